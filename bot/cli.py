@@ -1,0 +1,104 @@
+"""Commands: migrate, demo data, sweep what is owed, and a terminal chat."""
+import sys
+import uuid
+
+import click
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from bot import db
+from bot.migrate import upgrade
+from bot.models import Message, Officer, Outbox
+
+DEMO_OFFICER = ("petugas", "sapa-demo-2026")
+
+
+def init_app(app) -> None:
+    """Register the commands on the app's CLI."""
+    for command in (init_db, seed_demo, sweep, chat):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db():
+    """Create or migrate the database to the newest schema."""
+    upgrade(db.engine())
+    click.echo("Database siap.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Add the demo officer (idempotent) and print its login."""
+    username, password = DEMO_OFFICER
+    with db.new_session() as s:
+        if s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none() is None:
+            s.add(Officer(username=username, name="Petugas Demo", role="admin",
+                          password_hash=generate_password_hash(password)))
+            s.commit()
+    click.echo(f"Login petugas demo (hanya untuk demo): {username} / {password}")
+
+
+@click.command("sweep")
+def sweep():
+    """Queue again every unprocessed message and unsent outbox row (after a crash or outage)."""
+    from delivery import jobs
+
+    with db.new_session() as s:
+        contacts = set(s.execute(select(Message.contact_id).where(
+            Message.direction == "in", Message.status == "received")).scalars())
+        senders = set(s.execute(select(Outbox.contact_id).where(Outbox.status == "pending")).scalars())
+    for contact_id in sorted(contacts):
+        jobs.enqueue("flows.runner.process_contact", contact_id)
+    for contact_id in sorted(senders - contacts):
+        jobs.enqueue("delivery.sender.send_pending", contact_id)
+    click.echo(f"{len(contacts)} percakapan dan {len(senders)} antrean kirim dijadwalkan ulang.")
+
+
+@click.command("chat")
+@click.option("--user", default=None, help="Simulator user id (default: a new one).")
+def chat(user):
+    """Chat with the assistant in the terminal (the simulator channel, same engine)."""
+    from bot.inbound import receive
+    from bot.simulator import CHANNEL, _wait_for_replies
+
+    user = user or f"terminal-{uuid.uuid4().hex[:8]}"
+    click.echo(f"Sapa Dukcapil — obrolan terminal (user {user}). Ketik pesan; 'foto PATH' mengirim file; Ctrl-D keluar.")
+    buttons: list = []
+    for line in _lines():
+        line = line.strip()
+        if line.startswith("foto "):
+            path = line[5:].strip()
+            try:
+                data = open(path, "rb").read()
+            except OSError as err:
+                click.echo(f"  (tidak bisa membaca {path}: {err.strerror})")
+                continue
+            message = receive(CHANNEL, user, kind="file", file=(data, path.rsplit("/", 1)[-1], None))
+        elif line.isdigit() and buttons and 1 <= int(line) <= len(buttons):
+            chosen = buttons[int(line) - 1]
+            message = receive(CHANNEL, user, kind="button", button=chosen["id"], text=chosen["title"])
+        else:
+            message = receive(CHANNEL, user, kind="text", text=line)
+        if message is None:
+            continue
+        for reply in _wait_for_replies(message.id):
+            if reply.get("text"):
+                click.echo("\n🤖 " + reply["text"].replace("\n", "\n   "))
+            buttons = reply.get("buttons") or buttons
+            for i, b in enumerate(reply.get("buttons") or [], 1):
+                click.echo(f"   [{i}] {b['title']}")
+            if reply.get("document"):
+                doc = reply["document"]
+                base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+                click.echo(f"   📄 {doc['filename']}: {base}{doc['url']}")
+        click.echo("")
+
+
+def _lines():
+    """Input lines with a prompt, until end of input."""
+    while True:
+        try:
+            yield input("🙂 ") if sys.stdin.isatty() else next(sys.stdin)
+        except (EOFError, StopIteration):
+            return

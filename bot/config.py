@@ -1,0 +1,58 @@
+"""Configuration: defaults, then config.yml (the office), then the environment, then tests."""
+import os
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The names DESIGN.md fixes; each overrides the setting of the same name when set.
+ENV_NAMES = (
+    "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_BASE_URL",
+    "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "TWILIO_API_BASE",
+    "META_APP_SECRET", "META_VERIFY_TOKEN", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID",
+    "MESSENGER_PAGE_TOKEN", "GRAPH_API_BASE", "GRAPH_API_VERSION", "SMTP_URL", "MAIL_FROM",
+    "SIGNING_P12", "SIGNING_P12_PASSWORD", "NLU_BACKEND", "RASA_URL",
+)
+
+
+def defaults(instance_path: str) -> dict:
+    """Settings that let `make run` work with nothing configured."""
+    return {
+        "SECRET_KEY": "dev-only-not-secret",
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'sapa.db'}",
+        "REDIS_URL": None,
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "SIMULATOR": True,
+        "STORAGE_DIR": str(Path(instance_path) / "files"),
+        "CONFIG_PATH": str(ROOT / "config.yml"),
+        "GRAPH_API_BASE": "https://graph.facebook.com",
+        "GRAPH_API_VERSION": "v25.0",
+        "NLU_BACKEND": "local",
+        # How long the simulator API waits for replies produced by a worker.
+        "SIMULATOR_WAIT_SECONDS": 10.0,
+        # After this long without a message, an unfinished request is offered again, not assumed.
+        "RESUME_AFTER_MINUTES": 60,
+        # Signed links to our PDFs (Twilio fetches them once; the simulator keeps them longer).
+        "FILE_LINK_MAX_AGE": 7 * 24 * 3600,
+    }
+
+
+def from_environment() -> dict:
+    """The DESIGN.md environment variables that are set, plus SIMULATOR on/off."""
+    found = {name: os.environ[name] for name in ENV_NAMES if os.environ.get(name)}
+    if "SIMULATOR" in os.environ:
+        found["SIMULATOR"] = os.environ["SIMULATOR"].lower() in ("1", "true", "yes", "on")
+    if os.environ.get("PORT"):
+        found.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ['PORT']}")
+    return found
+
+
+def load_office(path: str) -> dict:
+    """Read config.yml: the office, its hours, services and texts."""
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    # YAML reads `0:` as an int key; keep weekday keys as ints whatever the file wrote.
+    hours = data.get("office", {}).get("hours", {}) or {}
+    data.setdefault("office", {})["hours"] = {int(k): v for k, v in hours.items()}
+    return data

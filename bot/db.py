@@ -1,0 +1,88 @@
+"""The database: one engine per app, sessions per request or per job, and the per-contact lock."""
+from contextlib import contextmanager
+
+from flask import current_app, g
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model."""
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and real BEGIN IMMEDIATE support."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, future=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # pysqlite's own transaction handling defeats BEGIN IMMEDIATE; we emit BEGIN ourselves.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A contact lock asks for IMMEDIATE so two processes never interleave one contact's work.
+        mode = "BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN"
+        conn.exec_driver_sql(mode)
+
+    return engine
+
+
+def init_app(app) -> None:
+    """Attach an engine and session factory to the app and close request sessions on teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_request_session)
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["db_engine"]
+
+
+def session() -> Session:
+    """The session of the current request (or app context), created on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db_sessions"]()
+    return g.db_session
+
+
+@contextmanager
+def new_session():
+    """A fresh session for a job or a block that must commit on its own."""
+    s = current_app.extensions["db_sessions"]()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def _close_request_session(_exc):
+    """Close the request's session, rolling back anything left uncommitted."""
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()
+
+
+def lock_contact(s: Session, contact_id: int):
+    """Serialise all work on one contact until the session's transaction ends."""
+    from bot.models import Contact
+
+    if s.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: an IMMEDIATE transaction takes the database write lock.
+        s.connection(execution_options={"sqlite_immediate": True})
+        return s.get(Contact, contact_id)
+    return s.execute(select(Contact).where(Contact.id == contact_id).with_for_update()).scalar_one()

@@ -1,0 +1,40 @@
+"""Short-lived signed links to our PDFs (the simulator shows them; Twilio fetches them)."""
+import io
+
+from flask import Blueprint, abort, current_app, send_file
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from bot import db, storage
+from bot.models import Document, audit
+
+bp = Blueprint("files", __name__)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    """Signs document ids with the app's secret key."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="document-link")
+
+
+def link_for(document_id: int) -> str:
+    """The path of a signed download link for a document."""
+    return f"/files/{_serializer().dumps(document_id)}"
+
+
+@bp.get("/files/<token>")
+def download(token: str):
+    """Serve a document by its signed token, with the PDF's real type and name."""
+    try:
+        document_id = _serializer().loads(token, max_age=current_app.config["FILE_LINK_MAX_AGE"])
+    except SignatureExpired:
+        abort(410)
+    except BadSignature:
+        abort(404)
+    s = db.session()
+    doc = s.get(Document, document_id)
+    if doc is None:
+        abort(404)
+    audit(s, "public", "document_downloaded", doc)  # reads are recorded too (OpenCRVS)
+    s.commit()
+    # PDFs are small; reading them whole keeps no file handle open after the response.
+    return send_file(io.BytesIO(storage.load(doc.storage_key)), mimetype=doc.content_type,
+                     download_name=doc.filename, as_attachment=False, max_age=0)

@@ -1,0 +1,82 @@
+"""Ingestion: every channel's inbound message is stored once, then its contact's job is queued."""
+import logging
+import uuid
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot import db, storage
+from bot.models import Contact, Message, Upload, utcnow
+from delivery import jobs
+from flows.validators import Invalid, sniff_upload
+
+log = logging.getLogger(__name__)
+
+
+def get_contact(s, channel: str, external_id: str, display_name: str | None = None) -> Contact:
+    """The contact for a chat identity, created on first contact (race-safe)."""
+    found = s.execute(select(Contact).where(Contact.channel == channel,
+                                            Contact.external_id == external_id)).scalar_one_or_none()
+    if found is not None:
+        return found
+    try:
+        with s.begin_nested():
+            contact = Contact(channel=channel, external_id=external_id, display_name=display_name)
+            s.add(contact)
+        return contact
+    except IntegrityError:
+        # Another process created it between our read and our insert.
+        return s.execute(select(Contact).where(Contact.channel == channel,
+                                               Contact.external_id == external_id)).scalar_one()
+
+
+def store_upload(s, contact: Contact, data: bytes, filename: str | None, declared: str | None):
+    """Check a file by its content and store it; returns (Upload, None) or (None, reason)."""
+    uploads = current_app.config["OFFICE"].get("uploads", {})
+    try:
+        content_type, extension = sniff_upload(
+            data, filename=filename, declared_type=declared,
+            max_bytes=int(uploads.get("max_bytes", 10 * 1024 * 1024)),
+            accepted=tuple(uploads.get("accepted", ("image/jpeg", "image/png", "image/webp", "application/pdf"))))
+    except Invalid as err:
+        return None, err.message
+    key, digest = storage.save(data, "uploads", extension)
+    upload = Upload(contact_id=contact.id, original_name=(filename or "")[:255] or None,
+                    content_type=content_type, size=len(data), sha256=digest, storage_key=key)
+    s.add(upload)
+    s.flush()
+    return upload, None
+
+
+def receive(channel: str, external_id: str, *, kind: str, text: str | None = None,
+            button: str | None = None, provider_id: str | None = None, display_name: str | None = None,
+            file: tuple[bytes, str | None, str | None] | None = None, extra: dict | None = None) -> Message | None:
+    """Store one inbound message and queue its contact's job; None when it is a duplicate."""
+    with db.new_session() as s:
+        contact = get_contact(s, channel, external_id, display_name)
+        payload = dict(extra or {})
+        if button is not None:
+            payload["button"] = button
+        if file is not None:
+            upload, reason = store_upload(s, contact, *file)
+            if upload is None:
+                kind, payload["reason"] = "rejected_file", reason
+                payload["file_name"] = (file[1] or "")[:255]
+            else:
+                kind, payload["upload_id"] = "file", upload.id
+        message = Message(contact_id=contact.id, channel=channel, direction="in",
+                          provider_id=provider_id or f"local-{uuid.uuid4().hex}", kind=kind,
+                          text=text, payload=payload, status="received", created_at=utcnow())
+        try:
+            with s.begin_nested():
+                s.add(message)
+        except IntegrityError:
+            s.rollback()
+            log.info("duplicate %s message ignored", channel)
+            return None
+        contact.last_inbound_at = message.created_at
+        s.commit()
+        contact_id = contact.id
+    jobs.enqueue("flows.runner.process_contact", contact_id)
+    return message

@@ -1,0 +1,201 @@
+"""The data model: contacts, conversations, messages, requests, files, outbox, audit log."""
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text,
+                        UniqueConstraint, event)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db import Base
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC (every timestamp is stored in UTC)."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they were stored in UTC, so say so."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
+
+
+class Contact(Base):
+    """A citizen's chat identity on one channel (the chat identity is the account)."""
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_contact_channel_ext"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))          # simulator | twilio | whatsapp | messenger
+    external_id: Mapped[str] = mapped_column(String(200))    # phone, wa_id/BSUID, PSID, simulator id
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Conversation(Base):
+    """Where a contact is in the dialogue: flow, step, answers so far, and who owns it."""
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    flow: Mapped[str | None] = mapped_column(String(50))
+    step: Mapped[str | None] = mapped_column(String(80))
+    mode: Mapped[str] = mapped_column(String(20), default="idle")  # idle|collect|confirm|edit|...
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    history: Mapped[list] = mapped_column(JSON, default=list)      # steps visited, for *kembali*
+    paused: Mapped[list] = mapped_column(JSON, default=list)       # other unfinished requests
+    owner: Mapped[str] = mapped_column(String(20), default="bot")  # bot | officer
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    contact: Mapped[Contact] = relationship()
+
+
+class Message(Base):
+    """One message in or out, unique per channel and provider id (duplicates are dropped)."""
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("channel", "provider_id", name="uq_message_channel_provider"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(3))         # in | out
+    provider_id: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))             # text|button|file|rejected_file|sticker|audio|...
+    text: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # buttons, document, upload id, reasons
+    status: Mapped[str] = mapped_column(String(20))           # received|processed|sent|delivered|read|failed
+    error: Mapped[str | None] = mapped_column(Text)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Officer(Base):
+    """A member of staff who works the inbox (operator, verifier, admin)."""
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))             # operator | verifier | admin
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Request(Base):
+    """A citizen's request for a service, from submission to issue."""
+    __tablename__ = "requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket: Mapped[str] = mapped_column(String(40), unique=True)
+    service: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    applicant_name: Mapped[str | None] = mapped_column(String(200))
+    applicant_nik: Mapped[str | None] = mapped_column(String(16))
+    applicant_relation: Mapped[str | None] = mapped_column(String(80))
+    subject_name: Mapped[str | None] = mapped_column(String(200))
+    subject_nik: Mapped[str | None] = mapped_column(String(16))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    flags: Mapped[list] = mapped_column(JSON, default=list)  # things the officer must check
+    missing_documents: Mapped[list] = mapped_column(JSON, default=list)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    contact: Mapped[Contact] = relationship()
+
+
+class TicketCounter(Base):
+    """The last ticket number given per prefix."""
+    __tablename__ = "ticket_counters"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Upload(Base):
+    """A file a citizen sent: checked by content, stored by its hash."""
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    slot: Mapped[str | None] = mapped_column(String(80))      # the flow step it answers
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    storage_key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Document(Base):
+    """A PDF we produced for a request (receipt, booking slip, the issued document)."""
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("request_id", "kind", name="uq_document_request_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))             # receipt | ...
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # public verification code (/v/<code>)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100), default="application/pdf")
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    request: Mapped[Request] = relationship()
+
+
+class Outbox(Base):
+    """Something owed to a citizen: written with the state change, sent by a job."""
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    in_reply_to: Mapped[int | None] = mapped_column(Integer, index=True)  # inbound message id
+    kind: Mapped[str] = mapped_column(String(20))             # reply | document
+    payload: Mapped[dict] = mapped_column(JSON)               # text, buttons, document spec
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending|sent|failed|held
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditLog(Base):
+    """Append-only record of every action: who, what, when, on what."""
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))            # citizen:<contact id> | officer:<id> | system
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # never a full NIK
+
+
+@event.listens_for(AuditLog, "before_update")
+@event.listens_for(AuditLog, "before_delete")
+def _audit_is_append_only(_mapper, _conn, _target):
+    """Refuse to change history through the ORM (the database refuses it too)."""
+    raise RuntimeError("audit_log is append-only")
+
+
+def audit(s, actor: str, action: str, target=None, **detail) -> AuditLog:
+    """Add an audit entry to the session (committed with the change it records)."""
+    entry = AuditLog(actor=actor, action=action, detail=detail)
+    if target is not None:
+        entry.target_type = target.__tablename__
+        entry.target_id = str(target.id)
+    s.add(entry)
+    return entry

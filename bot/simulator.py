@@ -1,0 +1,133 @@
+"""The simulator channel: /try, a phone-like chat page, and its JSON API (DESIGN.md contract).
+
+It goes through exactly the same ingestion, engine, outbox and sender as the real channels.
+"""
+import time
+import uuid
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from sqlalchemy import select
+
+from bot import db
+from bot.files import link_for
+from bot.inbound import receive
+from bot.models import Contact, Message, Outbox
+
+bp = Blueprint("simulator", __name__)
+CHANNEL = "simulator"
+MAX_TEXT = 4096
+
+
+def _error(message: str, status: int = 400):
+    """An Indonesian error answer the page can show."""
+    return jsonify({"error": message}), status
+
+
+@bp.get("/try")
+def page():
+    """The chat page."""
+    office = current_app.config["OFFICE"]["office"]
+    return render_template("try.html", office_name=office.get("short_name") or office["name"],
+                           user_id=f"sim-{uuid.uuid4().hex[:12]}")
+
+
+@bp.post("/try/api/messages")
+def post_message():
+    """Take one message from the page and answer with the replies it produced."""
+    if request.mimetype == "application/json":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _error("Format pesan tidak dikenali (JSON tidak valid).")
+        user, text, button, upload = body.get("user"), body.get("text"), body.get("button"), None
+    else:
+        user, text, button = request.form.get("user"), request.form.get("text"), request.form.get("button")
+        upload = request.files.get("file")
+    if not isinstance(user, str) or not user.strip() or len(user) > 100:
+        return _error("Kolom 'user' wajib diisi (maksimal 100 karakter).")
+    if text is not None and not isinstance(text, str) or button is not None and not isinstance(button, str):
+        return _error("Kolom 'text' dan 'button' harus berupa teks.")
+    if text is None and button is None and upload is None:
+        return _error("Pesan kosong: kirim 'text', 'button', atau 'file'.")
+    if text and len(text) > MAX_TEXT:
+        return _error(f"Pesan terlalu panjang (maksimal {MAX_TEXT} karakter).")
+    user = user.strip()
+    if upload is not None:
+        data = upload.read()
+        message = receive(CHANNEL, user, kind="file", text=text, file=(data, upload.filename, upload.mimetype))
+    elif button is not None:
+        message = receive(CHANNEL, user, kind="button", button=button, text=_button_title(user, button))
+    else:
+        message = receive(CHANNEL, user, kind="text", text=text)
+    if message is None:
+        return jsonify({"replies": [], "duplicate": True})
+    return jsonify({"replies": _wait_for_replies(message.id)})
+
+
+@bp.get("/try/api/messages")
+def transcript():
+    """The whole conversation of one simulator user, oldest first."""
+    user = request.args.get("user", "")
+    s = db.session()
+    contact = s.execute(select(Contact).where(Contact.channel == CHANNEL, Contact.external_id == user)).scalar_one_or_none()
+    if contact is None:
+        return jsonify({"messages": []})
+    rows = s.execute(select(Message).where(Message.contact_id == contact.id).order_by(Message.created_at, Message.id)).scalars()
+    messages = []
+    for m in rows:
+        item = {"direction": m.direction, "text": m.text or _inbound_label(m), "at": m.created_at.isoformat()}
+        item.update({k: v for k, v in _render(m.payload or {}).items() if k in ("buttons", "document")})
+        messages.append(item)
+    return jsonify({"messages": messages})
+
+
+def _wait_for_replies(message_id: int) -> list[dict]:
+    """The replies this message produced, waiting briefly when a worker runs the jobs."""
+    # Inline jobs have already run (or failed) by now; only a worker is worth waiting for.
+    inline = not current_app.config.get("REDIS_URL")
+    deadline = time.monotonic() + (0 if inline else current_app.config["SIMULATOR_WAIT_SECONDS"])
+    while True:
+        with db.new_session() as s:
+            status = s.get(Message, message_id).status
+            rows = s.execute(select(Outbox).where(Outbox.in_reply_to == message_id).order_by(Outbox.id)).scalars().all()
+            done = status != "received" and all(r.status != "pending" for r in rows)
+            if done or time.monotonic() > deadline:
+                return [_render(r.payload) for r in rows if r.status == "sent"]
+        time.sleep(0.05)
+
+
+def _render(payload: dict) -> dict:
+    """An outbox payload as the API's reply object (keys absent when unused)."""
+    out = {}
+    if payload.get("text"):
+        out["text"] = payload["text"]
+    if payload.get("buttons"):
+        out["buttons"] = [{"id": b["id"], "title": b["title"]} for b in payload["buttons"]]
+    doc = payload.get("document")
+    if doc and doc.get("document_id"):
+        out["document"] = {"url": link_for(doc["document_id"]), "filename": doc["filename"],
+                           "content_type": doc["content_type"]}
+    return out
+
+
+def _button_title(user: str, button: str) -> str | None:
+    """The title of the button pressed, from the last message that offered it."""
+    s = db.session()
+    contact = s.execute(select(Contact).where(Contact.channel == CHANNEL, Contact.external_id == user)).scalar_one_or_none()
+    if contact is None:
+        return None
+    rows = s.execute(select(Message.payload).where(Message.contact_id == contact.id, Message.direction == "out")
+                     .order_by(Message.id.desc()).limit(5)).scalars()
+    for payload in rows:
+        for b in (payload or {}).get("buttons", []):
+            if b["id"] == button:
+                return b["title"]
+    return None
+
+
+def _inbound_label(m: Message) -> str:
+    """What to show for an inbound message that had no text."""
+    if m.kind == "file":
+        return "📎 file"
+    if m.kind == "rejected_file":
+        return f"📎 {m.payload.get('file_name') or 'file'} (ditolak)"
+    return ""

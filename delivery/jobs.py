@@ -1,0 +1,97 @@
+"""Background jobs behind one small interface: RQ when REDIS_URL is set, inline otherwise.
+
+Jobs are named by dotted path and take plain ids, so the database stays the source of truth:
+a job that dies loses nothing, because what it was to do is still a row (an unprocessed
+message, a pending outbox entry) that the next job or `flask sweep` picks up.
+"""
+import importlib
+import logging
+from collections import deque
+
+from flask import Flask, current_app, has_app_context
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "sapa"
+
+
+class InlineExecutor:
+    """Runs jobs in this process, one after another, after the caller's work is committed."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._pending: deque = deque()
+        self._running = False
+
+    def enqueue(self, func: str, *args, delay: float = 0) -> None:
+        """Run `func(*args)` now; a job enqueued by a job runs after it, not inside it."""
+        if delay:
+            # Inline mode has no scheduler: a delayed retry waits for the next message or sweep.
+            return
+        self._pending.append((func, args))
+        if self._running:
+            return
+        self._running = True
+        try:
+            while self._pending:
+                name, job_args = self._pending.popleft()
+                try:
+                    run_job(name, *job_args)
+                except Exception:  # a failed job must not break the citizen's request
+                    log.exception("inline job %s failed", name)
+        finally:
+            self._running = False
+
+
+class RQExecutor:
+    """Puts jobs on a Redis queue for `rq worker --with-scheduler`."""
+
+    def __init__(self, redis_url: str):
+        from redis import Redis
+        from rq import Queue
+
+        self.redis = Redis.from_url(redis_url)
+        self.queue = Queue(QUEUE_NAME, connection=self.redis)
+
+    def enqueue(self, func: str, *args, delay: float = 0) -> None:
+        """Queue `func(*args)`, optionally after `delay` seconds (needs the scheduler)."""
+        from datetime import timedelta
+
+        if delay:
+            self.queue.enqueue_in(timedelta(seconds=delay), "delivery.jobs.run_job", func, *args)
+        else:
+            self.queue.enqueue("delivery.jobs.run_job", func, *args, job_timeout=300)
+
+
+def init_app(app: Flask) -> None:
+    """Pick the executor from the configuration."""
+    url = app.config.get("REDIS_URL")
+    app.extensions["jobs"] = RQExecutor(url) if url else InlineExecutor(app)
+
+
+def enqueue(func: str, *args, delay: float = 0) -> None:
+    """Queue a job on the current app's executor."""
+    current_app.extensions["jobs"].enqueue(func, *args, delay=delay)
+
+
+_worker_app: Flask | None = None
+
+
+def worker_app() -> Flask:
+    """The app a worker process runs jobs in, created once per process."""
+    global _worker_app
+    if _worker_app is None:
+        from bot import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def run_job(func: str, *args):
+    """Resolve a dotted job name and run it inside an app context."""
+    module, _, name = func.rpartition(".")
+    target = getattr(importlib.import_module(module), name)
+    if has_app_context():
+        return target(*args)
+    with worker_app().app_context():
+        return target(*args)

@@ -1,0 +1,67 @@
+"""The sender job: delivers a contact's pending outbox rows, in order, through its channel."""
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot import db
+from bot.models import Contact, Message, Outbox, as_utc, audit, utcnow
+from delivery import jobs
+from delivery.channels import TransportError, adapter_for
+from delivery.documents import ensure_receipt
+
+log = logging.getLogger(__name__)
+
+# Seconds to wait before each retry of a transient failure; after the last, the row fails.
+BACKOFF = [5, 30, 120, 600, 1800]
+
+
+def send_pending(contact_id: int) -> int:
+    """Send every due outbox row of one contact, oldest first; returns how many were sent."""
+    sent = 0
+    with db.new_session() as s:
+        contact = db.lock_contact(s, contact_id)
+        rows = s.execute(select(Outbox).where(Outbox.contact_id == contact_id, Outbox.status == "pending")
+                         .order_by(Outbox.id)).scalars().all()
+        for row in rows:
+            if row.next_attempt_at and as_utc(row.next_attempt_at) > utcnow():
+                break  # keep order: nothing after a row that is waiting to be retried
+            if not _send_one(s, contact, row):
+                break
+            sent += 1
+        s.commit()
+    return sent
+
+
+def _send_one(s, contact: Contact, row: Outbox) -> bool:
+    """Deliver one row; on failure record it and schedule a retry. True when delivered."""
+    payload = dict(row.payload)
+    try:
+        if payload.get("document", {}).get("kind") == "receipt":
+            doc = ensure_receipt(s, payload["document"]["request_id"])
+            payload["document"] = {**payload["document"], "document_id": doc.id, "filename": doc.filename,
+                                   "content_type": doc.content_type}
+        provider_id = adapter_for(contact.channel).send(contact, payload, row.id)
+    except TransportError as err:
+        return _failed(s, row, str(err), permanent=err.permanent)
+    row.status, row.sent_at, row.attempts, row.payload = "sent", utcnow(), row.attempts + 1, payload
+    s.add(Message(contact_id=contact.id, channel=contact.channel, direction="out", provider_id=provider_id,
+                  kind="document" if payload.get("document") else "text", text=payload.get("text"),
+                  payload=payload, status="sent", outbox_id=row.id))
+    s.flush()
+    return True
+
+
+def _failed(s, row: Outbox, error: str, permanent: bool) -> bool:
+    """Record a failed attempt: retry later with backoff, or stop and show it to officers."""
+    row.attempts += 1
+    row.last_error = error[:500]
+    if permanent or row.attempts > len(BACKOFF):
+        row.status = "failed"
+        audit(s, "system", "send_failed", row, error=row.last_error, permanent=permanent)
+        log.warning("outbox %s failed permanently", row.id)
+        return False
+    delay = BACKOFF[row.attempts - 1]
+    row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    jobs.enqueue("delivery.sender.send_pending", row.contact_id, delay=delay)
+    return False

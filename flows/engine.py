@@ -1,0 +1,430 @@
+"""The dialogue engine: walks a citizen through a flow, one question at a time.
+
+The engine is given the conversation row and one Event, changes the row, and returns the
+replies; the caller commits both together with the outbox, so state never lives in memory.
+"""
+from datetime import date, datetime, timedelta
+
+from bot.models import Conversation, audit
+from flows import records, understand
+from flows.definition import Flow, Step, applies, available_flows, load_flow, texts
+from flows.inputs import clean, parse_answer
+from flows.messages import Event, Reply
+from flows.office import hours_text, office_tz
+from flows.summary import answered_steps, format_value, summary_lines
+from flows.validators import Invalid, parse_nik
+
+COMMANDS = {
+    "cancel": {"batal", "batalkan", "cancel", "stop", "batal saja", "gak jadi", "ga jadi", "tidak jadi"},
+    "back": {"kembali", "back", "balik", "sebelumnya", "mundur"},
+    "edit": {"ubah", "ganti", "edit", "ubah data", "ubah jawaban", "koreksi"},
+    "menu": {"menu", "menu utama", "home", "beranda"},
+    "help": {"bantuan", "help", "bantu", "tolong", "?", "cara"},
+}
+RESUME_WORDS = {"lanjut", "lanjutkan", "teruskan", "resume", "ya", "iya", "ok", "oke"}
+SUBMIT_WORDS = {"kirim", "submit", "ya", "iya", "benar", "sudah benar", "betul", "ok", "oke", "setuju"}
+
+
+class Engine:
+    """Handles one event for one conversation and returns what to say back."""
+
+    def __init__(self, session, conv: Conversation, office: dict, now: datetime,
+                 resume_after: timedelta = timedelta(hours=1), previous_inbound: datetime | None = None):
+        self.s = session
+        self.conv = conv
+        self.office = office
+        self.now = now
+        self.today = now.astimezone(office_tz(office)).date()
+        self.resume_after = resume_after
+        self.previous_inbound = previous_inbound
+        self.t = texts()
+
+    # ---- entry point -------------------------------------------------------------------
+    def handle(self, event: Event) -> list[Reply]:
+        """Advance the conversation by one inbound event."""
+        if self.conv.owner == "officer":
+            return []  # an officer has the conversation; the bot stays silent (handoff)
+        command = self._command(event)
+        mode, _, before = (self.conv.mode or "idle").partition(":")
+        if self.conv.flow and mode in ("collect", "confirm") and self._long_gap() and command is None \
+                and not self._answers_a_photo_step(event):
+            return self._offer_resume()
+        if mode == "cancel_confirm":
+            return self._on_cancel_confirm(event, before)
+        if mode == "resume_offer":
+            return self._on_resume_offer(event, command, before)
+        if mode == "edit_pick":
+            return self._on_edit_pick(event, command)
+        if self.conv.flow and mode in ("collect", "confirm"):
+            return self._in_flow(event, command, mode)
+        return self._idle(event, command)
+
+    # ---- idle: menu, services, status, help ----------------------------------------------
+    def _idle(self, event: Event, command: str | None) -> list[Reply]:
+        """No request in progress: understand what the citizen wants."""
+        if event.kind not in ("text", "button"):
+            return [self._bad_kind_reply(event)] + [self._menu_reply()]
+        if command == "help":
+            return [Reply(self._fmt(self.t["help_idle"]))]
+        if event.kind == "button":
+            return self._idle_button(event.button or "")
+        intent, service, ticket = understand.understand(event.text or "")
+        if intent == "greet" or command == "menu":
+            return [Reply(self._fmt(self.t["welcome"])), self._menu_reply()] if intent == "greet" \
+                else [self._menu_reply()]
+        if intent == "resume" and self.conv.paused:
+            return self._resume_paused(self.conv.paused[-1]["flow"])
+        if intent == "check_status":
+            return [records.status_reply(self.s, self.conv.contact_id, ticket, self.office)]
+        if intent == "service" and service:
+            return self._choose_service(service)
+        if intent == "thank":
+            return [Reply("Sama-sama, Bapak/Ibu. Senang bisa membantu. 🙏")]
+        if not (event.text or "").strip():
+            return [Reply(self.t["empty_message"]), self._menu_reply()]
+        return [Reply(self.t["not_understood"]), self._menu_reply()]
+
+    def _idle_button(self, button: str) -> list[Reply]:
+        """A menu button: a service, resuming a draft, status or help."""
+        kind, _, arg = button.partition(":")
+        if kind == "svc":
+            return self._choose_service(arg)
+        if kind == "resume":
+            return self._resume_paused(arg)
+        if button == "status":
+            return [records.status_reply(self.s, self.conv.contact_id, None, self.office)]
+        if button == "help":
+            return [Reply(self._fmt(self.t["help_idle"]))]
+        return [self._menu_reply()]
+
+    def _menu_reply(self) -> Reply:
+        """The main menu, with 'continue' first when a request is unfinished."""
+        buttons, text = [], self.t["menu"]
+        for draft in self.conv.paused or []:
+            title = load_flow(draft["flow"]).title
+            buttons.append({"id": f"resume:{draft['flow']}", "title": f"Lanjutkan {title}"})
+            text = self.t["menu_resume"].format(title=title) + "\n" + text
+        for key, svc in self.office.get("services", {}).items():
+            buttons.append({"id": f"svc:{key}", "title": svc.get("short", svc["title"])})
+        buttons.append({"id": "status", "title": "Cek status"})
+        return Reply(text, buttons)
+
+    def _choose_service(self, key: str) -> list[Reply]:
+        """Start (or resume) the service's flow, or explain how it is served."""
+        svc = self.office.get("services", {}).get(key)
+        if svc is None:
+            return [self._menu_reply()]
+        flow_name = svc.get("flow")
+        if flow_name and flow_name in available_flows():
+            if any(d["flow"] == flow_name for d in self.conv.paused or []):
+                return self._resume_paused(flow_name)
+            return self._start_flow(load_flow(flow_name))
+        requirements = "\n".join(f"• {r}" for r in svc.get("requirements", []))
+        template = self.t["service_offline"] if not svc.get("online") else self.t["service_not_in_chat_yet"]
+        return [Reply(self._fmt(template, title=svc["title"], requirements=requirements,
+                                duration=svc.get("duration", "-")))]
+
+    def _start_flow(self, flow: Flow) -> list[Reply]:
+        """Begin a flow from its first question."""
+        c = self.conv
+        c.flow, c.answers, c.history, c.mode, c.started_at = flow.name, {}, [], "collect", self.now
+        c.step = self._next_step(flow).id
+        audit(self.s, self._actor(), "flow_started", c, flow=flow.name)
+        return [Reply(self._fmt(flow.intro)), self._ask(flow, flow.step(c.step))]
+
+    # ---- inside a flow -------------------------------------------------------------------
+    def _in_flow(self, event: Event, command: str | None, mode: str) -> list[Reply]:
+        """Commands first, then the answer to the current step or the summary."""
+        flow = load_flow(self.conv.flow)
+        if command == "cancel":
+            self.conv.mode = f"cancel_confirm:{mode}"
+            return [self._cancel_ask(flow)]
+        if command == "menu":
+            self._pause(flow)
+            return [Reply(self.t["paused"].format(title=flow.title)), self._menu_reply()]
+        if command == "help":
+            return [Reply(self.t["help_flow"].format(title=flow.title)), self._current_prompt(flow)]
+        if command == "back":
+            return self._back(flow)
+        if command == "edit":
+            return self._edit_list(flow)
+        if mode == "confirm":
+            return self._on_confirm(flow, event)
+        if event.kind not in ("text", "button", "file"):
+            return [self._bad_kind_reply(event, flow.step(self.conv.step))]
+        return self._answer(flow, flow.step(self.conv.step), event)
+
+    def _answer(self, flow: Flow, step: Step, event: Event) -> list[Reply]:
+        """Validate the answer; store it and ask the next question, or re-ask with the reason."""
+        if event.kind == "text" and not (event.text or "").strip():
+            return [self._ask(flow, step, prefix=self.t["empty_message"])]
+        try:
+            value = parse_answer(step, event, self.today)
+        except Invalid as err:
+            return [self._ask(flow, step, prefix=err.message)]
+        if step.kind == "consent":
+            audit(self.s, self._actor(), "consent_given" if value else "consent_declined",
+                  self.conv, flow=flow.name, step=step.id)
+            if not value:
+                return self._declined(flow, step)
+        notes = self._notes_after(flow, step, value)
+        self.conv.answers = {**self.conv.answers, step.id: value}
+        if not self.conv.history or self.conv.history[-1] != step.id:
+            self.conv.history = [*self.conv.history, step.id]
+        if step.kind == "photo" and value.get("upload_id"):
+            records.attach_upload(self.s, value["upload_id"], step.id)
+            audit(self.s, self._actor(), "document_received", self.conv, step=step.id)
+        return self._advance(flow, prefix="\n".join(notes))
+
+    def _advance(self, flow: Flow, prefix: str = "") -> list[Reply]:
+        """Ask the next unanswered question, or show the summary when there is none."""
+        nxt = self._next_step(flow)
+        if nxt is None:
+            self.conv.step, self.conv.mode = None, "confirm"
+            replies = [Reply(prefix)] if prefix else []
+            return replies + [self._summary(flow)]
+        self.conv.step, self.conv.mode = nxt.id, "collect"
+        return [self._ask(flow, nxt, prefix=prefix)]
+
+    def _next_step(self, flow: Flow) -> Step | None:
+        """The first step that applies and has no answer yet."""
+        answers = self.conv.answers or {}
+        return next((s for s in flow.steps if s.id not in answers and applies(s, answers, self.today)), None)
+
+    def _notes_after(self, flow: Flow, step: Step, value) -> list[str]:
+        """Acknowledgements and soft warnings to show once an answer is taken."""
+        notes = []
+        answers = {**self.conv.answers, step.id: value}
+        if step.kind == "photo":
+            notes.append(self.t["photo_received"] if value.get("upload_id")
+                         else self.t["missing_recorded"].format(document=step.document or step.label))
+        for after in step.after:
+            if after.get("when") is None or applies(Step(id="", kind="text", ask="", label="", when=after["when"]),
+                                                    answers, self.today):
+                notes.append(after["text"])
+        if step.kind == "nik" and step.options.get("expect_sex"):
+            info = parse_nik(value, today=self.today)
+            if info.sex != step.options["expect_sex"]:
+                notes.append(self.t["nik_sex_note"].format(sex="perempuan" if info.sex == "P" else "laki-laki"))
+        if step.kind == "date" and step.options.get("compare_nik") and answers.get(step.options["compare_nik"]):
+            info = parse_nik(answers[step.options["compare_nik"]], today=self.today)
+            if info.birth_date.isoformat() != value:
+                notes.append(self.t["nik_date_note"])
+        return notes
+
+    def _declined(self, flow: Flow, step: Step) -> list[Reply]:
+        """Consent refused: pause the draft or end the flow, as the step says."""
+        if step.options.get("on_decline") == "pause":
+            self._pause(flow)
+        else:
+            self._clear()
+        return [Reply(self._fmt(step.decline or self.t["cancelled"].format(title=flow.title)))]
+
+    def _back(self, flow: Flow) -> list[Reply]:
+        """Go back one question, showing the answer given before."""
+        history = list(self.conv.history or [])
+        while history and history[-1] not in (self.conv.answers or {}):
+            history.pop()
+        if not history:
+            return [self._current_prompt(flow, prefix=self.t["back_none"])]
+        prev = history.pop()
+        answers = dict(self.conv.answers)
+        old = answers.pop(prev)
+        step = flow.step(prev)
+        self.conv.history, self.conv.answers, self.conv.step, self.conv.mode = history, answers, prev, "collect"
+        return [self._ask(flow, step, prefix=self.t["back_previous"].format(previous=format_value(step, old)))]
+
+    def _edit_list(self, flow: Flow) -> list[Reply]:
+        """Show the numbered answers and ask which one to change."""
+        lines = summary_lines(flow, self.conv.answers or {}, self.today)
+        if not lines:
+            return [self._current_prompt(flow, prefix=self.t["nothing_to_edit"])]
+        self.conv.mode = f"edit_pick:{self.conv.mode}"
+        return [Reply("\n".join(lines) + "\n\n" + self.t["edit_pick"],
+                      [{"id": "cmd:cancel_edit", "title": "Tidak jadi"}])]
+
+    def _on_edit_pick(self, event: Event, command: str | None) -> list[Reply]:
+        """The citizen names the answer to change by its number."""
+        flow = load_flow(self.conv.flow)
+        before = self.conv.mode.partition(":")[2] or "collect"
+        steps = answered_steps(flow, self.conv.answers or {}, self.today)
+        said = clean(event.button if event.kind == "button" else event.text)
+        if said in ("cmd:cancel_edit", "tidak jadi", "batal") or command in ("cancel", "back"):
+            self.conv.mode = before
+            return [self._current_prompt(flow)]
+        if said.isdigit() and 1 <= int(said) <= len(steps):
+            step = steps[int(said) - 1]
+            self.conv.step, self.conv.mode = step.id, "collect"
+            old = format_value(step, self.conv.answers[step.id])
+            return [self._ask(flow, step, prefix=self.t["back_previous"].format(previous=old))]
+        return [Reply(self.t["edit_bad_number"].format(count=len(steps)),
+                      [{"id": "cmd:cancel_edit", "title": "Tidak jadi"}])]
+
+    def _summary(self, flow: Flow) -> Reply:
+        """Everything collected, for the citizen to confirm before it is sent."""
+        lines = summary_lines(flow, self.conv.answers, self.today)
+        b = self.t["buttons"]
+        text = "\n".join([self.t["summary_head"].format(title=flow.title), *lines, "", self.t["summary_foot"]])
+        return Reply(text, [{"id": "submit", "title": b["submit"]}, {"id": "cmd:edit", "title": b["edit"]},
+                            {"id": "cmd:cancel", "title": b["cancel"]}])
+
+    def _on_confirm(self, flow: Flow, event: Event) -> list[Reply]:
+        """At the summary: send it, or say what the buttons do."""
+        said = clean(event.button if event.kind == "button" else event.text)
+        if said in ("submit",) or said in SUBMIT_WORDS:
+            from flows.submit import submit
+            return submit(self, flow)
+        b = self.t["buttons"]
+        return [Reply(self.t["confirm_reask"], [{"id": "submit", "title": b["submit"]},
+                                                {"id": "cmd:edit", "title": b["edit"]},
+                                                {"id": "cmd:cancel", "title": b["cancel"]}])]
+
+    def _cancel_ask(self, flow: Flow) -> Reply:
+        """'Really cancel?' with yes/no buttons."""
+        b = self.t["buttons"]
+        return Reply(self.t["cancel_ask"].format(title=flow.title),
+                     [{"id": "cancel_yes", "title": b["cancel_yes"]}, {"id": "cancel_no", "title": b["cancel_no"]}])
+
+    def _on_cancel_confirm(self, event: Event, before: str) -> list[Reply]:
+        """'Really cancel?' answered."""
+        flow = load_flow(self.conv.flow)
+        said = clean(event.button if event.kind == "button" else event.text)
+        if said in ("cancel_yes", "ya", "iya", "ya, batalkan", "batal", "batalkan", "y", "yes"):
+            audit(self.s, self._actor(), "flow_cancelled", self.conv, flow=flow.name)
+            self._clear()
+            return [Reply(self.t["cancelled"].format(title=flow.title))]
+        self.conv.mode = before or "collect"
+        return [self._current_prompt(flow, prefix=self.t["cancel_kept"])]
+
+    # ---- unfinished requests ---------------------------------------------------------------
+    def _long_gap(self) -> bool:
+        """Whether the citizen has been away long enough that we should ask before going on."""
+        return self.previous_inbound is not None and self.now - self.previous_inbound > self.resume_after
+
+    def _answers_a_photo_step(self, event: Event) -> bool:
+        """A photo sent for a photo step is an answer even after a long gap: never drop it."""
+        if event.kind != "file" or self.conv.mode != "collect" or not self.conv.step:
+            return False
+        return load_flow(self.conv.flow).step(self.conv.step).kind == "photo"
+
+    def _offer_resume(self) -> list[Reply]:
+        """Offer the unfinished request again after a long absence."""
+        flow = load_flow(self.conv.flow)
+        self.conv.mode = f"resume_offer:{self.conv.mode}"
+        total = sum(1 for s in flow.steps if applies(s, self.conv.answers, self.today))
+        b = self.t["buttons"]
+        text = self.t["resume_offer"].format(title=flow.title, done=len(self.conv.answers), total=total)
+        return [Reply(text, [{"id": "resume", "title": b["resume"]}, {"id": "restart", "title": b["restart"]},
+                             {"id": "cmd:menu", "title": b["menu"]}])]
+
+    def _on_resume_offer(self, event: Event, command: str | None, before: str) -> list[Reply]:
+        """Continue, start over, or go to the menu."""
+        flow = load_flow(self.conv.flow)
+        said = clean(event.button if event.kind == "button" else event.text)
+        self.conv.mode = before or "collect"
+        if said == "restart" or said in ("mulai dari awal", "mulai baru", "ulang"):
+            self._clear()
+            return [Reply(self.t["started_over"])] + self._start_flow(flow)[1:]
+        if command == "menu":
+            self._pause(flow)
+            return [Reply(self.t["paused"].format(title=flow.title)), self._menu_reply()]
+        if command == "cancel":
+            self.conv.mode = f"cancel_confirm:{before or 'collect'}"
+            return [self._cancel_ask(flow)]
+        return [self._current_prompt(flow, prefix=self.t["resumed"].format(title=flow.title))]
+
+    def _pause(self, flow: Flow) -> None:
+        """Keep the draft aside (menu, a declined step) so it can be resumed later."""
+        c = self.conv
+        draft = {"flow": flow.name, "step": c.step, "mode": (c.mode or "collect").partition(":")[0],
+                 "answers": c.answers, "history": c.history,
+                 "started_at": c.started_at.isoformat() if c.started_at else None}
+        c.paused = [d for d in (c.paused or []) if d["flow"] != flow.name] + [draft]
+        c.flow, c.step, c.mode, c.answers, c.history = None, None, "idle", {}, []
+
+    def _resume_paused(self, flow_name: str) -> list[Reply]:
+        """Bring a kept draft back and ask where it stopped."""
+        draft = next((d for d in self.conv.paused or [] if d["flow"] == flow_name), None)
+        if draft is None:
+            return [self._menu_reply()]
+        if self.conv.flow:
+            self._pause(load_flow(self.conv.flow))
+        c = self.conv
+        c.paused = [d for d in c.paused if d["flow"] != flow_name]
+        c.flow, c.answers, c.history = flow_name, draft["answers"], draft["history"]
+        c.started_at = datetime.fromisoformat(draft["started_at"]) if draft.get("started_at") else self.now
+        flow = load_flow(flow_name)
+        return self._advance(flow, prefix=self.t["resumed"].format(title=flow.title))
+
+    def _clear(self) -> None:
+        """Forget the current flow and its answers."""
+        c = self.conv
+        c.flow, c.step, c.mode, c.answers, c.history, c.started_at = None, None, "idle", {}, [], None
+
+    # ---- asking ------------------------------------------------------------------------------
+    def _current_prompt(self, flow: Flow, prefix: str = "") -> Reply:
+        """Re-ask the current question, or re-show the summary."""
+        if self.conv.step:
+            return self._ask(flow, flow.step(self.conv.step), prefix=prefix)
+        summary = self._summary(flow)
+        if prefix:
+            summary.text = prefix + "\n\n" + summary.text
+        return summary
+
+    def _ask(self, flow: Flow, step: Step, prefix: str = "") -> Reply:
+        """The question for a step, with its buttons, after an optional reason or note."""
+        b = self.t["buttons"]
+        text = self._fmt(step.ask)
+        buttons = []
+        if step.kind == "choice":
+            buttons = [{"id": str(c["id"]), "title": c["title"]} for c in step.choices]
+        elif step.kind == "yes_no":
+            buttons = [{"id": "yes", "title": b["yes"]}, {"id": "no", "title": b["no"]}]
+        elif step.kind == "consent":
+            buttons = [{"id": "agree", "title": b["agree"]}, {"id": "disagree", "title": b["disagree"]}]
+        elif step.kind == "photo" and step.missing_ok:
+            buttons = [{"id": f"missing:{step.id}", "title": b["missing"]}]
+        if step.optional:
+            buttons.append({"id": f"skip:{step.id}", "title": b["skip"]})
+        return Reply((prefix + "\n\n" if prefix else "") + text, buttons)
+
+    def _bad_kind_reply(self, event: Event, step: Step | None = None) -> Reply:
+        """A sticker, voice note, refused file or empty message: say so, and re-ask."""
+        if event.kind == "rejected_file":
+            reason = event.reason or self.t["unsupported"]
+        else:
+            reason = self.t.get("empty_message" if event.kind == "empty" else event.kind, self.t["unsupported"])
+        if step is None:
+            return Reply(reason)
+        return self._ask(load_flow(self.conv.flow), step, prefix=reason)
+
+    def _fmt(self, template: str, **extra) -> str:
+        """Fill {placeholders} from the office, the answers and extra values; unknown ones stay."""
+        office = self.office.get("office", {})
+        values = {"office_name": office.get("name", ""), "office_address": office.get("address", ""),
+                  "office_hours": hours_text(self.office),
+                  "retention_days": self.office.get("privacy", {}).get("retention_days", 90),
+                  **{k: v for k, v in (self.conv.answers or {}).items() if isinstance(v, (str, int))},
+                  **extra}
+        return template.format_map(_Keep(values))
+
+    def _command(self, event: Event) -> str | None:
+        """batal / kembali / ubah / menu / bantuan, typed or pressed."""
+        if event.kind == "button" and (event.button or "").startswith("cmd:"):
+            name = event.button[4:]
+            return name if name in COMMANDS else None
+        if event.kind != "text":
+            return None
+        said = clean(event.text)
+        return next((name for name, words in COMMANDS.items() if said in words), None)
+
+    def _actor(self) -> str:
+        """Audit actor for the citizen of this conversation."""
+        return f"citizen:{self.conv.contact_id}"
+
+
+class _Keep(dict):
+    """A format map that leaves unknown {placeholders} as they are."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"

@@ -1,0 +1,31 @@
+"""What the engine receives (Event) and what it produces (Reply), channel-neutral."""
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Event:
+    """One inbound message as the dialogue sees it."""
+    kind: str                     # text|button|file|rejected_file|sticker|audio|video|location|unsupported|empty
+    text: str | None = None
+    button: str | None = None
+    upload: dict | None = None    # {"id", "name", "content_type"} of a stored Upload
+    reason: str | None = None     # why a file was refused (Indonesian, for the citizen)
+
+
+@dataclass
+class Reply:
+    """One outbound message: text with optional buttons, or a document we build and send."""
+    text: str = ""
+    buttons: list = field(default_factory=list)   # [{"id", "title"}]
+    document: dict | None = None                  # {"kind": "receipt", "request_id": N}
+
+    def as_payload(self) -> dict:
+        """The outbox payload for this reply (keys absent when unused)."""
+        out = {}
+        if self.text:
+            out["text"] = self.text
+        if self.buttons:
+            out["buttons"] = self.buttons
+        if self.document:
+            out["document"] = self.document
+        return out

@@ -1,0 +1,75 @@
+"""Filing a finished flow: ticket number, request row, audit entry, and the receipt owed."""
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.models import Request, TicketCounter, Upload, audit
+from bot.privacy import mask_nik
+from flows.definition import Flow, applies, texts
+from flows.messages import Reply
+from flows.summary import documents
+
+
+def next_ticket(s, prefix: str) -> str:
+    """The next ticket number for a prefix, e.g. AKL-0001 (safe under concurrent submissions)."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    s.execute(insert(TicketCounter).values(prefix=prefix, value=0).on_conflict_do_nothing())
+    value = s.execute(update(TicketCounter).where(TicketCounter.prefix == prefix)
+                      .values(value=TicketCounter.value + 1).returning(TicketCounter.value)).scalar_one()
+    return f"{prefix}-{value:04d}"
+
+
+def visible_answers(flow: Flow, answers: dict, today: date) -> dict:
+    """Only the answers to steps that apply (an edit can make earlier answers irrelevant)."""
+    return {s.id: answers[s.id] for s in flow.steps if s.id in answers and applies(s, answers, today)}
+
+
+def officer_flags(s, flow: Flow, answers: dict, today: date) -> list[str]:
+    """What the officer should check: NIKs new to us, late registration, missing documents."""
+    flags = []
+    known = set(s.execute(select(Request.applicant_nik)).scalars()) | set(
+        s.execute(select(Request.subject_nik)).scalars())
+    for step in flow.steps:
+        if step.kind == "nik" and step.id in answers and answers[step.id] not in known:
+            flags.append(f"NIK belum dikenal sistem: {step.label} ({mask_nik(answers[step.id])})")
+    born = answers.get("anak_tgl_lahir")
+    if born and date.fromisoformat(born) < today - timedelta(days=60):
+        flags.append("Pelaporan lewat 60 hari")
+    _, missing = documents(flow, answers, today)
+    flags += [f"Dokumen belum ada: {name}" for name in missing]
+    return flags
+
+
+def submit(engine, flow: Flow) -> list[Reply]:
+    """Turn the confirmed answers into a submitted request and reset the conversation."""
+    s, conv, office = engine.s, engine.conv, engine.office
+    service = office["services"][flow.service]
+    answers = visible_answers(flow, conv.answers, engine.today)
+    spec = flow.submit
+    who = spec.get("applicant", {}).get(answers.get(spec.get("applicant_by")), {})
+    _, missing = documents(flow, answers, engine.today)
+    req = Request(
+        ticket=next_ticket(s, service.get("prefix", office.get("office", {}).get("ticket_prefix_default", "SD"))),
+        service=flow.service, status="submitted", contact_id=conv.contact_id,
+        applicant_name=answers.get(who.get("name")), applicant_nik=answers.get(who.get("nik")),
+        applicant_relation=who.get("relation"), subject_name=answers.get(spec.get("subject")),
+        subject_nik=answers.get(spec.get("subject_nik")), answers=answers,
+        flags=officer_flags(s, flow, answers, engine.today), missing_documents=missing,
+    )
+    s.add(req)
+    s.flush()
+    upload_ids = [v["upload_id"] for v in answers.values() if isinstance(v, dict) and v.get("upload_id")]
+    if upload_ids:
+        s.execute(update(Upload).where(Upload.id.in_(upload_ids)).values(request_id=req.id))
+    audit(s, engine._actor(), "request_submitted", req, ticket=req.ticket, service=flow.service,
+          missing=len(missing))
+    email = answers.get("email")
+    if email:
+        conv.contact.email = email
+    engine._clear()
+    done = engine._fmt(flow.done, ticket=req.ticket, duration=service.get("duration", "beberapa hari kerja"),
+                       email_note=" dan ke email Bapak/Ibu" if email else "",
+                       **{k: v for k, v in answers.items() if isinstance(v, str)})
+    return [Reply(done), Reply(document={"kind": "receipt", "request_id": req.id})]

@@ -1,0 +1,947 @@
+"""Turn what a citizen types in the chat into clean values, or say warmly what to send instead.
+
+Every function here is pure: it reads only its arguments (and the clock when `today` is not
+given) and either returns a clean value or raises `Invalid` with an Indonesian re-ask reason.
+Messages never repeat a full NIK or No. KK (UU 24/2013 Pasal 79; WhatsApp servers sit abroad,
+domain.md §5), so a message can go to the chat, a log or an operator without masking.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+
+class Invalid(ValueError):
+    """The citizen's answer can't be used; .message is the Indonesian re-ask reason."""
+
+    def __init__(self, message: str):
+        """Keep the message both as the exception text and as `.message`."""
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class NikInfo:
+    """What a valid NIK says about its holder (area of first registration, birth date, sex)."""
+
+    nik: str
+    province_code: str
+    regency_code: str
+    district_code: str
+    birth_date: date
+    sex: str
+
+
+# Kepmendagri 300.2.2-2138/2025 (cahyadsn/wilayah db/wilayah.sql). These are Kemendagri codes,
+# the ones printed in NIKs; BPS numbers the Papua provinces differently (e.g. 97), so no 97 here.
+# Before the 2022 split 91 was already Papua and 92 Papua Barat, so older NIKs still match.
+PROVINCE_CODES: dict[str, str] = {
+    "11": "Aceh",
+    "12": "Sumatera Utara",
+    "13": "Sumatera Barat",
+    "14": "Riau",
+    "15": "Jambi",
+    "16": "Sumatera Selatan",
+    "17": "Bengkulu",
+    "18": "Lampung",
+    "19": "Kepulauan Bangka Belitung",
+    "21": "Kepulauan Riau",
+    "31": "DKI Jakarta",
+    "32": "Jawa Barat",
+    "33": "Jawa Tengah",
+    "34": "DI Yogyakarta",
+    "35": "Jawa Timur",
+    "36": "Banten",
+    "51": "Bali",
+    "52": "Nusa Tenggara Barat",
+    "53": "Nusa Tenggara Timur",
+    "61": "Kalimantan Barat",
+    "62": "Kalimantan Tengah",
+    "63": "Kalimantan Selatan",
+    "64": "Kalimantan Timur",
+    "65": "Kalimantan Utara",
+    "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah",
+    "73": "Sulawesi Selatan",
+    "74": "Sulawesi Tenggara",
+    "75": "Gorontalo",
+    "76": "Sulawesi Barat",
+    "81": "Maluku",
+    "82": "Maluku Utara",
+    "91": "Papua",
+    "92": "Papua Barat",
+    "93": "Papua Selatan",
+    "94": "Papua Tengah",
+    "95": "Papua Pegunungan",
+    "96": "Papua Barat Daya",
+}
+
+MONTHS_ID = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)
+
+# Indonesian spellings first; the English ones are there because phones autocorrect to them.
+_MONTH_WORDS: dict[str, int] = {}
+for _number, _words in enumerate(
+    (
+        "januari jan january",
+        "februari pebruari feb peb february",
+        "maret mar march",
+        "april apr",
+        "mei may",
+        "juni jun june",
+        "juli jul july",
+        "agustus agu agt ags agus aug august",
+        "september sep sept",
+        "oktober okt oct october",
+        "november nopember nov nop",
+        "desember des dec december",
+    ),
+    start=1,
+):
+    for _word in _words.split():
+        _MONTH_WORDS[_word] = _number
+
+# WITA (UTC+8, no daylight saving): the server may run on UTC, where "today" flips 8 hours late.
+_WITA = timezone(timedelta(hours=8))
+
+# Zero-width characters arrive with text copied out of other chats and PDFs.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
+_SEPARATORS = re.compile(rf"[\s.\-{_DASHES}]+")
+
+
+def format_date_id(d: date) -> str:
+    """Write a date the Indonesian way, e.g. "5 Januari 2026"."""
+    return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
+
+
+def _today() -> date:
+    """Today's date in Kutai Timur (WITA)."""
+    return datetime.now(_WITA).date()
+
+
+def _clean(text: str | None) -> str:
+    """NFKC-normalise, drop invisible characters and trim (fullwidth digits become ASCII)."""
+    return unicodedata.normalize("NFKC", text or "").translate(_INVISIBLE).strip()
+
+
+def _thousands(n: int) -> str:
+    """Group digits with dots as Indonesians write them: 6000 -> "6.000"."""
+    return f"{n:,}".replace(",", ".")
+
+
+# --- NIK and No. KK -----------------------------------------------------------------------------
+
+_NIK_LABEL = re.compile(r"^(?:no(?:mor)?\.?\s*)?(?:nik|kk|kartu keluarga)(?![0-9a-z])\s*(?:saya|sy)?\s*[:=]?\s*", re.I)
+# Where the citizen can read the number again, for the "please check" part of a message.
+_WHERE = {"NIK": "di KTP atau KK", "Nomor KK": "di kartu keluarga (KK)"}
+
+
+def _sixteen_digits(text: str, what: str) -> str:
+    """Strip labels and separators and insist on exactly 16 ASCII digits."""
+    cleaned = _NIK_LABEL.sub("", _clean(text))
+    compact = _SEPARATORS.sub("", cleaned)
+    where = _WHERE[what]
+    if not compact:
+        raise Invalid(f"Mohon kirim {what} Bapak/Ibu (16 angka, tertulis {where}).")
+    if not re.fullmatch(r"[0-9]+", compact):
+        # Never echo what was sent: it is most of someone's NIK.
+        raise Invalid(
+            f"{what} hanya berisi angka (16 angka), tanpa huruf atau tanda lain. "
+            "Mohon periksa lagi dan kirim ulang angkanya saja."
+        )
+    if len(compact) != 16:
+        if len(compact) % 16 == 0:
+            raise Invalid(
+                f"Sepertinya Bapak/Ibu mengirim lebih dari satu nomor. Mohon kirim satu {what} saja (16 angka)."
+            )
+        raise Invalid(
+            f"{what} harus 16 angka, yang Bapak/Ibu kirim {len(compact)} angka. "
+            f"Mohon periksa lagi {where}, lalu kirim ulang."
+        )
+    return compact
+
+
+def _check_area(digits: str, what: str) -> None:
+    """Check the province, regency and district parts shared by NIK and No. KK."""
+    recheck = f"Mohon periksa lagi {what} {_WHERE[what]}, lalu kirim ulang."
+    if digits[:2] not in PROVINCE_CODES:
+        raise Invalid(f"Dua angka pertama {what} (kode provinsi) tidak dikenal ({digits[:2]}). {recheck}")
+    if digits[2:4] == "00":
+        raise Invalid(f"Angka ke-3 dan ke-4 {what} (kode kabupaten/kota) tidak boleh 00. {recheck}")
+    if digits[4:6] == "00":
+        raise Invalid(f"Angka ke-5 dan ke-6 {what} (kode kecamatan) tidak boleh 00. {recheck}")
+
+
+def _ddmmyy(day: int, month: int, yy: int, today: date) -> date | None:
+    """Decode a 2-digit-year date: 20YY unless that is after today, else 19YY; None if no such day."""
+    for year in (2000 + yy, 1900 + yy):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return None
+
+
+def parse_nik(text: str, *, today: date | None = None) -> NikInfo:
+    """Validate a NIK and decode its area codes, birth date and sex."""
+    today = today or _today()
+    what = "NIK"
+    nik = _sixteen_digits(text, what)
+    _check_area(nik, what)
+    day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    # Women's day of birth is stored +40 (41-71); 32-40 and 72+ are never valid.
+    sex = "P" if day > 40 else "L"
+    birth = _ddmmyy(day - 40 if day > 40 else day, month, yy, today)
+    if birth is None:
+        raise Invalid(
+            "Bagian tanggal lahir di NIK (angka ke-7 sampai ke-12) tidak valid. "
+            "Mohon periksa lagi NIK di KTP atau KK, lalu kirim ulang."
+        )
+    if nik[12:] == "0000":
+        raise Invalid(
+            "Empat angka terakhir NIK tidak boleh 0000. Mohon periksa lagi NIK di KTP atau KK, lalu kirim ulang."
+        )
+    # No 6408 prefix check: an NIK is for life and Kutim has many in-migrants (PP 40/2019 Pasal 30).
+    return NikInfo(
+        nik=nik,
+        province_code=nik[:2],
+        regency_code=nik[:4],
+        district_code=nik[:6],
+        birth_date=birth,
+        sex=sex,
+    )
+
+
+def parse_kk(text: str, *, today: date | None = None) -> str:
+    """Validate a No. KK (16 digits: area code, registration DDMMYY, serial) and return its digits."""
+    today = today or _today()
+    what = "Nomor KK"
+    kk = _sixteen_digits(text, what)
+    _check_area(kk, what)
+    # The KK date is the registration date: unlike the NIK there is no +40 for women.
+    if _ddmmyy(int(kk[6:8]), int(kk[8:10]), int(kk[10:12]), today) is None:
+        raise Invalid(
+            "Bagian tanggal di Nomor KK (angka ke-7 sampai ke-12) tidak valid. "
+            "Mohon periksa lagi Nomor KK di kartu keluarga (KK), lalu kirim ulang."
+        )
+    if kk[12:] == "0000":
+        raise Invalid(
+            "Empat angka terakhir Nomor KK tidak boleh 0000. Mohon periksa lagi Nomor KK di kartu keluarga (KK)."
+        )
+    return kk
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+_WEEKDAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jumaat|sabtu|minggu|ahad"
+_DATE_FILLER = re.compile(rf"\b(?:hari|tanggal|tgl|pada|tahun|thn|th|{_WEEKDAYS})\b\.?", re.I)
+_DATE_EXAMPLE_DAY = (5, 1)  # the "5/1/2026" style example used in every date message
+
+
+def _example_date(today: date) -> str:
+    """An example past date in the d/m/yyyy form, e.g. "5/1/2026"."""
+    day, month = _DATE_EXAMPLE_DAY
+    year = today.year if date(today.year, month, day) <= today else today.year - 1
+    return f"{day}/{month}/{year}"
+
+
+def _relative_date(s: str, today: date) -> date | None:
+    """Resolve "hari ini", "kemarin", "kemarin lusa", "3 hari lalu", "besok"; None if not relative."""
+    s = re.sub(r"\s+", " ", s).strip(" .,!")
+    if s in ("hari ini", "hr ini", "sekarang", "skrg", "tadi", "td"):
+        return today
+    if s in ("kemarin lusa", "lusa kemarin", "kemarin dulu", "kemaren lusa", "2 hari lalu"):
+        return today - timedelta(days=2)
+    if s in ("kemarin", "kemaren", "kmrn", "kmarin", "kmren"):
+        return today - timedelta(days=1)
+    if s in ("besok", "besuk", "bsk"):
+        return today + timedelta(days=1)
+    if s == "lusa":
+        # "Lusa" alone is the day after tomorrow; only "kemarin lusa" points back.
+        return today + timedelta(days=2)
+    match = re.fullmatch(r"(\d{1,3}|se)\s*(hari|hr|minggu|mgg|pekan)\s*(?:yang|yg)?\s*(?:lalu|lau|yll)", s)
+    if match:
+        count = 1 if match.group(1) == "se" else int(match.group(1))
+        days = count if match.group(2) in ("hari", "hr") else 7 * count
+        return today - timedelta(days=days)
+    return None
+
+
+def _month_number(word: str) -> int | None:
+    """Map an Indonesian or English month name, abbreviation or small typo to 1-12."""
+    word = word.lower().strip(".")
+    if word in _MONTH_WORDS:
+        return _MONTH_WORDS[word]
+    if len(word) >= 5:
+        # Catches "janauri", "febuari", "agutus" without letting short words match anything.
+        names = [name.lower() for name in MONTHS_ID]
+        found = process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=80)
+        if found:
+            return names.index(found[0]) + 1
+    return None
+
+
+def _expand_year(year_text: str, month: int, day: int, today: date, allow_future: bool) -> int:
+    """Turn a typed year into four digits; a 2-digit year is 20YY unless that is implausible."""
+    year = int(year_text)
+    if len(year_text) != 2:
+        return year
+    if allow_future:
+        # Bookings look ahead a little; "5/1/85" is still 1985.
+        return 2000 + year if 2000 + year <= today.year + 20 else 1900 + year
+    return 2000 + year if (2000 + year, month, day) <= (today.year, today.month, today.day) else 1900 + year
+
+
+def _build_date(day: int, month: int, year: int, today: date) -> date:
+    """Make a date or explain precisely why that day does not exist."""
+    example = _example_date(today)
+    if not 1 <= month <= 12:
+        raise Invalid(
+            f"Bulan {month} tidak ada (bulan hanya 1 sampai 12). Mohon tulis dengan urutan "
+            f"tanggal/bulan/tahun, misalnya {example}."
+        )
+    if year < 1000:
+        raise Invalid(f"Tahunnya mohon ditulis lengkap 4 angka, misalnya {example}.")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise Invalid(
+            f"Tanggal {day} {MONTHS_ID[month - 1]} {year} tidak ada di kalender "
+            f"({MONTHS_ID[month - 1]} {year} hanya sampai tanggal {last}). Mohon periksa lagi tanggalnya."
+        )
+    return date(year, month, day)
+
+
+def _read_date(s: str, today: date, allow_future: bool) -> date:
+    """Read an absolute date written day-first in numbers or with a month name."""
+    example = _example_date(today)
+    iso = re.fullmatch(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})", s)
+    if iso:
+        return _build_date(int(iso.group(3)), int(iso.group(2)), int(iso.group(1)), today)
+    numeric = re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4}|\d{2})", s) or re.fullmatch(
+        r"(\d{2})(\d{2})(\d{4})", s
+    )
+    if numeric:
+        day, month = int(numeric.group(1)), int(numeric.group(2))
+        year = _expand_year(numeric.group(3), month, day, today, allow_future)
+        return _build_date(day, month, year, today)
+    worded = re.fullmatch(r"(\d{1,2})\s*[-/.]?\s*([a-z]+)\.?\s*[-/.,]?\s*(\d{4}|\d{2})", s)
+    if worded:
+        month = _month_number(worded.group(2))
+        if month is None:
+            raise Invalid(
+                f'Nama bulan "{worded.group(2)[:20]}" belum kami kenali. Mohon tulis seperti ini: '
+                f"5 Januari {example[-4:]} atau {example}."
+            )
+        day = int(worded.group(1))
+        year = _expand_year(worded.group(3), month, day, today, allow_future)
+        return _build_date(day, month, year, today)
+    no_year = re.fullmatch(r"\d{1,2}\s*(?:[-/.]\s*\d{1,2}|[-/.]?\s*([a-z]+)\.?)", s)
+    if no_year and (no_year.group(1) is None or _month_number(no_year.group(1))):
+        raise Invalid(f"Mohon sertakan tahunnya juga, misalnya 5 Januari {example[-4:]} atau {example}.")
+    raise Invalid(
+        f"Maaf, tanggalnya belum bisa kami baca. Mohon kirim seperti ini: {example} "
+        f"atau 5 Januari {example[-4:]}."
+    )
+
+
+def parse_date(
+    text: str,
+    *,
+    today: date | None = None,
+    allow_future: bool = False,
+    earliest: date | None = None,
+) -> date:
+    """Read a day-first date ("5/1/2026", "5 Januari 2026", "kemarin") and check its bounds."""
+    today = today or _today()
+    example = _example_date(today)
+    s = _clean(text).lower().replace("\u2019", "'")
+    s = re.sub(rf"[{_DASHES}]", "-", s).strip(" .,!?")
+    if not s:
+        raise Invalid(f"Mohon kirim tanggalnya, misalnya {example}.")
+    found = _relative_date(s, today)
+    if found is None:
+        # Weekday names and filler ("Senin, tgl 5 Januari 2026") carry nothing; day-first numbers do.
+        s = _DATE_FILLER.sub(" ", s)
+        s = re.sub(r"\s+", " ", s).strip(" ,.")
+        found = _relative_date(s, today) or _read_date(s, today, allow_future)
+    if found > today and not allow_future:
+        raise Invalid(
+            f"Tanggal itu belum terjadi ({format_date_id(found)}). Mohon kirim tanggal yang sudah lewat, "
+            f"misalnya {example}."
+        )
+    if earliest is not None and found < earliest:
+        raise Invalid(
+            f"Tanggal {format_date_id(found)} terlalu lama. Tanggal paling awal yang bisa diterima adalah "
+            f"{format_date_id(earliest)}. Mohon periksa lagi tahunnya."
+        )
+    return found
+
+
+# --- Time ---------------------------------------------------------------------------------------
+
+_HOUR_WORDS = {
+    "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+    "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "dua belas": 12, "duabelas": 12,
+}
+_PERIOD = re.compile(r"\b(pagi|subuh|dini hari|siang|sore|petang|malam|am|pm)\b")
+_TIME_FILLER = re.compile(r"\b(?:pukul|pkl|jam|jm|sekitar|kira-kira|kurang lebih|kurleb|wita|wib|wit)\b\.?")
+
+
+def _apply_period(hour: int, period: str | None) -> int:
+    """Turn a 12-hour clock reading plus "pagi/siang/sore/malam" into 0-23."""
+    if period is None or hour > 12:
+        return hour
+    if period in ("pagi", "subuh", "dini hari", "am"):
+        return hour % 12
+    if period == "siang":
+        # "Jam 11 siang" is 11:00 but "jam 2 siang" is 14:00.
+        return hour if hour >= 10 else hour + 12
+    if period in ("sore", "petang", "pm"):
+        return hour if hour == 12 else hour + 12
+    # Malam: 7-11 are evening, 12 is midnight and 1-5 are the small hours.
+    if hour == 12:
+        return 0
+    return hour + 12 if hour >= 6 else hour
+
+
+def parse_time(text: str) -> str:
+    """Read a clock time ("14.30", "1430", "jam 2 siang", "08.00 WITA") as "HH:MM"."""
+    s = _clean(text).lower().strip(" .,!?")
+    example = "14.30 atau jam 2 siang"
+    if not s:
+        raise Invalid(f"Mohon kirim jamnya, misalnya {example}.")
+    period_match = _PERIOD.search(s)
+    period = period_match.group(1) if period_match else None
+    s = _PERIOD.sub(" ", s)
+    # The time zone is dropped, not converted: a birth in Java at 08.00 WIB is recorded as 08.00.
+    s = _TIME_FILLER.sub(" ", s)
+    s = re.sub(r"\s+", " ", s).strip(" .,")
+    for word, number in sorted(_HOUR_WORDS.items(), key=lambda item: -len(item[0])):
+        s = re.sub(rf"\b{word}\b", str(number), s)
+    half = re.fullmatch(r"setengah\s*(\d{1,2})", s)
+    if half:
+        # "Setengah tiga" is half past two, not half past three.
+        hour, minute = (int(half.group(1)) - 1) % 24, 30
+    elif match := re.fullmatch(r"(\d{1,2})\s*[.:,\s]\s*(\d{2})", s):
+        hour, minute = int(match.group(1)), int(match.group(2))
+    elif match := re.fullmatch(r"(\d{1,2})(\d{2})", s):
+        hour, minute = int(match.group(1)), int(match.group(2))
+    elif match := re.fullmatch(r"(\d{1,2})", s):
+        hour, minute = int(match.group(1)), 0
+    else:
+        raise Invalid(f"Maaf, jamnya belum bisa kami baca. Mohon kirim seperti ini: {example}.")
+    if hour > 23 or minute > 59:
+        raise Invalid(
+            f"Jam {hour:02d}.{minute:02d} tidak ada. Mohon kirim jam antara 00.00 dan 23.59, misalnya {example}."
+        )
+    hour = _apply_period(hour, period)
+    return f"{hour:02d}:{minute:02d}"
+
+
+# --- Names --------------------------------------------------------------------------------------
+
+_LOWER_PARTICLES = {"bin", "binti"}
+
+
+def _title_piece(piece: str) -> str:
+    """Capitalise one hyphen-free piece, treating dots and O'-style apostrophes as boundaries."""
+    parts = piece.split("'")
+    out = [parts[0][:1].upper() + parts[0][1:].lower()]
+    for part in parts[1:]:
+        # O'Neil keeps its capital; Ma'ruf and Syafi'i do not get one after the apostrophe.
+        after_initial = len(out[-1].replace(".", "")) == 1
+        out.append(part[:1].upper() + part[1:].lower() if after_initial else part.lower())
+    titled = "'".join(out)
+    return ".".join(seg[:1].upper() + seg[1:] for seg in titled.split("."))
+
+
+def _title_word(word: str, first: bool) -> str:
+    """Title-case one word, keeping deliberate capitals like "McDonald" or "S.Pd"."""
+    letters = [ch for ch in word if ch.isalpha()]
+    mixed = any(ch.isupper() for ch in letters) and any(ch.islower() for ch in letters)
+    if mixed and letters[0].isupper():
+        return word
+    if not first and word.lower() in _LOWER_PARTICLES:
+        return word.lower()
+    return "-".join(_title_piece(piece) for piece in word.split("-"))
+
+
+def parse_name(text: str) -> str:
+    """Tidy a person's name (single spaces, sensible Title Case) or say what is wrong with it."""
+    s = _clean(text)
+    s = re.sub("[\u2018\u2019\u0060\u00b4\u02bc]", "'", s)
+    s = re.sub(rf"[{_DASHES}]", "-", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    ask = "Mohon tulis nama lengkap sesuai KTP/KK."
+    if not s:
+        raise Invalid(f"Nama belum terisi. {ask}")
+    if any(ch.isdigit() for ch in s):
+        raise Invalid(f"Nama tidak boleh berisi angka. {ask}")
+    letters = sum(ch.isalpha() for ch in s)
+    if letters == 0 and any(unicodedata.category(ch).startswith("S") for ch in s):
+        raise Invalid(f"Sepertinya yang terkirim hanya emoji atau simbol. {ask}")
+    odd = {ch for ch in s if not (ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in " '-.,")}
+    if odd:
+        raise Invalid(
+            "Nama hanya boleh berisi huruf, spasi, dan tanda ' - . , (untuk gelar seperti Drs. atau S.Pd). "
+            "Mohon tulis ulang tanpa simbol atau emoji."
+        )
+    if letters < 2:
+        raise Invalid(f"Nama terlalu pendek. {ask}")
+    if letters < len(s.replace(" ", "")) / 2:
+        raise Invalid(f"Nama Bapak/Ibu kebanyakan berisi tanda baca. {ask}")
+    if len(s) > 100:
+        raise Invalid(f"Nama terlalu panjang ({len(s)} huruf, paling banyak 100). {ask}")
+    # A comma separates academic titles: "Budi Santoso,S.Pd" -> "Budi Santoso, S.Pd".
+    s = re.sub(r"\s*,\s*", ", ", s).strip(" ,'-")
+    s = s.lstrip(".").strip()
+    words = s.split(" ")
+    return " ".join(_title_word(word, i == 0) for i, word in enumerate(words))
+
+
+# --- E-mail -------------------------------------------------------------------------------------
+
+_EMAIL_LABELS = {"email", "e-mail", "surel", "saya", "sy", "ini", "adalah", "yaitu", "nya", ":", "-"}
+_EMAIL_LOCAL = re.compile(r"[a-z0-9._%+\-]+")
+_EMAIL_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")
+_POPULAR_DOMAINS = ("gmail.com", "yahoo.com", "yahoo.co.id", "hotmail.com", "outlook.com", "icloud.com")
+# Real providers one typo away from a popular one must not be "corrected".
+_KNOWN_DOMAINS = set(_POPULAR_DOMAINS) | {
+    "mail.com", "email.com", "ymail.com", "gmx.com", "live.com", "aol.com", "yahoo.co.uk",
+    "outlook.co.id", "hotmail.co.id", "yahoo.co.jp", "proton.me", "protonmail.com",
+}
+_BAD_TLDS = {"con", "cmo", "comm", "coom", "vom", "xom", "cpm", "ocm"}
+
+
+def parse_email(text: str) -> str:
+    """Lower-case and sanity-check an e-mail address the finished documents will be sent to."""
+    example = "nama@gmail.com"
+    s = _clean(text).lower()
+    s = re.sub(r"^mailto:", "", s).strip("<>()[] .,;")
+    if not s:
+        raise Invalid(f"Mohon kirim alamat email Bapak/Ibu, misalnya {example}.")
+    words = s.split()
+    if len(words) > 1:
+        with_at = [w for w in words if "@" in w]
+        rest = [w.strip(":") for w in words if "@" not in w]
+        # "email saya budi@gmail.com" is fine; "budi santoso@gmail.com" is not ours to guess.
+        if len(with_at) == 1 and all(w in _EMAIL_LABELS or not w for w in rest):
+            s = with_at[0].strip("<>()[] .,;")
+        else:
+            raise Invalid(f"Alamat email tidak boleh ada spasi. Mohon kirim ulang tanpa spasi, misalnya {example}.")
+    if "@" not in s:
+        raise Invalid(f"Alamat email harus ada tanda @, misalnya {example}. Mohon periksa lagi.")
+    if s.count("@") > 1:
+        raise Invalid(f"Alamat email hanya boleh punya satu tanda @, misalnya {example}.")
+    local, domain = s.split("@")
+    if not local:
+        raise Invalid(f"Bagian sebelum tanda @ masih kosong. Mohon kirim alamat lengkap, misalnya {example}.")
+    if (
+        len(local) > 64
+        or not _EMAIL_LOCAL.fullmatch(local)
+        or local.startswith(".")
+        or local.endswith(".")
+        or ".." in local
+    ):
+        raise Invalid(
+            "Bagian sebelum tanda @ berisi tanda yang tidak biasa. Alamat email hanya berisi huruf, angka, "
+            f"dan tanda . _ - +. Mohon periksa lagi, misalnya {example}."
+        )
+    if not domain or len(s) > 254 or not _EMAIL_DOMAIN.fullmatch(domain):
+        raise Invalid(
+            f'Bagian setelah tanda @ ("{domain[:40]}") belum lengkap atau salah ketik. '
+            f"Contoh yang benar: {example}."
+        )
+    if domain not in _KNOWN_DOMAINS:
+        near = min(_POPULAR_DOMAINS, key=lambda known: Levenshtein.distance(domain, known))
+        if Levenshtein.distance(domain, near) <= 2 or domain.rsplit(".", 1)[1] in _BAD_TLDS:
+            # The akta PDF is e-mailed (domain.md §0), so a "gmial.com" means a lost document.
+            suggestion = near if Levenshtein.distance(domain, near) <= 2 else domain.rsplit(".", 1)[0] + ".com"
+            raise Invalid(
+                f"Apakah maksud Bapak/Ibu {local}@{suggestion}? Bagian setelah tanda @ sepertinya salah ketik. "
+                "Mohon kirim ulang alamat email yang benar."
+            )
+    return s
+
+
+# --- Phone numbers ------------------------------------------------------------------------------
+
+_PHONE_LABEL = re.compile(
+    r"^(?:no(?:mor)?\.?\s*)?(?:hp|wa|whatsapp|telp|telepon|tlp|tel|handphone)?\.?\s*(?:saya|sy)?\s*[:=]?\s*"
+)
+
+
+def parse_phone(text: str) -> str:
+    """Normalise an Indonesian phone number ("0812-3456-7890", "+62 812...") to "+6281234567890"."""
+    example = "0812-3456-7890"
+    s = _PHONE_LABEL.sub("", _clean(text).lower())
+    s = re.sub(rf"[\s.\-()/{_DASHES}]", "", s)
+    if not s:
+        raise Invalid(f"Mohon kirim nomor HP Bapak/Ibu, misalnya {example}.")
+    if not re.fullmatch(r"\+?[0-9]+", s):
+        raise Invalid(f"Nomor HP hanya berisi angka (boleh diawali +62), misalnya {example}.")
+    if s.startswith("+"):
+        if not s.startswith("+62"):
+            raise Invalid(f"Mohon kirim nomor HP Indonesia (diawali 08 atau +62), misalnya {example}.")
+        national = s[3:]
+    elif s.startswith("0062"):
+        national = s[4:]
+    elif s.startswith("62"):
+        # Nobody writes a national number starting with 62 without its 0, so 62 is the country code.
+        national = s[2:]
+    elif s.startswith("0"):
+        national = s[1:]
+    else:
+        # "812..." without the leading 0 is how some people copy numbers out of contact lists.
+        national = s
+    # "+62 0812..." happens when people add the country code but keep the trunk 0.
+    national = national[1:] if national.startswith("0") else national
+    typed = len(national) + 1  # counted the way people write it, with the leading 0
+    if national.startswith("8"):
+        if len(national) < 9:
+            raise Invalid(
+                f"Nomor HP terlalu pendek ({typed} angka). Nomor HP Indonesia biasanya 10 sampai 13 angka, "
+                f"misalnya {example}."
+            )
+        if len(national) > 12:
+            raise Invalid(
+                f"Nomor HP terlalu panjang ({typed} angka). Nomor HP Indonesia biasanya 10 sampai 13 angka, "
+                f"misalnya {example}."
+            )
+    elif national[:1] in set("2345679"):
+        # Landlines: a 2-3 digit area code (0549 is Sangatta) plus a 5-8 digit subscriber number.
+        if not 7 <= len(national) <= 11:
+            raise Invalid(
+                f"Nomor telepon itu {typed} angka, sepertinya ada yang kurang atau lebih. Mohon periksa lagi, "
+                f"atau kirim nomor HP, misalnya {example}."
+            )
+    else:
+        raise Invalid(f"Nomor itu bukan nomor Indonesia yang kami kenal. Mohon kirim nomor HP, misalnya {example}.")
+    return "+62" + national
+
+
+# --- Whole numbers ------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "pertama": 1, "kesatu": 1, "satu": 1, "kedua": 2, "dua": 2, "ketiga": 3, "tiga": 3,
+    "keempat": 4, "empat": 4, "kelima": 5, "lima": 5, "keenam": 6, "enam": 6,
+    "ketujuh": 7, "tujuh": 7, "kedelapan": 8, "delapan": 8, "kesembilan": 9, "sembilan": 9,
+    "kesepuluh": 10, "sepuluh": 10, "kesebelas": 11, "sebelas": 11,
+}
+_BIG_UNITS = {"gram": ("kg", "kilo", 1000), "g": ("kg", "kilo", 1000), "cm": ("m", "meter", 100)}
+
+
+def _to_decimal(number: str, decimal_allowed: bool) -> Decimal | None:
+    """Read "3.200", "3,2" or "1.250,5" Indonesian-style; None when a fraction is not allowed."""
+    if "." in number and "," in number:
+        number = number.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", number) and not decimal_allowed:
+        # "3.200 gram" and "3,200 gram" both mean three thousand two hundred.
+        number = re.sub(r"[.,]", "", number)
+    else:
+        number = number.replace(",", ".")
+        if number.count(".") > 1:
+            return None
+    try:
+        return Decimal(number)
+    except InvalidOperation:
+        return None
+
+
+def parse_int(text: str, *, low: int, high: int, unit: str = "") -> int:
+    """Read one whole number ("3", "ke-3", "kedua", "3.200 gram", "3,2 kg") and check its range."""
+    unit_text = f" {unit}" if unit else ""
+    wanted = f"angka antara {_thousands(low)} dan {_thousands(high)}{unit_text}"
+    s = _clean(text).lower()
+    if not s:
+        raise Invalid(f"Mohon kirim {wanted}.")
+    scale = 1
+    if unit.lower() in _BIG_UNITS:
+        short, long, factor = _BIG_UNITS[unit.lower()]
+        if re.search(rf"\d\s*{short}\b|\b{long}", s) and not re.search(rf"\d\s*{re.escape(unit.lower())}\b", s):
+            scale = factor
+    numbers = re.findall(r"\d+(?:[.,]\d+)*", s)
+    if len(numbers) > 1:
+        raise Invalid(f"Mohon kirim satu angka saja, yaitu {wanted}.")
+    if numbers:
+        value = _to_decimal(numbers[0], decimal_allowed=scale > 1)
+        if value is None:
+            raise Invalid(f"Angkanya belum bisa kami baca. Mohon kirim {wanted}.")
+        if re.search(rf"(?:^|[^\w])[-{_DASHES}]\s*{re.escape(numbers[0])}", s) and not re.search(r"\bke\s*-", s):
+            value = -value
+        value *= scale
+    else:
+        words = [_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", s) if w in _NUMBER_WORDS]
+        if len(words) != 1:
+            raise Invalid(f"Mohon kirim dalam bentuk angka, yaitu {wanted}.")
+        value = Decimal(words[0])
+    if value != value.to_integral_value():
+        raise Invalid(f"Mohon kirim angka bulat (tanpa koma), yaitu {wanted}.")
+    number = int(value)
+    if not low <= number <= high:
+        raise Invalid(f"Mohon kirim {wanted}. Yang Bapak/Ibu kirim: {_thousands(number)}{unit_text}.")
+    return number
+
+
+# --- Yes / no -----------------------------------------------------------------------------------
+
+_YES = {
+    "ya", "iya", "y", "yes", "yup", "yep", "betul", "benar", "bener", "ok", "oke", "okay", "okey", "okee",
+    "sip", "siap", "sudah", "sdh", "udah", "udh", "sudh", "ada", "boleh", "setuju", "lanjut", "mau",
+    "👍", "✅", "👌",
+}
+_NO = {
+    "tidak", "tdk", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda", "no", "n",
+    "belum", "blm", "blum", "belom", "bukan", "jangan", "kada", "balum", "nope", "👎", "❌",
+}
+# After a negation these words flip to a no ("tidak ada", "belum boleh"); "ya" itself never does.
+_NEGATABLE = {"ada", "sudah", "sdh", "udah", "udh", "boleh", "mau", "setuju", "benar", "betul", "bener", "lanjut"}
+# Words that surround a yes or no without changing it ("iya kak", "belum ada pak").
+_FILLER = {
+    "kak", "ka", "min", "pak", "bu", "bapak", "ibu", "mas", "mbak", "bang", "dik", "om", "tante", "dong",
+    "sih", "deh", "kok", "aja", "saja", "saya", "sy", "aku", "ulun", "nih", "ini", "itu", "juga", "masih",
+    "memang", "emang", "kah", "lah", "terima", "kasih", "makasih", "mksh", "tq",
+}
+
+
+def _squeezed(word: str) -> str:
+    """Collapse every run of a repeated letter: "iyaaa" -> "iya", "nggaaa" -> "nga"."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+_BY_SQUEEZED = {_squeezed(word): word for word in _YES | _NO}
+
+
+def _squeeze(word: str) -> str:
+    """Undo stretched letters ("iyaaa", "gakkk") that chat users type for emphasis."""
+    return word if word in _YES or word in _NO else _BY_SQUEEZED.get(_squeezed(word), word)
+
+
+def parse_yes_no(text: str) -> bool:
+    """Read "ya"/"tidak" and their chat variants as True/False."""
+    s = _clean(text).lower()
+    tokens = [_squeeze(t) for t in re.findall(r"[a-z]+|[^\w\s.,!?]", s)]
+    yes = no = False
+    unknown = 0
+    negate_next = False
+    for token in tokens:
+        if token in _NO:
+            no, negate_next = True, True
+            continue
+        if token in _YES:
+            # "tidak ada" / "belum boleh" are a no: the negation swallows the word after it.
+            if not (negate_next and token in _NEGATABLE):
+                yes = True
+        elif token not in _FILLER and not unicodedata.category(token[0]).startswith(("S", "M", "C", "P")):
+            unknown += 1
+        negate_next = False
+    ask = "Mohon jawab dengan ya atau tidak."
+    if yes and no:
+        raise Invalid(f"Jawaban Bapak/Ibu berisi ya dan tidak sekaligus. {ask}")
+    if unknown > 2 or not (yes or no):
+        raise Invalid(f"Maaf, kami belum menangkap jawabannya. {ask}")
+    return yes
+
+
+# --- Uploads ------------------------------------------------------------------------------------
+
+_EXTENSIONS = {
+    "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf",
+    "image/gif": ".gif", "image/heic": ".heic", "image/avif": ".avif", "image/bmp": ".bmp",
+    "image/tiff": ".tif", "application/zip": ".zip", "application/x-rar-compressed": ".rar",
+    "application/x-7z-compressed": ".7z", "application/x-msdownload": ".exe",
+    "application/x-executable": "", "audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/wav": ".wav",
+    "audio/amr": ".amr", "audio/mp4": ".m4a", "video/mp4": ".mp4", "video/quicktime": ".mov",
+    "video/3gpp": ".3gp", "video/webm": ".webm", "text/plain": ".txt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/msword": ".doc", "application/octet-stream": ".bin",
+}
+# What the citizen is told they sent, in words a non-technical person recognises.
+_DESCRIPTIONS = {
+    "image/jpeg": "foto JPG",
+    "image/png": "gambar PNG",
+    "image/webp": "gambar WEBP",
+    "application/pdf": "file PDF",
+    "image/gif": "stiker atau animasi (GIF)",
+    "image/heic": "foto format HEIC (biasanya dari iPhone)",
+    "image/avif": "foto format AVIF",
+    "image/bmp": "gambar format BMP",
+    "image/tiff": "gambar format TIFF",
+    "application/zip": "file ZIP",
+    "application/x-rar-compressed": "file RAR",
+    "application/x-7z-compressed": "file 7z",
+    "application/x-msdownload": "program komputer (.exe)",
+    "application/x-executable": "program komputer",
+    "audio/ogg": "pesan suara atau audio",
+    "audio/mpeg": "file audio",
+    "audio/wav": "file audio",
+    "audio/amr": "pesan suara atau audio",
+    "audio/mp4": "file audio",
+    "video/mp4": "video",
+    "video/quicktime": "video",
+    "video/3gpp": "video",
+    "video/webm": "video",
+    "text/plain": "teks",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "dokumen Word",
+    "application/msword": "dokumen Word",
+}
+_LABELS = {"image/jpeg": "JPG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+
+
+def _ftyp_type(data: bytes) -> str | None:
+    """Tell HEIC/AVIF photos, MP4/3GP/MOV videos and M4A audio apart by their ISO-BMFF brand."""
+    if data[4:8] != b"ftyp":
+        return None
+    brands = {data[8:12]} | {data[i:i + 4] for i in range(16, min(len(data), 64), 4)}
+    if brands & {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}:
+        return "image/avif" if brands & {b"avif", b"avis"} else "image/heic"
+    if brands & {b"avif", b"avis"}:
+        return "image/avif"
+    if data[8:11] == b"M4A":
+        return "audio/mp4"
+    if data[8:11] == b"3gp" or data[8:11] == b"3g2":
+        return "video/3gpp"
+    if data[8:10] == b"qt":
+        return "video/quicktime"
+    return "video/mp4"
+
+
+def _detect(data: bytes) -> str:
+    """Name the content type from the leading magic bytes alone."""
+    head = data[:64]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    # A PNG signature is always followed by the IHDR chunk; a cut-off header is not a picture.
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    # Some PDF writers put a byte-order mark or blank lines before the header.
+    if data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF-"):
+        return "application/pdf"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if ftyp := _ftyp_type(head):
+        return ftyp
+    if head[:2] == b"MZ":
+        return "application/x-msdownload"
+    if head[:4] == b"\x7fELF":
+        return "application/x-executable"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        return (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            if b"word/" in data[:4096]
+            else "application/zip"
+        )
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "application/msword"
+    if head[:6] == b"Rar!\x1a\x07":
+        return "application/x-rar-compressed"
+    if head[:6] == b"7z\xbc\xaf\x27\x1c":
+        return "application/x-7z-compressed"
+    if head[:4] == b"OggS":
+        return "audio/ogg"
+    if head[:6] == b"#!AMR\n":
+        return "audio/amr"
+    if head[:3] == b"ID3" or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mpeg"
+    if head[:4] == b"\x1aE\xdf\xa3":
+        return "video/webm"
+    if head[:2] == b"BM":
+        return "image/bmp"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    chunk = data[:2048]
+    try:
+        sample = chunk.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character may be cut at the 2048th byte; forgive only that tail.
+        sample = chunk[: error.start].decode("utf-8") if len(data) > 2048 and error.start >= 2044 else ""
+    if sample and all(ch.isprintable() or ch in "\r\n\t" for ch in sample):
+        return "text/plain"
+    return "application/octet-stream"
+
+
+def _accepted_phrase(accepted: tuple[str, ...]) -> str:
+    """Say which files are welcome, e.g. "foto JPG/PNG/WEBP atau file PDF"."""
+    images = [_LABELS.get(t, t.split("/")[-1].upper()) for t in accepted if t.startswith("image/")]
+    parts = [f"foto {'/'.join(images)}"] if images else []
+    if "application/pdf" in accepted:
+        parts.append("file PDF")
+    return " atau ".join(parts) or ", ".join(accepted)
+
+
+def _megabytes(size: int) -> str:
+    """Write a byte count in MB with an Indonesian decimal comma: "30 MB", "12,5 MB"."""
+    text = f"{size / (1024 * 1024):.1f}".replace(".", ",")
+    return f"{text.removesuffix(',0')} MB"
+
+
+def _claimed_extension(filename: str | None, declared_type: str | None) -> str | None:
+    """The extension the file pretended to have, safe to repeat (never the file name itself)."""
+    match = re.search(r"\.([a-z0-9]{1,5})$", (filename or "").lower())
+    if match:
+        return "." + match.group(1)
+    for content_type, extension in _EXTENSIONS.items():
+        if declared_type and declared_type.split(";")[0].strip().lower() == content_type:
+            return extension or None
+    return None
+
+
+def sniff_upload(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    declared_type: str | None = None,
+    max_bytes: int = 10 * 1024 * 1024,
+    accepted: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf"),
+) -> tuple[str, str]:
+    """Decide an upload's type from its content (never its name) and refuse what we cannot take."""
+    welcome = _accepted_phrase(accepted)
+    if not data:
+        raise Invalid(f"File yang Bapak/Ibu kirim kosong (0 KB). Mohon kirim ulang {welcome}.")
+    content_type = _detect(data)
+    if content_type not in accepted:
+        what = _DESCRIPTIONS.get(content_type, "file yang jenisnya tidak kami kenali")
+        claimed = _claimed_extension(filename, declared_type)
+        # Name and declared type are only used to explain a mismatch, never to decide.
+        disguise = (
+            f" walaupun namanya berakhiran {claimed}"
+            if claimed and claimed != _EXTENSIONS.get(content_type) and not (
+                content_type == "image/jpeg" and claimed == ".jpeg"
+            )
+            else ""
+        )
+        tip = ""
+        if content_type == "image/heic":
+            tip = " Kirim lewat WhatsApp sebagai foto biasa (bukan dokumen) agar otomatis menjadi JPG."
+        elif content_type in ("application/msword",
+                              "application/vnd.openxmlformats-officedocument.wordprocessingml.document"):
+            tip = " Simpan dulu sebagai PDF, lalu kirim file PDF-nya."
+        elif content_type == "application/octet-stream":
+            tip = " Bila ini foto, mungkin filenya rusak atau terpotong; mohon foto ulang."
+        raise Invalid(
+            f"File yang Bapak/Ibu kirim berupa {what}{disguise}, dan tidak bisa kami terima. "
+            f"Mohon kirim {welcome}.{tip}"
+        )
+    if len(data) > max_bytes:
+        raise Invalid(
+            f"Ukuran file terlalu besar ({_megabytes(len(data))}); batasnya {_megabytes(max_bytes)}. "
+            f"Mohon kirim ulang dengan ukuran lebih kecil, misalnya foto biasa lewat WhatsApp (bukan dokumen) "
+            f"atau PDF yang dipindai dengan resolusi lebih rendah."
+        )
+    return content_type, _EXTENSIONS[content_type]

@@ -1,0 +1,1 @@
+"""Alternative interpreters behind the same `parse(text) -> Parse` interface."""

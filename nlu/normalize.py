@@ -1,0 +1,167 @@
+"""Normaliser for informal Indonesian chat (domain.md §6), used before classification.
+
+It rewrites only what is safe: known abbreviations, stretched letters ("bangeeet"), a few
+Banjar/Javanese/Bugis words with a single unambiguous meaning, emoji, and long numbers. Entity
+offsets are never computed on its output: entities.py reads the original text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# One token → its standard form. Deliberately absent (domain.md §6 warns that blanket rules
+# corrupt normal text): kan, ma, do, buat (Banjar "put in"), kaya (rich / like), no, tak, dah, g.
+SLANG: dict[str, str] = {
+    # spelling variants of domain words
+    "akte": "akta", "akt": "akta", "ektp": "ktp", "ktpel": "ktp", "e-ktp": "ktp",
+    "ktp-el": "ktp", "capil": "dukcapil", "disduk": "dukcapil", "disdukcapil": "dukcapil",
+    "dispenduk": "dukcapil", "dispendukcapil": "dukcapil", "catpil": "dukcapil",
+    "kartu-keluarga": "kartu keluarga", "nmr": "nomor", "nomer": "nomor", "nmor": "nomor",
+    "noreg": "nomor", "tiket": "tiket", "tgl": "tanggal", "tggl": "tanggal", "thn": "tahun",
+    "th": "tahun", "bln": "bulan", "hr": "hari", "mgg": "minggu", "mgu": "minggu",
+    "syrt": "syarat", "srt": "surat", "ortu": "orang tua", "almh": "almarhum", "alm": "almarhum",
+    "almarhumah": "almarhum", "kel": "kelurahan", "kec": "kecamatan", "ds": "desa",
+    # question words
+    "gmn": "bagaimana", "gmna": "bagaimana", "gimana": "bagaimana", "bgmn": "bagaimana",
+    "bgmna": "bagaimana", "gmana": "bagaimana", "gimna": "bagaimana",
+    "bagaimna": "bagaimana", "kayapa": "bagaimana", "piye": "bagaimana",
+    "brp": "berapa", "brapa": "berapa", "berpa": "berapa", "knp": "kenapa", "knpa": "kenapa",
+    "napa": "kenapa", "dmn": "di mana", "dmna": "di mana", "dimn": "di mana", "dimana": "di mana",
+    "kpn": "kapan", "kapn": "kapan", "ap": "apa", "apaan": "apa", "opo": "apa",
+    # function words
+    "utk": "untuk", "untk": "untuk", "tuk": "untuk", "gasan": "untuk",
+    "blm": "belum", "blom": "belum", "belom": "belum", "blum": "belum", "balum": "belum",
+    "sdh": "sudah", "udh": "sudah", "udah": "sudah", "uda": "sudah", "sudh": "sudah",
+    "sampun": "sudah", "wis": "sudah", "yg": "yang", "dgn": "dengan", "dg": "dengan",
+    "tdk": "tidak", "ga": "tidak", "gak": "tidak", "nggak": "tidak", "ngga": "tidak",
+    "engga": "tidak", "enggak": "tidak", "gk": "tidak", "kada": "tidak", "ndak": "tidak",
+    "nda": "tidak", "ora": "tidak", "tida": "tidak",
+    "bs": "bisa", "bsa": "bisa", "bisaa": "bisa",
+    "sy": "saya", "sya": "saya", "aku": "saya", "gw": "saya", "gue": "saya", "ulun": "saya",
+    "pian": "anda", "skrg": "sekarang", "skrng": "sekarang", "skr": "sekarang",
+    "bsk": "besok", "besuk": "besok", "kmrn": "kemarin", "kemaren": "kemarin", "kmren": "kemarin",
+    "jd": "jadi", "jdi": "jadi", "krn": "karena", "krna": "karena", "karna": "karena",
+    "trs": "terus", "trus": "terus", "aja": "saja", "aj": "saja", "hrs": "harus",
+    "lg": "lagi", "lgi": "lagi", "sm": "sama", "ama": "sama", "dr": "dari", "dri": "dari",
+    "tp": "tapi", "tpi": "tapi", "klo": "kalau", "kalo": "kalau", "kl": "kalau", "klau": "kalau",
+    "bkn": "bukan", "emg": "memang", "emang": "memang", "gt": "begitu", "gitu": "begitu",
+    "org": "orang", "tlg": "tolong", "tolongin": "tolong", "mhn": "mohon", "jg": "juga",
+    "sdg": "sedang", "lgsg": "langsung", "bgt": "banget", "bngt": "banget", "bener": "benar",
+    "mw": "mau", "mo": "mau", "pengen": "mau", "pgn": "mau", "pngn": "mau", "handak": "mau",
+    "mauu": "mau", "ingin": "mau", "ngurus": "urus", "ngurusin": "urus", "urusin": "urus",
+    "bkin": "bikin", "bikn": "bikin",
+    # greetings, thanks, yes/no
+    "mksh": "terima kasih", "makasih": "terima kasih", "makasi": "terima kasih",
+    "mksih": "terima kasih", "maksih": "terima kasih", "trims": "terima kasih",
+    "trimakasih": "terima kasih", "terimakasih": "terima kasih", "trmksh": "terima kasih",
+    "tq": "terima kasih", "thx": "terima kasih", "thanks": "terima kasih", "tengkyu": "terima kasih",
+    "makasihh": "terima kasih", "maturnuwun": "terima kasih", "ty": "terima kasih",
+    "min": "admin", "mimin": "admin", "minn": "admin", "kakk": "kak", "kaka": "kak",
+    "ok": "oke", "okey": "oke", "okay": "oke", "okee": "oke", "okk": "oke", "oce": "oke",
+    "sipp": "sip", "yaa": "ya", "yoi": "ya", "nggih": "iya", "iye": "iya", "iyaa": "iya",
+    "iy": "iya", "yup": "iya", "yups": "iya", "yes": "iya", "ass": "assalamualaikum",
+    "askum": "assalamualaikum", "assalamu'alaikum": "assalamualaikum",
+    "asalamualaikum": "assalamualaikum", "assalamualaikom": "assalamualaikum",
+    "tabe": "permisi", "punten": "permisi",
+}
+
+# Multi-word rewrites, applied before single tokens (word boundaries enforced).
+PHRASES: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\bkaya\s+apa\b"), "bagaimana"),          # Banjar "how"; "kaya" alone = rich
+    (re.compile(r"\bmatur\s+nuwun\b"), "terima kasih"),
+    (re.compile(r"\bterima\s+kasi\b"), "terima kasih"),
+    (re.compile(r"\be[\s-]?ktp\b|\bktp[\s-]?el\b"), "ktp"),
+    (re.compile(r"\bk\.?t\.?p\b"), "ktp"),
+    (re.compile(r"\bwa['’]?alaikum\w*"), "waalaikumsalam"),
+]
+
+# Emoji carry intent cues; map the telling ones to words, drop the rest.
+EMOJI: dict[str, str] = {
+    "🙏": " emojimohon ", "👍": " emojiok ", "👌": " emojiok ", "✅": " emojiok ", "🆗": " emojiok ",
+    "❌": " emojitidak ", "🚫": " emojitidak ", "👎": " emojitidak ",
+    "😡": " emojimarah ", "😠": " emojimarah ", "🤬": " emojimarah ", "😤": " emojimarah ",
+    "😭": " emojisedih ", "😢": " emojisedih ", "😞": " emojisedih ", "😩": " emojisedih ",
+    "👋": " emojihalo ", "🙂": " ", "😊": " ", "😁": " ", "🤗": " ",
+}
+_EMOJI_RE = re.compile("|".join(map(re.escape, sorted(EMOJI, key=len, reverse=True))))
+# Whatever other pictographs remain carry no cue.
+_OTHER_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\U000E0020-\U000E007F]")
+
+# Numbers that identify someone are replaced by a placeholder word: the classifier should learn
+# "a ticket number was given", not memorise digits.
+TICKET_RE = re.compile(r"\b[a-z]{2,5}-\d{4,}(?:-\d+)*\b")
+LONG_NUMBER_RE = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){11,17}(?!\d)")
+PHONE_RE = re.compile(r"(?:\+62|\b62|\b0)8\d{1,3}[ .\-]?\d{3,4}[ .\-]?\d{3,5}\b")
+EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+# Words whose double letters are real: when a stretched word collapses to one of these, keep two.
+_REAL_DOUBLES = {"maaf", "saat", "taat", "assalamualaikum", "allah", "jumaat", "innalillahi",
+                 "alhamdulillah", "waalaikumsalam", "tunggu", "sesuai"}
+_VOCATIVE_BEFORE = {"halo", "hallo", "hai", "hi", "pagi", "siang", "sore", "malam", "permisi",
+                    "maaf", "terima kasih", "kasih", "mksh", "makasih", "tq", "thanks", "trims",
+                    "oke", "ok", "iya", "assalamualaikum", "salam", "selamat", "met", "sip"}
+_STRETCH_RE = re.compile(r"([a-z])\1{2,}")
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*|[?!]")
+NORMALIZER_VERSION = 3
+
+
+def _unstretch(word: str) -> str:
+    """Collapse letters repeated three or more times ("bangeeet" → "banget", "maaaf" → "maaf")."""
+    if not _STRETCH_RE.search(word):
+        return word
+    two = _STRETCH_RE.sub(r"\1\1", word)
+    if two in _REAL_DOUBLES:
+        return two
+    one = _STRETCH_RE.sub(r"\1", word)
+    return one
+
+
+def is_vocative_kk(text: str, start: int, end: int) -> bool:
+    """Whether the "kk" at text[start:end] addresses a person ("makasih kk") rather than a KK."""
+    before = text[:start].lower().rstrip(" ,")
+    after = text[end:].lower().lstrip(" ,")
+    prev = before.split()[-1] if before.split() else ""
+    if _unstretch(prev) in _VOCATIVE_BEFORE or SLANG.get(prev) in _VOCATIVE_BEFORE:
+        return True
+    # Message-initial "kk, mau tanya" / "kk numpang tanya": a greeting, not the card.
+    if not before and re.match(r"(mau |mo |mw |numpang |izin |ijin )?tanya\b", after):
+        return True
+    # Nothing after it but punctuation, right after a politeness particle: "ya kk", "dong kk".
+    return not after.strip("?!. ") and prev in {"ya", "yaa", "dong", "nih", "sih", "ok", "oke"}
+
+
+def normalize(text: str) -> str:
+    """Return a lower-case, de-slanged, emoji-mapped form of a chat message for the classifier."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _EMOJI_RE.sub(lambda m: EMOJI[m.group()], text)
+    text = _OTHER_EMOJI.sub(" ", text)
+    text = text.lower()
+    text = EMAIL_RE.sub(" alamatemail ", text)
+    text = TICKET_RE.sub(" nomortiket ", text)
+    text = PHONE_RE.sub(" nomorhp ", text)
+    text = LONG_NUMBER_RE.sub(" nomorinduk ", text)
+    for pattern, repl in PHRASES:
+        text = pattern.sub(repl, text)
+    words = []
+    for tok in _TOKEN_RE.findall(text):
+        tok = _unstretch(tok)
+        # "anak2" is the informal reduplication "anak-anak"; the base word is what matters.
+        if len(tok) > 3 and tok[-1] == "2" and tok[-2].isalpha():
+            tok = tok[:-1]
+        words.append(SLANG.get(tok, tok))
+    for i, tok in enumerate(words):
+        if tok == "kk" and _kk_is_vocative_in(words, i):
+            words[i] = "kak"
+    return " ".join(words)
+
+
+def _kk_is_vocative_in(words: list[str], i: int) -> bool:
+    """The token-list twin of is_vocative_kk, on already-normalised words."""
+    prev = words[i - 1] if i else ""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if prev in _VOCATIVE_BEFORE:
+        return True
+    if i == 0 and (nxt == "tanya" or words[1:3] in (["mau", "tanya"], ["numpang", "tanya"])):
+        return True
+    return nxt in ("", "?", "!") and prev in {"ya", "dong", "nih", "sih", "oke"}

@@ -1,0 +1,237 @@
+"""Fixtures: the app on SQLite (inline jobs) and on PostgreSQL + Redis (a real RQ worker)."""
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot import create_app
+from bot.db import make_engine
+from bot.migrate import upgrade
+
+IN_CI = os.environ.get("CI") == "true"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def require(available: bool, what: str) -> None:
+    """Skip a test whose service is absent, except under CI=true where absence is a failure."""
+    if not available:
+        if IN_CI:
+            pytest.fail(f"{what} is required when CI=true")
+        pytest.skip(f"{what} is not available")
+
+
+def _pg_url() -> str | None:
+    """The PostgreSQL URL from the environment, if it points at PostgreSQL."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql")) else None
+
+
+# ---- SQLite -------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _sqlite_app(tmp_path: Path, template: Path, **extra):
+    """A fresh app on its own copy of the migrated SQLite database."""
+    shutil.copy(template, tmp_path / "sapa.db")
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'sapa.db'}", "REDIS_URL": None,
+                       "STORAGE_DIR": str(tmp_path / "files"), "SECRET_KEY": "test-secret",
+                       "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver", **extra})
+
+
+# ---- PostgreSQL + Redis + worker --------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_stack(tmp_path_factory):
+    """A migrated PostgreSQL schema and a running `rq worker` sharing the storage folder."""
+    url, redis_url = _pg_url(), os.environ.get("REDIS_URL")
+    require(bool(url) and bool(redis_url), "PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    instance = tmp_path_factory.mktemp("pg-instance")
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "INSTANCE_PATH": str(instance),
+           "SECRET_KEY": "test-secret", "SIMULATOR": "1", "PUBLIC_BASE_URL": "http://testserver"}
+    from redis import Redis
+    Redis.from_url(redis_url).delete("rq:queue:sapa")
+    log = open(instance / "worker.log", "w")
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "--with-scheduler",
+                               "--worker-class", "delivery.worker.AppWorker", "--url", redis_url, "sapa"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    yield {"url": url, "redis_url": redis_url, "instance": instance, "engine": engine, "worker": worker}
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    log.close()
+    engine.dispose()
+
+
+def _truncate(engine) -> None:
+    """Empty every table between tests (TRUNCATE fires no row triggers on the audit log)."""
+    with engine.begin() as conn:
+        tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                                   "AND tablename <> 'alembic_version'")).scalars().all()
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+# ---- the app fixture both ways ------------------------------------------------------------------
+@pytest.fixture(params=["sqlite", "postgres"])
+def app(request, tmp_path, sqlite_template):
+    """The app on SQLite with inline jobs, and again on PostgreSQL with an RQ worker."""
+    if request.param == "sqlite":
+        application = _sqlite_app(tmp_path, sqlite_template)
+    else:
+        stack = request.getfixturevalue("pg_stack")
+        _truncate(stack["engine"])
+        application = create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"],
+                                  "STORAGE_DIR": str(stack["instance"] / "files"), "SECRET_KEY": "test-secret",
+                                  "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver"})
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path, sqlite_template):
+    """The app on SQLite only, for tests about the embedded default itself."""
+    application = _sqlite_app(tmp_path, sqlite_template)
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the parametrised app."""
+    return app.test_client()
+
+
+class Chat:
+    """A citizen on the simulator API: say, press, send files, and read the replies."""
+
+    def __init__(self, client, user: str):
+        self.client, self.user = client, user
+        self.replies: list[dict] = []
+
+    def _post(self, **kwargs) -> list[dict]:
+        """Send one message and keep its replies."""
+        response = self.client.post("/try/api/messages", **kwargs)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        self.replies = response.get_json()["replies"]
+        return self.replies
+
+    def say(self, text: str) -> list[dict]:
+        """Type a message."""
+        return self._post(json={"user": self.user, "text": text})
+
+    def press(self, button: str) -> list[dict]:
+        """Press a button by id."""
+        return self._post(json={"user": self.user, "button": button})
+
+    def send_file(self, data: bytes, name: str, content_type: str = "application/octet-stream") -> list[dict]:
+        """Upload a file (photo or document)."""
+        import io
+        return self._post(data={"user": self.user, "file": (io.BytesIO(data), name, content_type)},
+                          content_type="multipart/form-data")
+
+    @property
+    def text(self) -> str:
+        """All reply texts of the last message, joined."""
+        return "\n".join(r.get("text", "") for r in self.replies)
+
+    @property
+    def buttons(self) -> list[str]:
+        """The button ids offered by the last message's replies."""
+        return [b["id"] for r in self.replies for b in r.get("buttons", [])]
+
+
+@pytest.fixture
+def chat(client):
+    """A citizen chatting through the simulator API."""
+    return Chat(client, "citizen-1")
+
+
+# ---- a live server for the browser test -------------------------------------------------------
+@pytest.fixture
+def live_server_url(sqlite_app):
+    """The SQLite app served on a free local port in a thread."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, sqlite_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+# ---- test data ------------------------------------------------------------------------------------
+FATHER_NIK = "6408011708900001"   # Kutai Timur, 17-08-1990, man
+MOTHER_NIK = "6408014302930002"   # day 43 = 3rd + 40: 03-02-1993, woman
+KK_NUMBER = "6408011501200003"    # registered 15-01-2020
+
+
+def png_bytes(width: int = 4, height: int = 4) -> bytes:
+    """A small but real PNG image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xff\x80\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def png() -> bytes:
+    """A small real PNG photo."""
+    return png_bytes()
+
+
+def answer_until_summary(chat, png: bytes, *, surat_lahir: bool = True, buku_nikah: bool = True) -> None:
+    """Walk the birth-certificate flow as a father with typed answers and buttons up to the summary."""
+    chat.say("halo")
+    chat.press("svc:akta_kelahiran")
+    chat.press("ayah")
+    chat.press("agree")
+    for answer in ["Putri Ayu Lestari", "perempuan", "5 Januari 2026", "14.30"]:
+        chat.say(answer)
+    chat.press("puskesmas")
+    chat.say("Sangatta, Kutai Timur")
+    chat.press("tunggal")
+    for answer in ["2", "bidan", "3200", "49", "Budi Santoso", FATHER_NIK, "Samarinda", "17/8/1990"]:
+        chat.say(answer)
+    chat.press("WNI")
+    for answer in ["Siti Aminah", MOTHER_NIK, "Balikpapan", "3-2-1993"]:
+        chat.say(answer)
+    chat.press("WNI")
+    chat.say(KK_NUMBER)
+    chat.press("yes" if surat_lahir else "no")
+    if surat_lahir:
+        chat.send_file(png, "surat-lahir.png", "image/png")
+    chat.press("yes" if buku_nikah else "no")
+    if buku_nikah:
+        chat.send_file(png, "buku-nikah.png", "image/png")
+    if not (surat_lahir and buku_nikah):
+        chat.press("agree")
+        for answer in ["Ahmad Yani", "6408010101800005", "Rina Wati", "6408014505850006"]:
+            chat.say(answer)
+        chat.say("belum ada")
+    chat.send_file(png, "kk.png", "image/png")
+    chat.send_file(png, "ktp-ayah.png", "image/png")
+    chat.say("belum ada")
+    chat.say("lewati")

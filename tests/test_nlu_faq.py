@@ -1,0 +1,159 @@
+"""FAQ answers: built from the office config, fitted to the service asked about."""
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from nlu import faq
+from nlu.entities import extract
+
+WITA = ZoneInfo("Asia/Makassar")
+CONFIG_PATH = Path(__file__).resolve().parent.parent / "config.yml"
+
+
+@pytest.fixture(scope="module")
+def config():
+    """config.yml as the application loads it."""
+    return yaml.safe_load(CONFIG_PATH.read_text(encoding="utf-8"))
+
+
+def at(y, m, d, hh=10, mm=0):
+    """An office-time datetime."""
+    return datetime(y, m, d, hh, mm, tzinfo=WITA)
+
+
+def ask(intent, text, config, now=None):
+    """The FAQ answer for a message, with entities extracted as the interpreter would."""
+    now = now or at(2026, 3, 11)
+    return faq.answer(intent, extract(text, now.date()), config, now)
+
+
+def test_hours_on_a_saturday_say_closed_and_when_it_opens(config):
+    text = ask("ask_hours", "buka ga sekarang?", config, at(2026, 3, 14, 10))  # Saturday
+    assert "Saat ini kantor *tutup*" in text
+    assert "Buka lagi Senin, 16 Maret 2026 pukul 08.00 WITA" in text
+
+
+def test_hours_on_a_friday_afternoon_after_closing(config):
+    text = ask("ask_hours", "jam brp buka", config, at(2026, 3, 13, 13, 5))  # Friday 13:05
+    assert "*tutup*" in text
+    assert "Senin, 16 Maret 2026 pukul 08.00" in text
+    assert "Jumat: 08.00–11.30 WITA" in text
+
+
+def test_hours_when_open_say_until_when(config):
+    text = ask("ask_hours", "masih buka?", config, at(2026, 3, 11, 9, 30))  # Wednesday
+    assert "Saat ini kantor *buka* sampai pukul 15.30 WITA" in text
+    assert "Senin–Kamis: 08.00–15.30 WITA" in text
+
+
+def test_hours_before_opening_say_today(config):
+    text = ask("ask_hours", "jam buka", config, at(2026, 3, 11, 6, 45))
+    assert "Buka lagi hari ini pukul 08.00" in text
+
+
+def test_hours_about_a_named_day(config):
+    text = ask("ask_hours", "hari sabtu buka ga", config, at(2026, 3, 11, 9))
+    assert "Pada Sabtu, 14 Maret 2026 kantor *tutup*" in text
+
+
+def test_hours_skip_configured_holidays(config):
+    holiday = dict(config, office=dict(config["office"], holidays=["2026-03-16"]))
+    text = ask("ask_hours", "kapan buka", holiday, at(2026, 3, 14, 10))
+    assert "Selasa, 17 Maret 2026 pukul 08.00" in text
+
+
+def test_hours_accept_string_weekday_keys_and_utc_now(config):
+    office = dict(config["office"], hours={str(k): v for k, v in config["office"]["hours"].items()})
+    now = datetime(2026, 3, 11, 1, 30, tzinfo=ZoneInfo("UTC"))  # 09:30 WITA
+    assert faq.is_open(now, dict(config, office=office))
+
+
+def test_cost_says_gratis_and_warns_about_calo(config):
+    text = ask("ask_cost", "bayar brp bikin akte lahir?", config)
+    assert "*GRATIS*" in text and "Akta Kelahiran" in text
+    assert "calo" in text and "79A" in text and "95B" in text
+
+
+def test_requirements_follow_the_service_named(config):
+    text = ask("ask_requirements", "syarat akta kematian apa", config)
+    assert text.startswith("Persyaratan Akta Kematian:")
+    for item in config["services"]["akta_kematian"]["requirements"]:
+        assert item in text
+    assert "Akta Kelahiran" not in text
+
+
+def test_requirements_without_a_service_offer_a_choice(config):
+    text = ask("ask_requirements", "syaratnya apa kak", config)
+    assert "Layanan mana" in text
+    assert "• Akta Kematian" in text and "• Cetak KTP-el" in text
+
+
+def test_marriage_requirements_send_muslims_to_kua(config):
+    text = ask("ask_requirements", "syarat akta perkawinan", config)
+    assert "KUA" in text and "Islam" in text
+
+
+def test_divorce_requirements_send_muslims_to_pengadilan_agama(config):
+    text = ask("ask_requirements", "syarat akta cerai", config)
+    assert "Pengadilan Agama" in text
+
+
+def test_duration_for_a_service_and_without_one(config):
+    assert config["services"]["akta_kelahiran"]["duration"] in ask(
+        "ask_duration", "akte lahir berapa lama", config)
+    listing = ask("ask_duration", "berapa lama prosesnya", config)
+    assert "Layanan mana" in listing and "Akta Perkawinan" in listing
+
+
+def test_print_answer_comes_from_config(config):
+    text = ask("ask_print", "print pakai kertas apa", config)
+    assert "HVS" in text and "A4" in text and "80 gram" in text
+    assert "hitam-putih" in text and "legalisir" in text
+
+
+def test_location_gives_address_and_map(config):
+    text = ask("ask_location", "alamat kantor dmn", config)
+    assert config["office"]["address"] in text and config["office"]["map_url"] in text
+
+
+def test_lost_ktp_needs_a_police_letter(config):
+    text = ask("ask_lost_document", "ktp sy hilang", config)
+    assert "kepolisian" in text and "cetak ulang" in text
+
+
+def test_lost_without_a_document_asks_which(config):
+    assert "Dokumen mana" in ask("ask_lost_document", "dokumen sy hilang semua", config)
+
+
+@pytest.mark.parametrize("text,office", [
+    ("mau bikin paspor", "Kantor Imigrasi"),
+    ("perpanjang sim c", "Satlantas"),
+    ("daftar bpjs", "BPJS"),
+    ("urus skck", "Polres"),
+])
+def test_out_of_scope_names_the_right_office(config, text, office):
+    answer = ask("out_of_scope", text, config)
+    assert office in answer and "Mohon maaf" in answer
+
+
+def test_out_of_scope_without_a_topic_offers_the_menu(config):
+    assert "*menu*" in ask("out_of_scope", "cuaca hari ini", config)
+
+
+def test_non_faq_intents_get_no_answer(config):
+    for intent in ("greet", "birth_certificate", "check_status", "human", "cancel"):
+        assert faq.answer(intent, [], config, at(2026, 3, 11)) is None
+
+
+def test_answers_use_the_config_not_hard_coded_facts(config):
+    other = dict(config, office=dict(config["office"], address="Jl. Contoh 1",
+                                     hours={0: ["07:30", "12:00"]}))
+    assert "Jl. Contoh 1" in faq.answer("ask_location", [], other, at(2026, 3, 11))
+    text = faq.answer("ask_hours", [], other, at(2026, 3, 11))
+    assert "Senin: 07.30–12.00" in text and "Buka lagi Senin, 16 Maret 2026 pukul 07.30" in text
+    assert faq.next_opening(at(2026, 3, 11), dict(config, office=dict(
+        config["office"], hours={}))) is None
+    assert date(2026, 3, 16) == faq.next_opening(at(2026, 3, 14), config).date()
