@@ -4,6 +4,7 @@ import uuid
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -21,6 +22,7 @@ def init_app(app) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or migrate the database to the newest schema."""
     upgrade(db.engine())
@@ -28,6 +30,7 @@ def init_db():
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Add the demo officer (idempotent) and print its login."""
     username, password = DEMO_OFFICER
@@ -40,6 +43,7 @@ def seed_demo():
 
 
 @click.command("sweep")
+@with_appcontext
 def sweep():
     """Queue again every unprocessed message and unsent outbox row (after a crash or outage)."""
     from delivery import jobs
@@ -56,6 +60,7 @@ def sweep():
 
 
 @click.command("chat")
+@with_appcontext
 @click.option("--user", default=None, help="Simulator user id (default: a new one).")
 def chat(user):
     """Chat with the assistant in the terminal (the simulator channel, same engine)."""

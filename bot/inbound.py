@@ -80,3 +80,37 @@ def receive(channel: str, external_id: str, *, kind: str, text: str | None = Non
         contact_id = contact.id
     jobs.enqueue("flows.runner.process_contact", contact_id)
     return message
+
+
+# Channel name -> callable(payload) -> (bytes, filename, content_type); raises TransportError.
+MEDIA_FETCHERS: dict = {}
+# Channel name -> callable(payload) that deletes the provider's copy (where the API allows).
+MEDIA_DELETERS: dict = {}
+
+
+def resolve_media(s, contact: Contact, message: Message) -> None:
+    """Download a channel's media message, check and store it, and turn it into a file message."""
+    from delivery.channels import TransportError
+
+    payload = dict(message.payload or {})
+    try:
+        data, filename, content_type = MEDIA_FETCHERS[message.channel](payload)
+    except (TransportError, KeyError) as err:
+        log.warning("media download failed on %s: %s", message.channel, type(err).__name__)
+        message.kind = "rejected_file"
+        payload["reason"] = ("Maaf, foto/dokumen Bapak/Ibu gagal kami unduh. "
+                             "Mohon kirim ulang sebentar lagi.")
+        message.payload = payload
+        return
+    upload, reason = store_upload(s, contact, data, filename, content_type)
+    if upload is None:
+        message.kind, payload["reason"] = "rejected_file", reason
+    else:
+        message.kind, payload["upload_id"] = "file", upload.id
+    message.payload = payload
+    deleter = MEDIA_DELETERS.get(message.channel)
+    if deleter is not None:
+        try:
+            deleter(payload)  # privacy: the provider keeps no copy once we have ours
+        except Exception:  # the download succeeded; a failed delete is logged, not fatal
+            log.warning("could not delete provider media on %s", message.channel)

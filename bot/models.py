@@ -43,7 +43,7 @@ class Conversation(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
     flow: Mapped[str | None] = mapped_column(String(50))
     step: Mapped[str | None] = mapped_column(String(80))
-    mode: Mapped[str] = mapped_column(String(20), default="idle")  # idle|collect|confirm|edit|...
+    mode: Mapped[str] = mapped_column(String(40), default="idle")  # idle|collect|confirm|edit|...
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     history: Mapped[list] = mapped_column(JSON, default=list)      # steps visited, for *kembali*
     paused: Mapped[list] = mapped_column(JSON, default=list)       # other unfinished requests

@@ -52,7 +52,10 @@ def post_message():
         return _error(f"Pesan terlalu panjang (maksimal {MAX_TEXT} karakter).")
     user = user.strip()
     if upload is not None:
-        data = upload.read()
+        try:
+            data = upload.read()
+        finally:
+            upload.close()  # big uploads are spooled to a temporary file; release it now
         message = receive(CHANNEL, user, kind="file", text=text, file=(data, upload.filename, upload.mimetype))
     elif button is not None:
         message = receive(CHANNEL, user, kind="button", button=button, text=_button_title(user, button))

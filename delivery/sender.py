@@ -2,6 +2,7 @@
 import logging
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from bot import db
@@ -9,6 +10,7 @@ from bot.models import Contact, Message, Outbox, as_utc, audit, utcnow
 from delivery import jobs
 from delivery.channels import TransportError, adapter_for
 from delivery.documents import ensure_receipt
+from delivery.window import decide
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,20 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
             doc = ensure_receipt(s, payload["document"]["request_id"])
             payload["document"] = {**payload["document"], "document_id": doc.id, "filename": doc.filename,
                                    "content_type": doc.content_type}
-        provider_id = adapter_for(contact.channel).send(contact, payload, row.id)
+        decision = decide(contact.channel, contact.last_inbound_at, payload,
+                          current_app.config["OFFICE"].get("templates") or {}, utcnow())
+        if decision.action == "hold":
+            # Outside the window with no template or tag allowed: wait for the citizen's next message.
+            row.status = "held"
+            audit(s, "system", "send_held_window_closed", row)
+            return True
+        adapter = adapter_for(contact.channel)
+        if decision.action == "template":
+            provider_id = adapter.send_template(contact, decision.template, payload, row.id)
+        elif decision.action == "tag":
+            provider_id = adapter.send(contact, payload, row.id, tag=decision.tag)
+        else:
+            provider_id = adapter.send(contact, payload, row.id)
     except TransportError as err:
         return _failed(s, row, str(err), permanent=err.permanent)
     row.status, row.sent_at, row.attempts, row.payload = "sent", utcnow(), row.attempts + 1, payload

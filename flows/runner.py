@@ -3,11 +3,12 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import db
+from bot.inbound import resolve_media
 from bot.models import Conversation, Message, Outbox, Upload, as_utc, audit, utcnow
-from delivery import jobs
+from flows.definition import texts
 from flows.engine import Engine
 from flows.messages import Event
 
@@ -26,16 +27,31 @@ def process_contact(contact_id: int) -> int:
             if message is None:
                 s.commit()
                 break
-            _handle(s, contact, message)
-            s.commit()  # state, outbox rows and the message's status land together or not at all
+            message_id = message.id
+            try:
+                _handle(s, contact, message)
+                s.commit()  # state, outbox rows and the message's status land together or not at all
+            except Exception:
+                # One bad message must not block the contact's later ones: apologise, move on.
+                log.exception("message %s could not be handled", message_id)
+                s.rollback()
+                _give_up(s, contact_id, message_id)
             handled += 1
     if handled:
-        jobs.enqueue("delivery.sender.send_pending", contact_id)
+        # Replies go out from this same job: one job per message keeps a reply's latency low;
+        # retries of a failed send are scheduled on their own by the sender.
+        from delivery.sender import send_pending
+        send_pending(contact_id)
     return handled
 
 
 def _handle(s, contact, message: Message) -> None:
     """Run the engine on one message and write its replies to the outbox."""
+    if message.kind == "media":
+        resolve_media(s, contact, message)  # download now: the provider's copy is short-lived
+    # The citizen wrote: the window is open again, so what waited for it can go out.
+    s.execute(update(Outbox).where(Outbox.contact_id == contact.id, Outbox.status == "held")
+              .values(status="pending", next_attempt_at=None))
     conv = s.execute(select(Conversation).where(Conversation.contact_id == contact.id)).scalar_one_or_none()
     if conv is None:
         conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle", owner="bot")
@@ -55,6 +71,17 @@ def _handle(s, contact, message: Message) -> None:
                          kind="document" if reply.document else "reply", payload=payload, status="pending"))
     message.status, message.processed_at = "processed", utcnow()
     audit(s, f"citizen:{contact.id}", "message_handled", message, kind=message.kind, replies=len(replies))
+
+
+def _give_up(s, contact_id: int, message_id: int) -> None:
+    """Mark a message failed, tell the citizen their progress is kept, and record it."""
+    db.lock_contact(s, contact_id)
+    message = s.get(Message, message_id)
+    message.status, message.processed_at = "failed", utcnow()
+    s.add(Outbox(contact_id=contact_id, in_reply_to=message_id, kind="reply", status="pending",
+                 payload={"text": texts()["internal_error"]}))
+    audit(s, "system", "message_failed", message)
+    s.commit()
 
 
 def event_of(s, message: Message) -> Event:

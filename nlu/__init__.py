@@ -21,7 +21,8 @@ from . import classifier
 from .entities import extract
 
 # Below this the top intent is a guess: ask the person to rephrase or pick from the menu.
-CONFIDENCE_THRESHOLD = 0.45
+# On the held-out file, 0.5 keeps 93% of messages at 98.9% accuracy (docs/nlu.md).
+CONFIDENCE_THRESHOLD = 0.5
 
 INTENTS = (
     "greet", "thank", "affirm", "deny", "birth_certificate", "death_certificate",
@@ -108,6 +109,10 @@ class LocalInterpreter:
                 if self._model is None:
                     self._model = classifier.load_or_train(self.model_path)
         return self._model
+
+    def warm(self) -> None:
+        """Load (or train) the model now, e.g. at worker start, instead of on the first message."""
+        _ = self.model
 
     def parse(self, text: str, today: date | None = None) -> Parse:
         """Classify one message and extract its entities."""

@@ -5,7 +5,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from . import classifier, get_interpreter
 from .evaluate import evaluate
@@ -14,6 +13,9 @@ from .evaluate import evaluate
 def cmd_parse(args) -> int:
     """One message per stdin line → one JSON object per stdout line."""
     interpreter = get_interpreter()
+    # JSON lines are UTF-8 whatever the locale says (emoji and accents are passed through).
+    sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    sys.stdout.reconfigure(encoding="utf-8")
     for line in sys.stdin:
         text = line.rstrip("\r\n")
         print(json.dumps(interpreter.parse(text).to_json(), ensure_ascii=False), flush=True)
@@ -22,7 +24,7 @@ def cmd_parse(args) -> int:
 
 def cmd_train(args) -> int:
     """Train on nlu/data/*.yml (not the test folder) and write the model file."""
-    path = Path(args.model or classifier.DEFAULT_MODEL_PATH)
+    path = classifier.model_path(args.model)
     started = time.perf_counter()
     model = classifier.train()
     classifier.save(model, path)
@@ -44,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("parse", help="stdin lines → JSON lines").set_defaults(func=cmd_parse)
     train = sub.add_parser("train", help="train and save the model")
-    train.add_argument("model", nargs="?", help="model path (default instance/nlu-model.pkl)")
+    train.add_argument("model", nargs="?",
+                       help="model path (default $NLU_MODEL_PATH or instance/nlu-model.pkl)")
     train.set_defaults(func=cmd_train)
     ev = sub.add_parser("evaluate", help="score on the held-out test file")
     ev.add_argument("--strict", action="store_true", help="exit 1 when below the targets")

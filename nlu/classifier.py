@@ -89,11 +89,14 @@ class Model:
         """Column indices and TF-IDF values of one normalised text (same maths as sklearn)."""
         idx_all, val_all = [], []
         for analyzer, vocab, idf, offset in self._blocks:
-            counts = Counter(t for t in analyzer(text) if t in vocab)
-            if not counts:
+            # Count every n-gram in C (Counter), then look up only the distinct ones.
+            hits = [(i, n) for gram, n in Counter(analyzer(text)).items()
+                    if (i := vocab.get(gram)) is not None]
+            if not hits:
                 continue
-            idx = np.fromiter((vocab[t] for t in counts), dtype=np.intp, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            ids, counts = zip(*hits)
+            idx = np.array(ids, dtype=np.intp)
+            tf = np.array(counts, dtype=np.float64)
             val = (np.log(tf) + 1.0) * idf[idx]          # sublinear_tf, then idf
             val /= np.sqrt(val @ val)                    # l2 norm per vectorizer, as sklearn
             idx_all.append(idx + offset)
@@ -182,9 +185,14 @@ def is_current(meta: dict | None, data_paths: list[Path] | None = None) -> bool:
             and meta.get("fingerprint") == expected)
 
 
+def model_path(path: str | Path | None = None) -> Path:
+    """The model file: the path given, else $NLU_MODEL_PATH, else instance/nlu-model.pkl."""
+    return Path(path or os.environ.get("NLU_MODEL_PATH") or DEFAULT_MODEL_PATH)
+
+
 def load_or_train(path: Path | None = None, data_paths: list[Path] | None = None) -> Model:
     """Load the saved model, or retrain (and save) when it is absent, unreadable or stale."""
-    path = Path(path or os.environ.get("NLU_MODEL_PATH") or DEFAULT_MODEL_PATH)
+    path = model_path(path)
     with _lock:
         if is_current(read_header(path), data_paths):
             try:

@@ -123,9 +123,11 @@ def find_dates(text: str, today: date) -> list[tuple[int, int, str, dict]]:
     taken: list[tuple[int, int]] = []
 
     def free(s: int, e: int) -> bool:
+        """Whether [s, e) overlaps nothing taken so far."""
         return all(e <= a or s >= b for a, b in taken)
 
     def add(s: int, e: int, value: date | None, **extra) -> None:
+        """Keep a candidate unless an earlier (preferred) one covers it."""
         if value is not None and free(s, e):
             taken.append((s, e))
             out.append((s, e, value.isoformat(), extra))

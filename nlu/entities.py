@@ -75,6 +75,19 @@ TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 
+def _combine(patterns: list[tuple[str, re.Pattern]]) -> tuple[re.Pattern, dict[str, str]]:
+    """One alternation with a named group per pattern (earlier = preferred at a position)."""
+    names = {f"g{i}": name for i, (name, _) in enumerate(patterns)}
+    joined = "|".join(f"(?P<g{i}>{p.pattern})" for i, (_, p) in enumerate(patterns))
+    return re.compile(joined, re.I), names
+
+
+# One scan per message instead of one per pattern: extraction runs on every message.
+_SERVICES_RE, _SERVICE_GROUPS = _combine(SERVICE_PATTERNS)
+_TOPICS_RE, _TOPIC_GROUPS = _combine(TOPIC_PATTERNS)
+_NUMBER_FOLLOWS = re.compile(r"\s*(?:sy|saya|ku)?\s*[:=]?\s*\d", re.I)
+
+
 def _label_before(text: str, start: int) -> str | None:
     """'kk' or 'nik' when one of those labels is the nearest one before `start`."""
     window = text[max(0, start - 30): start]
@@ -108,9 +121,11 @@ def extract(text: str, today: date | None = None) -> list[dict]:
     found: list[dict] = []
 
     def free(s: int, e: int) -> bool:
+        """Whether [s, e) overlaps nothing taken so far."""
         return all(e <= x["start"] or s >= x["end"] for x in found)
 
     def add(entity: str, value, s: int, e: int, **extra) -> None:
+        """Keep a candidate unless an earlier (preferred) one covers it."""
         if free(s, e):
             found.append({"entity": entity, "value": value, "start": s, "end": e, **extra})
 
@@ -132,9 +147,8 @@ def extract(text: str, today: date | None = None) -> list[dict]:
     for s, e, value, extra in find_dates(text, today):
         add("date", value, s, e, **extra)
     _add_services(text, add)
-    for topic, pattern in TOPIC_PATTERNS:
-        for m in pattern.finditer(text):
-            add("topic", topic, m.start(), m.end())
+    for m in _TOPICS_RE.finditer(text):
+        add("topic", _TOPIC_GROUPS[m.lastgroup], m.start(), m.end())
     _add_places(text, add)
     found.sort(key=lambda x: x["start"])
     return found
@@ -142,14 +156,14 @@ def extract(text: str, today: date | None = None) -> list[dict]:
 
 def _add_services(text: str, add) -> None:
     """Service mentions, skipping "kk" used as "kakak" and "kk" labelling a number."""
-    for service, pattern in SERVICE_PATTERNS:
-        for m in pattern.finditer(text):
-            if service == "kartu_keluarga":
-                if len(m.group().replace(".", "")) == 2 and is_vocative_kk(text, m.start(), m.end()):
-                    continue
-                if re.match(r"\s*(?:sy|saya|ku)?\s*[:=]?\s*\d", text[m.end():]):
-                    continue  # "kk 6408…": the label of a number, not the service
-            add("service", service, m.start(), m.end())
+    for m in _SERVICES_RE.finditer(text):
+        service = _SERVICE_GROUPS[m.lastgroup]
+        if service == "kartu_keluarga":
+            if len(m.group().replace(".", "")) == 2 and is_vocative_kk(text, m.start(), m.end()):
+                continue
+            if _NUMBER_FOLLOWS.match(text, m.end()):
+                continue  # "kk 6408…": the label of a number, not the service
+        add("service", service, m.start(), m.end())
 
 
 def _add_places(text: str, add) -> None:

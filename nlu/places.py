@@ -198,6 +198,15 @@ def find_places(text: str) -> list[tuple[int, int, Place, list[Place]]]:
     return found
 
 
+@lru_cache(maxsize=8192)
+def _near_first_word(word: str) -> bool:
+    """Whether a word is a typo of some place name's first word (cached: chat words repeat)."""
+    if len(word) < 5 or word in _EXACT_ONLY:
+        return False
+    first_words = _tables()[2]
+    return process.extractOne(word, first_words, scorer=fuzz.ratio, score_cutoff=80) is not None
+
+
 def _match_at(text, tokens, i, kec_alias, desa_alias, first_words):
     """The longest place name starting at token i (exact first, then fuzzy), or None."""
     first = tokens[i][2]
@@ -205,11 +214,8 @@ def _match_at(text, tokens, i, kec_alias, desa_alias, first_words):
         return None
     # Cheap gate: only look further when the first word is (nearly) the first word of a name;
     # this keeps the per-message cost tiny since most words fail here.
-    if first not in first_words:
-        if len(first) < 5 or first in _EXACT_ONLY:
-            return None
-        if process.extractOne(first, first_words, scorer=fuzz.ratio, score_cutoff=80) is None:
-            return None
+    if first not in first_words and not _near_first_word(first):
+        return None
     after_desa_word = bool(_DESA_WORDS.search(text[: tokens[i][0]]))
     everything = list(kec_alias) + list(desa_alias)
     best = None  # (score, n, key)

@@ -39,8 +39,8 @@ def test_parse_prints_one_json_object_per_line(env):
             assert set(ent) == {"entity", "value", "start", "end"}
             assert text[ent["start"]:ent["end"]]
     assert rows[0]["intent"] == "ask_requirements"
-    assert rows[0]["entities"] == [{"entity": "service", "value": "akta_kematian", "start": 8,
-                                    "end": 21}]
+    assert rows[0]["entities"] == [{"entity": "service", "value": "akta_kematian", "start": 7,
+                                    "end": 20}]
     assert rows[1]["entities"] == [{"entity": "nik", "value": "6408014506900001", "start": 4,
                                     "end": 23}]
     assert rows[3]["intent"] == "thank"

@@ -36,6 +36,10 @@ class RasaInterpreter:
         # One pooled client: a TLS/TCP handshake per message would eat the time budget.
         self._client = httpx.Client(timeout=self.timeout)
 
+    def warm(self) -> None:
+        """Load the fallback model now, so a Rasa outage costs no training time later."""
+        self.fallback.warm()
+
     def parse(self, text: str, today: date | None = None) -> Parse:
         """Parse through Rasa; on any failure, through the local model."""
         today = today or _today(self.timezone)

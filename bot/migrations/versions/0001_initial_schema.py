@@ -75,7 +75,7 @@ def upgrade() -> None:
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('flow', sa.String(length=50), nullable=True),
     sa.Column('step', sa.String(length=80), nullable=True),
-    sa.Column('mode', sa.String(length=20), nullable=False),
+    sa.Column('mode', sa.String(length=40), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('history', sa.JSON(), nullable=False),
     sa.Column('paused', sa.JSON(), nullable=False),

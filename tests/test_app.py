@@ -1,0 +1,85 @@
+"""The application shell: health, configuration, the simulator API's input checks, the CLI."""
+from bot import create_app
+from flows.engine import Engine
+from flows.messages import Event
+
+
+def test_healthz_answers_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+
+
+def test_the_try_page_is_served(client):
+    response = client.get("/try")
+    assert response.status_code == 200 and "Sapa Dukcapil" in response.get_data(as_text=True)
+
+
+def test_environment_overrides_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://sapa.example.id")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["PUBLIC_BASE_URL"] == "https://sapa.example.id"
+    assert app.config["DATABASE_URL"].startswith("sqlite:///") and app.config["SIMULATOR"] is True
+    assert app.config["OFFICE"]["office"]["hours"][0] == ["08:00", "15:30"]
+    app.extensions["db_engine"].dispose()
+
+
+def test_the_simulator_is_off_when_a_production_database_is_configured(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app()
+    assert app.test_client().get("/try").status_code == 404
+    app.extensions["db_engine"].dispose()
+
+
+def test_the_api_refuses_malformed_messages_in_indonesian(client):
+    cases = [
+        ({"data": "not json", "content_type": "application/json"}, "JSON"),
+        ({"json": {"text": "halo"}}, "user"),
+        ({"json": {"user": "u"}}, "kosong"),
+        ({"json": {"user": "u", "text": 5}}, "teks"),
+        ({"json": {"user": "u", "text": "x" * 5000}}, "terlalu panjang"),
+    ]
+    for kwargs, word in cases:
+        response = client.post("/try/api/messages", **kwargs)
+        assert response.status_code == 400, kwargs
+        assert word in response.get_json()["error"]
+
+
+def test_an_empty_text_gets_a_reply_not_an_error(chat):
+    chat.say("   ")
+    assert "kosong" in chat.text
+
+
+def test_stickers_voice_notes_and_locations_are_answered_and_the_question_kept(sqlite_app):
+    from bot import db
+    from bot.models import Contact, Conversation
+
+    with sqlite_app.app_context():
+        s = db.session()
+        contact = Contact(channel="whatsapp", external_id="62811")
+        s.add(contact)
+        s.flush()
+        conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle")
+        s.add(conv)
+        from datetime import datetime, timezone
+        engine = Engine(s, conv, sqlite_app.config["OFFICE"], now=datetime.now(timezone.utc))
+        engine.handle(Event("button", button="svc:akta_kelahiran"))
+        for kind, words in [("sticker", "stiker"), ("audio", "pesan suara"), ("location", "lokasi"),
+                            ("video", "video"), ("unsupported", "belum bisa kami baca")]:
+            replies = engine.handle(Event(kind))
+            assert words in replies[0].text and "sebagai apa?" in replies[0].text
+        assert conv.step == "hubungan"
+
+
+def test_the_terminal_chat_talks_to_the_same_engine(sqlite_app):
+    result = sqlite_app.test_cli_runner().invoke(args=["chat", "--user", "term-1"], input="halo\n1\n")
+    assert "Selamat datang" in result.output and "[1] Akta Kelahiran" in result.output
+    assert "Akta Kelahiran* ya" in result.output  # pressing 1 chose the first service
+
+
+def test_seed_demo_is_idempotent_and_prints_the_login(sqlite_app):
+    runner = sqlite_app.test_cli_runner()
+    first, second = runner.invoke(args=["seed-demo"]), runner.invoke(args=["seed-demo"])
+    assert "petugas /" in first.output and first.output == second.output

@@ -1,0 +1,95 @@
+"""Photos: checked by content and size; refusals say why and keep the citizen's place."""
+import gc
+
+import pytest
+from sqlalchemy import select
+
+from bot import db
+from bot.models import Message, Upload
+
+
+def to_first_photo(chat):
+    """Answer up to the photo of the birth letter."""
+    from tests.test_dialogue_commands import start_as_father
+    from tests.conftest import FATHER_NIK, KK_NUMBER, MOTHER_NIK
+
+    start_as_father(chat)
+    for answer in ["Putri", "P", "5/1/2026", "lewati", "rs", "Sangatta", "tunggal", "1", "bidan", "3000", "50",
+                   "Budi", FATHER_NIK, "Sangatta", "17/8/1990", "WNI", "Siti", MOTHER_NIK, "Sangatta",
+                   "3/2/1993", "WNI", KK_NUMBER, "ya"]:
+        chat.say(answer)
+    assert "foto surat keterangan lahir" in chat.text
+
+
+def test_an_exe_named_like_a_photo_is_refused(app, chat):
+    to_first_photo(chat)
+    chat.send_file(b"MZ\x90\x00" + b"\x00" * 200, "surat.jpg", "image/jpeg")
+    assert "foto JPG" in chat.text or "JPG" in chat.text
+    assert "foto surat keterangan lahir" in chat.text  # the same question again
+    with app.app_context():
+        s = db.session()
+        assert s.execute(select(Upload)).scalars().all() == []
+        assert s.execute(select(Message).where(Message.kind == "rejected_file")).scalar_one()
+
+
+# Werkzeug's test client spools a 30 MB request body to a temporary file it never closes.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_30_mb_photo_is_refused_with_the_limit(chat):
+    to_first_photo(chat)
+    chat.send_file(b"\xff\xd8\xff\xe0" + b"\x00" * (30 * 1024 * 1024), "besar.jpg", "image/jpeg")
+    assert "10 MB" in chat.text and "foto surat keterangan lahir" in chat.text
+    gc.collect()  # let the client's leaked spool file be collected inside this test
+
+
+def test_a_body_over_the_hard_limit_gets_a_clear_413(app, client):
+    import io
+
+    app.config["MAX_CONTENT_LENGTH"] = 1000  # the real limit is 40 MB; the behaviour is the same
+    response = client.post("/try/api/messages", data={"user": "u", "file": (io.BytesIO(b"x" * 5000), "a.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413 and "terlalu besar" in response.get_json()["error"]
+
+
+def test_an_empty_file_is_refused(chat):
+    to_first_photo(chat)
+    chat.send_file(b"", "kosong.jpg", "image/jpeg")
+    assert "kosong" in chat.text and "foto surat keterangan lahir" in chat.text
+
+
+def test_text_where_a_photo_is_expected_is_reasked(chat):
+    to_first_photo(chat)
+    chat.say("sudah saya kirim kemarin")
+    assert "bukan teks" in chat.text and "foto surat keterangan lahir" in chat.text
+
+
+def test_a_real_photo_is_stored_with_its_hash_and_the_flow_moves_on(app, chat, png):
+    import hashlib
+
+    to_first_photo(chat)
+    chat.send_file(png, "surat.png", "image/png")
+    assert "Foto diterima" in chat.text and "buku nikah" in chat.text
+    with app.app_context():
+        upload = db.session().execute(select(Upload)).scalar_one()
+        assert upload.content_type == "image/png" and upload.size == len(png)
+        assert upload.sha256 == hashlib.sha256(png).hexdigest() and upload.slot == "foto_surat_lahir"
+
+
+def test_a_pdf_scan_is_accepted(chat):
+    to_first_photo(chat)
+    chat.send_file(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "surat.pdf", "application/pdf")
+    assert "Foto diterima" in chat.text
+
+
+def test_belum_ada_records_the_document_as_missing(chat):
+    to_first_photo(chat)
+    chat.press("missing:foto_surat_lahir")
+    assert "belum ada" in chat.text and "buku nikah" in chat.text
+
+
+def test_a_photo_sent_when_none_is_asked_is_not_taken(chat, png):
+    from tests.test_dialogue_commands import start_as_father
+
+    start_as_father(chat)
+    chat.send_file(png, "x.png", "image/png")
+    assert "belum meminta foto" in chat.text and "nama lengkap anak" in chat.text
