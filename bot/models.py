@@ -43,12 +43,14 @@ class Conversation(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
     flow: Mapped[str | None] = mapped_column(String(50))
     step: Mapped[str | None] = mapped_column(String(80))
-    mode: Mapped[str] = mapped_column(String(40), default="idle")  # idle|collect|confirm|edit|...
+    mode: Mapped[str] = mapped_column(String(60), default="idle")  # idle|collect|confirm|edit_pick|...
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     history: Mapped[list] = mapped_column(JSON, default=list)      # steps visited, for *kembali*
     paused: Mapped[list] = mapped_column(JSON, default=list)       # other unfinished requests
     owner: Mapped[str] = mapped_column(String(20), default="bot")  # bot | officer
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    needs_human: Mapped[bool] = mapped_column(Boolean, default=False)  # waiting in the officers' queue
+    handoff_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -16,5 +16,8 @@ class AppWorker(Worker):
         # where importing them in each horse costs ~0.4 s per job.
         import delivery.sender  # noqa: F401
         import flows.runner  # noqa: F401
+        from flows import understand
+        with app.app_context():
+            understand.warm()
         # A forked child must not share the parent's database connections.
         os.register_at_fork(after_in_child=lambda: app.extensions["db_engine"].dispose(close=False))

@@ -10,9 +10,10 @@ from flows import records, understand
 from flows.definition import Flow, Step, applies, available_flows, load_flow, texts
 from flows.inputs import clean, parse_answer
 from flows.messages import Event, Reply
-from flows.office import hours_text, office_tz
+from flows.office import DAYS, hours_text, office_tz
 from flows.summary import answered_steps, format_value, summary_lines
-from flows.validators import Invalid, parse_nik
+from flows.validators import Invalid, format_date_id, parse_nik
+from nlu import FAQ_INTENTS, SERVICE_INTENTS, Parse, faq
 
 COMMANDS = {
     "cancel": {"batal", "batalkan", "cancel", "stop", "batal saja", "gak jadi", "ga jadi", "tidak jadi"},
@@ -21,7 +22,6 @@ COMMANDS = {
     "menu": {"menu", "menu utama", "home", "beranda"},
     "help": {"bantuan", "help", "bantu", "tolong", "?", "cara"},
 }
-RESUME_WORDS = {"lanjut", "lanjutkan", "teruskan", "resume", "ya", "iya", "ok", "oke"}
 SUBMIT_WORDS = {"kirim", "submit", "ya", "iya", "benar", "sudah benar", "betul", "ok", "oke", "setuju"}
 
 
@@ -55,6 +55,8 @@ class Engine:
             return self._on_resume_offer(event, command, before)
         if mode == "edit_pick":
             return self._on_edit_pick(event, command)
+        if mode == "switch_offer":
+            return self._on_switch_offer(event, before)
         if self.conv.flow and mode in ("collect", "confirm"):
             return self._in_flow(event, command, mode)
         return self._idle(event, command)
@@ -68,21 +70,14 @@ class Engine:
             return [Reply(self._fmt(self.t["help_idle"]))]
         if event.kind == "button":
             return self._idle_button(event.button or "")
-        intent, service, ticket = understand.understand(event.text or "")
-        if intent == "greet" or command == "menu":
-            return [Reply(self._fmt(self.t["welcome"])), self._menu_reply()] if intent == "greet" \
-                else [self._menu_reply()]
-        if intent == "resume" and self.conv.paused:
-            return self._resume_paused(self.conv.paused[-1]["flow"])
-        if intent == "check_status":
-            return [records.status_reply(self.s, self.conv.contact_id, ticket, self.office)]
-        if intent == "service" and service:
-            return self._choose_service(service)
-        if intent == "thank":
-            return [Reply("Sama-sama, Bapak/Ibu. Senang bisa membantu. 🙏")]
+        if command == "menu":
+            return [self._menu_reply()]
         if not (event.text or "").strip():
             return [Reply(self.t["empty_message"]), self._menu_reply()]
-        return [Reply(self.t["not_understood"]), self._menu_reply()]
+        parse = understand.interpret(event.text, self.today)
+        if not understand.confident(parse):
+            return [self._clarify(parse)]
+        return self._on_intent(parse, None)
 
     def _idle_button(self, button: str) -> list[Reply]:
         """A menu button: a service, resuming a draft, status or help."""
@@ -95,6 +90,8 @@ class Engine:
             return [records.status_reply(self.s, self.conv.contact_id, None, self.office)]
         if button == "help":
             return [Reply(self._fmt(self.t["help_idle"]))]
+        if kind == "intent":
+            return self._on_intent(Parse("", arg, 1.0, [], []), None) or [self._menu_reply()]
         return [self._menu_reply()]
 
     def _menu_reply(self) -> Reply:
@@ -152,6 +149,10 @@ class Engine:
             return self._on_confirm(flow, event)
         if event.kind not in ("text", "button", "file"):
             return [self._bad_kind_reply(event, flow.step(self.conv.step))]
+        if event.kind == "text" and (event.text or "").strip():
+            interrupted = self._interruption(flow, flow.step(self.conv.step), event)
+            if interrupted is not None:
+                return interrupted
         return self._answer(flow, flow.step(self.conv.step), event)
 
     def _answer(self, flow: Flow, step: Step, event: Event) -> list[Reply]:
@@ -274,6 +275,10 @@ class Engine:
         if said in ("submit",) or said in SUBMIT_WORDS:
             from flows.submit import submit
             return submit(self, flow)
+        if event.kind == "text" and said:
+            parse = understand.interpret(event.text, self.today)
+            if parse.intent in understand.INTERRUPTIONS and understand.confident(parse):
+                return self._on_intent(parse, flow)
         b = self.t["buttons"]
         return [Reply(self.t["confirm_reask"], [{"id": "submit", "title": b["submit"]},
                                                 {"id": "cmd:edit", "title": b["edit"]},
@@ -295,6 +300,94 @@ class Engine:
             return [Reply(self.t["cancelled"].format(title=flow.title))]
         self.conv.mode = before or "collect"
         return [self._current_prompt(flow, prefix=self.t["cancel_kept"])]
+
+    # ---- free text: questions, other requests, a human ----------------------------------------
+    def _interruption(self, flow: Flow, step: Step, event: Event) -> list[Reply] | None:
+        """A question or another request typed in the middle of a flow, or None for an answer."""
+        try:
+            parse_answer(step, event, self.today)
+            valid = True
+        except Invalid:
+            valid = False
+        free_text = step.kind in ("name", "text")
+        if valid and not (free_text and understand.looks_like_question(event.text)):
+            return None
+        parse = understand.interpret(event.text, self.today)
+        if parse.intent not in understand.INTERRUPTIONS:
+            return None
+        if parse.intent == "check_status" and not (parse.first("ticket") or "status" in event.text.lower()):
+            return None  # "sudah saya kirim kemarin" at a photo step is about the photo, not a ticket
+        needed = understand.QUESTION_CONFIDENCE if valid else understand.CONFIDENCE_THRESHOLD
+        return self._on_intent(parse, flow) if parse.confidence >= needed else None
+
+    def _on_intent(self, parse: Parse, flow: Flow | None) -> list[Reply] | None:
+        """Answer what the citizen asked; inside a flow, then repeat where we were."""
+        intent = parse.intent
+        if intent in FAQ_INTENTS:
+            replies = [Reply(faq.answer(intent, parse.entities, self.office, self.now))]
+        elif intent in SERVICE_INTENTS:
+            key = SERVICE_INTENTS[intent]
+            if flow is None:
+                return self._choose_service(key)
+            if flow.service != key:
+                return self._offer_switch(flow, key)
+            replies = [Reply(self.t["same_service"].format(title=flow.title))]
+        elif intent == "check_status":
+            replies = [records.status_reply(self.s, self.conv.contact_id, parse.first("ticket"), self.office)]
+        elif intent in ("human", "complaint"):
+            replies = self._handoff(intent)
+        elif flow is not None:
+            return None
+        elif intent == "greet":
+            return [Reply(self._fmt(self.t["welcome"])), self._menu_reply()]
+        elif intent == "thank":
+            return [Reply("Sama-sama, Bapak/Ibu. Senang bisa membantu. 🙏")]
+        elif intent == "affirm" and self.conv.paused:
+            return self._resume_paused(self.conv.paused[-1]["flow"])
+        elif intent == "cancel":
+            return [Reply(self.t["no_request_to_cancel"]), self._menu_reply()]
+        else:
+            return [self._menu_reply()]
+        if flow is not None:
+            replies.append(self._current_prompt(flow, prefix=self.t["back_to_flow"].format(title=flow.title)))
+        return replies
+
+    def _clarify(self, parse: Parse) -> Reply:
+        """A short question with the likely meanings, instead of a guess."""
+        b = self.t["buttons"]
+        return Reply(self.t["clarify"], understand.likely_choices(parse) + [{"id": "cmd:menu", "title": b["menu"]}])
+
+    def _handoff(self, intent: str) -> list[Reply]:
+        """Put the conversation in the officers' queue and say when someone will answer."""
+        self.conv.needs_human, self.conv.handoff_requested_at = True, self.now
+        audit(self.s, self._actor(), "handoff_requested", self.conv, reason=intent)
+        replies = [Reply(self.t["complaint_ack"])] if intent == "complaint" else []
+        if faq.is_open(self.now, self.office):
+            return replies + [Reply(self.t["handoff_open"])]
+        opens = faq.next_opening(self.now, self.office)
+        when = "hari kerja berikutnya"
+        if opens is not None:
+            when = f"{DAYS[opens.weekday()]}, {format_date_id(opens.date())} pukul {opens:%H.%M} WITA"
+        return replies + [Reply(self.t["handoff_closed"].format(hours=hours_text(self.office), next_open=when))]
+
+    def _offer_switch(self, flow: Flow, key: str) -> list[Reply]:
+        """Another request asked for mid-flow: finish this one first, or keep it and switch?"""
+        new = self.office["services"][key]
+        self.conv.mode = f"switch_offer:{self.conv.mode}:{key}"
+        return [Reply(self.t["switch_offer"].format(title=flow.title, new=new["title"]),
+                      [{"id": "switch_stay", "title": f"Lanjutkan {flow.title}"},
+                       {"id": "switch_go", "title": f"Urus {new.get('short', new['title'])}"}])]
+
+    def _on_switch_offer(self, event: Event, before: str) -> list[Reply]:
+        """Keep going with the current request, or keep it aside and start the other one."""
+        flow = load_flow(self.conv.flow)
+        previous, _, key = before.partition(":")
+        self.conv.mode = previous or "collect"
+        said = clean(event.button if event.kind == "button" else event.text)
+        if said == "switch_go" or said.startswith("urus"):
+            self._pause(flow)
+            return [Reply(self.t["paused"].format(title=flow.title))] + self._choose_service(key)
+        return [self._current_prompt(flow, prefix=self.t["back_to_flow"].format(title=flow.title))]
 
     # ---- unfinished requests ---------------------------------------------------------------
     def _long_gap(self) -> bool:

@@ -1,42 +1,64 @@
-"""What a citizen means when no question is pending: greeting, a service, status, thanks.
-
-This keyword reader is the fallback; nlu/ (the trained classifier) is used when it is present.
-"""
+"""What a citizen means in free text: the nlu/ interpreter, as the dialogue uses it."""
 import re
+from datetime import date
 
-from flows.inputs import clean
+from flask import current_app, has_app_context
 
-TICKET = re.compile(r"\b([A-Za-z]{2,5}-[0-9]{4,}(?:-[0-9]+)*)\b")
+from nlu import CONFIDENCE_THRESHOLD, FAQ_INTENTS, SERVICE_INTENTS, Parse, get_interpreter
 
-GREETINGS = ("halo", "hallo", "hai", "hi", "hello", "assalamualaikum", "assalamu'alaikum", "salam",
-             "pagi", "siang", "sore", "malam", "selamat pagi", "selamat siang", "selamat sore",
-             "selamat malam", "permisi", "min", "kak", "p", "ping", "tes", "test", "mulai", "start")
-SERVICE_WORDS = [
-    ("akta_kelahiran", ("kelahiran", "akta lahir", "akte lahir", "akta kelahiran", "akte kelahiran", "lahir")),
-    ("akta_kematian", ("kematian", "meninggal", "akta mati", "akte mati")),
-    ("akta_perceraian", ("cerai", "perceraian")),
-    ("marriage_certificate", ("perkawinan", "nikah", "kawin")),
-    ("kartu_keluarga", ("kartu keluarga", "kk")),
-    ("ktp_recording", ("rekam", "perekaman", "pemula")),
-    ("kia", ("kia", "kartu identitas anak")),
-    ("ktp_print", ("ktp", "e-ktp", "ektp", "ktp-el", "ktp el")),
-]
+# Above this, a message that could also be an answer ("berapa biayanya") is taken as a question.
+QUESTION_CONFIDENCE = 0.75
+# Intents that interrupt a request in progress; the request resumes afterwards.
+INTERRUPTIONS = FAQ_INTENTS | {"human", "complaint", "check_status"} | set(SERVICE_INTENTS)
+QUESTION_WORDS = re.compile(r"\b(apa|apakah|berapa|brp|bagaimana|gimana|gmn|gmna|kapan|dimana|dmn|"
+                            r"kenapa|knp|bisa|bs|boleh|syarat|syaratnya|biaya|jam|buka|alamat)\b")
+
+# How the clarifying question names each intent on its buttons.
+INTENT_LABELS = {
+    "birth_certificate": "Akta kelahiran", "death_certificate": "Akta kematian",
+    "divorce_certificate": "Akta perceraian", "family_card": "Kartu Keluarga",
+    "ktp_print": "Cetak KTP-el", "kia": "KIA", "ktp_recording": "Rekam KTP-el",
+    "marriage_certificate": "Akta perkawinan", "check_status": "Cek status",
+    "ask_requirements": "Syarat", "ask_hours": "Jam layanan", "ask_location": "Alamat kantor",
+    "ask_cost": "Biaya", "ask_print": "Cetak dokumen", "ask_duration": "Lama proses",
+    "ask_lost_document": "Dokumen hilang", "human": "Bicara dgn petugas", "complaint": "Pengaduan",
+}
 
 
-def understand(text: str) -> tuple[str, str | None, str | None]:
-    """(intent, service key, ticket) for an idle message; intent 'unknown' when unsure."""
-    said = clean(text)
-    ticket = TICKET.search(text or "")
-    if "status" in said or (ticket and ("cek" in said or "sudah" in said or "udah" in said)):
-        return "check_status", None, ticket.group(1) if ticket else None
-    if said in ("lanjut", "lanjutkan", "teruskan"):
-        return "resume", None, None
-    words = set(re.findall(r"[a-z0-9-]+", said))
-    for key, keys in SERVICE_WORDS:
-        if any((k in said) if " " in k else (k in words) for k in keys):
-            return "service", key, None
-    if said in GREETINGS or said.split(" ")[0] in GREETINGS[:9]:
-        return "greet", None, None
-    if any(w in words for w in ("makasih", "terima", "trims", "thanks", "tq", "mksh", "terimakasih")):
-        return "thank", None, None
-    return "unknown", None, None
+def _interpreter():
+    """The process's interpreter for this app's NLU settings."""
+    settings = {}
+    if has_app_context():
+        settings = {"NLU_BACKEND": current_app.config.get("NLU_BACKEND"),
+                    "RASA_URL": current_app.config.get("RASA_URL"),
+                    "office": current_app.config["OFFICE"].get("office", {})}
+    return get_interpreter(settings)
+
+
+def interpret(text: str, today: date) -> Parse:
+    """Intent, confidence and entities of one message (local model, or Rasa when configured)."""
+    return _interpreter().parse(text, today=today)
+
+
+def warm() -> None:
+    """Load (or train) the model now, so no citizen waits for it on the first message."""
+    interpreter = _interpreter()
+    getattr(interpreter, "warm", lambda: None)()
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark or a question word: the citizen is asking, not answering."""
+    lowered = (text or "").lower()
+    return "?" in lowered or bool(QUESTION_WORDS.search(lowered))
+
+
+def confident(parse: Parse) -> bool:
+    """Whether the top intent is more than a guess."""
+    return parse.confidence >= CONFIDENCE_THRESHOLD
+
+
+def likely_choices(parse: Parse, limit: int = 3) -> list[dict]:
+    """Buttons for the likeliest meanings, for a clarifying question."""
+    choices = [{"id": f"intent:{name}", "title": INTENT_LABELS[name]}
+               for name, _score in parse.ranking if name in INTENT_LABELS]
+    return choices[:limit]

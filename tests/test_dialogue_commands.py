@@ -197,9 +197,12 @@ def test_a_status_request_with_no_requests_says_so(chat):
     assert "Belum ada permohonan" in chat.text
 
 
-def test_an_unknown_message_when_idle_shows_the_menu(chat):
+def test_an_unclear_message_when_idle_gets_a_clarifying_question(chat):
     chat.say("qwerty asdf")
-    assert "belum memahami" in chat.text and "svc:akta_kelahiran" in chat.buttons
+    assert "maksud Bapak/Ibu yang mana" in chat.text and chat.buttons[-1] == "cmd:menu"
+    assert all(b.startswith("intent:") for b in chat.buttons[:-1])
+    chat.press("cmd:menu")
+    assert "svc:akta_kelahiran" in chat.buttons
 
 
 def test_a_service_done_in_person_says_what_to_bring(chat):

@@ -1,0 +1,1 @@
+"""Provider webhooks, one module per channel: verify, normalise, store, queue, answer fast."""

@@ -1,0 +1,122 @@
+"""Everyday Indonesian in the dialogue: questions mid-request, switching, a human, unclear text."""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from bot import db
+from bot.models import AuditLog, Contact, Conversation
+from flows.engine import Engine
+from flows.messages import Event
+from tests.test_dialogue_commands import start_as_father
+
+
+def test_free_text_starts_the_right_request(chat):
+    chat.say("min mau bikin akte lahir anak sy")
+    assert "kita urus *Akta Kelahiran*" in chat.text and "sebagai apa?" in chat.text
+
+
+def test_a_cost_question_mid_request_is_answered_and_the_step_resumes(chat):
+    start_as_father(chat)
+    chat.say("Putri")
+    chat.say("berapa biayanya?")
+    assert "GRATIS" in chat.text.upper()
+    assert "Kita lanjutkan permohonan *Akta Kelahiran*" in chat.text and "Jenis kelamin Putri?" in chat.text
+    chat.press("P")
+    assert "Kapan Putri lahir?" in chat.text
+
+
+def test_a_question_where_a_name_is_expected_is_not_taken_as_the_name(chat):
+    start_as_father(chat)
+    chat.say("syarat akta kematian apa")
+    assert "Surat keterangan kematian" in chat.text and "nama lengkap anak" in chat.text
+    chat.say("Putri")
+    assert "Jenis kelamin Putri?" in chat.text
+
+
+def test_a_question_at_the_summary_is_answered_and_the_summary_kept(chat, png):
+    from tests.conftest import answer_until_summary
+
+    answer_until_summary(chat, png)
+    chat.say("prosesnya berapa lama ya?")
+    assert "hari kerja" in chat.text and "Mohon periksa kembali" in chat.text
+    assert chat.buttons[-3:] == ["submit", "cmd:edit", "cmd:cancel"]
+
+
+def test_asking_for_another_request_offers_to_finish_or_switch(chat):
+    start_as_father(chat)
+    chat.say("Putri")
+    chat.say("eh mau urus kk juga")
+    assert "belum selesai" in chat.text and chat.buttons == ["switch_stay", "switch_go"]
+    chat.press("switch_stay")
+    assert "Jenis kelamin Putri?" in chat.text
+    chat.say("eh mau urus kk juga")
+    chat.press("switch_go")
+    assert "kami simpan" in chat.text and "Kartu Keluarga" in chat.text
+    chat.say("menu")
+    assert chat.buttons[0] == "resume:akta_kelahiran"
+
+
+def test_an_unclear_message_gets_likely_choices_and_a_choice_works(chat):
+    chat.say("qwerty asdf")
+    assert "maksud Bapak/Ibu yang mana" in chat.text
+    chat.press("intent:ask_hours")
+    assert "WITA" in chat.text
+
+
+def test_out_of_scope_names_the_right_office(chat):
+    chat.say("mau bikin paspor dmn ya")
+    assert "Imigrasi" in chat.text
+
+
+def test_hours_question_when_idle(chat):
+    chat.say("sabtu buka ga?")
+    assert "Sabtu" in chat.text and "tutup" in chat.text.lower()
+
+
+def engine_for(app, when: datetime):
+    """An engine for a fresh WhatsApp contact at a fixed moment."""
+    s = db.session()
+    contact = Contact(channel="whatsapp", external_id=f"62811{when:%H%M%S}")
+    s.add(contact)
+    s.flush()
+    conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle")
+    s.add(conv)
+    s.flush()
+    return Engine(s, conv, app.config["OFFICE"], now=when), conv, s
+
+
+def test_asking_for_a_human_in_office_hours_queues_the_conversation(sqlite_app):
+    with sqlite_app.app_context():
+        monday_10_wita = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+        engine, conv, s = engine_for(sqlite_app, monday_10_wita)
+        replies = engine.handle(Event("text", text="bisa ngomong sm petugas aja?"))
+        assert "hubungkan dengan petugas" in replies[0].text
+        assert conv.needs_human is True
+        s.flush()
+        assert s.execute(select(AuditLog).where(AuditLog.action == "handoff_requested")).scalar_one()
+
+
+def test_asking_for_a_human_on_saturday_says_when_someone_will_reply(sqlite_app):
+    with sqlite_app.app_context():
+        saturday_noon_wita = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+        engine, conv, _ = engine_for(sqlite_app, saturday_noon_wita)
+        replies = engine.handle(Event("text", text="tolong sambungin ke orang"))
+        assert "di luar jam layanan" in replies[0].text
+        assert "Senin, 30 November 2026 pukul 08.00 WITA" in replies[0].text
+        assert conv.needs_human is True
+
+
+def test_asking_for_a_human_mid_request_keeps_the_request(sqlite_app):
+    with sqlite_app.app_context():
+        engine, conv, _ = engine_for(sqlite_app, datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc))
+        engine.handle(Event("button", button="svc:akta_kelahiran"))
+        replies = engine.handle(Event("text", text="bisa ngomong sm petugas aja?"))
+        assert "petugas" in replies[0].text and "sebagai apa?" in replies[-1].text
+        assert conv.flow == "akta_kelahiran" and conv.needs_human is True
+
+
+def test_a_complaint_is_acknowledged_and_queued(sqlite_app):
+    with sqlite_app.app_context():
+        engine, conv, _ = engine_for(sqlite_app, datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc))
+        replies = engine.handle(Event("text", text="udh 2 minggu ga ada kabar"))
+        assert "mohon maaf" in replies[0].text.lower() and conv.needs_human is True
