@@ -223,3 +223,131 @@ def test_it_renders_documents_markup_and_errors(browser_page, try_base_url):
     assert page.get_by_test_id("composer-input").input_value() == "kirim lagi nanti"
     assert page.get_by_role("button", name="Menu").is_enabled(), "the unanswered question still stands"
     assert page.js_errors == []
+
+
+class Person:
+    """Someone using /try: types, taps buttons by their titles, sends photos, waits for replies."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def _act(self, action) -> None:
+        """Do something and wait for the assistant's answer to it."""
+        outs = count(self.page, "message-out")
+        action()
+        wait_for_more(self.page, "message-out", outs)
+        wait_for_answer(self.page)
+
+    def say(self, text: str) -> None:
+        """Type a message and press Enter."""
+        def act():
+            self.page.get_by_test_id("composer-input").fill(text)
+            self.page.get_by_test_id("composer-input").press("Enter")
+        self._act(act)
+
+    def tap(self, title: str) -> None:
+        """Tap the open reply button with this title."""
+        self._act(lambda: self.page.locator("[data-testid=reply-button]:enabled", has_text=title).first.click())
+
+    def send_photo(self, name: str) -> None:
+        """Attach a photo through the 📎 file input."""
+        self._act(lambda: self.page.get_by_test_id("file-input").set_input_files(
+            {"name": name, "mimeType": "image/png", "buffer": tiny_png()}))
+
+    def last_reply(self) -> str:
+        """The text of the newest message from the assistant."""
+        return self.page.get_by_test_id("message-out").last.inner_text()
+
+
+@pytest.fixture
+def restartable_server(sqlite_app):
+    """The real app on a fixed local port, with a way to stop it and start a new process-like app."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from bot import create_app
+
+    state = {}
+
+    def start(app, port=0):
+        server = make_server("127.0.0.1", port, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        state.update(server=server, thread=thread, app=app)
+        return server.server_port
+
+    def restart():
+        state["server"].shutdown()
+        state["thread"].join(timeout=5)
+        port = state["server"].server_port
+        state["server"].server_close()
+        # A new app object on the same database: nothing survives but what was stored.
+        start(create_app(dict(sqlite_app.config)), port)
+
+    port = start(sqlite_app)
+    yield f"http://127.0.0.1:{port}", restart
+    state["server"].shutdown()
+    state["server"].server_close()
+    if state["app"] is not sqlite_app:
+        state["app"].extensions["db_engine"].dispose()
+
+
+def test_a_person_files_a_birth_request_on_the_page_across_a_server_restart(browser_page, restartable_server):
+    page = browser_page
+    base_url, restart = restartable_server
+    person = Person(page)
+    open_chat(page, base_url)
+    person.say("halo")
+    person.tap("Akta Kelahiran")
+    person.tap("Ayah si anak")
+    person.tap("Setuju")
+    person.say("Putri Ayu Lestari")
+    person.tap("Perempuan")
+    person.say("5 Januari 2026")
+    person.say("14.30")
+    person.tap("Puskesmas")
+    person.say("Sangatta, Kutai Timur")
+    person.tap("Tunggal")
+    person.say("2")
+    person.tap("Bidan / perawat")
+    for answer in ["3200", "49", "Budi Santoso"]:
+        person.say(answer)
+    person.say("6408 0117 0890 001")  # one digit short
+    assert "NIK harus 16 angka, yang Bapak/Ibu kirim 15 angka" in person.last_reply()
+    person.say("6408011708900001")
+    assert "Di mana ayah lahir?" in person.last_reply()
+
+    restart()  # the server stops and starts again mid-request
+    page.reload()
+    page.wait_for_selector("[data-testid=composer-input]:enabled")
+    assert "Di mana ayah lahir?" in person.last_reply()
+
+    person.say("Samarinda")
+    person.say("17/8/1990")
+    person.tap("WNI")
+    for answer in ["Siti Aminah", "6408014302930002", "Balikpapan", "3-2-1993"]:
+        person.say(answer)
+    person.tap("WNI")
+    person.say("6408011501200003")
+    person.tap("Ya")
+    person.send_photo("surat-lahir.png")
+    person.tap("Ya")
+    person.send_photo("buku-nikah.png")
+    person.send_photo("kk.png")
+    person.send_photo("ktp-ayah.png")
+    person.tap("Belum ada")
+    person.tap("Lewati")
+    assert "Mohon periksa kembali" in person.last_reply()
+    said_by_bot = "\n".join(page.get_by_test_id("message-out").all_inner_texts())
+    assert "6408011708900001" not in said_by_bot and "6408********0001" in said_by_bot  # masked
+
+    person.tap("Kirim")
+    page.get_by_test_id("document-link").wait_for()
+    import re
+    assert re.search(r"AKL-\d{4}", page.locator("#log").inner_text())
+    href = page.get_by_test_id("document-link").get_attribute("href")
+    pdf = page.request.get(href if href.startswith("http") else base_url + href)
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+    assert page.js_errors == []
