@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from bot import db, storage
 from bot.models import Contact, Message, Upload, utcnow
 from delivery import jobs
-from flows.validators import Invalid, sniff_upload
+from flows.file_checks import sniff_upload
+from flows.validators import Invalid
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ from flows.validators import (  # noqa: E402
     parse_phone,
     parse_time,
     parse_yes_no,
-    sniff_upload,
 )
+from flows.file_checks import sniff_upload
 
 TODAY = date(2026, 11, 29)
 MB = 1024 * 1024
