@@ -10,6 +10,7 @@ from bot.models import Contact, Message, Outbox, as_utc, audit, utcnow
 from delivery import jobs
 from delivery.channels import TransportError, adapter_for
 from delivery.documents import ensure_receipt
+from delivery.email import send_copy
 from delivery.window import decide
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,10 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
         if decision.action == "hold":
             # Outside the window with no template or tag allowed: wait for the citizen's next message.
             row.status = "held"
-            audit(s, "system", "send_held_window_closed", row)
+            emailed = not payload.get("emailed") and send_copy(s, contact, payload)
+            if emailed:
+                row.payload = {**payload, "emailed": True}
+            audit(s, "system", "send_held_window_closed", row, emailed=bool(emailed))
             return True
         adapter = adapter_for(contact.channel)
         if decision.action == "template":

@@ -140,3 +140,63 @@ def test_a_message_that_breaks_the_engine_gets_an_apology_and_does_not_block_the
     transcript = sqlite_only.test_client().get("/try/api/messages?user=poison").get_json()["messages"]
     replies = [m["text"] for m in transcript if m["direction"] == "out"]
     assert "terjadi gangguan" in replies[0] and "Selamat datang" in replies[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real local SMTP server (aiosmtpd) that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        """Collects messages."""
+
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            """Store the raw message."""
+            self.messages.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd needs a real port number to check it started
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield f"smtp://127.0.0.1:{port}", handler
+    controller.stop()
+
+
+def test_outside_the_window_a_message_is_held_emailed_and_sent_when_the_citizen_writes(
+        sqlite_only, smtp_server, monkeypatch):
+    from datetime import timedelta
+    from email import message_from_bytes
+
+    from bot.models import Contact, utcnow
+
+    url, inbox = smtp_server
+    sqlite_only.config.update(SMTP_URL=url, MAIL_FROM="Sapa Dukcapil <sapa@kutaitimurkab.go.id>")
+    adapter = FlakyAdapter(failures=0)
+    monkeypatch.setitem(channels.ADAPTERS, "whatsapp", adapter)
+    contact_id = owe(sqlite_only, "whatsapp", ["Dokumen Bapak/Ibu sudah siap."])
+    with sqlite_only.app_context():
+        s = db.session()
+        contact = s.get(Contact, contact_id)
+        contact.last_inbound_at, contact.email = utcnow() - timedelta(hours=25), "warga@example.id"
+        s.commit()
+        send_pending(contact_id)
+        s.expire_all()
+        row = s.execute(select(Outbox)).scalar_one()
+        assert row.status == "held" and row.payload["emailed"] is True and adapter.sent == []
+        send_pending(contact_id)  # a later run neither sends nor emails it again
+    assert len(inbox.messages) == 1
+    mail = message_from_bytes(inbox.messages[0].content)
+    assert mail["To"] == "warga@example.id" and "sudah siap" in mail.get_payload(decode=True).decode()
+
+    with sqlite_only.app_context():
+        from bot.inbound import receive
+        receive("whatsapp", "+628111", kind="text", text="halo", provider_id="wamid.1")
+    assert [p["text"] for p in adapter.sent][0] == "Dokumen Bapak/Ibu sudah siap."
