@@ -41,6 +41,8 @@ def defaults(instance_path: str) -> dict:
 def from_environment() -> dict:
     """The DESIGN.md environment variables that are set, plus SIMULATOR on/off."""
     found = {name: os.environ[name] for name in ENV_NAMES if os.environ.get(name)}
+    if os.environ.get("RQ_QUEUE"):
+        found["RQ_QUEUE"] = os.environ["RQ_QUEUE"]
     if "SIMULATOR" in os.environ:
         found["SIMULATOR"] = os.environ["SIMULATOR"].lower() in ("1", "true", "yes", "on")
     if os.environ.get("PORT"):

@@ -12,7 +12,7 @@ from flask import Flask, current_app, has_app_context
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "sapa"
+QUEUE_NAME = "sapa"  # RQ_QUEUE overrides it (tests run their own queue beside a developer's)
 
 
 class InlineExecutor:
@@ -46,12 +46,12 @@ class InlineExecutor:
 class RQExecutor:
     """Puts jobs on a Redis queue for `rq worker --with-scheduler`."""
 
-    def __init__(self, redis_url: str):
+    def __init__(self, redis_url: str, queue_name: str = QUEUE_NAME):
         from redis import Redis
         from rq import Queue
 
         self.redis = Redis.from_url(redis_url)
-        self.queue = Queue(QUEUE_NAME, connection=self.redis)
+        self.queue = Queue(queue_name, connection=self.redis)
 
     def enqueue(self, func: str, *args, delay: float = 0) -> None:
         """Queue `func(*args)`, optionally after `delay` seconds (needs the scheduler)."""
@@ -66,7 +66,7 @@ class RQExecutor:
 def init_app(app: Flask) -> None:
     """Pick the executor from the configuration."""
     url = app.config.get("REDIS_URL")
-    app.extensions["jobs"] = RQExecutor(url) if url else InlineExecutor(app)
+    app.extensions["jobs"] = RQExecutor(url, app.config.get("RQ_QUEUE") or QUEUE_NAME) if url else InlineExecutor(app)
 
 
 def enqueue(func: str, *args, delay: float = 0) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from bot import create_app
 from bot.db import make_engine
 from bot.migrate import upgrade
+from delivery.fakes import meta as meta_fake
 
 IN_CI = os.environ.get("CI") == "true"
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,24 +54,29 @@ def _sqlite_app(tmp_path: Path, template: Path, **extra):
 # ---- PostgreSQL + Redis + worker --------------------------------------------------------------
 @pytest.fixture(scope="session")
 def pg_stack(tmp_path_factory):
-    """A migrated PostgreSQL schema and a running `rq worker` sharing the storage folder."""
-    url, redis_url = _pg_url(), os.environ.get("REDIS_URL")
-    require(bool(url) and bool(redis_url), "PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
+    """A migrated PostgreSQL schema of this run's own and a running `rq worker` on its own queue."""
+    base, redis_url = _pg_url(), os.environ.get("REDIS_URL")
+    require(bool(base) and bool(redis_url), "PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
+    # A schema and a queue per test run, so two runs on one machine never touch each other's data.
+    schema, queue = f"test_{os.getpid()}", f"sapa-test-{os.getpid()}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
     upgrade(engine)
     instance = tmp_path_factory.mktemp("pg-instance")
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "INSTANCE_PATH": str(instance),
-           "SECRET_KEY": "test-secret", "SIMULATOR": "1", "PUBLIC_BASE_URL": "http://testserver"}
-    from redis import Redis
-    Redis.from_url(redis_url).delete("rq:queue:sapa")
+           "RQ_QUEUE": queue, "SECRET_KEY": "test-secret", "SIMULATOR": "1",
+           "PUBLIC_BASE_URL": "http://testserver",
+           **meta_fake.shared_server().env()}  # the worker sends WhatsApp/Messenger replies to the fake Graph API
     log = open(instance / "worker.log", "w")
     worker = subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "--with-scheduler",
-                               "--worker-class", "delivery.worker.AppWorker", "--url", redis_url, "sapa"],
+                               "--worker-class", "delivery.worker.AppWorker", "--url", redis_url, queue],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    yield {"url": url, "redis_url": redis_url, "instance": instance, "engine": engine, "worker": worker}
+    yield {"url": url, "redis_url": redis_url, "instance": instance, "engine": engine, "worker": worker,
+           "queue": queue, "env": env}
     worker.terminate()
     try:
         worker.wait(timeout=10)
@@ -78,12 +84,15 @@ def pg_stack(tmp_path_factory):
         worker.kill()
     log.close()
     engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 def _truncate(engine) -> None:
     """Empty every table between tests (TRUNCATE fires no row triggers on the audit log)."""
     with engine.begin() as conn:
-        tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname='public' "
+        tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
                                    "AND tablename <> 'alembic_version'")).scalars().all()
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
@@ -98,6 +107,7 @@ def app(request, tmp_path, sqlite_template):
         stack = request.getfixturevalue("pg_stack")
         _truncate(stack["engine"])
         application = create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"],
+                                  "RQ_QUEUE": stack["queue"],
                                   "STORAGE_DIR": str(stack["instance"] / "files"), "SECRET_KEY": "test-secret",
                                   "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver"})
     yield application
