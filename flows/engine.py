@@ -3,7 +3,7 @@
 The engine is given the conversation row and one Event, changes the row, and returns the
 replies; the caller commits both together with the outbox, so state never lives in memory.
 """
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.models import Conversation, audit
 from flows import records, understand

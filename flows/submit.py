@@ -7,7 +7,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.models import Request, TicketCounter, Upload, audit
 from bot.privacy import mask_nik
-from flows.definition import Flow, applies, texts
+from flows.definition import Flow, applies
 from flows.messages import Reply
 from flows.summary import documents
 

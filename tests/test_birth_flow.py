@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot import db
 from bot.models import AuditLog, Conversation, Request, Upload
-from tests.conftest import FATHER_NIK, KK_NUMBER, MOTHER_NIK, answer_until_summary
+from tests.conftest import FATHER_NIK, KK_NUMBER, answer_until_summary
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")
 
