@@ -22,8 +22,8 @@ class Reply:
     def as_payload(self) -> dict:
         """The outbox payload for this reply (keys absent when unused)."""
         out = {}
-        if self.text:
-            out["text"] = self.text
+        if self.text.strip():
+            out["text"] = self.text.strip()
         if self.buttons:
             out["buttons"] = self.buttons
         if self.document:
