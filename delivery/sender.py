@@ -3,7 +3,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import db
 from bot.models import Contact, Message, Outbox, as_utc, audit, utcnow
@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 
 # Seconds to wait before each retry of a transient failure; after the last, the row fails.
 BACKOFF = [5, 30, 120, 600, 1800]
+# Loop guard: more than this many messages to one contact in a minute, or the same text this many
+# times in two minutes, is a runaway (a bot answering a bot, a bug), not a conversation.
+LOOP_PER_MINUTE = 40
+LOOP_SAME_TEXT = 10
 
 
 def send_pending(contact_id: int) -> int:
@@ -54,6 +58,11 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
                 row.payload = {**payload, "emailed": True}
             audit(s, "system", "send_held_window_closed", row, emailed=bool(emailed))
             return True
+        if _runaway(s, contact.id, payload):
+            row.status, row.last_error = "failed", "loop guard"
+            audit(s, "system", "loop_guard_tripped", row)
+            log.warning("loop guard stopped outbox %s", row.id)
+            return True
         adapter = adapter_for(contact.channel)
         if decision.action == "template":
             provider_id = adapter.send_template(contact, decision.template, payload, row.id)
@@ -69,6 +78,18 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
                   payload=payload, status="sent", outbox_id=row.id))
     s.flush()
     return True
+
+
+def _runaway(s, contact_id: int, payload: dict) -> bool:
+    """Whether sending this now would be part of a runaway loop."""
+    now = utcnow()
+    recent = select(func.count()).select_from(Message).where(
+        Message.contact_id == contact_id, Message.direction == "out")
+    if s.execute(recent.where(Message.created_at > now - timedelta(minutes=1))).scalar_one() >= LOOP_PER_MINUTE:
+        return True
+    text = payload.get("text")
+    same = recent.where(Message.created_at > now - timedelta(minutes=2), Message.text == text)
+    return bool(text) and s.execute(same).scalar_one() >= LOOP_SAME_TEXT
 
 
 def _failed(s, row: Outbox, error: str, permanent: bool) -> bool:

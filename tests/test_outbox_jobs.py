@@ -200,3 +200,18 @@ def test_outside_the_window_a_message_is_held_emailed_and_sent_when_the_citizen_
         from bot.inbound import receive
         receive("whatsapp", "+628111", kind="text", text="halo", provider_id="wamid.1")
     assert [p["text"] for p in adapter.sent][0] == "Dokumen Bapak/Ibu sudah siap."
+
+
+def test_the_loop_guard_stops_a_runaway_repeat(sqlite_only, monkeypatch):
+    from delivery.sender import LOOP_SAME_TEXT
+
+    adapter = FlakyAdapter(failures=0)
+    monkeypatch.setitem(channels.ADAPTERS, "flaky", adapter)
+    contact_id = owe(sqlite_only, "flaky", ["Mohon kirim foto KK."] * (LOOP_SAME_TEXT + 3) + ["Lain."])
+    with sqlite_only.app_context():
+        send_pending(contact_id)
+        rows = db.session().execute(select(Outbox).order_by(Outbox.id)).scalars().all()
+        assert [r.status for r in rows].count("sent") == LOOP_SAME_TEXT + 1  # the different text still goes
+        assert [r.last_error for r in rows if r.status == "failed"] == ["loop guard"] * 3
+        assert db.session().execute(select(AuditLog).where(AuditLog.action == "loop_guard_tripped")).scalars().all()
+    assert len(adapter.sent) == LOOP_SAME_TEXT + 1
