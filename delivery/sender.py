@@ -17,9 +17,10 @@ log = logging.getLogger(__name__)
 
 # Seconds to wait before each retry of a transient failure; after the last, the row fails.
 BACKOFF = [5, 30, 120, 600, 1800]
-# Loop guard: more than this many messages to one contact in a minute, or the same text this many
+# Loop guard: more than this many messages to one contact in a minute (a whole birth request is
+# ~50 replies, spread over minutes by a real person), or the same text this many
 # times in two minutes, is a runaway (a bot answering a bot, a bug), not a conversation.
-LOOP_PER_MINUTE = 40
+LOOP_PER_MINUTE = 120
 LOOP_SAME_TEXT = 10
 
 
