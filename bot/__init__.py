@@ -32,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bot import cli, files, verify
     app.register_blueprint(files.bp)
     app.register_blueprint(verify.bp)
+    from bot.webhooks import twilio; twilio.init_app(app)  # noqa: E702
+    from bot.webhooks import whatsapp, messenger; whatsapp.init_app(app); messenger.init_app(app)  # noqa: E702
     if app.config["SIMULATOR"]:
         from bot import simulator
         app.register_blueprint(simulator.bp)

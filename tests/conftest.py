@@ -12,6 +12,8 @@ from sqlalchemy import text
 from bot import create_app
 from bot.db import make_engine
 from bot.migrate import upgrade
+from delivery.fakes import meta as meta_fake
+from delivery.fakes import twilio as twilio_fake
 
 IN_CI = os.environ.get("CI") == "true"
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +70,9 @@ def pg_stack(tmp_path_factory):
     instance = tmp_path_factory.mktemp("pg-instance")
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "INSTANCE_PATH": str(instance),
            "RQ_QUEUE": queue, "SECRET_KEY": "test-secret", "SIMULATOR": "1",
-           "PUBLIC_BASE_URL": "http://testserver"}
+           "PUBLIC_BASE_URL": "http://testserver",
+           **meta_fake.shared_server().env(),  # the worker sends WhatsApp/Messenger replies to the fake Graph API
+           **twilio_fake.shared_server().env()}  # ... and Twilio replies and media downloads to the fake Twilio API
     log = open(instance / "worker.log", "w")
     worker = subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "--with-scheduler",
                                "--worker-class", "delivery.worker.AppWorker", "--url", redis_url, queue],
