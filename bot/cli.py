@@ -79,15 +79,15 @@ def chat(user):
             except OSError as err:
                 click.echo(f"  (tidak bisa membaca {path}: {err.strerror})")
                 continue
-            message = receive(CHANNEL, user, kind="file", file=(data, path.rsplit("/", 1)[-1], None))
+            message_id = receive(CHANNEL, user, kind="file", file=(data, path.rsplit("/", 1)[-1], None))
         elif line.isdigit() and buttons and 1 <= int(line) <= len(buttons):
             chosen = buttons[int(line) - 1]
-            message = receive(CHANNEL, user, kind="button", button=chosen["id"], text=chosen["title"])
+            message_id = receive(CHANNEL, user, kind="button", button=chosen["id"], text=chosen["title"])
         else:
-            message = receive(CHANNEL, user, kind="text", text=line)
-        if message is None:
+            message_id = receive(CHANNEL, user, kind="text", text=line)
+        if message_id is None:
             continue
-        for reply in _wait_for_replies(message.id):
+        for reply in _wait_for_replies(message_id):
             if reply.get("text"):
                 click.echo("\n🤖 " + reply["text"].replace("\n", "\n   "))
             buttons = reply.get("buttons") or buttons

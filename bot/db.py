@@ -18,7 +18,10 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, future=True)
+        # No pre-ping: it costs a round trip per request on the webhook's hot path. A connection
+        # that died with a database restart fails one request (the provider redelivers it) and
+        # is replaced; recycling keeps idle connections from going stale behind firewalls.
+        return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

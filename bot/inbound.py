@@ -3,7 +3,9 @@ import logging
 import uuid
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot import db, storage
@@ -52,35 +54,88 @@ def store_upload(s, contact: Contact, data: bytes, filename: str | None, declare
 
 def receive(channel: str, external_id: str, *, kind: str, text: str | None = None,
             button: str | None = None, provider_id: str | None = None, display_name: str | None = None,
-            file: tuple[bytes, str | None, str | None] | None = None, extra: dict | None = None) -> Message | None:
-    """Store one inbound message and queue its contact's job; None when it is a duplicate."""
-    with db.new_session() as s:
-        contact = get_contact(s, channel, external_id, display_name)
-        payload = dict(extra or {})
-        if button is not None:
-            payload["button"] = button
-        if file is not None:
-            upload, reason = store_upload(s, contact, *file)
-            if upload is None:
-                kind, payload["reason"] = "rejected_file", reason
-                payload["file_name"] = (file[1] or "")[:255]
-            else:
-                kind, payload["upload_id"] = "file", upload.id
-        message = Message(contact_id=contact.id, channel=channel, direction="in",
-                          provider_id=provider_id or f"local-{uuid.uuid4().hex}", kind=kind,
-                          text=text, payload=payload, status="received", created_at=utcnow())
-        try:
-            with s.begin_nested():
-                s.add(message)
-        except IntegrityError:
-            s.rollback()
-            log.info("duplicate %s message ignored", channel)
-            return None
-        contact.last_inbound_at = message.created_at
-        s.commit()
-        contact_id = contact.id
+            file: tuple[bytes, str | None, str | None] | None = None, extra: dict | None = None) -> int | None:
+    """Store one inbound message and queue its contact's job; its id, or None for a duplicate.
+
+    This is the webhook's hot path: a contact upsert and a message insert that a duplicate
+    provider id turns into nothing. On PostgreSQL both go in one autocommitted statement (one
+    round trip); the contact's reply window is moved by the conversation job, so a provider's
+    late redelivery of an old message never reopens it.
+    """
+    payload = dict(extra or {})
+    if button is not None:
+        payload["button"] = button
+    row = {"channel": channel, "direction": "in", "provider_id": provider_id or f"local-{uuid.uuid4().hex}",
+           "kind": kind, "text": text, "payload": payload, "status": "received", "created_at": utcnow()}
+    if file is None and db.engine().dialect.name == "postgresql":
+        stored = _store_in_one_statement(external_id, display_name, row)
+    else:
+        stored = _store_in_a_session(external_id, display_name, row, file)
+    if stored is None:
+        log.info("duplicate %s message ignored", channel)
+        return None
+    message_id, contact_id = stored
     jobs.enqueue("flows.runner.process_contact", contact_id)
-    return message
+    return message_id
+
+
+def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> tuple[int, int] | None:
+    """PostgreSQL: upsert the contact and insert the message in one data-modifying CTE."""
+    contacts, messages = Contact.__table__, Message.__table__
+    upsert = pg_insert(contacts).values(channel=row["channel"], external_id=external_id,
+                                        display_name=display_name, created_at=row["created_at"])
+    # DO UPDATE (not DO NOTHING) so RETURNING gives an existing contact's id too.
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["channel", "external_id"],
+        set_={"display_name": func.coalesce(upsert.excluded.display_name, contacts.c.display_name)},
+    ).returning(contacts.c.id).cte("contact")
+    columns = list(row)
+    values = select(upsert.c.id, *(literal(row[name], type_=messages.c[name].type) for name in columns))
+    stmt = (pg_insert(messages).from_select(["contact_id", *columns], values)
+            .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+            .returning(messages.c.id, messages.c.contact_id))
+    with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        found = conn.execute(stmt).first()
+    return (found.id, found.contact_id) if found else None
+
+
+def _store_in_a_session(external_id: str, display_name: str | None, row: dict, file) -> tuple[int, int] | None:
+    """SQLite, or a file to check and store first: the same two inserts in one transaction."""
+    with db.new_session() as s:
+        contact_id = _upsert_contact(s, row["channel"], external_id, display_name)
+        if file is not None:
+            upload, reason = store_upload(s, s.get(Contact, contact_id), *file)
+            if upload is None:
+                row["kind"], row["payload"]["reason"] = "rejected_file", reason
+                row["payload"]["file_name"] = (file[1] or "")[:255]
+            else:
+                row["kind"], row["payload"]["upload_id"] = "file", upload.id
+        messages = Message.__table__
+        message_id = s.connection().execute(
+            _insert(s)(messages).values(contact_id=contact_id, **row)
+            .on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(messages.c.id)
+        ).scalar_one_or_none()
+        if message_id is None:
+            s.rollback()  # drops an upload stored for a duplicate, too
+            return None
+        s.commit()
+    return message_id, contact_id
+
+
+def _insert(s):
+    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
+    return pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _upsert_contact(s, channel: str, external_id: str, display_name: str | None) -> int:
+    """The contact id for a chat identity, created on first contact, in one statement."""
+    contacts = Contact.__table__
+    stmt = _insert(s)(contacts).values(channel=channel, external_id=external_id, display_name=display_name,
+                                       created_at=utcnow())
+    # DO UPDATE (not DO NOTHING) so RETURNING gives the existing row's id too.
+    name = func.coalesce(stmt.excluded.display_name, contacts.c.display_name)
+    stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"], set_={"display_name": name})
+    return s.connection().execute(stmt.returning(contacts.c.id)).scalar_one()
 
 
 # Channel name -> callable(payload) -> (bytes, filename, content_type); raises TransportError.

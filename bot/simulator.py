@@ -56,14 +56,14 @@ def post_message():
             data = upload.read()
         finally:
             upload.close()  # big uploads are spooled to a temporary file; release it now
-        message = receive(CHANNEL, user, kind="file", text=text, file=(data, upload.filename, upload.mimetype))
+        message_id = receive(CHANNEL, user, kind="file", text=text, file=(data, upload.filename, upload.mimetype))
     elif button is not None:
-        message = receive(CHANNEL, user, kind="button", button=button, text=_button_title(user, button))
+        message_id = receive(CHANNEL, user, kind="button", button=button, text=_button_title(user, button))
     else:
-        message = receive(CHANNEL, user, kind="text", text=text)
-    if message is None:
+        message_id = receive(CHANNEL, user, kind="text", text=text)
+    if message_id is None:
         return jsonify({"replies": [], "duplicate": True})
-    return jsonify({"replies": _wait_for_replies(message.id)})
+    return jsonify({"replies": _wait_for_replies(message_id)})
 
 
 @bp.get("/try/api/messages")

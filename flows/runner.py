@@ -50,6 +50,9 @@ def _handle(s, contact, message: Message) -> None:
     if message.kind == "media":
         resolve_media(s, contact, message)  # download now: the provider's copy is short-lived
     # The citizen wrote: the window is open again, so what waited for it can go out.
+    received = as_utc(message.created_at)
+    if contact.last_inbound_at is None or as_utc(contact.last_inbound_at) < received:
+        contact.last_inbound_at = received
     s.execute(update(Outbox).where(Outbox.contact_id == contact.id, Outbox.status == "held")
               .values(status="pending", next_attempt_at=None))
     conv = s.execute(select(Conversation).where(Conversation.contact_id == contact.id)).scalar_one_or_none()
