@@ -16,6 +16,7 @@ from bot.inbound import get_contact
 from bot.models import Message, Outbox, utcnow
 from delivery.fakes import meta as fake
 from delivery.fakes.meta import meta_json, signature
+from tests.conftest import ReadsReplies
 
 PATHS = {"whatsapp": "/webhooks/whatsapp", "messenger": "/webhooks/messenger"}
 
@@ -102,24 +103,9 @@ def stored_document(app, contact_id: int, ticket: str = "AKL-20261129-0001") -> 
 
 def walk_to_first_photo(chat) -> None:
     """The birth-certificate answers of answer_until_summary, up to the birth-letter photo."""
-    from tests.conftest import FATHER_NIK, KK_NUMBER, MOTHER_NIK
+    from tests.conftest import answer_until_birth_letter
 
-    chat.say("halo")
-    chat.press("svc:akta_kelahiran")
-    chat.press("ayah")
-    chat.press("agree")
-    for answer in ["Putri Ayu Lestari", "perempuan", "5 Januari 2026", "14.30"]:
-        chat.say(answer)
-    chat.press("puskesmas")
-    chat.say("Sangatta, Kutai Timur")
-    chat.press("tunggal")
-    for answer in ["2", "bidan", "3200", "49", "Budi Santoso", FATHER_NIK, "Samarinda", "17/8/1990"]:
-        chat.say(answer)
-    chat.press("WNI")
-    for answer in ["Siti Aminah", MOTHER_NIK, "Balikpapan", "3-2-1993"]:
-        chat.say(answer)
-    chat.press("WNI")
-    chat.say(KK_NUMBER)
+    answer_until_birth_letter(chat)
     chat.press("yes")
 
 
@@ -149,7 +135,7 @@ def wait_until_handled(app, channel: str, provider_id: str, timeout: float = 30.
         time.sleep(0.05)
 
 
-class MetaChat:
+class MetaChat(ReadsReplies):
     """A citizen on WhatsApp Cloud or Messenger, speaking through signed webhooks."""
 
     def __init__(self, app, server, channel: str, user: str, *, name: str = "Budi Santoso"):
@@ -200,17 +186,6 @@ class MetaChat:
         url = f"{self.server.url}/_fake/cdn/{media_id}"
         attachment = {"type": "image" if is_image else "file", "payload": {"url": url}}
         return self._send(self._fb({"attachments": [attachment]}))
-
-    # ---- what it reads -----------------------------------------------------------------------
-    @property
-    def text(self) -> str:
-        """All reply texts of the last message, joined."""
-        return "\n".join(r.get("text", "") for r in self.replies)
-
-    @property
-    def buttons(self) -> list[str]:
-        """The button ids offered by the last message's replies."""
-        return [b["id"] for r in self.replies for b in r.get("buttons", [])]
 
     # ---- plumbing -------------------------------------------------------------------------------
     def _next_id(self) -> str:

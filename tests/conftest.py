@@ -130,7 +130,23 @@ def client(app):
     return app.test_client()
 
 
-class Chat:
+class ReadsReplies:
+    """What every chat driver reads back: `replies` of the last message, as texts and button ids."""
+
+    replies: list[dict]
+
+    @property
+    def text(self) -> str:
+        """All reply texts of the last message, joined."""
+        return "\n".join(r.get("text", "") for r in self.replies)
+
+    @property
+    def buttons(self) -> list[str]:
+        """The button ids offered by the last message's replies."""
+        return [b["id"] for r in self.replies for b in r.get("buttons", [])]
+
+
+class Chat(ReadsReplies):
     """A citizen on the simulator API: say, press, send files, and read the replies."""
 
     def __init__(self, client, user: str):
@@ -157,16 +173,6 @@ class Chat:
         import io
         return self._post(data={"user": self.user, "file": (io.BytesIO(data), name, content_type)},
                           content_type="multipart/form-data")
-
-    @property
-    def text(self) -> str:
-        """All reply texts of the last message, joined."""
-        return "\n".join(r.get("text", "") for r in self.replies)
-
-    @property
-    def buttons(self) -> list[str]:
-        """The button ids offered by the last message's replies."""
-        return [b["id"] for r in self.replies for b in r.get("buttons", [])]
 
 
 @pytest.fixture
@@ -214,8 +220,9 @@ def png() -> bytes:
     return png_bytes()
 
 
-def answer_until_summary(chat, png: bytes, *, surat_lahir: bool = True, buku_nikah: bool = True) -> None:
-    """Walk the birth-certificate flow as a father with typed answers and buttons up to the summary."""
+def answer_until_birth_letter(chat) -> None:
+    """Walk the birth-certificate flow as a father, with typed answers and buttons, up to the
+    question whether there is a birth letter."""
     chat.say("halo")
     chat.press("svc:akta_kelahiran")
     chat.press("ayah")
@@ -232,6 +239,11 @@ def answer_until_summary(chat, png: bytes, *, surat_lahir: bool = True, buku_nik
         chat.say(answer)
     chat.press("WNI")
     chat.say(KK_NUMBER)
+
+
+def answer_until_summary(chat, png: bytes, *, surat_lahir: bool = True, buku_nikah: bool = True) -> None:
+    """Walk the birth-certificate flow as a father with typed answers and buttons up to the summary."""
+    answer_until_birth_letter(chat)
     chat.press("yes" if surat_lahir else "no")
     if surat_lahir:
         chat.send_file(png, "surat-lahir.png", "image/png")

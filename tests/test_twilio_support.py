@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot import db
 from bot.models import Message, Outbox
 from delivery.fakes import twilio as fake
+from tests.conftest import ReadsReplies
 
 PUBLIC = "http://testserver"          # the PUBLIC_BASE_URL of tests/conftest.py's apps
 WEBHOOK = PUBLIC + "/webhooks/twilio"
@@ -60,7 +61,7 @@ def inbound_rows(app) -> list[Message]:
                                     .order_by(Message.id)).scalars().all()
 
 
-class TwilioChat:
+class TwilioChat(ReadsReplies):
     """A citizen on WhatsApp through Twilio: signed webhooks in, the fake provider's messages out.
 
     It offers the simulator `Chat`'s interface (say, press, send_file, replies, text, buttons), so
@@ -129,15 +130,6 @@ class TwilioChat:
                                      account_sid=self.state["account_sid"])
         return self._post(params)
 
-    @property
-    def text(self) -> str:
-        """All reply texts of the last message, joined."""
-        return "\n".join(r.get("text", "") for r in self.replies)
-
-    @property
-    def buttons(self) -> list[str]:
-        """The button ids offered by the last message's replies."""
-        return [b["id"] for r in self.replies for b in r.get("buttons", [])]
 
 
 def media_path(url: str) -> str:

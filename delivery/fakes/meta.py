@@ -29,6 +29,7 @@ import threading
 import time
 
 from flask import Blueprint, Flask, Response, jsonify, request
+from delivery.fakes.server import LoopbackServer
 
 DEFAULT_APP_SECRET = "fake-meta-app-secret"
 DEFAULT_VERIFY_TOKEN = "fake-meta-verify-token"
@@ -399,19 +400,13 @@ def create_app(state: dict | None = None) -> Flask:
     return app
 
 
-class FakeServer:
-    """The fake Graph API on a real loopback port, in a daemon thread."""
+class FakeServer(LoopbackServer):
+    """This fake API on a real loopback port, in a daemon thread."""
 
     def __init__(self, state: dict | None = None, host: str = "127.0.0.1", port: int = 0):
         """Start serving at once (port 0: a free port)."""
-        from werkzeug.serving import make_server
-
-        self.state = state if state is not None else new_state()
-        self.app = create_app(self.state)
-        self.server = make_server(host, port, self.app, threaded=True)
-        self.url = f"http://{host}:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        state = state if state is not None else new_state()
+        super().__init__(state, create_app(state), host, port)
 
     def env(self) -> dict:
         """The DESIGN.md environment variables that point our app at this fake."""
@@ -420,12 +415,6 @@ class FakeServer:
     def reset(self) -> None:
         """Forget recorded calls, media and scripted failures."""
         reset(self.state)
-
-    def stop(self) -> None:
-        """Shut the server down and wait for its thread."""
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
 
 
 def env_for(url: str, state: dict | None = None) -> dict:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, jsonify, redirect, request
 from twilio.request_validator import RequestValidator
+from delivery.fakes.server import LoopbackServer
 
 API = "/2010-04-01/Accounts/<account_sid>"
 DEFAULT_SID = "AC" + "f" * 32
@@ -206,19 +207,13 @@ def wsgi_handler(app: Flask):
     return handle
 
 
-class FakeServer:
-    """The fake API on a real loopback port, in a daemon thread."""
+class FakeServer(LoopbackServer):
+    """This fake API on a real loopback port, in a daemon thread."""
 
     def __init__(self, state: dict | None = None, host: str = "127.0.0.1", port: int = 0):
-        """Bind host:port (0: a free port) and start serving."""
-        from werkzeug.serving import make_server
-
-        self.state = state if state is not None else new_state()
-        self.app = create_app(self.state)
-        self.server = make_server(host, port, self.app, threaded=True)
-        self.url = f"http://{host}:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        """Start serving at once (port 0: a free port)."""
+        state = state if state is not None else new_state()
+        super().__init__(state, create_app(state), host, port)
 
     def env(self) -> dict:
         """The DESIGN.md environment variables that point our app at this fake."""
@@ -233,12 +228,6 @@ class FakeServer:
             for key in ("fail_to", "media", "media_failures"):
                 self.state[key].clear()
             self.state.update(attempts=0, media_gets=0, redirect_media=False, auto_status=False)
-
-    def stop(self) -> None:
-        """Shut the server down and wait for its thread."""
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
 
 
 def serve(state: dict | None = None, host: str = "127.0.0.1", port: int = 0) -> FakeServer:
