@@ -19,6 +19,7 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo
+	$(BIN)/python -m nlu train   # a few seconds now, so the first citizen does not wait for it
 	@echo "Sapa Dukcapil berjalan di http://127.0.0.1:$(PORT)  —  coba chat di http://127.0.0.1:$(PORT)/try"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
