@@ -100,18 +100,29 @@ def _truncate(engine) -> None:
 
 
 # ---- the app fixture both ways ------------------------------------------------------------------
+def _pg_app(stack: dict):
+    """A fresh app on the emptied PostgreSQL schema, queueing jobs for the test worker."""
+    _truncate(stack["engine"])
+    return create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"], "RQ_QUEUE": stack["queue"],
+                       "STORAGE_DIR": str(stack["instance"] / "files"), "SECRET_KEY": "test-secret",
+                       "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver"})
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def app(request, tmp_path, sqlite_template):
     """The app on SQLite with inline jobs, and again on PostgreSQL with an RQ worker."""
     if request.param == "sqlite":
         application = _sqlite_app(tmp_path, sqlite_template)
     else:
-        stack = request.getfixturevalue("pg_stack")
-        _truncate(stack["engine"])
-        application = create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"],
-                                  "RQ_QUEUE": stack["queue"],
-                                  "STORAGE_DIR": str(stack["instance"] / "files"), "SECRET_KEY": "test-secret",
-                                  "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver"})
+        application = _pg_app(request.getfixturevalue("pg_stack"))
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def pg_app(pg_stack):
+    """The app on PostgreSQL only, for what only PostgreSQL does (row locks)."""
+    application = _pg_app(pg_stack)
     yield application
     application.extensions["db_engine"].dispose()
 

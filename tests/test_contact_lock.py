@@ -2,8 +2,6 @@
 import threading
 import time
 
-import pytest
-
 from bot import db
 from bot.inbound import get_contact
 
@@ -33,9 +31,9 @@ def test_a_second_worker_waits_for_the_first_to_finish_with_a_contact(app):
     assert order == [("first", "got"), ("first", "released"), ("second", "got"), ("second", "released")]
 
 
-def test_different_contacts_do_not_wait_for_each_other_on_postgresql(app):
-    if app.extensions["db_engine"].dialect.name == "sqlite":
-        pytest.skip("SQLite has one writer at a time by design; PostgreSQL locks per row")
+def test_different_contacts_do_not_wait_for_each_other_on_postgresql(pg_app):
+    # Only PostgreSQL: SQLite has one writer at a time by design, PostgreSQL locks per row.
+    app = pg_app
     with app.app_context(), db.new_session() as s:
         a, b = get_contact(s, "simulator", "a").id, get_contact(s, "simulator", "b").id
         s.commit()
