@@ -2,11 +2,16 @@
 
 
 class TransportError(Exception):
-    """A send failed; permanent errors (blocked user, invalid number) are not retried."""
+    """A send failed; permanent errors (blocked user, invalid number) are not retried.
 
-    def __init__(self, message: str, permanent: bool = False):
+    `window_closed` marks the provider's "outside the 24-hour window" refusal: the message is
+    not lost, it waits for the citizen's next message like any message the window holds back.
+    """
+
+    def __init__(self, message: str, permanent: bool = False, window_closed: bool = False):
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or window_closed
+        self.window_closed = window_closed
 
 
 class SimulatorAdapter:

@@ -62,13 +62,19 @@ def is_permanent(channel: str, status: int, code: int | None, subcode: int | Non
     return 400 <= status < 500
 
 
+def closes_window(code: int | None, subcode: int | None = None) -> bool:
+    """Meta's "outside the messaging window" refusals: WhatsApp 131047 (re-engagement, channels.md
+    §2.7) and Messenger's 10 / 2018278 (message sent outside the allowed window)."""
+    return code == 131047 or (code == 10 and subcode == 2018278)
+
+
 class GraphAPIError(TransportError):
     """A failed Graph API call, with Meta's error code kept for callers and tests."""
 
     def __init__(self, message: str, permanent: bool, status: int | None = None,
                  code: int | None = None, subcode: int | None = None):
         """Keep Meta's HTTP status, code and subcode next to the message."""
-        super().__init__(message, permanent=permanent)
+        super().__init__(message, permanent=permanent, window_closed=closes_window(code, subcode))
         self.status, self.code, self.subcode = status, code, subcode
 
 

@@ -53,11 +53,7 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
                           current_app.config["OFFICE"].get("templates") or {}, utcnow())
         if decision.action == "hold":
             # Outside the window with no template or tag allowed: wait for the citizen's next message.
-            row.status = "held"
-            emailed = not payload.get("emailed") and send_copy(s, contact, payload)
-            if emailed:
-                row.payload = {**payload, "emailed": True}
-            audit(s, "system", "send_held_window_closed", row, emailed=bool(emailed))
+            _hold(s, contact, row, payload)
             return True
         if _runaway(s, contact.id, payload):
             row.status, row.last_error = "failed", "loop guard"
@@ -72,6 +68,10 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
         else:
             provider_id = adapter.send(contact, payload, row.id)
     except TransportError as err:
+        if err.window_closed:
+            row.last_error = str(err)[:500]
+            _hold(s, contact, row, payload)
+            return True
         return _failed(s, row, str(err), permanent=err.permanent)
     row.status, row.sent_at, row.attempts, row.payload = "sent", utcnow(), row.attempts + 1, payload
     s.add(Message(contact_id=contact.id, channel=contact.channel, direction="out", provider_id=provider_id,
@@ -79,6 +79,14 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
                   payload=payload, status="sent", outbox_id=row.id))
     s.flush()
     return True
+
+
+def _hold(s, contact: Contact, row: Outbox, payload: dict) -> None:
+    """Keep a row until the citizen writes again (the window reopens), emailing a copy once."""
+    row.status = "held"
+    emailed = not payload.get("emailed") and send_copy(s, contact, payload)
+    row.payload = {**payload, "emailed": True} if emailed else payload
+    audit(s, "system", "send_held_window_closed", row, emailed=bool(emailed))
 
 
 def _runaway(s, contact_id: int, payload: dict) -> bool:

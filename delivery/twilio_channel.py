@@ -137,6 +137,9 @@ def client():
         return made
 
 
+WINDOW_CLOSED = 63016  # "outside the allowed window" (channels.md §1.7): hold, do not drop
+
+
 def _transport_error(err: Exception) -> TransportError:
     """Map a twilio/requests exception to a retryable or permanent TransportError."""
     import requests
@@ -153,7 +156,8 @@ def _transport_error(err: Exception) -> TransportError:
         transient = status == 429 or status >= 500
         permanent = code in PERMANENT_CODES or (not transient and 400 <= status < 500)
         detail = PERMANENT_CODES.get(code, text)
-        return TransportError(f"twilio HTTP {status} code {code}: {detail}", permanent=permanent)
+        return TransportError(f"twilio HTTP {status} code {code}: {detail}", permanent=permanent,
+                              window_closed=code == WINDOW_CLOSED)
     if isinstance(err, requests.Timeout):
         return TransportError("twilio timeout", permanent=False)
     if isinstance(err, requests.RequestException):

@@ -169,17 +169,18 @@ def test_a_user_who_is_not_available_fails_permanently_and_is_audited(meta_sqlit
     assert entry.detail["permanent"] is True
 
 
-@pytest.mark.parametrize("error, permanent", [
-    ({"status": 400, "code": 10, "subcode": 2018278, "message": "outside of allowed window"}, True),
-    ({"status": 400, "code": 100, "subcode": 2018001, "message": "No matching user found"}, True),
-    ({"status": 403, "code": 200, "message": "Requires pages_messaging permission"}, True),
-    ({"status": 400, "code": 613, "message": "Calls to this api have exceeded the rate limit."}, False),
-    ({"status": 500, "code": 1200, "message": "Temporary send message failure"}, False),
+@pytest.mark.parametrize("error, status", [
+    # Outside the window: kept, and sent when the citizen writes again.
+    ({"status": 400, "code": 10, "subcode": 2018278, "message": "outside of allowed window"}, "held"),
+    ({"status": 400, "code": 100, "subcode": 2018001, "message": "No matching user found"}, "failed"),
+    ({"status": 403, "code": 200, "message": "Requires pages_messaging permission"}, "failed"),
+    ({"status": 400, "code": 613, "message": "Calls to this api have exceeded the rate limit."}, "pending"),
+    ({"status": 500, "code": 1200, "message": "Temporary send message failure"}, "pending"),
 ])
-def test_send_api_errors_are_classified(meta_sqlite_app, fake_meta, error, permanent):
+def test_send_api_errors_are_classified(meta_sqlite_app, fake_meta, error, status):
     fail(fake_meta.state, error)
     deliver(meta_sqlite_app, [{"text": "satu"}])
-    assert outbox(meta_sqlite_app)[0].status == ("failed" if permanent else "pending")
+    assert outbox(meta_sqlite_app)[0].status == status
 
 
 # ---- inbound attachments ----------------------------------------------------------------------------

@@ -169,7 +169,6 @@ def test_transient_failures_are_retried_later_in_order(twilio_app, fake_twilio, 
     (21211, "nomor tujuan tidak valid"),
     (21610, "penerima berhenti berlangganan / memblokir"),
     (63003, "nomor tidak terdaftar di WhatsApp"),
-    (63016, "di luar jendela 24 jam dan tanpa template"),
 ])
 def test_permanent_errors_fail_the_row_and_are_audited(twilio_app, fake_twilio, code, meaning):
     fake_twilio["fail_to"][f"whatsapp:{CITIZEN}"] = {"status": 400, "code": code}
@@ -179,6 +178,14 @@ def test_permanent_errors_fail_the_row_and_are_audited(twilio_app, fake_twilio, 
     [entry] = audits(twilio_app, "send_failed")
     assert entry.detail == {"error": row.last_error, "permanent": True}
     assert fake_twilio["attempts"] == 1
+
+
+def test_a_window_refusal_holds_the_row_until_the_citizen_writes(twilio_app, fake_twilio):
+    fake_twilio["fail_to"][f"whatsapp:{CITIZEN}"] = {"status": 400, "code": 63016}
+    deliver(twilio_app, owe(twilio_app, {"text": "halo"}))
+    [row] = outbox(twilio_app)
+    assert row.status == "held" and not audits(twilio_app, "send_failed")
+    assert [e.action for e in audits(twilio_app, "send_held_window_closed")] == ["send_held_window_closed"]
 
 
 def test_an_unknown_client_error_is_permanent_and_its_text_masks_numbers(twilio_app, fake_twilio):

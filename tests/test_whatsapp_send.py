@@ -146,7 +146,14 @@ def test_a_transient_failure_keeps_the_row_pending_for_a_retry(meta_sqlite_app, 
     assert [b["text"]["body"] for b in sent_bodies(fake_meta, "whatsapp")] == ["satu", "dua"]
 
 
-@pytest.mark.parametrize("mode, code", [("whatsapp_undeliverable", "131026"), ("whatsapp_reengagement", "131047")])
+def test_a_reengagement_refusal_holds_the_row_for_the_next_message(meta_sqlite_app, fake_meta):
+    fail(fake_meta.state, "whatsapp_reengagement")
+    deliver(meta_sqlite_app, [{"text": "satu"}])
+    [row] = outbox(meta_sqlite_app)
+    assert row.status == "held" and "code 131047" in row.last_error
+
+
+@pytest.mark.parametrize("mode, code", [("whatsapp_undeliverable", "131026")])
 def test_a_permanent_error_fails_the_row_and_is_audited(meta_sqlite_app, fake_meta, mode, code):
     fail(fake_meta.state, mode)
     deliver(meta_sqlite_app, [{"text": "satu"}])

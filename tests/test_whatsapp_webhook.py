@@ -336,6 +336,15 @@ def test_a_failed_status_with_a_permanent_error_is_recorded_and_audited_once(met
         assert entry.detail == {"channel": "whatsapp", "error": "131026: Message undeliverable", "permanent": True}
 
 
+def test_a_reengagement_failure_holds_the_reply_until_the_citizen_writes_again(meta_sqlite_app, fake_meta):
+    outbox_id, wamid = _sent_message(meta_sqlite_app, fake_meta)
+    failed = _status(wamid, "failed", errors=[{"code": 131047, "title": "Re-engagement message"}])
+    assert post_signed(meta_sqlite_app.test_client(), "whatsapp",
+                       whatsapp_envelope(statuses=[failed])).status_code == 200
+    with meta_sqlite_app.app_context():
+        assert db.session().get(Outbox, outbox_id).status == "held"
+
+
 def test_a_status_for_an_unknown_message_is_acknowledged(meta_sqlite_app):
     body = whatsapp_envelope(statuses=[_status("wamid.NOT_OURS", "delivered")])
     assert post_signed(meta_sqlite_app.test_client(), "whatsapp", body).status_code == 200

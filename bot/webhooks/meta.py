@@ -89,7 +89,8 @@ def text_field(obj: dict, key: str, what: str, required: bool = True) -> str | N
     return value
 
 
-def set_status(s, message: Message, status: str, error: str | None = None, permanent: bool = False) -> bool:
+def set_status(s, message: Message, status: str, error: str | None = None, permanent: bool = False,
+               window_closed: bool = False) -> bool:
     """Move an outbound message's status forward; a failure is recorded once. True if changed."""
     if status == "failed":
         if message.status == "failed":
@@ -98,7 +99,9 @@ def set_status(s, message: Message, status: str, error: str | None = None, perma
         if message.outbox_id:
             row = s.get(Outbox, message.outbox_id)
             if row is not None and row.status == "sent":
-                row.status, row.last_error = "failed", message.error  # officers see it with send failures
+                # Refused for the window: send it again when the citizen writes. Otherwise officers
+                # see it with the other send failures.
+                row.status, row.last_error = ("held" if window_closed else "failed"), message.error
         audit(s, "system", "delivery_failed", message, channel=message.channel, error=message.error,
               permanent=permanent)
         return True

@@ -16,7 +16,7 @@ from bot.inbound import get_contact, receive
 from bot.models import Contact
 from bot.webhooks import meta
 from bot.webhooks.meta import Malformed, items, text_field
-from delivery.graph_client import is_permanent
+from delivery.graph_client import closes_window, is_permanent
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class Status:
     status: str
     error: str | None = None
     permanent: bool = False
+    window_closed: bool = False
 
 
 def parse(body: dict, phone_number_id: str | None = None) -> tuple[list[Inbound], list[Status]]:
@@ -131,6 +132,7 @@ def _status(st: dict) -> Status:
         code = int(code) if isinstance(code, (int, str)) and str(code).isdigit() else None
         status.error = f"{code or '-'}: {first.get('title') or first.get('message') or 'failed'}"
         status.permanent = is_permanent(CHANNEL, 400, code)
+        status.window_closed = closes_window(code)
     return status
 
 
@@ -196,7 +198,8 @@ def _apply_statuses(s, statuses: list[Status]) -> None:
         message = meta.outbound(s, CHANNEL, st.provider_id)
         if message is None:
             continue  # e.g. a status of a message sent before a database restore
-        if meta.set_status(s, message, st.status, st.error, st.permanent) and st.status == "failed":
+        if meta.set_status(s, message, st.status, st.error, st.permanent, st.window_closed) \
+                and st.status == "failed":
             log.warning("whatsapp message %s failed: %s", message.id, (st.error or "").split(":")[0])
 
 
