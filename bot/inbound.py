@@ -75,7 +75,7 @@ def receive(channel: str, external_id: str, *, kind: str, text: str | None = Non
         log.info("duplicate %s message ignored", channel)
         return None
     message_id, contact_id = stored
-    jobs.enqueue("flows.runner.process_contact", contact_id)
+    jobs.enqueue("flows.runner.process_contact", contact_id, once_key=f"contact:{contact_id}")
     return message_id
 
 
