@@ -12,7 +12,10 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and real BEGIN IMMEDIATE support."""
+    """Create an engine; SQLite gets WAL, a busy timeout and real BEGIN IMMEDIATE support.
+
+    Bound parameters are hidden from errors and logs: they hold NIKs and names.
+    """
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
@@ -21,8 +24,8 @@ def make_engine(url: str) -> Engine:
         # No pre-ping: it costs a round trip per request on the webhook's hot path. A connection
         # that died with a database restart fails one request (the provider redelivers it) and
         # is replaced; recycling keeps idle connections from going stale behind firewalls.
-        return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10, hide_parameters=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
