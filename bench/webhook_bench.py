@@ -100,7 +100,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 # ---- the requests ---------------------------------------------------------------------------------------
-def signed_requests(count: int, host: str) -> list[bytes]:
+def signed_requests(count: int, host: str, citizens: int = 5000) -> list[bytes]:
     """`count` raw HTTP/1.1 requests: distinct citizens and MessageSids, signed like Twilio signs."""
     from twilio.request_validator import RequestValidator
 
@@ -109,7 +109,7 @@ def signed_requests(count: int, host: str) -> list[bytes]:
     validator = RequestValidator(TOKEN)
     out = []
     for i in range(count):
-        params = inbound_params(f"+62813{i % 5000:07d}", f"halo, saya mau tanya {i}", account_sid=SID,
+        params = inbound_params(f"+62813{i % citizens:07d}", f"halo, saya mau tanya {i}", account_sid=SID,
                                 message_sid="SM" + uuid.uuid4().hex)
         body = urlencode(params).encode()
         signature = validator.compute_signature(PUBLIC + "/webhooks/twilio", params)
@@ -304,6 +304,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--skip-bare", action="store_true", help="do not measure the bare Flask ceiling")
+    parser.add_argument("--citizens", type=int, default=5000,
+                        help="distinct senders; with no worker running, a citizen's later messages find "
+                             "their job still waiting and skip the enqueue, so a number above the message "
+                             "count makes every message enqueue a job")
     parser.add_argument("--keep", action="store_true", help="keep the schema and queue for inspection")
     args = parser.parse_args()
     base, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
@@ -326,7 +330,7 @@ def main() -> int:
     print(f"signing {needed} webhooks …", flush=True)
     results = {}
     try:
-        requests = signed_requests(needed, "127.0.0.1")
+        requests = signed_requests(needed, "127.0.0.1", args.citizens)
         proc, app_url = start_gunicorn("bot:create_app()", env, args, logs / "app.log")
         try:
             results["app max"] = asyncio.run(closed_loop(app_url, requests[:60000], args.seconds, args.connections))

@@ -59,6 +59,27 @@ def engine() -> Engine:
     return current_app.extensions["db_engine"]
 
 
+def dispose(app) -> None:
+    """Close every pooled connection of the app's engines (tests, forked workers)."""
+    for name in ("db_engine", "db_autocommit"):
+        if name in app.extensions:
+            app.extensions[name].dispose()
+
+
+def autocommit_engine() -> Engine:
+    """An engine whose connections stay in autocommit, for single-statement writes on a hot path
+    (switching a pooled connection in and out of autocommit costs round trips of its own)."""
+    found = current_app.extensions.get("db_autocommit")
+    if found is None:
+        found = engine().execution_options(isolation_level="AUTOCOMMIT")
+        if engine().dialect.name == "postgresql":
+            found = create_engine(engine().url, isolation_level="AUTOCOMMIT", pool_recycle=1800,
+                                  pool_size=10, max_overflow=10, hide_parameters=True,
+                                  pool_reset_on_return=None)
+        current_app.extensions["db_autocommit"] = found
+    return found
+
+
 def session() -> Session:
     """The session of the current request (or app context), created on first use."""
     if "db_session" not in g:

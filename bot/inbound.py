@@ -1,9 +1,10 @@
 """Ingestion: every channel's inbound message is stored once, then its contact's job is queued."""
 import logging
 import uuid
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -79,23 +80,34 @@ def receive(channel: str, external_id: str, *, kind: str, text: str | None = Non
     return message_id
 
 
-def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> tuple[int, int] | None:
-    """PostgreSQL: upsert the contact and insert the message in one data-modifying CTE."""
+MESSAGE_COLUMNS = ("channel", "direction", "provider_id", "kind", "text", "payload", "status", "created_at")
+
+
+@lru_cache(maxsize=1)
+def _one_statement():
+    """The PostgreSQL ingestion statement, built once (building it per message cost more than
+    running it): a data-modifying CTE that upserts the contact, then inserts the message."""
     contacts, messages = Contact.__table__, Message.__table__
-    upsert = pg_insert(contacts).values(channel=row["channel"], external_id=external_id,
-                                        display_name=display_name, created_at=row["created_at"])
+    upsert = pg_insert(contacts).values(channel=bindparam("channel"), external_id=bindparam("external_id"),
+                                        display_name=bindparam("display_name"),
+                                        created_at=bindparam("created_at"))
     # DO UPDATE (not DO NOTHING) so RETURNING gives an existing contact's id too.
     upsert = upsert.on_conflict_do_update(
         index_elements=["channel", "external_id"],
         set_={"display_name": func.coalesce(upsert.excluded.display_name, contacts.c.display_name)},
     ).returning(contacts.c.id).cte("contact")
-    columns = list(row)
-    values = select(upsert.c.id, *(literal(row[name], type_=messages.c[name].type) for name in columns))
-    stmt = (pg_insert(messages).from_select(["contact_id", *columns], values)
+    values = select(upsert.c.id, *(bindparam(f"m_{name}", type_=messages.c[name].type) for name in MESSAGE_COLUMNS))
+    return (pg_insert(messages).from_select(["contact_id", *MESSAGE_COLUMNS], values)
             .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
             .returning(messages.c.id, messages.c.contact_id))
-    with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        found = conn.execute(stmt).first()
+
+
+def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> tuple[int, int] | None:
+    """PostgreSQL: upsert the contact and insert the message in one autocommitted round trip."""
+    params = {"channel": row["channel"], "external_id": external_id, "display_name": display_name,
+              "created_at": row["created_at"], **{f"m_{name}": row[name] for name in MESSAGE_COLUMNS}}
+    with db.autocommit_engine().connect() as conn:
+        found = conn.execute(_one_statement(), params).first()
     return (found.id, found.contact_id) if found else None
 
 

@@ -20,4 +20,11 @@ class AppWorker(Worker):
         with app.app_context():
             understand.warm()
         # A forked child must not share the parent's database connections.
-        os.register_at_fork(after_in_child=lambda: app.extensions["db_engine"].dispose(close=False))
+        os.register_at_fork(after_in_child=lambda: _forget_connections(app))
+
+
+def _forget_connections(app) -> None:
+    """In a forked child, drop the pooled connections inherited from the parent without closing them."""
+    for name in ("db_engine", "db_autocommit"):
+        if name in app.extensions:
+            app.extensions[name].dispose(close=False)

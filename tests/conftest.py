@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot import create_app
+from bot.db import dispose as dispose_db
 from bot.db import make_engine
 from bot.migrate import upgrade
 from delivery.fakes import meta as meta_fake
@@ -116,7 +117,7 @@ def app(request, tmp_path, sqlite_template):
     else:
         application = _pg_app(request.getfixturevalue("pg_stack"))
     yield application
-    application.extensions["db_engine"].dispose()
+    dispose_db(application)
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def pg_app(pg_stack):
     """The app on PostgreSQL only, for what only PostgreSQL does (row locks)."""
     application = _pg_app(pg_stack)
     yield application
-    application.extensions["db_engine"].dispose()
+    dispose_db(application)
 
 
 @pytest.fixture
@@ -132,7 +133,7 @@ def sqlite_app(tmp_path, sqlite_template):
     """The app on SQLite only, for tests about the embedded default itself."""
     application = _sqlite_app(tmp_path, sqlite_template)
     yield application
-    application.extensions["db_engine"].dispose()
+    dispose_db(application)
 
 
 @pytest.fixture

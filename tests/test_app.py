@@ -1,5 +1,6 @@
 """The application shell: health, configuration, the simulator API's input checks, the CLI."""
 from bot import create_app
+from bot.db import dispose as dispose_db
 from flows.engine import Engine
 from flows.messages import Event
 
@@ -22,7 +23,7 @@ def test_environment_overrides_config(monkeypatch, tmp_path):
     assert app.config["PUBLIC_BASE_URL"] == "https://sapa.example.id"
     assert app.config["DATABASE_URL"].startswith("sqlite:///") and app.config["SIMULATOR"] is True
     assert app.config["OFFICE"]["office"]["hours"][0] == ["08:00", "15:30"]
-    app.extensions["db_engine"].dispose()
+    dispose_db(app)
 
 
 def test_the_simulator_is_off_when_a_production_database_is_configured(monkeypatch, tmp_path):
@@ -30,7 +31,7 @@ def test_the_simulator_is_off_when_a_production_database_is_configured(monkeypat
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = create_app()
     assert app.test_client().get("/try").status_code == 404
-    app.extensions["db_engine"].dispose()
+    dispose_db(app)
 
 
 def test_the_api_refuses_malformed_messages_in_indonesian(client):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot import db
+from bot.db import dispose as dispose_db
 from bot.models import Conversation, Message, as_utc
 from tests.conftest import FATHER_NIK, answer_until_summary
 
@@ -189,7 +190,7 @@ def test_nothing_is_lost_when_the_server_restarts_mid_request(app, chat):
     again = Chat(restarted.test_client(), "citizen-1")
     again.say(FATHER_NIK)
     assert "Di mana ayah lahir?" in again.text
-    restarted.extensions["db_engine"].dispose()
+    dispose_db(restarted)
 
 
 def test_a_status_request_with_no_requests_says_so(chat):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.db import dispose as dispose_db
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
@@ -290,7 +292,7 @@ def restartable_server(sqlite_app):
     state["server"].shutdown()
     state["server"].server_close()
     if state["app"] is not sqlite_app:
-        state["app"].extensions["db_engine"].dispose()
+        dispose_db(state["app"])
 
 
 def test_a_person_files_a_birth_request_on_the_page_across_a_server_restart(browser_page, restartable_server):
