@@ -137,19 +137,6 @@ def commit_statuses(apply) -> None:
         s.commit()
 
 
-def last_offered_buttons(channel: str, external_id: str) -> list[dict]:
-    """The buttons of our last outbound message to this contact (what a bare number answers)."""
-    from bot.webhooks.numbered import UNSEEN
-
-    with db.new_session() as s:
-        payload = s.execute(
-            select(Message.payload).join(Contact, Contact.id == Message.contact_id)
-            .where(Contact.channel == channel, Contact.external_id == external_id,
-                   Message.direction == "out", Message.status.notin_(UNSEEN))
-            .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-    return list((payload or {}).get("buttons") or [])
-
-
 def numbered_choice(channel: str, external_id: str, text: str | None, shown_natively) -> tuple[str, str] | None:
     """The button a bare typed number picks, but only when the choices went out as a numbered text.
 
@@ -160,6 +147,8 @@ def numbered_choice(channel: str, external_id: str, text: str | None, shown_nati
 
     if not NUMBER.match(text or ""):
         return None
+    from bot.webhooks.numbered import last_offered_buttons
+
     buttons = last_offered_buttons(channel, external_id)
     if not buttons or shown_natively(buttons):
         return None

@@ -59,18 +59,23 @@ def render(text: str, buttons: list[dict] | None) -> str:
     return f"{text}\n\n{tail}" if text else tail
 
 
+def last_offered_buttons(channel: str, external_id: str) -> list[dict]:
+    """The buttons of our last outbound message to this contact (what a bare number answers)."""
+    with db.new_session() as s:
+        payload = s.execute(
+            select(Message.payload).join(Contact, Contact.id == Message.contact_id)
+            .where(Contact.channel == channel, Contact.external_id == external_id,
+                   Message.direction == "out", Message.status.notin_(UNSEEN))
+            .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
+    return list((payload or {}).get("buttons") or [])
+
+
 def button_for_number(contact_channel: str, external_id: str, text: str | None) -> tuple[str, str] | None:
     """The (id, title) a bare number like "2" picks from the contact's last message, or None."""
     match = NUMBER.match(text or "")
     if not match:
         return None
-    with db.new_session() as s:
-        payload = s.execute(
-            select(Message.payload).join(Contact, Contact.id == Message.contact_id)
-            .where(Contact.channel == contact_channel, Contact.external_id == external_id,
-                   Message.direction == "out", Message.status.notin_(UNSEEN))
-            .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-    options = numbered_buttons((payload or {}).get("buttons"))
+    options = numbered_buttons(last_offered_buttons(contact_channel, external_id))
     index = int(match.group(1))
     if not 1 <= index <= len(options):
         return None
