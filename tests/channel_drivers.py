@@ -59,6 +59,22 @@ def post_signed(client, channel: str, body: dict | bytes, secret: str = fake.DEF
                        headers={"X-Hub-Signature-256": signature(raw, secret), **headers})
 
 
+def outbox(app) -> list[Outbox]:
+    """Every outbox row, oldest first."""
+    with app.app_context():
+        return db.session().execute(select(Outbox).order_by(Outbox.id)).scalars().all()
+
+
+def deliver_to(app, channel: str, external_id: str, payloads: list[dict], **kw) -> int:
+    """Owe these payloads to a contact and run the sender once; returns the contact id."""
+    from delivery.sender import send_pending
+
+    contact_id = contact_with_outbox(app, channel, external_id, payloads, **kw)
+    with app.app_context():
+        send_pending(contact_id)
+    return contact_id
+
+
 def contact_with_outbox(app, channel: str, external_id: str, payloads: list[dict], *,
                         last_inbound_hours: float | None = 0.0, phone: str | None = None) -> int:
     """A contact who last wrote `last_inbound_hours` ago, owed these payloads; returns its id."""

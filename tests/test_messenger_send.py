@@ -16,8 +16,10 @@ from tests.channel_drivers import (  # noqa: F401  (fixtures)
     MetaChat,
     contact_with_outbox,
     conversation_step,
+    deliver_to,
     fake_meta,
     meta_sqlite_app,
+    outbox,
     post_signed,
     sent_bodies,
     stored_document,
@@ -30,17 +32,8 @@ RESPONSE = {"recipient": {"id": PSID}, "messaging_type": "RESPONSE"}
 
 
 def deliver(app, payloads: list[dict], **kw) -> int:
-    """Owe these payloads to a Messenger contact and run the sender once; returns the contact id."""
-    contact_id = contact_with_outbox(app, "messenger", PSID, payloads, **kw)
-    with app.app_context():
-        send_pending(contact_id)
-    return contact_id
-
-
-def outbox(app) -> list[Outbox]:
-    """Every outbox row, oldest first."""
-    with app.app_context():
-        return db.session().execute(select(Outbox).order_by(Outbox.id)).scalars().all()
+    """Owe these payloads to the test contact and run the sender once; returns the contact id."""
+    return deliver_to(app, "messenger", PSID, payloads, **kw)
 
 
 # ---- exact bodies ----------------------------------------------------------------------------------

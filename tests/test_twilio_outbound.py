@@ -13,6 +13,7 @@ from bot.models import AuditLog, Message, Outbox, Request, utcnow
 from delivery.fakes import twilio as fake
 from delivery.sender import send_pending
 from delivery.twilio_channel import TwilioAdapter, split_text
+from tests.channel_drivers import outbox
 from tests.test_twilio_support import (  # noqa: F401
     CITIZEN,
     PUBLIC,
@@ -42,12 +43,6 @@ def deliver(app, contact_id: int) -> int:
     """Run the sender job for one contact."""
     with app.app_context():
         return send_pending(contact_id)
-
-
-def outbox(app) -> list[Outbox]:
-    """Every outbox row, oldest first."""
-    with app.app_context():
-        return db.session().execute(select(Outbox).order_by(Outbox.id)).scalars().all()
 
 
 def audits(app, action: str) -> list[AuditLog]:

@@ -18,8 +18,10 @@ from tests.channel_drivers import (  # noqa: F401  (fixtures)
     MetaChat,
     contact_with_outbox,
     conversation_step,
+    deliver_to,
     fake_meta,
     meta_sqlite_app,
+    outbox,
     sent_bodies,
     stored_document,
     walk_to_first_photo,
@@ -31,17 +33,8 @@ HEAD = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": W
 
 
 def deliver(app, payloads: list[dict], **kw) -> int:
-    """Owe these payloads to a WhatsApp contact and run the sender once; returns the contact id."""
-    contact_id = contact_with_outbox(app, "whatsapp", WA_ID, payloads, **kw)
-    with app.app_context():
-        send_pending(contact_id)
-    return contact_id
-
-
-def outbox(app) -> list[Outbox]:
-    """Every outbox row, oldest first."""
-    with app.app_context():
-        return db.session().execute(select(Outbox).order_by(Outbox.id)).scalars().all()
+    """Owe these payloads to the test contact and run the sender once; returns the contact id."""
+    return deliver_to(app, "whatsapp", WA_ID, payloads, **kw)
 
 
 # ---- exact bodies -------------------------------------------------------------------------------
