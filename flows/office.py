@@ -1,7 +1,6 @@
 """Facts about the office that several messages need: its time zone and its hours."""
 from zoneinfo import ZoneInfo
-
-DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+from nlu.faq import HARI as DAYS  # one list of day names for the whole assistant
 
 
 def office_tz(config: dict) -> ZoneInfo:
