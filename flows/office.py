@@ -1,5 +1,6 @@
 """Facts about the office that several messages need: its time zone and its hours."""
 from zoneinfo import ZoneInfo
+
 from nlu.faq import HARI as DAYS  # one list of day names for the whole assistant
 
 
