@@ -112,4 +112,7 @@ def lock_contact(s: Session, contact_id: int):
         # SQLite has no row locks: an IMMEDIATE transaction takes the database write lock.
         s.connection(execution_options={"sqlite_immediate": True})
         return s.get(Contact, contact_id)
-    return s.execute(select(Contact).where(Contact.id == contact_id).with_for_update()).scalar_one()
+    # FOR NO KEY UPDATE, not FOR UPDATE: jobs still exclude each other, but a webhook inserting
+    # this contact's next message (its foreign key takes KEY SHARE) does not wait for them.
+    return s.execute(select(Contact).where(Contact.id == contact_id)
+                     .with_for_update(key_share=True)).scalar_one()

@@ -4,7 +4,7 @@ import uuid
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -84,30 +84,55 @@ MESSAGE_COLUMNS = ("channel", "direction", "provider_id", "kind", "text", "paylo
 
 
 @lru_cache(maxsize=1)
+def _rename():
+    """An existing contact's new profile name, written only if no job holds the row right now
+    (SKIP LOCKED): the webhook never waits, and a later message carries the name again."""
+    contacts = Contact.__table__
+    name = bindparam("c_display_name", type_=contacts.c.display_name.type)
+    target = (select(contacts.c.id).where(contacts.c.channel == bindparam("c_channel"),
+                                          contacts.c.external_id == bindparam("c_external_id"),
+                                          name.is_not(None), contacts.c.display_name.is_distinct_from(name))
+              .with_for_update(key_share=True, skip_locked=True).scalar_subquery())
+    return update(contacts).where(contacts.c.id == target).values(display_name=name)
+
+
+@lru_cache(maxsize=1)
 def _one_statement():
     """The PostgreSQL ingestion statement, built once (building it per message cost more than
-    running it): a data-modifying CTE that upserts the contact, then inserts the message."""
+    running it): a data-modifying CTE that finds or creates the contact, then inserts the message.
+
+    It never writes (or locks) an existing contact's row: that row is locked by the contact's
+    running job (`db.lock_contact`), and the webhook must not wait for a dialogue step or a send.
+    """
     contacts, messages = Contact.__table__, Message.__table__
-    upsert = pg_insert(contacts).values(channel=bindparam("channel"), external_id=bindparam("external_id"),
-                                        display_name=bindparam("display_name"),
-                                        created_at=bindparam("created_at"))
-    # DO UPDATE (not DO NOTHING) so RETURNING gives an existing contact's id too.
-    upsert = upsert.on_conflict_do_update(
-        index_elements=["channel", "external_id"],
-        set_={"display_name": func.coalesce(upsert.excluded.display_name, contacts.c.display_name)},
-    ).returning(contacts.c.id).cte("contact")
-    values = select(upsert.c.id, *(bindparam(f"m_{name}", type_=messages.c[name].type) for name in MESSAGE_COLUMNS))
-    return (pg_insert(messages).from_select(["contact_id", *MESSAGE_COLUMNS], values)
+    created = (pg_insert(contacts).values(channel=bindparam("c_channel"), external_id=bindparam("c_external_id"),
+                                          display_name=bindparam("c_display_name"),
+                                          created_at=bindparam("c_created_at"))
+               .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+               .returning(contacts.c.id).cte("created"))
+    existing = select(contacts.c.id).where(contacts.c.channel == bindparam("c_channel"),
+                                           contacts.c.external_id == bindparam("c_external_id"))
+    # The existing row is only read when nothing was created (UNION ALL under LIMIT stops early).
+    contact = union_all(select(created.c.id), existing).limit(1).cte("contact")
+    # A data-modifying CTE runs even though nothing reads it.
+    renamed = _rename().cte("renamed")
+    values = select(contact.c.id, *(bindparam(f"m_{name}", type_=messages.c[name].type) for name in MESSAGE_COLUMNS))
+    return (pg_insert(messages).add_cte(renamed).from_select(["contact_id", *MESSAGE_COLUMNS], values)
             .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
             .returning(messages.c.id, messages.c.contact_id))
 
 
 def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> tuple[int, int] | None:
-    """PostgreSQL: upsert the contact and insert the message in one autocommitted round trip."""
-    params = {"channel": row["channel"], "external_id": external_id, "display_name": display_name,
-              "created_at": row["created_at"], **{f"m_{name}": row[name] for name in MESSAGE_COLUMNS}}
+    """PostgreSQL: find or create the contact and insert the message in one autocommitted round trip."""
+    params = {"c_channel": row["channel"], "c_external_id": external_id, "c_display_name": display_name,
+              "c_created_at": row["created_at"], **{f"m_{name}": row[name] for name in MESSAGE_COLUMNS}}
     with db.autocommit_engine().connect() as conn:
         found = conn.execute(_one_statement(), params).first()
+        if found is None:
+            # Nothing stored: a duplicate, or a new contact created by a concurrent first message
+            # after this statement's snapshot was taken (its row was invisible to it). A second
+            # run sees that contact; if it stores nothing either, the message was a duplicate.
+            found = conn.execute(_one_statement(), params).first()
     return (found.id, found.contact_id) if found else None
 
 
@@ -140,14 +165,20 @@ def _insert(s):
 
 
 def _upsert_contact(s, channel: str, external_id: str, display_name: str | None) -> int:
-    """The contact id for a chat identity, created on first contact, in one statement."""
+    """The contact id for a chat identity, created on first contact; an existing row is only read."""
     contacts = Contact.__table__
-    stmt = _insert(s)(contacts).values(channel=channel, external_id=external_id, display_name=display_name,
-                                       created_at=utcnow())
-    # DO UPDATE (not DO NOTHING) so RETURNING gives the existing row's id too.
-    name = func.coalesce(stmt.excluded.display_name, contacts.c.display_name)
-    stmt = stmt.on_conflict_do_update(index_elements=["channel", "external_id"], set_={"display_name": name})
-    return s.connection().execute(stmt.returning(contacts.c.id)).scalar_one()
+    created = s.connection().execute(
+        _insert(s)(contacts).values(channel=channel, external_id=external_id, display_name=display_name,
+                                    created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"]).returning(contacts.c.id)
+    ).scalar_one_or_none()
+    if created is not None:
+        return created
+    if display_name:
+        s.connection().execute(_rename(), {"c_channel": channel, "c_external_id": external_id,
+                                           "c_display_name": display_name})
+    return s.connection().execute(select(contacts.c.id).where(
+        contacts.c.channel == channel, contacts.c.external_id == external_id)).scalar_one()
 
 
 # Channel name -> callable(payload) -> (bytes, filename, content_type); raises TransportError.

@@ -4,10 +4,12 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from bot import create_app
 from bot.db import dispose as dispose_db
@@ -93,11 +95,21 @@ def pg_stack(tmp_path_factory):
 
 
 def _truncate(engine) -> None:
-    """Empty every table between tests (TRUNCATE fires no row triggers on the audit log)."""
-    with engine.begin() as conn:
-        tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                                   "AND tablename <> 'alembic_version'")).scalars().all()
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    """Empty every table between tests (TRUNCATE fires no row triggers on the audit log).
+
+    The worker may still be finishing the previous test's job; PostgreSQL can then pick the
+    TRUNCATE as a deadlock victim, so it is tried again."""
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                                           "AND tablename <> 'alembic_version'")).scalars().all()
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as err:
+            if "deadlock" not in str(err) or attempt == 4:
+                raise
+            time.sleep(0.2)
 
 
 # ---- the app fixture both ways ------------------------------------------------------------------

@@ -2,8 +2,11 @@
 import threading
 import time
 
+from sqlalchemy import select
+
 from bot import db
-from bot.inbound import get_contact
+from bot.inbound import get_contact, receive
+from bot.models import Contact, Message
 
 
 def test_a_second_worker_waits_for_the_first_to_finish_with_a_contact(app):
@@ -53,3 +56,76 @@ def test_different_contacts_do_not_wait_for_each_other_on_postgresql(pg_app):
     worker(b, 0)
     first.join(timeout=10)
     assert got[b] - start < 0.4
+
+
+def _hold_lock(app, contact_id: int, seconds: float, holding: threading.Event):
+    """A job's transaction on the contact, held for `seconds`."""
+    with app.app_context(), db.new_session() as s:
+        db.lock_contact(s, contact_id)
+        holding.set()
+        time.sleep(seconds)
+        s.commit()
+
+
+def test_a_citizens_next_message_is_stored_at_once_while_their_job_works_on_postgresql(pg_app):
+    # The webhook must not wait for a dialogue step or a slow send to the provider: Twilio and
+    # Meta give up (and redeliver) after a few seconds. SQLite has one writer by design.
+    app = pg_app
+    with app.app_context(), db.new_session() as s:
+        contact_id = get_contact(s, "twilio", "+6281200000001", "Warga Lama").id
+        s.commit()
+    holding = threading.Event()
+    job = threading.Thread(target=_hold_lock, args=(app, contact_id, 2.0, holding))
+    job.start()
+    assert holding.wait(5)
+    with app.app_context():
+        started = time.monotonic()
+        message_id = receive("twilio", "+6281200000001", kind="text", text="halo lagi",
+                             provider_id="SM" + "7" * 32, display_name="Warga Baru")
+        took = time.monotonic() - started
+    job.join(timeout=10)
+    assert message_id is not None and took < 1.0
+    with app.app_context():
+        stored = db.session().get(Message, message_id)
+        assert (stored.contact_id, stored.text) == (contact_id, "halo lagi")
+        # The locked row was skipped, not waited for: the new name comes with a later message.
+        assert db.session().get(Contact, contact_id).display_name == "Warga Lama"
+
+
+def test_a_new_profile_name_is_kept_and_a_missing_one_changes_nothing(app):
+    with app.app_context():
+        first = receive("twilio", "+6281200000002", kind="text", text="halo", provider_id="SM" + "1" * 32,
+                        display_name="Siti")
+        receive("twilio", "+6281200000002", kind="text", text="lagi", provider_id="SM" + "2" * 32,
+                display_name="Siti Aminah")
+        receive("twilio", "+6281200000002", kind="text", text="dan lagi", provider_id="SM" + "3" * 32)
+        contact_id = db.session().get(Message, first).contact_id
+        contact = db.session().get(Contact, contact_id)
+        assert contact.display_name == "Siti Aminah"
+        assert len(db.session().execute(select(Contact).where(Contact.external_id == "+6281200000002")).all()) == 1
+
+
+def test_simultaneous_first_messages_of_a_new_citizen_are_all_stored_under_one_contact(app):
+    # Photos sent together arrive as separate webhooks at the same instant; the contact they
+    # create must be one, and none of the messages may be taken for a duplicate.
+    barrier = threading.Barrier(6)
+    stored = []
+
+    def send(k: int):
+        with app.app_context():
+            barrier.wait(5)
+            stored.append(receive("twilio", "+6281200000003", kind="text", text=f"foto {k}",
+                                  provider_id=f"SM{k:032d}"))
+
+    threads = [threading.Thread(target=send, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert len(stored) == 6 and None not in stored
+    with app.app_context():
+        contacts = db.session().execute(select(Contact).where(Contact.external_id == "+6281200000003")).scalars().all()
+        assert len(contacts) == 1
+        texts = db.session().execute(select(Message.text).where(Message.contact_id == contacts[0].id,
+                                                                Message.direction == "in")).scalars().all()
+        assert sorted(texts) == [f"foto {k}" for k in range(6)]
