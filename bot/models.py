@@ -121,6 +121,16 @@ class TicketCounter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class QueuedContact(Base):
+    """A contact whose conversation job is queued and not started yet: one job drains a burst,
+    so the webhook queues another only when this row is absent (or stale: a lost job)."""
+    __tablename__ = "queued_contacts"
+
+    # No foreign key: the row is a hint, and its check would cost every webhook a lookup.
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Upload(Base):
     """A file a citizen sent: checked by content, stored by its hash."""
     __tablename__ = "uploads"

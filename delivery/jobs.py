@@ -23,7 +23,7 @@ class InlineExecutor:
         self._pending: deque = deque()
         self._running = False
 
-    def enqueue(self, func: str, *args, delay: float = 0, once_key: str | None = None) -> None:
+    def enqueue(self, func: str, *args, delay: float = 0) -> None:
         """Run `func(*args)` now; a job enqueued by a job runs after it, not inside it."""
         if delay:
             # Inline mode has no scheduler: a delayed retry waits for the next message or sweep.
@@ -43,12 +43,6 @@ class InlineExecutor:
             self._running = False
 
 
-ONCE_PREFIX = "sapa:waiting:"
-# If a waiting job is lost (a worker killed before it started), its key lapses after this long;
-# `flask sweep` or the citizen's next message then queue the work again.
-ONCE_TTL = 60
-
-
 class RQExecutor:
     """Puts jobs on a Redis queue for `rq worker --with-scheduler`."""
 
@@ -59,20 +53,9 @@ class RQExecutor:
         self.redis = Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.redis)
 
-    def waiting_key(self, once_key: str) -> str:
-        """The Redis key that says a job for `once_key` waits on this queue."""
-        return f"{ONCE_PREFIX}{self.queue.name}:{once_key}"
-
-    def enqueue(self, func: str, *args, delay: float = 0, once_key: str | None = None) -> None:
-        """Queue `func(*args)`, optionally after `delay` seconds (needs the scheduler).
-
-        With `once_key`, nothing is queued while a job with that key waits to start: a burst of
-        messages from one citizen needs one job, since the job drains all of them.
-        """
+    def enqueue(self, func: str, *args, delay: float = 0) -> None:
+        """Queue `func(*args)`, optionally after `delay` seconds (needs the scheduler)."""
         from datetime import timedelta
-
-        if once_key and not self.redis.set(self.waiting_key(once_key), 1, nx=True, ex=ONCE_TTL):
-            return
 
         if delay:
             self.queue.enqueue_in(timedelta(seconds=delay), "delivery.jobs.run_job", func, *args)
@@ -86,20 +69,9 @@ def init_app(app: Flask) -> None:
     app.extensions["jobs"] = RQExecutor(url, app.config.get("RQ_QUEUE") or QUEUE_NAME) if url else InlineExecutor(app)
 
 
-def enqueue(func: str, *args, delay: float = 0, once_key: str | None = None) -> None:
+def enqueue(func: str, *args, delay: float = 0) -> None:
     """Queue a job on the current app's executor."""
-    current_app.extensions["jobs"].enqueue(func, *args, delay=delay, once_key=once_key)
-
-
-def started(once_key: str) -> None:
-    """The job queued with `once_key` is running: work arriving from now on needs its own job.
-
-    Called before the job reads any work, so a message committed after this call is never
-    missed: either this job reads it, or its sender's enqueue finds the key gone and queues one.
-    """
-    executor = current_app.extensions["jobs"]
-    if isinstance(executor, RQExecutor):
-        executor.redis.delete(executor.waiting_key(once_key))
+    current_app.extensions["jobs"].enqueue(func, *args, delay=delay)
 
 
 _worker_app: Flask | None = None

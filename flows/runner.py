@@ -5,10 +5,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from bot import db
+from bot import db, inbound_store
 from bot.inbound import resolve_media
 from bot.models import Conversation, Message, Outbox, Upload, as_utc, audit, utcnow
-from delivery import jobs
 from flows.definition import texts
 from flows.engine import Engine
 from flows.messages import Event
@@ -18,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def process_contact(contact_id: int) -> int:
     """Advance the dialogue for every message this contact sent that is not handled yet."""
-    jobs.started(f"contact:{contact_id}")
+    inbound_store.job_started(contact_id)
     handled = 0
     while True:
         with db.new_session() as s:

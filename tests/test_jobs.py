@@ -1,29 +1,81 @@
-"""The job executors: a burst from one contact needs one waiting job, on RQ."""
+"""A burst of messages from one citizen queues one conversation job, until that job starts."""
 import os
 import uuid
+from datetime import timedelta
 
-from delivery.jobs import RQExecutor
-from tests.conftest import require
+import pytest
+from redis import Redis
+from rq import Queue
+from sqlalchemy import update
+
+from bot import create_app, db, inbound_store
+from bot.db import dispose as dispose_db
+from bot.inbound import receive
+from bot.models import Message, QueuedContact
+from tests.conftest import _sqlite_app, _truncate, require
 
 
-def test_a_burst_from_one_contact_queues_one_job_until_it_starts(sqlite_app):
-    app = sqlite_app
+@pytest.fixture(params=["sqlite", "postgres"])
+def unworked_app(request, tmp_path, sqlite_template):
+    """The app queueing jobs on RQ, on a queue no worker takes from (so jobs stay waiting)."""
     require(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")
-    executor = RQExecutor(os.environ["REDIS_URL"], f"test-once-{uuid.uuid4().hex[:8]}")
-    try:
-        for _ in range(5):
-            executor.enqueue("flows.runner.process_contact", 7, once_key="contact:7")
-        executor.enqueue("flows.runner.process_contact", 8, once_key="contact:8")
-        assert executor.queue.count == 2  # one for contact 7, one for contact 8
-        with app.app_context():
-            app.extensions["jobs"], saved = executor, app.extensions["jobs"]
-            try:
-                from delivery import jobs
-                jobs.started("contact:7")  # the job began: a new message needs a new job
-            finally:
-                app.extensions["jobs"] = saved
-        executor.enqueue("flows.runner.process_contact", 7, once_key="contact:7")
-        assert executor.queue.count == 3
-    finally:
-        executor.queue.delete(delete_jobs=True)
-        executor.redis.delete(executor.waiting_key("contact:7"), executor.waiting_key("contact:8"))
+    queue = f"test-burst-{uuid.uuid4().hex[:8]}"
+    if request.param == "sqlite":
+        app = _sqlite_app(tmp_path, sqlite_template, REDIS_URL=os.environ["REDIS_URL"], RQ_QUEUE=queue)
+    else:
+        stack = request.getfixturevalue("pg_stack")
+        _truncate(stack["engine"])
+        app = create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"], "RQ_QUEUE": queue,
+                          "STORAGE_DIR": str(tmp_path / "files"), "SECRET_KEY": "test-secret",
+                          "PUBLIC_BASE_URL": "http://testserver"})
+    yield app
+    with Redis.from_url(os.environ["REDIS_URL"]) as redis:
+        Queue(queue, connection=redis).delete(delete_jobs=True)
+    dispose_db(app)
+
+
+def waiting_jobs(app) -> list[int]:
+    """The contact ids of the conversation jobs waiting on the app's queue."""
+    queue = app.extensions["jobs"].queue
+    return [job.args[1] for job in queue.get_jobs()]
+
+
+def send(app, who: str, text: str) -> int:
+    """One inbound message from `who`; its contact id."""
+    with app.app_context():
+        message_id = receive("twilio", who, kind="text", text=text, provider_id="SM" + uuid.uuid4().hex)
+        return db.session().get(Message, message_id).contact_id
+
+
+def test_a_burst_from_one_citizen_queues_one_job_until_it_starts(unworked_app):
+    app = unworked_app
+    budi = send(app, "+6281211110001", "pesan 0")
+    for k in range(1, 5):
+        send(app, "+6281211110001", f"pesan {k}")
+    siti = send(app, "+6281211110002", "halo")
+    assert waiting_jobs(app) == [budi, siti]  # one job drains all five of Budi's messages
+    with app.app_context():
+        inbound_store.job_started(budi)  # the job began: a message from now on needs its own job
+    send(app, "+6281211110001", "satu lagi")
+    send(app, "+6281211110002", "halo lagi")  # Siti's job has not started: nothing new
+    assert waiting_jobs(app) == [budi, siti, budi]
+
+
+def test_a_job_lost_before_it_started_is_queued_again_by_the_next_message(unworked_app):
+    app = unworked_app
+    budi = send(app, "+6281211110001", "halo")
+    with app.app_context(), db.new_session() as s:  # a minute passes; the worker died meanwhile
+        s.execute(update(QueuedContact).values(queued_at=QueuedContact.queued_at - timedelta(seconds=61)))
+        s.commit()
+    send(app, "+6281211110001", "halo? ada orang?")
+    assert waiting_jobs(app) == [budi, budi]
+
+
+def test_a_duplicate_delivery_queues_nothing(unworked_app):
+    app = unworked_app
+    with app.app_context():
+        first = receive("twilio", "+6281211110003", kind="text", text="halo", provider_id="SM" + "5" * 32)
+        inbound_store.job_started(db.session().get(Message, first).contact_id)
+        again = receive("twilio", "+6281211110003", kind="text", text="halo", provider_id="SM" + "5" * 32)
+    assert first is not None and again is None
+    assert len(waiting_jobs(app)) == 1

@@ -1,0 +1,177 @@
+"""Storing an inbound message once, and knowing whether its contact needs a conversation job.
+
+The webhooks' hot path. On PostgreSQL it is one prebuilt statement on an autocommitted driver
+connection: find or create the contact, insert the message (a duplicate provider id makes it
+nothing), and mark the contact queued (`queued_contacts`) unless a job already waits for it.
+Elsewhere (SQLite, or a file to check first) the same steps run in one session.
+
+Neither path writes or waits for an existing contact's row: the contact's running job holds it
+(`db.lock_contact`), and a webhook must not wait for a dialogue step or a send.
+"""
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from functools import lru_cache
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, delete, exists, select, true, union_all, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot import db
+from bot.models import Contact, Message, QueuedContact, utcnow
+
+MESSAGE_COLUMNS = ("channel", "direction", "provider_id", "kind", "text", "payload", "status", "created_at")
+# A queued mark older than this belongs to a job that was lost (a worker killed before it
+# started): the next message queues a new one. `flask sweep` catches the rest.
+QUEUED_STALE_AFTER = timedelta(seconds=60)
+
+
+class Stored(NamedTuple):
+    """A newly stored message, and whether its contact's job must be queued."""
+    message_id: int
+    contact_id: int
+    needs_job: bool
+
+
+def store(external_id: str, display_name: str | None, row: dict,
+          attach: Callable | None = None) -> Stored | None:
+    """Store `row` (Message columns) for the contact; None for a duplicate.
+
+    `attach(session, contact_id, row)` runs before the insert when given (a file to check and
+    store in the same transaction), which needs the session path.
+    """
+    if attach is None and db.engine().dialect.name == "postgresql":
+        return _store_in_one_statement(external_id, display_name, row)
+    return _store_in_a_session(external_id, display_name, row, attach)
+
+
+def job_started(contact_id: int) -> None:
+    """The contact's job is running: a message stored from now on queues a job of its own.
+
+    Called before the job reads any message, so none is missed: either this job reads it, or
+    its webhook finds the mark gone and queues another job.
+    """
+    with db.autocommit_engine().begin() as conn:
+        conn.execute(delete(QueuedContact.__table__).where(QueuedContact.contact_id == contact_id))
+
+
+# ---- PostgreSQL: one statement --------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _one_statement():
+    """The ingestion statement as SQL for the driver, and its fixed parameters (built once:
+    building it per message cost more than running it)."""
+    contacts, messages, queued = Contact.__table__, Message.__table__, QueuedContact.__table__
+    channel, external_id = bindparam("c_channel", type_=contacts.c.channel.type), bindparam("c_external_id")
+    name = bindparam("c_display_name", type_=contacts.c.display_name.type)
+    existing = select(contacts.c.id, contacts.c.display_name).where(
+        contacts.c.channel == channel, contacts.c.external_id == external_id).cte("existing")
+    created = (pg_insert(contacts)
+               .from_select(["channel", "external_id", "display_name", "created_at"],
+                            select(channel, external_id, name, bindparam("c_created_at", type_=contacts.c.created_at.type))
+                            .where(~exists(select(existing.c.id))))
+               .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+               .returning(contacts.c.id).cte("created"))
+    # At most one of the two has a row; neither does when a concurrent first message created the
+    # contact after this statement's snapshot was taken (the caller runs it again).
+    contact = union_all(select(created.c.id), select(existing.c.id)).cte("contact")
+    renamed = _rename(select(existing.c.id).where(name.is_not(None), existing.c.display_name.is_distinct_from(name)),
+                      name).cte("renamed")
+    values = select(contact.c.id, *(bindparam(f"m_{col}", type_=messages.c[col].type) for col in MESSAGE_COLUMNS))
+    stored = (pg_insert(messages).from_select(["contact_id", *MESSAGE_COLUMNS], values)
+              .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+              .returning(messages.c.id, messages.c.contact_id).cte("stored"))
+    marked = _mark_queued(pg_insert(queued).from_select(
+        ["contact_id", "queued_at"], select(stored.c.contact_id, bindparam("q_at", type_=queued.c.queued_at.type)))
+    ).cte("marked")
+    statement = (select(stored.c.id, stored.c.contact_id, marked.c.contact_id.is_not(None))
+                 .select_from(stored.outerjoin(marked, true())).add_cte(renamed))
+    compiled = statement.compile(dialect=postgresql.psycopg.dialect())
+    return str(compiled), {key: value for key, value in compiled.params.items() if value is not None}
+
+
+def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> Stored | None:
+    """Run the ingestion statement on an autocommitted driver connection (one round trip).
+
+    The statement goes straight to psycopg, prepared: SQLAlchemy's execution layer cost as much
+    as the statement itself on this path."""
+    sql, fixed = _one_statement()
+    now = row["created_at"]
+    params = {**fixed, "c_channel": row["channel"], "c_external_id": external_id, "c_display_name": display_name,
+              "c_created_at": now, "q_at": now, "q_stale_before": now - QUEUED_STALE_AFTER,
+              **{f"m_{col}": row[col] for col in MESSAGE_COLUMNS}}
+    params["m_payload"] = json.dumps(row["payload"])
+    conn = db.autocommit_engine().raw_connection()
+    try:
+        with conn.cursor() as cursor:
+            found = cursor.execute(sql, params, prepare=True).fetchone()
+            if found is None:
+                # Nothing stored: a duplicate, or a contact created by a concurrent first message
+                # that this statement's snapshot could not see. A second run sees that contact;
+                # if it stores nothing either, the message was a duplicate.
+                found = cursor.execute(sql, params, prepare=True).fetchone()
+    finally:
+        conn.close()  # back to the pool
+    return Stored(*found) if found else None
+
+
+# ---- elsewhere: one session -----------------------------------------------------------------------------
+def _store_in_a_session(external_id: str, display_name: str | None, row: dict, attach) -> Stored | None:
+    """The same steps as the statement, in one transaction."""
+    with db.new_session() as s:
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        conn = s.connection()
+        contact_id = _find_or_create_contact(conn, insert, row["channel"], external_id, display_name)
+        if attach is not None:
+            attach(s, contact_id, row)
+        messages = Message.__table__
+        message_id = conn.execute(
+            insert(messages).values(contact_id=contact_id, **row)
+            .on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(messages.c.id)
+        ).scalar_one_or_none()
+        if message_id is None:
+            s.rollback()  # drops an upload stored for a duplicate, too
+            return None
+        now = row["created_at"]
+        marked = conn.execute(_mark_queued(insert(QueuedContact.__table__).values(contact_id=contact_id, queued_at=now)),
+                              {"q_stale_before": now - QUEUED_STALE_AFTER}).first()
+        s.commit()
+    return Stored(message_id, contact_id, marked is not None)
+
+
+def _find_or_create_contact(conn, insert, channel: str, external_id: str, display_name: str | None) -> int:
+    """The contact id for a chat identity, created on first contact; an existing row is only read."""
+    contacts = Contact.__table__
+    created = conn.execute(
+        insert(contacts).values(channel=channel, external_id=external_id, display_name=display_name,
+                                created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"]).returning(contacts.c.id)
+    ).scalar_one_or_none()
+    if created is not None:
+        return created
+    found = contacts.c.channel == channel, contacts.c.external_id == external_id
+    if display_name:
+        conn.execute(_rename(select(contacts.c.id).where(*found, contacts.c.display_name.is_distinct_from(display_name)),
+                             display_name))
+    return conn.execute(select(contacts.c.id).where(*found)).scalar_one()
+
+
+# ---- the parts both paths share -------------------------------------------------------------------------
+def _rename(target_ids, name):
+    """Give the contact among `target_ids` its new profile name, only if no job holds its row
+    right now (SKIP LOCKED): the webhook never waits, and a later message brings the name again."""
+    contacts = Contact.__table__
+    free = (select(contacts.c.id).where(contacts.c.id.in_(target_ids))
+            .with_for_update(key_share=True, skip_locked=True).scalar_subquery())
+    return update(contacts).where(contacts.c.id == free).values(display_name=name)
+
+
+def _mark_queued(statement):
+    """Mark contacts as queued (`statement` inserts their rows); RETURNING names those that had
+    no fresh mark: they need a job."""
+    queued = QueuedContact.__table__
+    return statement.on_conflict_do_update(
+        index_elements=["contact_id"], set_={"queued_at": statement.excluded.queued_at},
+        where=queued.c.queued_at < bindparam("q_stale_before", type_=queued.c.queued_at.type),
+    ).returning(queued.c.contact_id)
