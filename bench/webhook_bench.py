@@ -56,7 +56,7 @@ def bare_app():
 def start_gunicorn(target: str, env: dict, args, log: Path) -> tuple[subprocess.Popen, str]:
     """Start gunicorn on a free loopback port; returns the process and its base URL."""
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "--bind", "127.0.0.1:0",
-           "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
+           "--workers", str(args.workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
            "--keep-alive", "30", "--backlog", "2048", "--log-level", "info",
            "--pythonpath", str(ROOT / "bench"), target]
     with open(log, "w") as out:  # the child keeps its own copy of the descriptor
@@ -119,33 +119,73 @@ def signed_requests(count: int, host: str, citizens: int = 5000) -> list[bytes]:
     return out
 
 
+HEAD_END = b"\r\n\r\n"
+CONTENT_LENGTH = re.compile(rb"(?i)\r\ncontent-length:\s*(\d+)")
+CONNECTION_CLOSE = re.compile(rb"(?i)\r\nconnection:\s*close")
+
+
+class _Responses(asyncio.Protocol):
+    """Reads HTTP/1.1 responses off one connection and hands each to the request waiting for it.
+
+    A protocol rather than asyncio streams: the generator shares the CPUs with the server it
+    measures, and streams cost it several times more per request."""
+
+    def __init__(self):
+        """Not connected yet."""
+        self.transport, self.buffer, self.waiter = None, b"", None
+
+    def connection_made(self, transport):
+        """Keep the transport for writing."""
+        self.transport = transport
+
+    def data_received(self, data: bytes):
+        """Complete the waiting request once its whole response is in."""
+        self.buffer += data
+        end = self.buffer.find(HEAD_END)
+        if end < 0 or self.waiter is None:
+            return
+        head = self.buffer[:end]
+        length = CONTENT_LENGTH.search(head)
+        total = end + 4 + (int(length.group(1)) if length else 0)
+        if len(self.buffer) < total:
+            return
+        self.buffer = self.buffer[total:]
+        waiter, self.waiter = self.waiter, None
+        waiter.set_result((int(head[9:12]), CONNECTION_CLOSE.search(head) is not None))
+
+    def connection_lost(self, exc):
+        """Fail the waiting request, if any."""
+        self.transport = None
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionResetError("server closed the connection"))
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection that sends a request and reads one response."""
 
     def __init__(self, host: str, port: int):
         """Not connected yet: the first request connects."""
         self.host, self.port = host, port
-        self.reader = self.writer = None
+        self.protocol: _Responses | None = None
 
     async def roundtrip(self, raw: bytes) -> int:
         """Send one request; returns the response status (reconnecting if the server closed)."""
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
-        if length:
-            await self.reader.readexactly(int(length.group(1)))
-        if re.search(rb"(?i)\r\nconnection:\s*close", head):
+        if self.protocol is None or self.protocol.transport is None:
+            loop = asyncio.get_running_loop()
+            _, self.protocol = await loop.create_connection(_Responses, self.host, self.port)
+        protocol = self.protocol
+        protocol.waiter = asyncio.get_running_loop().create_future()
+        protocol.transport.write(raw)
+        status, close = await protocol.waiter
+        if close:
             self.close()
         return status
 
     def close(self) -> None:
         """Drop the connection (a new one is opened on the next request)."""
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
+        if self.protocol is not None and self.protocol.transport is not None:
+            self.protocol.transport.close()
+        self.protocol = None
 
 
 async def closed_loop(url: str, requests: list[bytes], seconds: float, connections: int) -> dict:
@@ -303,6 +343,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1000.0, help="open-loop messages per second")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
     parser.add_argument("--skip-bare", action="store_true", help="do not measure the bare Flask ceiling")
     parser.add_argument("--citizens", type=int, default=5000,
                         help="distinct senders; with no worker running, a citizen's later messages find "
