@@ -234,7 +234,7 @@ class TwilioAdapter:
             kwargs["content_variables"] = json.dumps(variables, ensure_ascii=False)
         return _create(outbox_id, "whatsapp:" + contact.external_id, **kwargs)
 
-    def typing(self, contact) -> None:
+    def typing(self, contact, message_id: str | None = None) -> None:
         """No-op: Twilio offers no WhatsApp typing indicator through its REST API."""
 
     @staticmethod

@@ -7,7 +7,16 @@ from sqlalchemy import select, update
 
 from bot import db, inbound_store
 from bot.inbound import resolve_media
-from bot.models import Conversation, Message, Outbox, Upload, as_utc, audit, utcnow
+from bot.models import (
+    Contact,
+    Conversation,
+    Message,
+    Outbox,
+    Upload,
+    as_utc,
+    audit,
+    utcnow,
+)
 from flows.definition import texts
 from flows.engine import Engine
 from flows.messages import Event
@@ -18,6 +27,7 @@ log = logging.getLogger(__name__)
 def process_contact(contact_id: int) -> int:
     """Advance the dialogue for every message this contact sent that is not handled yet."""
     inbound_store.job_started(contact_id)
+    _show_typing(contact_id)
     handled = 0
     while True:
         with db.new_session() as s:
@@ -44,6 +54,32 @@ def process_contact(contact_id: int) -> int:
         from delivery.sender import send_pending
         send_pending(contact_id)
     return handled
+
+
+# Only for a message this recent: "typing…" for one answered late (a backlog, a sweep) misleads.
+TYPING_FOR = timedelta(minutes=1)
+
+
+def _show_typing(contact_id: int) -> None:
+    """Best effort, before the work: the citizen sees "typing…" (and, on WhatsApp Cloud, the
+    read ticks) for the oldest message waiting. Done outside the contact lock: a slow provider
+    must not hold it."""
+    from delivery.channels import ADAPTERS, TransportError
+
+    with db.new_session() as s:
+        found = s.execute(select(Contact, Message.provider_id, Message.created_at).join(
+            Message, Message.contact_id == Contact.id).where(
+            Contact.id == contact_id, Message.direction == "in", Message.status == "received")
+            .order_by(Message.id).limit(1)).first()
+        if found is None or as_utc(found.created_at) < utcnow() - TYPING_FOR:
+            return
+        typing = getattr(ADAPTERS.get(found.Contact.channel), "typing", None)
+        if typing is None:
+            return
+        try:
+            typing(found.Contact, found.provider_id)
+        except TransportError as err:  # the reply matters, the indicator does not
+            log.info("typing indicator not shown on %s: %s", found.Contact.channel, err)
 
 
 def _handle(s, contact, message: Message) -> None:

@@ -267,7 +267,7 @@ def parser() -> argparse.ArgumentParser:
     failp = sub.add_parser("fail", help="make the fake Graph API fail the next calls")
     failp.add_argument("mode", choices=sorted(meta.FAILURES))
     failp.add_argument("--times", type=int, default=1)
-    failp.add_argument("--on", default="send", choices=["send", "upload", "media", "any"])
+    failp.add_argument("--on", default="send", choices=["send", "typing", "upload", "media", "any"])
     failp.add_argument("--fake", default=DEFAULT_FAKE)
     return p
 

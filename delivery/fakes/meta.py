@@ -13,8 +13,8 @@ limits of channels.md §2.6/§3), and records them:
     GET  /_fake/messages                 what the fake received (JSON; ?channel=whatsapp|messenger)
     POST /_fake/media  /_fake/fail  /_fake/reset    seed inbound media, script failures, forget
 
-Failures are scripted through the shared state, FIFO, per kind of call ("send", "upload",
-"media", "any"):
+Failures are scripted through the shared state, FIFO, per kind of call ("send", "typing" (a
+read receipt or sender action), "upload", "media", "any"):
 
     fail(state, "429")                         # the next send answers 429 (code 4)
     fail(state, "timeout", on="upload")        # the next upload answers after FAIL_DELAY seconds
@@ -333,7 +333,7 @@ def _whatsapp_send(state: dict, phone_id: str) -> Response:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _error(400, 100, "The request body must be JSON")
-    failure = _scripted(state, "send")
+    failure = _scripted(state, "typing" if body.get("status") == "read" else "send")
     if failure is not None:
         return failure
     problem = whatsapp_problem(body)
@@ -371,7 +371,7 @@ def _messenger_send(state: dict) -> Response:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return _error(400, 100, "The request body must be JSON")
-    failure = _scripted(state, "send")
+    failure = _scripted(state, "typing" if body.get("sender_action") else "send")
     if failure is not None:
         return failure
     problem = messenger_problem(body)
