@@ -352,6 +352,17 @@ def test_a_permanent_failure_is_stored_and_audited_once(twilio_app, client, toke
         assert (entry.target_type, entry.target_id) == ("outbox", str(message.outbox_id))
         assert entry.detail == {"error": "twilio 63016: di luar jendela 24 jam dan tanpa template",
                                 "permanent": True, "provider_status": "undelivered", "message_id": message_id}
+        # Refused for the window: held, and sent again when the citizen writes next.
+        assert db.session().get(Outbox, message.outbox_id).status == "held"
+
+
+def test_a_failure_reported_by_callback_fails_the_outbox_row_for_officers(twilio_app, client, token):
+    message_id = _outbound(twilio_app)
+    assert _status(client, token, "failed", ErrorCode="63003").status_code == 200
+    with twilio_app.app_context():
+        message = db.session().get(Message, message_id)
+        row = db.session().get(Outbox, message.outbox_id)
+        assert (row.status, row.last_error) == ("failed", "twilio 63003: nomor tidak terdaftar di WhatsApp")
 
 
 def test_an_unknown_message_sid_is_acknowledged_and_ignored(twilio_app, client, token):

@@ -247,10 +247,15 @@ def apply_status(message_sid: str, new: str, code: int | None, attempt: int = 0)
         row = s.execute(update(Message).where(Message.id == known.id, Message.status.in_(earlier))
                         .values(**values).returning(Message.id, Message.outbox_id)).first()
         if row is not None and new in FAILED:
-            from delivery.twilio_channel import PERMANENT_CODES
+            from delivery.twilio_channel import PERMANENT_CODES, WINDOW_CLOSED
 
+            error = values.get("error") or f"twilio {new}"
             target = s.get(Outbox, row.outbox_id) if row.outbox_id else s.get(Message, row.id)
-            audit(s, "system", "send_failed", target, error=values.get("error") or f"twilio {new}",
+            if isinstance(target, Outbox) and target.status == "sent":
+                # Refused for the window: sent again when the citizen writes. Otherwise officers
+                # see it with the other send failures (as on the Meta channels).
+                target.status, target.last_error = ("held" if code == WINDOW_CLOSED else "failed"), error
+            audit(s, "system", "send_failed", target, error=error,
                   permanent=code in PERMANENT_CODES, provider_status=new, message_id=row.id)
             log.warning("twilio message %s %s (code %s)", row.id, new, code)
         s.commit()
