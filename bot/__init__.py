@@ -7,6 +7,7 @@ from flask import Flask, jsonify
 
 from bot import config as settings
 from bot import db
+from bot.sessions import CachedSessionInterface
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["OFFICE"] = settings.load_office(app.config["CONFIG_PATH"])
+    app.session_interface = CachedSessionInterface()
     # Flask refuses bigger bodies with 413; below this, our own checks give the specific message.
     app.config.setdefault("MAX_CONTENT_LENGTH", 40 * 1024 * 1024)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -32,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bot import cli, files, verify
     app.register_blueprint(files.bp)
     app.register_blueprint(verify.bp)
+    from bot import inbox; inbox.init_app(app)  # noqa: E702
     from bot.webhooks import twilio; twilio.init_app(app)  # noqa: E702
     from bot.webhooks import whatsapp, messenger; whatsapp.init_app(app); messenger.init_app(app)  # noqa: E702
     if app.config["SIMULATOR"]:

@@ -1,0 +1,19 @@
+"""The officers' web inbox under /inbox: sign-in, and the pages officers work from."""
+from datetime import timedelta
+
+from flask import Blueprint
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+
+def init_app(app) -> None:
+    """Register the inbox pages and make its session cookie fit for staff use."""
+    from bot.inbox import auth, failures  # noqa: F401  (their routes register on bp)
+
+    if str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    # One working day: an unattended office browser does not stay signed in overnight.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
+    app.jinja_env.globals["csrf_token"] = auth.csrf_token
+    app.register_blueprint(bp)

@@ -1,0 +1,103 @@
+"""Messages we could not deliver: officers see why, then send again or close the case."""
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from bot import db
+from bot.inbox import bp
+from bot.inbox.auth import current_officer, login_required
+from bot.models import Contact, Outbox, Request, as_utc, audit
+from delivery import jobs
+
+CHANNEL_NAMES = {"twilio": "WhatsApp (Twilio)", "whatsapp": "WhatsApp", "messenger": "Messenger",
+                 "simulator": "Simulator"}
+SHOWN = 200  # the newest failures; older ones stay in the database and the audit log
+
+
+@bp.get("/")
+@login_required
+def home():
+    """The inbox's landing page (the send failures, the only queue so far)."""
+    return redirect(url_for("inbox.failures"))
+
+
+@bp.get("/failures")
+@login_required
+def failures():
+    """Every outbox row that failed for good, newest first, with its citizen and the reason."""
+    s = db.session()
+    rows = s.execute(select(Outbox, Contact).join(Contact, Contact.id == Outbox.contact_id)
+                     .where(Outbox.status == "failed").order_by(Outbox.id.desc()).limit(SHOWN)).all()
+    tickets = _tickets(s, [row for row, _ in rows])
+    zone = ZoneInfo(current_app.config["OFFICE"]["office"].get("timezone") or "Asia/Makassar")
+    items = [{"id": row.id, "at": as_utc(row.created_at).astimezone(zone).strftime("%d/%m/%Y %H:%M"),
+              "citizen": contact.display_name or "(tanpa nama)", "reach": _reach(contact),
+              "what": _what(row, tickets), "error": row.last_error or "tidak diketahui", "attempts": row.attempts}
+             for row, contact in rows]
+    officer = current_officer()
+    # Officers' reads are recorded too: this page shows citizens' numbers.
+    audit(s, f"officer:{officer.id}", "send_failures_viewed", shown=len(items))
+    s.commit()
+    return render_template("inbox/failures.html", items=items, officer=officer, shown_max=SHOWN)
+
+
+@bp.post("/failures/<int:row_id>/retry")
+@login_required
+def retry(row_id: int):
+    """Send a failed row again from the start (e.g. after the citizen fixed their number)."""
+    s = db.session()
+    row = _failed_row(s, row_id)
+    row.status, row.attempts, row.next_attempt_at = "pending", 0, None
+    audit(s, f"officer:{current_officer().id}", "send_retry_requested", row, error=row.last_error)
+    s.commit()
+    jobs.enqueue("delivery.sender.send_pending", row.contact_id)
+    flash(f"Pesan #{row.id} dijadwalkan untuk dikirim ulang.")
+    return redirect(url_for("inbox.failures"))
+
+
+@bp.post("/failures/<int:row_id>/dismiss")
+@login_required
+def dismiss(row_id: int):
+    """Close a failure an officer has dealt with another way (a phone call, the counter)."""
+    s = db.session()
+    row = _failed_row(s, row_id)
+    row.status = "dismissed"
+    audit(s, f"officer:{current_officer().id}", "send_failure_dismissed", row, error=row.last_error)
+    s.commit()
+    flash(f"Pesan #{row.id} ditandai sudah ditangani.")
+    return redirect(url_for("inbox.failures"))
+
+
+def _failed_row(s, row_id: int) -> Outbox:
+    """The outbox row, locked, if it is still failed; 404 otherwise (another officer acted first)."""
+    row = s.execute(select(Outbox).where(Outbox.id == row_id).with_for_update()).scalar_one_or_none()
+    if row is None or row.status != "failed":
+        abort(404, description="Pesan ini tidak ada atau sudah ditangani petugas lain.")
+    return row
+
+
+def _tickets(s, rows: list[Outbox]) -> dict[int, str]:
+    """Ticket numbers of the requests whose documents are among the rows."""
+    ids = {row.payload.get("document", {}).get("request_id") for row in rows} - {None}
+    if not ids:
+        return {}
+    return dict(s.execute(select(Request.id, Request.ticket).where(Request.id.in_(ids))).all())
+
+
+def _reach(contact: Contact) -> str:
+    """How an officer can reach the citizen: the channel, and the number where there is one."""
+    channel = CHANNEL_NAMES.get(contact.channel, contact.channel)
+    number = contact.phone or (contact.external_id if contact.external_id.startswith("+") else None)
+    return f"{channel} {number}" if number else channel
+
+
+def _what(row: Outbox, tickets: dict[int, str]) -> str:
+    """A short description of what the citizen did not get."""
+    document = row.payload.get("document")
+    if document:
+        ticket = tickets.get(document.get("request_id"))
+        kind = "tanda terima" if document.get("kind") == "receipt" else (document.get("kind") or "dokumen")
+        return f"Dokumen {kind}" + (f" ({ticket})" if ticket else "")
+    text = (row.payload.get("text") or "").strip()
+    return "Balasan: " + (text[:120] + "…" if len(text) > 120 else text) if text else "Balasan"

@@ -1,0 +1,41 @@
+"""The officers' inbox in a real headless Chromium: sign in, see a failed message, close it."""
+import pytest
+
+from bot import db
+from bot.inbound import get_contact
+from bot.models import Outbox
+from tests.channel_drivers import outbox
+from tests.test_inbox_failures import PASSWORD, add_officer
+from tests.test_try_browser import browser_page  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_officer_signs_in_sees_a_failed_message_and_closes_it(sqlite_app, live_server_url, browser_page):
+    from playwright.sync_api import expect
+
+    add_officer(sqlite_app)
+    with sqlite_app.app_context(), db.new_session() as s:
+        contact = get_contact(s, "twilio", "+6281234567890", "Pak Darmo")
+        s.flush()
+        s.add(Outbox(contact_id=contact.id, kind="reply", payload={"text": "Tiket Bapak: KLH-2026-0001"},
+                     status="failed", attempts=1, last_error="twilio HTTP 400 code 21610: penerima memblokir"))
+        s.commit()
+    page = browser_page
+    page.goto(live_server_url + "/inbox/")
+    page.get_by_label("Nama pengguna").fill("siti")
+    page.get_by_label("Kata sandi").fill("salah")
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_test_id("login-error")).to_have_text("Nama pengguna atau kata sandi salah.")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_test_id("officer-name")).to_have_text("Siti Petugas")
+    row = page.get_by_test_id("failure")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Pak Darmo")
+    expect(row).to_contain_text("penerima memblokir")
+    row.get_by_role("button", name="Sudah ditangani").click()
+    expect(page.get_by_role("status")).to_contain_text("ditandai sudah ditangani")
+    expect(page.get_by_test_id("no-failures")).to_be_visible()
+    assert [r.status for r in outbox(sqlite_app)] == ["dismissed"]
+    assert page.js_errors == []
