@@ -14,6 +14,27 @@ class TransportError(Exception):
         self.window_closed = window_closed
 
 
+# Where a partly sent row keeps its progress, in the payload (see send_in_parts).
+PARTS_SENT, LAST_PROVIDER_ID = "parts_sent", "last_provider_id"
+
+
+def send_in_parts(payload: dict, steps: list) -> str | None:
+    """Make one row's provider calls in order, skipping those an earlier attempt already made.
+
+    A row can take several calls (a long text in parts, buttons, then the PDF). When one fails
+    transiently the whole row is retried, and without this the citizen would get the parts
+    before it twice. The count and the last provider id live in `payload`: the sender's copy,
+    which it stores back on the row when the attempt fails. Each step returns a provider id.
+    """
+    done = int(payload.get(PARTS_SENT) or 0)
+    last = payload.get(LAST_PROVIDER_ID)
+    for number, step in enumerate(steps, start=1):
+        if number > done:
+            last = step()
+            payload[PARTS_SENT], payload[LAST_PROVIDER_ID] = number, last
+    return last
+
+
 class SimulatorAdapter:
     """The /try channel: delivery is writing the outbound message row the page reads."""
 

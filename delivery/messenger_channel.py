@@ -6,6 +6,7 @@ call as the send, because attachment ids expire and a receipt is sent once.
 """
 import json
 import logging
+from functools import partial
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import object_session
 from bot import db, storage
 from bot.models import Document
 from bot.webhooks.numbered import render
-from delivery.channels import TransportError
+from delivery.channels import TransportError, send_in_parts
 from delivery.graph_client import GraphClient, shorten, split_text
 
 log = logging.getLogger(__name__)
@@ -62,15 +63,18 @@ class MessengerAdapter:
 
     def send(self, contact, payload: dict, outbox_id: int, tag: str | None = None) -> str:
         """Send one payload (texts, quick replies, a PDF); returns the last message id."""
-        mid = None
-        for message in reply_messages(payload.get("text") or "", payload.get("buttons") or []):
-            body = {"recipient": {"id": contact.external_id}, **messaging_fields(tag), "message": message}
-            mid = self._mid(client().post_json("me/messages", body, what="send", recipient=contact.external_id))
+        steps = [partial(self._send_message, contact, message, tag)
+                 for message in reply_messages(payload.get("text") or "", payload.get("buttons") or [])]
         if payload.get("document"):
-            mid = self.send_document(contact, payload["document"], tag)
-        if mid is None:
+            steps.append(partial(self.send_document, contact, payload["document"], tag))
+        if not steps:
             raise TransportError("empty payload: nothing to send", permanent=True)
-        return mid
+        return send_in_parts(payload, steps)
+
+    def _send_message(self, contact, message: dict, tag: str | None) -> str:
+        """One Send API message (a text part or the quick replies); returns its id."""
+        body = {"recipient": {"id": contact.external_id}, **messaging_fields(tag), "message": message}
+        return self._mid(client().post_json("me/messages", body, what="send", recipient=contact.external_id))
 
     def send_template(self, contact, template_cfg: dict, payload: dict, outbox_id: int) -> str:
         """Messenger has no WhatsApp-style templates; window.decide uses tags or holds instead."""

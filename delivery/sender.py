@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from bot import db
 from bot.models import Contact, Message, Outbox, as_utc, audit, utcnow
 from delivery import jobs
-from delivery.channels import TransportError, adapter_for
+from delivery.channels import LAST_PROVIDER_ID, PARTS_SENT, TransportError, adapter_for
 from delivery.documents import ensure_receipt
 from delivery.email import send_copy
 from delivery.window import decide
@@ -68,11 +68,14 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
         else:
             provider_id = adapter.send(contact, payload, row.id)
     except TransportError as err:
+        row.payload = payload  # keeps which parts went out, so a retry sends only the rest
         if err.window_closed:
             row.last_error = str(err)[:500]
             _hold(s, contact, row, payload)
             return True
         return _failed(s, row, str(err), permanent=err.permanent)
+    for key in (PARTS_SENT, LAST_PROVIDER_ID):
+        payload.pop(key, None)  # progress of a partly sent row: done with now
     row.status, row.sent_at, row.attempts, row.payload = "sent", utcnow(), row.attempts + 1, payload
     s.add(Message(contact_id=contact.id, channel=contact.channel, direction="out", provider_id=provider_id,
                   kind="document" if payload.get("document") else "text", text=payload.get("text"),

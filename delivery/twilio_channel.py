@@ -18,12 +18,13 @@ import logging
 import re
 import threading
 import time
+from functools import partial
 from urllib.parse import urlsplit
 
 import httpx
 from flask import current_app
 
-from delivery.channels import TransportError
+from delivery.channels import TransportError, send_in_parts
 
 log = logging.getLogger(__name__)
 # twilio's TwilioHttpClient logs every request and response header at INFO; ours is enough.
@@ -203,24 +204,20 @@ class TwilioAdapter:
         to = "whatsapp:" + contact.external_id
         text = render(payload.get("text") or "", payload.get("buttons"))
         document = payload.get("document")
-        sid = None
         if document:
             if not document.get("document_id"):
                 raise TransportError("document has no stored file to link", permanent=True)
             # WhatsApp captions stop at 1024 characters: a longer text goes first, the file follows.
             short = len(text) <= 1024
-            for part in ([] if short else split_text(text)):
-                _create(outbox_id, to, body=part)
+            steps = [partial(_create, outbox_id, to, body=part) for part in ([] if short else split_text(text))]
             caption = text if text and short else f"📄 {document.get('filename') or 'Dokumen'}"
-            return _create(outbox_id, to, body=caption, media_url=[self.document_url(document)])
+            steps.append(lambda: _create(outbox_id, to, body=caption, media_url=[self.document_url(document)]))
+            return send_in_parts(payload, steps)
         parts = split_text(text)
         if not parts:
             raise TransportError("nothing to send (empty payload)", permanent=True)
         # Parts go one after another: WhatsApp shows them in the order Twilio accepted them.
-        # A transient failure mid-way retries the whole row, so earlier parts may arrive twice.
-        for part in parts:
-            sid = _create(outbox_id, to, body=part)
-        return sid
+        return send_in_parts(payload, [partial(_create, outbox_id, to, body=part) for part in parts])
 
     def send_template(self, contact, template_cfg: dict, payload: dict, outbox_id: int) -> str:
         """An approved Content template (outside the 24-hour window): content_sid + variables."""

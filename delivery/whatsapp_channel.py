@@ -7,6 +7,7 @@ document caption ≤1,024. More choices than a list holds go out as a numbered t
 import base64
 import hashlib
 import logging
+from functools import partial
 
 from flask import current_app
 from sqlalchemy.orm import object_session
@@ -14,7 +15,7 @@ from sqlalchemy.orm import object_session
 from bot import db, storage
 from bot.models import Document, Request
 from bot.webhooks.numbered import render
-from delivery.channels import TransportError
+from delivery.channels import TransportError, send_in_parts
 from delivery.graph_client import (
     MEDIA_MAX_BYTES,
     GraphAPIError,
@@ -139,16 +140,17 @@ class WhatsAppAdapter:
         caption = None
         if document and text and not buttons and len(text) <= CAPTION_MAX:
             caption, text = text, ""  # one message: the PDF with its explanation as the caption
-        messages = reply_messages(text, buttons)
-        wamid = None
-        for body in messages:
-            wamid = self._post(contact, body, "send")
+        steps = [partial(self._post, contact, body, "send") for body in reply_messages(text, buttons)]
         if document:
-            media_id, filename = self.upload_document(contact, document)
-            wamid = self._post(contact, document_message(media_id, filename, caption), "send document")
-        if wamid is None:
+            steps.append(lambda: self._send_document(contact, document, caption))
+        if not steps:
             raise TransportError("empty payload: nothing to send", permanent=True)
-        return wamid
+        return send_in_parts(payload, steps)
+
+    def _send_document(self, contact, document: dict, caption: str | None) -> str:
+        """Upload the PDF and send it by its media id (a retry uploads it again)."""
+        media_id, filename = self.upload_document(contact, document)
+        return self._post(contact, document_message(media_id, filename, caption), "send document")
 
     def send_template(self, contact, template_cfg: dict, payload: dict, outbox_id: int) -> str:
         """Send an approved template (outside the 24-hour window); returns its wamid."""

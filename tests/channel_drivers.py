@@ -93,6 +93,18 @@ def contact_with_outbox(app, channel: str, external_id: str, payloads: list[dict
         return contact.id
 
 
+def retry_when_due(app, contact_id: int) -> int:
+    """Let the backoff of the contact's waiting rows pass and run the sender again; rows sent."""
+    from delivery.sender import send_pending
+
+    with app.app_context(), db.new_session() as s:
+        for row in s.execute(select(Outbox).where(Outbox.contact_id == contact_id)).scalars():
+            row.next_attempt_at = None
+        s.commit()
+    with app.app_context():
+        return send_pending(contact_id)
+
+
 def sent_bodies(server, channel: str, kind: str = "message") -> list[dict]:
     """The JSON bodies of the fake's recorded calls of one kind on one channel."""
     return [c["body"] for c in server.state["calls"] if c["channel"] == channel and c["kind"] == kind]

@@ -20,6 +20,7 @@ from tests.channel_drivers import (  # noqa: F401  (fixtures)
     fake_meta,
     meta_sqlite_app,
     outbox,
+    retry_when_due,
     post_signed,
     sent_bodies,
     stored_document,
@@ -149,6 +150,17 @@ def test_a_transient_failure_keeps_the_row_pending_for_a_retry(meta_sqlite_app, 
         db.session().get(Outbox, row.id).next_attempt_at = None
         db.session().commit()
         assert send_pending(contact_id) == 1
+
+
+def test_a_retry_after_a_failed_part_sends_only_the_parts_not_yet_sent(meta_sqlite_app, fake_meta):
+    first, second = "a" * 1900, "b" * 900  # two messages: Messenger takes 2,000 characters each
+    fail(fake_meta.state, "500", after=1)
+    contact_id = deliver(meta_sqlite_app, [{"text": f"{first}\n\n{second}"}])
+    [row] = outbox(meta_sqlite_app)
+    assert (row.status, row.payload["parts_sent"]) == ("pending", 1)
+    assert retry_when_due(meta_sqlite_app, contact_id) == 1
+    sent = [b["message"]["text"] for b in sent_bodies(fake_meta, "messenger")]
+    assert [(part[0], len(part)) for part in sent] == [("a", 1900), ("b", 900)]  # the first part once
 
 
 def test_a_user_who_is_not_available_fails_permanently_and_is_audited(meta_sqlite_app, fake_meta):

@@ -13,7 +13,7 @@ from bot.models import AuditLog, Message, Outbox, Request, utcnow
 from delivery.fakes import twilio as fake
 from delivery.sender import send_pending
 from delivery.twilio_channel import TwilioAdapter, split_text
-from tests.channel_drivers import outbox
+from tests.channel_drivers import outbox, retry_when_due
 from tests.test_twilio_support import (  # noqa: F401
     CITIZEN,
     PUBLIC,
@@ -83,6 +83,20 @@ def test_a_long_text_is_split_at_paragraphs_and_sent_in_order(twilio_app, fake_t
     with twilio_app.app_context():
         message = db.session().execute(select(Message).where(Message.direction == "out")).scalar_one()
         assert message.provider_id == fake_twilio["messages"][-1]["sid"]  # the last part's sid
+
+
+def test_a_retry_after_a_failed_part_sends_only_the_parts_not_yet_sent(twilio_app, fake_twilio):
+    paragraphs = [f"Paragraf {i}: " + "x" * 500 for i in range(1, 8)]  # three parts of 1,600
+    fake_twilio["failures"].extend([{}, {"status": 503, "code": 20503, "message": "Service Unavailable"}])
+    contact_id = owe(twilio_app, {"text": "\n\n".join(paragraphs)})
+    assert deliver(twilio_app, contact_id) == 0
+    [row] = outbox(twilio_app)
+    assert (row.status, row.payload["parts_sent"]) == ("pending", 1)
+    assert retry_when_due(twilio_app, contact_id) == 1
+    bodies = [m["Body"] for m in fake_twilio["messages"]]
+    assert bodies == ["\n\n".join(paragraphs[:3]), "\n\n".join(paragraphs[3:6]), paragraphs[6]]  # each once
+    [row] = outbox(twilio_app)
+    assert row.status == "sent" and "parts_sent" not in row.payload
 
 
 def test_split_text_cuts_a_paragraph_longer_than_the_limit_at_lines_then_words():

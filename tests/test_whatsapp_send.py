@@ -22,6 +22,7 @@ from tests.channel_drivers import (  # noqa: F401  (fixtures)
     fake_meta,
     meta_sqlite_app,
     outbox,
+    retry_when_due,
     sent_bodies,
     stored_document,
     walk_to_first_photo,
@@ -137,6 +138,31 @@ def test_a_transient_failure_keeps_the_row_pending_for_a_retry(meta_sqlite_app, 
         db.session().commit()
         assert send_pending(contact_id) == 2
     assert [b["text"]["body"] for b in sent_bodies(fake_meta, "whatsapp")] == ["satu", "dua"]
+
+
+def test_a_retry_after_a_failed_part_sends_only_the_parts_not_yet_sent(meta_sqlite_app, fake_meta):
+    first, second = "a" * 4000, "b" * 1500  # two messages: the Cloud API takes 4,096 characters each
+    fail(fake_meta.state, "500", after=1)
+    contact_id = deliver(meta_sqlite_app, [{"text": f"{first}\n\n{second}"}])
+    [row] = outbox(meta_sqlite_app)
+    assert (row.status, row.payload["parts_sent"]) == ("pending", 1)
+    assert retry_when_due(meta_sqlite_app, contact_id) == 1
+    sent = [b["text"]["body"] for b in sent_bodies(fake_meta, "whatsapp")]
+    assert [(part[0], len(part)) for part in sent] == [("a", 4000), ("b", 1500)]  # the first part once
+
+
+def test_a_failed_upload_after_the_text_sends_only_the_document_on_retry(meta_sqlite_app, fake_meta):
+    fail(fake_meta.state, "500", on="upload")
+    contact_id = contact_with_outbox(meta_sqlite_app, "whatsapp", WA_ID, [])
+    request_id, document_id = stored_document(meta_sqlite_app, contact_id)
+    long_text = "Berikut tanda terima Bapak/Ibu. " + "Mohon disimpan. " * 80  # too long for a caption
+    deliver(meta_sqlite_app, [{"text": long_text, "document": {
+        "kind": "receipt", "request_id": request_id, "document_id": document_id, "filename": "a.pdf",
+        "content_type": "application/pdf"}}])
+    assert retry_when_due(meta_sqlite_app, contact_id) == 1
+    bodies = sent_bodies(fake_meta, "whatsapp")
+    assert [b["type"] for b in bodies] == ["text", "document"]
+    assert bodies[0]["text"]["body"] == long_text.strip()  # once, not again with the document
 
 
 def test_a_reengagement_refusal_holds_the_row_for_the_next_message(meta_sqlite_app, fake_meta):

@@ -18,6 +18,7 @@ read receipt or sender action), "upload", "media", "any"):
 
     fail(state, "429")                         # the next send answers 429 (code 4)
     fail(state, "timeout", on="upload")        # the next upload answers after FAIL_DELAY seconds
+    fail(state, "500", after=1)                # the send after the next one answers 500
     fail(state, "messenger_unavailable")       # 551 / 1545041: this person isn't available
     state["media_failures"][media_id] = 500    # that media URL answers 500
 """
@@ -66,11 +67,12 @@ def new_state(**overrides) -> dict:
     return state
 
 
-def fail(state: dict, mode: str | dict, times: int = 1, on: str = "send") -> None:
-    """Make the next `times` calls of kind `on` fail in `mode` (a FAILURES name or a dict)."""
+def fail(state: dict, mode: str | dict, times: int = 1, on: str = "send", after: int = 0) -> None:
+    """Make the next `times` calls of kind `on` fail in `mode` (a FAILURES name or a dict),
+    once `after` calls of that kind have passed (to fail a message in the middle of a row)."""
     failure = dict(FAILURES[mode] if isinstance(mode, str) else mode, on=on)
     with state["lock"]:
-        state["failures"].extend(dict(failure) for _ in range(times))
+        state["failures"].extend(dict(failure, after=after if i == 0 else 0) for i in range(times))
 
 
 def add_media(state: dict, data: bytes, mime_type: str, filename: str | None = None) -> str:
@@ -119,6 +121,9 @@ def _scripted(state: dict, kind: str) -> Response | None:
     with state["lock"]:
         state["attempts"] += 1
         index = next((i for i, f in enumerate(state["failures"]) if f["on"] in (kind, "any")), None)
+        if index is not None and state["failures"][index].get("after"):
+            state["failures"][index]["after"] -= 1  # this call still passes
+            index = None
         failure = state["failures"].pop(index) if index is not None else None
     if failure is None:
         return None
@@ -288,11 +293,11 @@ def create_blueprint(state: dict) -> Blueprint:
 
     @bp.post("/_fake/fail")
     def script_failure():
-        """Queue failures: {"mode": "429"|"500"|"timeout"|…, "times": 1, "on": "send"}."""
+        """Queue failures: {"mode": "429"|"500"|"timeout"|…, "times": 1, "on": "send", "after": 0}."""
         body = request.get_json(silent=True) or {}
         if body.get("mode") not in FAILURES:
             return jsonify({"error": f"mode must be one of {sorted(FAILURES)}"}), 400
-        fail(state, body["mode"], int(body.get("times", 1)), body.get("on", "send"))
+        fail(state, body["mode"], int(body.get("times", 1)), body.get("on", "send"), int(body.get("after", 0)))
         return jsonify({"queued": len(state["failures"])})
 
     @bp.post("/_fake/reset")
