@@ -1,15 +1,25 @@
-"""The RQ worker class: builds the app once, so each forked job starts with it ready."""
+"""The RQ worker class: builds the app once, so each forked job starts with it ready, and
+queues again any work whose job was lost."""
+import logging
 import os
+from datetime import timedelta
 
 from rq import Worker
 
-from delivery import jobs
+from delivery import jobs, recovery
+
+log = logging.getLogger(__name__)
+
+# How often one of the workers looks for stalled work. RQ runs maintenance when a worker starts,
+# then at this interval: between jobs when busy, after each wait for a job (~7 min) when idle.
+SWEEP_EVERY = timedelta(minutes=5)
 
 
 class AppWorker(Worker):
     """An rq Worker whose work horses inherit a ready app instead of building one per job."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("maintenance_interval", int(SWEEP_EVERY.total_seconds()))
         super().__init__(*args, **kwargs)
         app = jobs.worker_app()
         # Import the job modules (PDF fonts, flows) here: a horse forked afterwards inherits them,
@@ -21,6 +31,16 @@ class AppWorker(Worker):
             understand.warm()
         # A forked child must not share the parent's database connections.
         os.register_at_fork(after_in_child=lambda: _forget_connections(app))
+        self.app = app
+
+    def run_maintenance_tasks(self):
+        """RQ's own maintenance, then queue again the work of jobs lost to an outage or a crash."""
+        super().run_maintenance_tasks()
+        try:
+            with self.app.app_context():
+                recovery.sweep_if_due(self.connection, self.queue_names()[0], SWEEP_EVERY)
+        except Exception:  # the database may be down right now: the next round tries again
+            log.exception("sweep for stalled work failed")
 
 
 def _forget_connections(app) -> None:

@@ -1,0 +1,92 @@
+"""Work whose job was lost (a Redis outage, a killed worker) is found and queued again."""
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from redis import Redis
+from sqlalchemy import select
+
+from bot import db
+from bot.inbound import get_contact
+from bot.models import Message, Outbox, utcnow
+from delivery import recovery
+from tests.conftest import ROOT
+from tests.test_jobs import unworked_app  # noqa: F401  (fixture)
+
+
+def waiting(app) -> list[tuple[str, int]]:
+    """The jobs waiting on the app's queue: (job name, contact id)."""
+    return [(job.args[0], job.args[1]) for job in app.extensions["jobs"].queue.get_jobs()]
+
+
+def contact(app, who: str, channel: str = "twilio") -> int:
+    """A contact id for a chat identity."""
+    with app.app_context(), db.new_session() as s:
+        found = get_contact(s, channel, who)
+        s.commit()
+        return found.id
+
+
+def left_message(app, contact_id: int, age: timedelta, text: str = "halo") -> int:
+    """An inbound message stored `age` ago whose job never ran."""
+    with app.app_context(), db.new_session() as s:
+        message = Message(contact_id=contact_id, channel="twilio", direction="in", provider_id=f"SM-{contact_id}-{text}",
+                          kind="text", text=text, payload={}, status="received", created_at=utcnow() - age)
+        s.add(message)
+        s.commit()
+        return message.id
+
+
+def left_outbox(app, contact_id: int, age: timedelta, retry_in: timedelta | None = None) -> None:
+    """A reply owed since `age` ago, waiting for a retry `retry_in` from now (None: due now)."""
+    with app.app_context(), db.new_session() as s:
+        s.add(Outbox(contact_id=contact_id, kind="reply", payload={"text": "halo"}, status="pending",
+                     created_at=utcnow() - age, next_attempt_at=utcnow() + retry_in if retry_in else None))
+        s.commit()
+
+
+def test_only_work_left_waiting_is_queued_again(unworked_app):
+    app = unworked_app
+    stuck, fresh = contact(app, "+6281200000001"), contact(app, "+6281200000002")
+    owed, backing_off, retry_missed = (contact(app, f"+628120000000{k}") for k in (3, 4, 5))
+    left_message(app, stuck, timedelta(minutes=10))
+    left_message(app, fresh, timedelta(seconds=5))        # its job is surely still in the queue
+    left_outbox(app, owed, timedelta(minutes=10))
+    left_outbox(app, backing_off, timedelta(minutes=10), retry_in=timedelta(minutes=20))
+    left_outbox(app, retry_missed, timedelta(hours=1), retry_in=-timedelta(minutes=30))
+    with app.app_context():
+        assert recovery.requeue_stalled() == (1, 2)
+    assert waiting(app) == [("flows.runner.process_contact", stuck), ("delivery.sender.send_pending", owed),
+                            ("delivery.sender.send_pending", retry_missed)]
+
+
+def test_one_worker_sweeps_per_interval(unworked_app):
+    app = unworked_app
+    left_message(app, contact(app, "+6281200000001"), timedelta(minutes=10))
+    queue = app.extensions["jobs"].queue
+    with app.app_context(), Redis.from_url(os.environ["REDIS_URL"]) as redis:
+        assert recovery.sweep_if_due(redis, queue.name, timedelta(minutes=5)) == (1, 0)
+        assert recovery.sweep_if_due(redis, queue.name, timedelta(minutes=5)) is None  # another worker, just after
+        redis.delete(f"sapa:sweep:{queue.name}")
+    assert len(waiting(app)) == 1
+
+
+def test_a_worker_starting_after_an_outage_answers_the_message_left_behind(unworked_app, tmp_path):
+    app = unworked_app
+    citizen = contact(app, "warga-1", channel="simulator")
+    message_id = left_message(app, citizen, timedelta(minutes=10), text="halo")
+    queue = app.extensions["jobs"].queue.name
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "REDIS_URL": os.environ["REDIS_URL"],
+           "RQ_QUEUE": queue, "INSTANCE_PATH": str(tmp_path / "worker"), "SECRET_KEY": "test-secret",
+           "STORAGE_DIR": str(tmp_path / "files")}
+    with Redis.from_url(os.environ["REDIS_URL"]) as redis:
+        redis.delete(f"sapa:sweep:{queue}")
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "rq"), "worker", "--burst",
+                           "--worker-class", "delivery.worker.AppWorker", "--url", os.environ["REDIS_URL"], queue],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with app.app_context():
+        assert db.session().get(Message, message_id).status == "processed"
+        replies = db.session().execute(select(Outbox).where(Outbox.contact_id == citizen)).scalars().all()
+        assert replies and all(row.status == "sent" for row in replies)
