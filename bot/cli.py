@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from bot import db
+from bot import db, spool
 from bot.migrate import upgrade
 from bot.models import Message, Officer, Outbox
 
@@ -17,7 +17,7 @@ DEMO_OFFICER = ("petugas", "sapa-demo-2026")
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI."""
-    for command in (init_db, seed_demo, sweep, chat):
+    for command in (init_db, seed_demo, sweep, chat, spool.replay_spool_command):
         app.cli.add_command(command)
 
 

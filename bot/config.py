@@ -25,6 +25,10 @@ def defaults(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "SIMULATOR": True,
         "STORAGE_DIR": str(Path(instance_path) / "files"),
+        # Webhooks that arrived while the database was down, waiting to be replayed (bot/spool.py),
+        # and how often a web process looks there after a webhook stored fine.
+        "SPOOL_DIR": str(Path(instance_path) / "spool"),
+        "SPOOL_CHECK_SECONDS": 15,
         "CONFIG_PATH": str(ROOT / "config.yml"),
         "GRAPH_API_BASE": "https://graph.facebook.com",
         "GRAPH_API_VERSION": "v25.0",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response
 
+from bot import spool
 from bot.inbound import receive
 from bot.webhooks import meta
 from bot.webhooks.meta import Malformed, items, text_field
@@ -132,6 +133,7 @@ def verify():
 def webhook():
     """Take a batch of events: store, queue, answer EVENT_RECEIVED at once."""
     body = meta.signed_json(CHANNEL, "page")
+    spool.verified(_event_received)
     try:
         inbound, receipts = parse(body)
     except Malformed as err:
@@ -143,6 +145,11 @@ def webhook():
     for item in inbound:
         stored += _store(item) is not None
     log.info("messenger webhook: %d message(s), %d new, %d receipt(s)", len(inbound), stored, len(receipts))
+    return _event_received()
+
+
+def _event_received() -> Response:
+    """The answer Meta takes as delivered."""
     return Response("EVENT_RECEIVED", 200, mimetype="text/plain")
 
 
@@ -176,6 +183,7 @@ def init_app(app) -> None:
     from delivery import channels, messenger_channel
 
     app.register_blueprint(bp)
+    spool.init_app(app, bp)  # verified requests survive a database outage
     channels.ADAPTERS[CHANNEL] = messenger_channel.MessengerAdapter()
     inbound.MEDIA_FETCHERS[CHANNEL] = messenger_channel.fetch_media
     inbound.MEDIA_DELETERS.pop(CHANNEL, None)  # Messenger has no API to delete an attachment

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
-from bot import db
+from bot import db, spool
 from bot.inbound import receive
 from bot.models import Message, Outbox, audit
 from bot.webhooks.numbered import button_for_number
@@ -46,6 +46,7 @@ def init_app(app) -> None:
     from delivery import channels, twilio_channel
 
     app.register_blueprint(bp)
+    spool.init_app(app, bp)  # verified requests survive a database outage
     channels.ADAPTERS[CHANNEL] = twilio_channel.TwilioAdapter()
     inbound.MEDIA_FETCHERS[CHANNEL] = twilio_channel.fetch
     inbound.MEDIA_DELETERS[CHANNEL] = twilio_channel.delete
@@ -107,6 +108,7 @@ def inbound():
     """Verify, normalise and store one WhatsApp message (one row per media item); answer at once."""
     if not _verified():
         return _forbidden()
+    spool.verified(_twiml)
     form = request.form
     message_sid, sender = form.get("MessageSid", "").strip(), form.get("From", "").strip()
     if not SID.match(message_sid) or not sender:
@@ -208,6 +210,7 @@ def status():
     """Record a delivery status on our outbound message; failures are audited for officers."""
     if not _verified():
         return _forbidden()
+    spool.verified(_twiml)
     form = request.form
     message_sid = form.get("MessageSid", "").strip()
     new = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
