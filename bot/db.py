@@ -7,6 +7,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
+# A database host that drops packets must fail a webhook well within the providers' 15 s limit,
+# so that the request is spooled (bot/spool.py) instead of timing out unanswered.
+PG_CONNECT_ARGS = {"connect_timeout": 5}
+
+
 class Base(DeclarativeBase):
     """Declarative base for every model."""
 
@@ -24,7 +29,8 @@ def make_engine(url: str) -> Engine:
         # No pre-ping: it costs a round trip per request on the webhook's hot path. A connection
         # that died with a database restart fails one request (the provider redelivers it) and
         # is replaced; recycling keeps idle connections from going stale behind firewalls.
-        return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10, hide_parameters=True)
+        return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10, hide_parameters=True,
+                             connect_args=PG_CONNECT_ARGS)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
@@ -75,7 +81,7 @@ def autocommit_engine() -> Engine:
         if engine().dialect.name == "postgresql":
             found = create_engine(engine().url, isolation_level="AUTOCOMMIT", pool_recycle=1800,
                                   pool_size=10, max_overflow=10, hide_parameters=True,
-                                  pool_reset_on_return=None)
+                                  pool_reset_on_return=None, connect_args=PG_CONNECT_ARGS)
         current_app.extensions["db_autocommit"] = found
     return found
 
