@@ -10,7 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from bot import db, spool
 from bot.migrate import upgrade
-from bot.models import Message, Officer, Outbox
+from bot.models import Officer
 
 DEMO_OFFICER = ("petugas", "sapa-demo-2026")
 
@@ -45,18 +45,14 @@ def seed_demo():
 @click.command("sweep")
 @with_appcontext
 def sweep():
-    """Queue again every unprocessed message and unsent outbox row (after a crash or outage)."""
-    from delivery import jobs
+    """Queue again every unprocessed message and due outbox row (after a crash or outage)."""
+    from datetime import timedelta
 
-    with db.new_session() as s:
-        contacts = set(s.execute(select(Message.contact_id).where(
-            Message.direction == "in", Message.status == "received")).scalars())
-        senders = set(s.execute(select(Outbox.contact_id).where(Outbox.status == "pending")).scalars())
-    for contact_id in sorted(contacts):
-        jobs.enqueue("flows.runner.process_contact", contact_id)
-    for contact_id in sorted(senders - contacts):
-        jobs.enqueue("delivery.sender.send_pending", contact_id)
-    click.echo(f"{len(contacts)} percakapan dan {len(senders)} antrean kirim dijadwalkan ulang.")
+    from delivery.recovery import requeue_stalled
+
+    # By hand, after an incident: whatever was queued before is not trusted to still be there.
+    contacts, senders = requeue_stalled(timedelta(0), jobs_lost=True)
+    click.echo(f"{contacts} percakapan dan {senders} antrean kirim dijadwalkan ulang.")
 
 
 @click.command("chat")

@@ -23,9 +23,12 @@ from bot import db
 from bot.models import Contact, Message, QueuedContact, utcnow
 
 MESSAGE_COLUMNS = ("channel", "direction", "provider_id", "kind", "text", "payload", "status", "created_at")
-# A queued mark older than this belongs to a job that was lost (a worker killed before it
-# started): the next message queues a new one. `flask sweep` catches the rest.
-QUEUED_STALE_AFTER = timedelta(seconds=60)
+# A queued mark older than this is taken for a lost job (a worker killed before it started):
+# the next message queues a new one. Long, because while the workers are behind every mark
+# ages, and a shorter limit made each waiting citizen's next message queue a duplicate job
+# every minute: a burst of enqueues on the webhooks at the worst moment. Lost jobs are found
+# sooner by the workers' sweep (delivery/recovery.py), and at once after Redis lost its data.
+QUEUED_STALE_AFTER = timedelta(minutes=10)
 
 
 class Stored(NamedTuple):

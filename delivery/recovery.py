@@ -7,10 +7,11 @@ its contact. The RQ worker runs it on its own (`delivery.worker`); `flask sweep`
 import logging
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from bot import db
-from bot.models import Message, Outbox, utcnow
+from bot.inbound_store import QUEUED_STALE_AFTER
+from bot.models import Message, Outbox, QueuedContact, utcnow
 from delivery import jobs
 
 log = logging.getLogger(__name__)
@@ -20,13 +21,25 @@ log = logging.getLogger(__name__)
 STALLED_AFTER = timedelta(minutes=2)
 
 
-def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> tuple[int, int]:
+def requeue_stalled(older_than: timedelta = STALLED_AFTER, jobs_lost: bool = False) -> tuple[int, int]:
     """Queue a job for each contact with a message or a due outbox row waiting longer than
-    `older_than`; returns (conversations, send queues) queued."""
-    cutoff = utcnow() - older_than
+    `older_than`; returns (conversations, send queues) queued.
+
+    A contact whose job was queued lately (a fresh `queued_contacts` mark) is left alone: while
+    the workers are behind, its job is still waiting, and another would be a duplicate. With
+    `jobs_lost` (Redis lost its data, or an operator says so) every mark is dropped first, so
+    that everything waiting is queued again and the next message of anyone queues a job.
+    """
+    now = utcnow()
+    cutoff = now - older_than
     with db.new_session() as s:
+        if jobs_lost:
+            s.execute(delete(QueuedContact))
+            s.commit()
+        recently_queued = select(QueuedContact.contact_id).where(QueuedContact.queued_at > now - QUEUED_STALE_AFTER)
         contacts = set(s.execute(select(Message.contact_id).where(
-            Message.direction == "in", Message.status == "received", Message.created_at <= cutoff)).scalars())
+            Message.direction == "in", Message.status == "received", Message.created_at <= cutoff,
+            Message.contact_id.not_in(recently_queued))).scalars())
         senders = set(s.execute(select(Outbox.contact_id).where(
             Outbox.status == "pending", Outbox.created_at <= cutoff,
             # A row waiting for its backoff is not stalled until its retry time has passed too.
@@ -47,4 +60,10 @@ def sweep_if_due(redis, queue_name: str, every: timedelta) -> tuple[int, int] | 
     # The lock lapses a little before `every`, so the same worker's next round finds it gone.
     if not redis.set(f"sapa:sweep:{queue_name}", "1", nx=True, ex=max(1, int(every.total_seconds() * 0.9))):
         return None
-    return requeue_stalled()
+    # A key with no expiry, set by every sweep: when it is gone, Redis restarted without its data
+    # (or was flushed), and with it every queued job. Then nothing queued can be trusted.
+    alive = f"sapa:jobs-alive:{queue_name}"
+    lost = not redis.exists(alive)
+    result = requeue_stalled(timedelta(0), jobs_lost=True) if lost else requeue_stalled()
+    redis.set(alive, "1")
+    return result

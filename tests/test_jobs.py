@@ -64,8 +64,9 @@ def test_a_burst_from_one_citizen_queues_one_job_until_it_starts(unworked_app):
 def test_a_job_lost_before_it_started_is_queued_again_by_the_next_message(unworked_app):
     app = unworked_app
     budi = send(app, "+6281211110001", "halo")
-    with app.app_context(), db.new_session() as s:  # a minute passes; the worker died meanwhile
-        s.execute(update(QueuedContact).values(queued_at=QueuedContact.queued_at - timedelta(seconds=61)))
+    with app.app_context(), db.new_session() as s:  # time passes; the worker died meanwhile
+        s.execute(update(QueuedContact).values(
+            queued_at=QueuedContact.queued_at - inbound_store.QUEUED_STALE_AFTER - timedelta(seconds=1)))
         s.commit()
     send(app, "+6281211110001", "halo? ada orang?")
     assert waiting_jobs(app) == [budi, budi]

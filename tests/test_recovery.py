@@ -8,7 +8,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from bot import db
-from bot.inbound import get_contact
+from bot.inbound import get_contact, receive
 from bot.models import Message, Outbox, utcnow
 from delivery import recovery
 from tests.conftest import ROOT
@@ -61,15 +61,61 @@ def test_only_work_left_waiting_is_queued_again(unworked_app):
                             ("delivery.sender.send_pending", retry_missed)]
 
 
+def test_a_contact_whose_job_still_waits_in_the_queue_gets_no_second_job(unworked_app):
+    app = unworked_app
+    with app.app_context():  # a real message: stored, marked as queued, its job waiting
+        message_id = receive("twilio", "+6281200000001", kind="text", text="halo", provider_id="SM" + "1" * 32)
+        budi = db.session().get(Message, message_id).contact_id
+    age(app, message_id, timedelta(minutes=5))  # the workers are that far behind
+    with app.app_context():
+        assert recovery.requeue_stalled() == (0, 0)
+    assert waiting(app) == [("flows.runner.process_contact", budi)]
+
+
+def one_sweep(app, queue: str):
+    """A worker's sweep round, as if no other worker swept lately."""
+    with app.app_context(), Redis.from_url(os.environ["REDIS_URL"]) as redis:
+        redis.delete(f"sapa:sweep:{queue}")
+        return recovery.sweep_if_due(redis, queue, timedelta(minutes=5))
+
+
 def test_one_worker_sweeps_per_interval(unworked_app):
     app = unworked_app
     left_message(app, contact(app, "+6281200000001"), timedelta(minutes=10))
-    queue = app.extensions["jobs"].queue
+    queue = app.extensions["jobs"].queue.name
+    assert one_sweep(app, queue) == (1, 0)
     with app.app_context(), Redis.from_url(os.environ["REDIS_URL"]) as redis:
-        assert recovery.sweep_if_due(redis, queue.name, timedelta(minutes=5)) == (1, 0)
-        assert recovery.sweep_if_due(redis, queue.name, timedelta(minutes=5)) is None  # another worker, just after
-        redis.delete(f"sapa:sweep:{queue.name}")
+        assert recovery.sweep_if_due(redis, queue, timedelta(minutes=5)) is None  # another worker, just after
+        redis.delete(f"sapa:sweep:{queue}", f"sapa:jobs-alive:{queue}")
     assert len(waiting(app)) == 1
+
+
+def test_after_redis_lost_its_data_every_waiting_message_is_queued_again(unworked_app):
+    app = unworked_app
+    queue = app.extensions["jobs"].queue
+    one_sweep(app, queue.name)  # a first round: Redis is known to hold its jobs
+    with app.app_context():
+        message_id = receive("twilio", "+6281200000001", kind="text", text="halo", provider_id="SM" + "2" * 32)
+        budi = db.session().get(Message, message_id).contact_id
+    assert one_sweep(app, queue.name) == (0, 0)  # its job waits in the queue: nothing to do
+    with Redis.from_url(os.environ["REDIS_URL"]) as redis:  # Redis restarts without its data
+        queue.empty()
+        redis.delete(f"sapa:jobs-alive:{queue.name}")
+    assert one_sweep(app, queue.name) == (1, 0)  # even a message seconds old
+    assert waiting(app) == [("flows.runner.process_contact", budi)]
+    with app.app_context():  # the mark went with the lost job: the citizen's next message queues its own
+        receive("twilio", "+6281200000001", kind="text", text="halo?", provider_id="SM" + "3" * 32)
+    assert len(waiting(app)) == 2
+    with Redis.from_url(os.environ["REDIS_URL"]) as redis:
+        redis.delete(f"sapa:sweep:{queue.name}", f"sapa:jobs-alive:{queue.name}")
+
+
+def age(app, message_id: int, by: timedelta) -> None:
+    """Make a stored message older, as if the workers had been behind that long."""
+    with app.app_context(), db.new_session() as s:
+        message = s.get(Message, message_id)
+        message.created_at = utcnow() - by
+        s.commit()
 
 
 def test_a_worker_starting_after_an_outage_answers_the_message_left_behind(unworked_app, tmp_path):
@@ -82,11 +128,14 @@ def test_a_worker_starting_after_an_outage_answers_the_message_left_behind(unwor
            "STORAGE_DIR": str(tmp_path / "files")}
     with Redis.from_url(os.environ["REDIS_URL"]) as redis:
         redis.delete(f"sapa:sweep:{queue}")
+        redis.set(f"sapa:jobs-alive:{queue}", "1")  # Redis kept its data: only the lost job is redone
     done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "rq"), "worker", "--burst",
                            "--worker-class", "delivery.worker.AppWorker", "--url", os.environ["REDIS_URL"], queue],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     with app.app_context():
         assert db.session().get(Message, message_id).status == "processed"
         replies = db.session().execute(select(Outbox).where(Outbox.contact_id == citizen)).scalars().all()
         assert replies and all(row.status == "sent" for row in replies)
+    with Redis.from_url(os.environ["REDIS_URL"]) as redis:
+        redis.delete(f"sapa:sweep:{queue}", f"sapa:jobs-alive:{queue}")
