@@ -305,6 +305,15 @@ def prepare_database(base: str) -> tuple[str, str]:
     return url, schema
 
 
+def checkpoints(base: str) -> int:
+    """PostgreSQL's checkpoint count so far: a pass during which it grows paid for one (its
+    writes and the full-page images in the WAL after it) in its tail latency."""
+    import psycopg
+
+    with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        return conn.execute("SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter").fetchone()[0]
+
+
 def count_messages(url: str) -> int:
     """How many inbound messages the run stored."""
     from sqlalchemy import text
@@ -382,8 +391,10 @@ def main() -> int:
             passes = []
             for k in range(max(1, args.repeat)):
                 batch = requests[60000 + k * per_pass:60000 + (k + 1) * per_pass]
+                before = checkpoints(base)
                 passes.append(asyncio.run(open_loop(app_url, batch, args.seconds, args.rate)))
-                print(_line(f"webhook, {args.rate:.0f}/s offered", passes[-1]), flush=True)
+                during = "   (a checkpoint ran)" if checkpoints(base) != before else ""
+                print(_line(f"webhook, {args.rate:.0f}/s offered", passes[-1]) + during, flush=True)
             results["app rate"] = passes[0]
             if len(passes) > 1:
                 p99s = sorted(r["p99"] if r["p99"] is not None else float("inf") for r in passes)  # ms
