@@ -38,6 +38,9 @@ DATABASE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, psycopg.Opera
 REPLAY_KEY = "sapa.spool.replay"  # a WSGI environ key: it cannot be set from outside, unlike a header
 KEPT_HEADERS = {"content-type", "x-twilio-signature", "x-hub-signature-256"}
 STALE_CLAIM_NS = 5 * 60 * 10**9  # a claim older than this belongs to a replayer that crashed
+# Replays ending in a server error that is not the database (Redis down, a bug) before a file is
+# moved to failed/ for a person to look at; the database being down never counts.
+MAX_ATTEMPTS = 10
 
 
 class _Replayer:
@@ -70,7 +73,7 @@ def verified(ack) -> None:
 
 def is_replay() -> bool:
     """Whether the current request is a spooled one being replayed."""
-    return bool(request.environ.get(REPLAY_KEY))
+    return REPLAY_KEY in request.environ
 
 
 # ---- the request side ---------------------------------------------------------------------------------
@@ -82,8 +85,11 @@ def _keep_raw_body() -> None:
 
 def _on_database_error(err):
     """Spool a verified request the database could not take, and answer as if it had."""
-    if not g.get("webhook_verified") or is_replay():
-        raise err  # unverified: nothing worth keeping; a replay: still down. Both end in a 500.
+    if is_replay():
+        request.environ[REPLAY_KEY]["database_down"] = True  # tells the replayer to stop this pass
+        raise err
+    if not g.get("webhook_verified"):
+        raise err  # unverified: nothing worth keeping (a 500)
     try:
         path = save(request)
     except OSError as spool_err:
@@ -147,7 +153,9 @@ def replay(app) -> tuple[int, int, int]:
     """Replay spooled requests oldest first through the app's own routes: (replayed, failed, kept).
 
     2xx: done, the file is deleted. 4xx: moved to failed/ (e.g. the auth token was rotated).
-    5xx or a database error: the database is still down; the pass stops and the rest is kept.
+    The database still down: the pass stops and the rest is kept. Another server error (Redis
+    down, a bug): the file is kept for a later pass and the next one is tried; after
+    MAX_ATTEMPTS such errors it goes to failed/ too, so one bad file never blocks the spool.
     """
     directory = Path(app.config["SPOOL_DIR"])
     _reclaim_stale(directory)
@@ -159,19 +167,25 @@ def replay(app) -> tuple[int, int, int]:
             os.rename(path, claimed)
         except FileNotFoundError:
             continue
-        status = _dispatch(app, claimed)
+        status, database_down = _dispatch(app, claimed)
         if 200 <= status < 300:
             claimed.unlink(missing_ok=True)
             replayed += 1
-        elif status < 500:
+        elif database_down:
+            os.rename(claimed, path)
+            log.warning("spooled %s: the database is still down; it and the rest wait", path.name)
+            break
+        elif status < 500 or _attempts(claimed) + 1 >= MAX_ATTEMPTS:
             (directory / "failed").mkdir(mode=0o700, exist_ok=True)
             os.rename(claimed, directory / "failed" / path.name)
             failed += 1
             log.warning("spooled %s answered %s on replay: moved to failed/", path.name, status)
         else:
+            # Another server error (Redis down, a bug): try it again later, but do not hold back
+            # the files behind it, which may well go through.
+            _count_attempt(claimed)
             os.rename(claimed, path)
-            log.warning("spooled %s answered %s on replay: kept, the rest waits", path.name, status)
-            break
+            log.warning("spooled %s answered %s on replay: kept for another try", path.name, status)
     kept = len(_pending(directory))
     if replayed or failed or kept:
         log.info("spool replay: %d replayed, %d failed, %d waiting", replayed, failed, kept)
@@ -201,8 +215,9 @@ def _reclaim_stale(directory: Path) -> None:
                     log.warning("spool: %s.json was claimed by a replayer that stopped; queued again", stem)
 
 
-def _dispatch(app, path: Path) -> int:
-    """Send one spooled request through the app; the HTTP status (400 for an unreadable file)."""
+def _dispatch(app, path: Path) -> tuple[int, bool]:
+    """Send one spooled request through the app: (HTTP status, whether the database was down).
+    An unreadable file answers 400."""
     try:
         with open(path, encoding="utf-8") as fh:
             record = json.load(fh)
@@ -210,16 +225,18 @@ def _dispatch(app, path: Path) -> int:
         body = base64.b64decode(record["body"])
     except (ValueError, KeyError, TypeError):
         log.warning("spooled %s is unreadable", path.name)
-        return 400
+        return 400, False
     content_type = next((headers.pop(k) for k in list(headers) if k.lower() == "content-type"), None)
+    outcome: dict = {}  # the request's database error handler notes an outage here
 
     def send() -> int:
-        """Run the request; a propagated database error (a testing app) counts as a 503."""
+        """Run the request; an exception the app propagates (a testing app) counts as a 500."""
         try:
             response = app.test_client().open(
                 record["path"], method=record["method"], data=body, content_type=content_type, headers=headers,
-                environ_overrides={REPLAY_KEY: True, "QUERY_STRING": record["query_string"]})
+                environ_overrides={REPLAY_KEY: outcome, "QUERY_STRING": record["query_string"]})
         except DATABASE_ERRORS:
+            outcome["database_down"] = True
             return 503
         except Exception as err:  # only an app that propagates exceptions gets here
             log.error("spooled %s failed on replay: %s", path.name, _name(err))
@@ -229,7 +246,30 @@ def _dispatch(app, path: Path) -> int:
 
     # An empty context: the request gets an app context (and `g`) of its own even when the
     # caller has one, e.g. the CLI command; otherwise `g` would carry over between replays.
-    return contextvars.Context().run(send)
+    status = contextvars.Context().run(send)
+    return status, bool(outcome.get("database_down"))
+
+
+def _attempts(path: Path) -> int:
+    """How many replays of this file ended in a server error so far."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return int(json.load(fh).get("attempts", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
+def _count_attempt(path: Path) -> None:
+    """Add one failed replay to the file's record (rewritten whole: a crash keeps the old one)."""
+    with open(path, encoding="utf-8") as fh:
+        record = json.load(fh)
+    record["attempts"] = int(record.get("attempts", 0)) + 1
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(record, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.rename(tmp, path)
 
 
 def _replay_when_back(response):

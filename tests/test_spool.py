@@ -211,6 +211,29 @@ def test_a_replay_the_app_refuses_is_moved_to_failed(app, down_app, providers, c
     assert inbound(app, "twilio") == []
 
 
+def test_a_server_error_other_than_the_database_holds_back_neither_the_file_nor_those_behind_it(
+        app, down_app, providers):
+    client = down_app.test_client()
+    assert post_signed(client, twilio_message("satu"), providers["auth_token"]).status_code == 200
+    # A status for a message we have no record of: replaying it queues a later look, on Redis.
+    unknown = {"MessageSid": "SM" + "e" * 32, "MessageStatus": "delivered", "AccountSid": fake.DEFAULT_SID}
+    assert post_signed(client, unknown, providers["auth_token"], url=STATUS,
+                       path="/webhooks/twilio/status").status_code == 200
+    # The database is back, Redis is not: both replays end in a server error, neither stops the pass.
+    settings = {key: value for key, value in app.config.items() if key != "OFFICE"}
+    no_redis = create_app({**settings, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    try:
+        assert replay(no_redis) == (0, 0, 2)
+        assert len(inbound(app, "twilio")) == 1  # stored before its job could not be queued (the sweep will)
+        assert replay(no_redis) == (1, 0, 1)  # now a duplicate: acknowledged, done
+        for _ in range(7):
+            assert replay(no_redis) == (0, 0, 1)
+        assert replay(no_redis) == (0, 1, 0)  # the tenth server error: moved aside for a person
+    finally:
+        dispose_db(no_redis)
+    assert len(spooled(app, "failed")) == 1 and waiting(app) == []
+
+
 def test_a_file_claimed_by_a_replayer_that_crashed_is_replayed(app, down_app, providers):
     params = twilio_message("halo")
     assert post_signed(down_app.test_client(), params, providers["auth_token"]).status_code == 200
