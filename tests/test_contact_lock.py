@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bot import db
 from bot.inbound import get_contact, receive
 from bot.models import Contact, Message
+from tests.channel_drivers import wait_until_handled
 
 
 def test_a_second_worker_waits_for_the_first_to_finish_with_a_contact(app):
@@ -90,6 +91,39 @@ def test_a_citizens_next_message_is_stored_at_once_while_their_job_works_on_post
         assert (stored.contact_id, stored.text) == (contact_id, "halo lagi")
         # The locked row was skipped, not waited for: the new name comes with a later message.
         assert db.session().get(Contact, contact_id).display_name == "Warga Lama"
+
+
+def test_a_changed_whatsapp_number_never_makes_the_webhook_wait_for_the_job_on_postgresql(pg_app):
+    from bot.webhooks.whatsapp import Inbound, _store
+
+    app = pg_app
+    with app.app_context(), db.new_session() as s:  # a BSUID-keyed citizen whose number we knew
+        contact = get_contact(s, "whatsapp", "ID.4242")
+        contact.phone = "6281200000009"
+        s.commit()
+        contact_id = contact.id
+
+    def message(k: int) -> Inbound:
+        return Inbound(external_id="ID.4242", phone="6281299999999", kind="text", text=f"nomor baru {k}",
+                       provider_id=f"wamid.phone-{k}")
+
+    holding = threading.Event()
+    job = threading.Thread(target=_hold_lock, args=(app, contact_id, 2.0, holding))
+    job.start()
+    assert holding.wait(5)
+    with app.app_context():
+        started = time.monotonic()
+        first = _store(message(1))
+        took = time.monotonic() - started
+    job.join(timeout=10)
+    assert first is not None and took < 1.0
+    with app.app_context():
+        assert db.session().get(Contact, contact_id).phone == "6281200000009"  # skipped, not waited for
+    wait_until_handled(app, "whatsapp", "wamid.phone-1")  # the worker's job for it is done too
+    with app.app_context():
+        _store(message(2))  # no job holds the row now
+        db.session().expire_all()
+        assert db.session().get(Contact, contact_id).phone == "6281299999999"
 
 
 def test_a_new_profile_name_is_kept_and_a_missing_one_changes_nothing(app):

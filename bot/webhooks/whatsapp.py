@@ -193,9 +193,18 @@ def _remember_phone(item: Inbound) -> None:
             if by_phone is not None:
                 by_phone.external_id = item.external_id
             by_user = by_phone or get_contact(s, CHANNEL, item.external_id, item.display_name)
-        if by_user.phone != item.phone:
+        if by_user.phone != item.phone and _free(s, by_user):
             by_user.phone = item.phone
         s.commit()
+
+
+def _free(s, contact: Contact) -> bool:
+    """Lock the contact's row only if no job holds it (SKIP LOCKED): a changed number is not worth
+    making the webhook wait for a dialogue step; the citizen's next message brings it again."""
+    if contact.id is None:
+        return True  # created in this session: nobody else can hold it
+    return s.execute(select(Contact.id).where(Contact.id == contact.id)
+                     .with_for_update(key_share=True, skip_locked=True)).scalar_one_or_none() is not None
 
 
 def _apply_statuses(s, statuses: list[Status]) -> None:
