@@ -24,6 +24,9 @@ CHANNEL = "messenger"
 TEXT_MAX = 2000
 QUICK_REPLIES_MAX, QUICK_TITLE_MAX, QUICK_PAYLOAD_MAX = 13, 20, 1000
 CHOOSE = "Silakan pilih:"
+# Set on everything we send and echoed back by Meta: an echo without it was typed by staff in the
+# Page inbox (or sent by another app), and the bot keeps quiet in that chat for a while.
+OUR_METADATA = "sapa-dukcapil"
 # Messenger attachment URLs are Meta CDN URLs (scontent-*.xx.fbcdn.net for photos,
 # cdn.fbsbx.com / lookaside.fbsbx.com for files); the Graph host itself is always allowed.
 MEDIA_HOSTS = (".fbcdn.net", ".fbsbx.com")
@@ -44,7 +47,7 @@ def reply_messages(text: str, buttons: list[dict]) -> list[dict]:
     if buttons and not shows_natively(buttons):
         text, buttons = render(text, buttons), []
     parts = split_text(text, TEXT_MAX) or ([CHOOSE] if buttons else [])
-    messages = [{"text": part} for part in parts]
+    messages = [{"text": part, "metadata": OUR_METADATA} for part in parts]
     if buttons:
         messages[-1]["quick_replies"] = [{"content_type": "text", "title": shorten(b["title"], QUICK_TITLE_MAX),
                                           "payload": b["id"]} for b in buttons]
@@ -87,7 +90,8 @@ class MessengerAdapter:
             raise TransportError("document to send is gone", permanent=True)
         # is_reusable false: a receipt is one citizen's paper; Meta need not keep a reusable copy.
         form = {"recipient": json.dumps({"id": contact.external_id}),
-                "message": json.dumps({"attachment": {"type": "file", "payload": {"is_reusable": False}}}),
+                "message": json.dumps({"attachment": {"type": "file", "payload": {"is_reusable": False}},
+                                       "metadata": OUR_METADATA}),
                 **messaging_fields(tag)}
         answer = client().post_multipart(
             "me/messages", data=form, files={"filedata": (doc.filename, storage.load(doc.storage_key), doc.content_type)},

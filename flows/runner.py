@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from bot import db, inbound_store
+from bot import db, handoff, inbound_store
 from bot.inbound import resolve_media
 from bot.models import (
     Contact,
@@ -97,6 +97,13 @@ def _handle(s, contact, message: Message) -> None:
         conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle", owner="bot")
         s.add(conv)
         s.flush()
+    if handoff.bot_keeps_quiet(s, contact.id, received, current_app.config["OFFICE"]):
+        # Staff are answering this chat from the Page inbox: the bot does not talk over them.
+        # The message is kept (and a photo stored) for them and for the officers' inbox.
+        conv.needs_human = False  # someone is answering
+        message.status, message.processed_at = "processed", utcnow()
+        audit(s, f"citizen:{contact.id}", "message_left_to_staff", message, kind=message.kind)
+        return
     previous = s.execute(select(Message.created_at).where(
         Message.contact_id == contact.id, Message.direction == "in", Message.id < message.id)
         .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot import db
 from bot.models import Contact, Document, Request, Upload
+from delivery.messenger_channel import OUR_METADATA
 from tests.channel_drivers import MetaChat, fake_meta, meta_app  # noqa: F401  (fixtures)
 from tests.conftest import FATHER_NIK, answer_until_summary
 
@@ -28,7 +29,8 @@ def test_it_files_a_birth_request_over_messenger_and_sends_the_receipt_pdf(meta_
     ticket = TICKET.search(replies[0]["text"]).group(0)
     last = chat.calls[-1]
     assert last["body"] == {"recipient": {"id": PSID}, "messaging_type": "RESPONSE",
-                            "message": {"attachment": {"type": "file", "payload": {"is_reusable": False}}}}
+                            "message": {"attachment": {"type": "file", "payload": {"is_reusable": False}},
+                                        "metadata": OUR_METADATA}}
     assert last["file"]["filename"] == f"Tanda-terima-{ticket}.pdf"
     assert last["file"]["content_type"] == "application/pdf"
 

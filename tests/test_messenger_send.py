@@ -30,6 +30,7 @@ from tests.conftest import png_bytes
 
 PSID = "24023456789012345"
 RESPONSE = {"recipient": {"id": PSID}, "messaging_type": "RESPONSE"}
+OURS = messenger_channel.OUR_METADATA  # every message we send says it is ours (its echo says so too)
 
 
 def deliver(app, payloads: list[dict], **kw) -> int:
@@ -41,7 +42,7 @@ def deliver(app, payloads: list[dict], **kw) -> int:
 def test_it_sends_a_text(meta_sqlite_app, fake_meta):
     deliver(meta_sqlite_app, [{"text": "Permohonan Bapak/Ibu sudah kami terima."}])
     assert sent_bodies(fake_meta, "messenger") == [
-        {**RESPONSE, "message": {"text": "Permohonan Bapak/Ibu sudah kami terima."}}]
+        {**RESPONSE, "message": {"text": "Permohonan Bapak/Ibu sudah kami terima.", "metadata": OURS}}]
 
 
 def test_it_sends_choices_as_quick_replies_with_short_titles(meta_sqlite_app, fake_meta):
@@ -53,7 +54,7 @@ def test_it_sends_choices_as_quick_replies_with_short_titles(meta_sqlite_app, fa
         "text": "Silakan pilih layanan:", "quick_replies": [
             {"content_type": "text", "title": "Akta Kelahiran", "payload": "svc:akta_kelahiran"},
             {"content_type": "text", "title": "Perubahan…", "payload": "svc:kartu_keluarga"},
-            {"content_type": "text", "title": "Cek status", "payload": "status"}]}}]
+            {"content_type": "text", "title": "Cek status", "payload": "status"}], "metadata": OURS}}]
 
 
 def test_thirteen_choices_fit_quick_replies_and_fourteen_become_a_numbered_text(meta_sqlite_app, fake_meta):
@@ -63,7 +64,8 @@ def test_thirteen_choices_fit_quick_replies_and_fourteen_become_a_numbered_text(
     first, second = sent_bodies(fake_meta, "messenger")
     assert len(first["message"]["quick_replies"]) == 13
     assert second == {**RESPONSE, "message": {"text": render("Di kecamatan mana?",
-                                                             thirteen + [{"id": "kec:14", "title": "Lain"}])}}
+                                                             thirteen + [{"id": "kec:14", "title": "Lain"}]),
+                                              "metadata": OURS}}
 
 
 def test_a_bare_number_answers_a_numbered_choice(meta_sqlite_app, fake_meta, monkeypatch):
@@ -97,9 +99,10 @@ def test_it_sends_a_pdf_as_a_multipart_file_attachment(meta_sqlite_app, fake_met
            "filename": "Akta-AKL-20261129-0001.pdf", "content_type": "application/pdf"}
     deliver(meta_sqlite_app, [{"text": "Akta kelahiran sudah terbit.", "document": doc}])
     text_call, file_call = [c for c in fake_meta.state["calls"] if c["channel"] == "messenger"]
-    assert text_call["body"] == {**RESPONSE, "message": {"text": "Akta kelahiran sudah terbit."}}
+    assert text_call["body"] == {**RESPONSE, "message": {"text": "Akta kelahiran sudah terbit.", "metadata": OURS}}
     assert file_call["body"] == {**RESPONSE, "message": {"attachment": {"type": "file",
-                                                                        "payload": {"is_reusable": False}}}}
+                                                                        "payload": {"is_reusable": False}},
+                                                         "metadata": OURS}}
     assert (file_call["file"]["filename"], file_call["file"]["content_type"]) == (
         "Akta-AKL-20261129-0001.pdf", "application/pdf")
 
@@ -118,7 +121,7 @@ def test_an_officer_reply_within_seven_days_goes_out_with_the_human_agent_tag(me
             last_inbound_hours=3 * 24)
     assert sent_bodies(fake_meta, "messenger") == [{
         "recipient": {"id": PSID}, "messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT",
-        "message": {"text": "Selamat siang, saya Rina dari Disdukcapil."}}]
+        "message": {"text": "Selamat siang, saya Rina dari Disdukcapil.", "metadata": OURS}}]
 
 
 def test_an_officer_pdf_within_seven_days_is_tagged_too(meta_sqlite_app, fake_meta):

@@ -13,6 +13,7 @@ from delivery.fakes.meta import (
     meta_json,
     signature,
 )
+from delivery.messenger_channel import OUR_METADATA
 from delivery.sender import send_pending
 from tests.channel_drivers import (  # noqa: F401  (fixtures)
     contact_with_outbox,
@@ -164,7 +165,8 @@ def test_a_postback_without_a_mid_is_still_deduplicated(meta_sqlite_app, held_jo
 
 
 @pytest.mark.parametrize("content", [
-    {"message": {"mid": "m_echo", "is_echo": True, "app_id": 1517776481860111, "text": "Balasan kami"}},
+    {"message": {"mid": "m_echo", "is_echo": True, "app_id": 1517776481860111, "text": "Balasan kami",
+                 "metadata": OUR_METADATA}},  # the echo of our own message
     {"reaction": {"mid": "m_ours", "action": "react", "reaction": "love", "emoji": "❤"}},
     {"optin": {"type": "notification_messages", "payload": "x"}},
 ])

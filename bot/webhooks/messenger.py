@@ -2,14 +2,15 @@
 
 Same order as WhatsApp: signature, parse the whole batch, store each citizen message once (by
 mid), record deliveries and reads, answer `EVENT_RECEIVED` at once (Meta gives up after 20 s and
-unsubscribes endpoints that keep failing, channels.md §3). The sender is the PSID.
+unsubscribes endpoints that keep failing, channels.md §3). The sender is the PSID; in an echo of
+a message the Page sent, the PSID is the recipient.
 """
 import logging
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response
 
-from bot import spool
+from bot import handoff, spool
 from bot.inbound import receive
 from bot.webhooks import meta
 from bot.webhooks.meta import Malformed, items, text_field
@@ -34,6 +35,14 @@ class Inbound:
 
 
 @dataclass
+class StaffReply:
+    """A message staff sent from the Page inbox (an echo without our metadata)."""
+    psid: str
+    provider_id: str
+    text: str | None
+
+
+@dataclass
 class Receipt:
     """A delivery or read notice: the mids it names and/or everything up to a watermark (ms)."""
     psid: str
@@ -42,8 +51,9 @@ class Receipt:
     watermark: int | None = None
 
 
-def parse(body: dict) -> tuple[list[Inbound], list[Receipt]]:
-    """Every event in every entry of a webhook body; raises Malformed."""
+def parse(body: dict) -> tuple[list, list[Receipt]]:
+    """Every event in every entry of a webhook body (citizen messages and staff replies, then
+    receipts); raises Malformed."""
     inbound, receipts = [], []
     for entry in items(body.get("entry"), "entry"):
         # `standby` events belong to another app holding the thread: not ours to answer.
@@ -52,7 +62,9 @@ def parse(body: dict) -> tuple[list[Inbound], list[Receipt]]:
             if not isinstance(sender, dict):
                 raise Malformed("event without a sender")
             psid = text_field(sender, "id", "sender")
-            if "message" in event:
+            if isinstance(event.get("message"), dict) and event["message"].get("is_echo"):
+                inbound.extend(_echo(event))
+            elif "message" in event:
                 inbound.extend(_message(psid, event["message"]))
             elif "postback" in event:
                 inbound.append(_postback(psid, event))
@@ -66,8 +78,6 @@ def _message(psid: str, msg) -> list[Inbound]:
     """A `message` event as zero (an echo), one, or several (one per attachment) messages."""
     if not isinstance(msg, dict):
         raise Malformed("message is not an object")
-    if msg.get("is_echo"):
-        return []  # our own message, or a Page admin's: never a citizen's turn
     mid = text_field(msg, "mid", "message")
     text = msg.get("text") if isinstance(msg.get("text"), str) else None
     quick = msg.get("quick_reply")
@@ -82,6 +92,21 @@ def _message(psid: str, msg) -> list[Inbound]:
     if text is not None:
         return [Inbound(psid, mid, "text", text=text)]
     return [Inbound(psid, mid, "unsupported")]
+
+
+def _echo(event: dict) -> list[StaffReply]:
+    """A message the Page sent: ours (it carries our metadata) is nothing new; anyone else's,
+    typed by staff in the Page inbox, makes the bot keep quiet in that chat (channels.md §3)."""
+    from delivery.messenger_channel import OUR_METADATA
+
+    msg = event["message"]
+    if msg.get("metadata") == OUR_METADATA:
+        return []
+    recipient = event.get("recipient")
+    if not isinstance(recipient, dict):
+        raise Malformed("echo without a recipient")
+    text = msg.get("text") if isinstance(msg.get("text"), str) else None
+    return [StaffReply(text_field(recipient, "id", "recipient"), text_field(msg, "mid", "message"), text)]
 
 
 def _attachment(psid: str, provider_id: str, attachment: dict) -> Inbound:
@@ -153,8 +178,10 @@ def _event_received() -> Response:
     return Response("EVENT_RECEIVED", 200, mimetype="text/plain")
 
 
-def _store(item: Inbound):
+def _store(item):
     """Insert one message (None when it is a duplicate); a bare number may stand for a button."""
+    if isinstance(item, StaffReply):
+        return handoff.record_staff_reply(CHANNEL, item.psid, item.provider_id, item.text)
     kind, text, button = item.kind, item.text, item.button
     if kind == "text":
         from delivery.messenger_channel import shows_natively

@@ -1,0 +1,61 @@
+"""Staff answering a citizen outside the officers' inbox (the Facebook Page inbox): their reply is
+recorded with the conversation, and the bot keeps quiet in that chat for a while.
+
+Today the office answers Facebook messages by hand, and staff may go on doing so beside the bot.
+Meta echoes every message the Page sends; ours carry our metadata, so an echo without it was
+typed by a person (channels.md §3: "an echo whose app_id is not yours means a human answered,
+so pause the bot").
+"""
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot import db
+from bot.inbound import get_contact
+from bot.models import Message, audit, utcnow
+
+log = logging.getLogger(__name__)
+
+STAFF_KIND = "staff"  # Message.kind of a reply staff sent from outside the inbox
+QUIET_HOURS = 12      # config.yml `handoff.staff_reply_quiet_hours` overrides it
+
+
+def record_staff_reply(channel: str, external_id: str, provider_id: str, text: str | None) -> int | None:
+    """Store a staff reply as an outbound message of the chat (once per provider id); its id."""
+    with db.new_session() as s:
+        contact = get_contact(s, channel, external_id)
+        s.flush()
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        messages = Message.__table__
+        # Only a row of its own: the contact's running job may hold the contact, and this never waits.
+        message_id = s.execute(insert(messages).values(
+            contact_id=contact.id, channel=channel, direction="out", provider_id=provider_id, kind=STAFF_KIND,
+            text=text, payload={"source": "page_inbox"}, status="sent", created_at=utcnow(),
+        ).on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(messages.c.id)).scalar()
+        if message_id is None:
+            return None  # a redelivered echo
+        entry = audit(s, "staff", "staff_replied_outside_inbox", channel=channel)
+        entry.target_type, entry.target_id = "messages", str(message_id)
+        s.commit()
+    log.info("%s: staff replied from the page inbox; the bot keeps quiet in that chat", channel)
+    return message_id
+
+
+def quiet_hours(office: dict) -> float:
+    """How long the bot keeps quiet after staff's last reply in a chat."""
+    return float((office.get("handoff") or {}).get("staff_reply_quiet_hours", QUIET_HOURS))
+
+
+def staff_replied_since(s, contact_id: int, since: datetime) -> bool:
+    """Whether staff replied to this contact from outside the inbox after `since`."""
+    return s.execute(select(Message.id).where(
+        Message.contact_id == contact_id, Message.direction == "out", Message.kind == STAFF_KIND,
+        Message.created_at > since).limit(1)).first() is not None
+
+
+def bot_keeps_quiet(s, contact_id: int, at: datetime, office: dict) -> bool:
+    """Whether staff are answering this chat themselves (their last reply is recent at `at`)."""
+    return staff_replied_since(s, contact_id, at - timedelta(hours=quiet_hours(office)))
