@@ -12,7 +12,13 @@ from bot import db
 from bot.models import AuditLog, Conversation, Message
 from delivery.fakes.meta import DEFAULT_PAGE_ID, messenger_envelope
 from delivery.messenger_channel import OUR_METADATA
-from tests.channel_drivers import MetaChat, fake_meta, meta_app, post_signed, wait_until_handled  # noqa: F401
+from tests.channel_drivers import (  # noqa: F401
+    MetaChat,
+    fake_meta,
+    meta_app,
+    post_signed,
+    wait_until_handled,
+)
 
 PSID = "24023456789012377"
 PAGE_INBOX_APP = 263902037430900  # the app id Meta gives messages typed in the Page inbox
