@@ -30,6 +30,8 @@ def test_an_officer_signs_in_sees_a_failed_message_and_closes_it(sqlite_app, liv
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page.get_by_test_id("officer-name")).to_have_text("Siti Petugas")
+    expect(page.get_by_test_id("no-conversations")).to_be_visible()  # the landing page: who waits for us
+    page.get_by_role("link", name="Gagal terkirim").click()
     row = page.get_by_test_id("failure")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Pak Darmo")

@@ -8,7 +8,7 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 def init_app(app) -> None:
     """Register the inbox pages and make its session cookie fit for staff use."""
-    from bot.inbox import auth, failures  # noqa: F401  (their routes register on bp)
+    from bot.inbox import auth, conversations, failures  # noqa: F401  (their routes register on bp)
 
     if str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True

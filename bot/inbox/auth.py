@@ -60,6 +60,7 @@ def _check_csrf():
 
 @bp.errorhandler(400)
 @bp.errorhandler(404)
+@bp.errorhandler(409)
 def _refused(err):
     """A refused or stale action, said in the inbox's own page and language."""
     return render_template("inbox/error.html", message=err.description, officer=current_officer()), err.code

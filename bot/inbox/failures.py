@@ -1,25 +1,15 @@
 """Messages we could not deliver: officers see why, then send again or close the case."""
-from zoneinfo import ZoneInfo
-
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from bot import db
 from bot.inbox import bp
 from bot.inbox.auth import current_officer, login_required
-from bot.models import Contact, Outbox, Request, as_utc, audit
+from bot.inbox.display import local_time, office_zone, reach
+from bot.models import Contact, Outbox, Request, audit
 from delivery import jobs
 
-CHANNEL_NAMES = {"twilio": "WhatsApp (Twilio)", "whatsapp": "WhatsApp", "messenger": "Messenger",
-                 "simulator": "Simulator"}
 SHOWN = 200  # the newest failures; older ones stay in the database and the audit log
-
-
-@bp.get("/")
-@login_required
-def home():
-    """The inbox's landing page (the send failures, the only queue so far)."""
-    return redirect(url_for("inbox.failures"))
 
 
 @bp.get("/failures")
@@ -30,9 +20,9 @@ def failures():
     rows = s.execute(select(Outbox, Contact).join(Contact, Contact.id == Outbox.contact_id)
                      .where(Outbox.status == "failed").order_by(Outbox.id.desc()).limit(SHOWN)).all()
     tickets = _tickets(s, [row for row, _ in rows])
-    zone = ZoneInfo(current_app.config["OFFICE"]["office"].get("timezone") or "Asia/Makassar")
-    items = [{"id": row.id, "at": as_utc(row.created_at).astimezone(zone).strftime("%d/%m/%Y %H:%M"),
-              "citizen": contact.display_name or "(tanpa nama)", "reach": _reach(contact),
+    zone = office_zone()
+    items = [{"id": row.id, "at": local_time(row.created_at, zone),
+              "citizen": contact.display_name or "(tanpa nama)", "reach": reach(contact),
               "what": _what(row, tickets), "error": row.last_error or "tidak diketahui", "attempts": row.attempts}
              for row, contact in rows]
     officer = current_officer()
@@ -83,13 +73,6 @@ def _tickets(s, rows: list[Outbox]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(s.execute(select(Request.id, Request.ticket).where(Request.id.in_(ids))).all())
-
-
-def _reach(contact: Contact) -> str:
-    """How an officer can reach the citizen: the channel, and the number where there is one."""
-    channel = CHANNEL_NAMES.get(contact.channel, contact.channel)
-    number = contact.phone or (contact.external_id if contact.external_id.startswith("+") else None)
-    return f"{channel} {number}" if number else channel
 
 
 def _what(row: Outbox, tickets: dict[int, str]) -> str:
