@@ -41,3 +41,31 @@ def test_an_officer_signs_in_sees_a_failed_message_and_closes_it(sqlite_app, liv
     expect(page.get_by_test_id("no-failures")).to_be_visible()
     assert [r.status for r in outbox(sqlite_app)] == ["dismissed"]
     assert page.js_errors == []
+
+
+def test_an_officer_answers_a_citizen_who_asked_for_one_in_the_simulator(sqlite_app, live_server_url, browser_page):
+    import httpx
+    from playwright.sync_api import expect
+
+    add_officer(sqlite_app)
+    asked = httpx.post(live_server_url + "/try/api/messages", json={"user": "warga-b", "text": "mau bicara dengan petugas"})
+    assert "petugas" in asked.json()["replies"][0]["text"]
+    page = browser_page
+    page.goto(live_server_url + "/inbox/")
+    page.get_by_label("Nama pengguna").fill("siti")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    row = page.get_by_test_id("waiting-conversation")
+    expect(row).to_contain_text("mau bicara dengan petugas")
+    row.get_by_role("link", name="Buka").click()
+    expect(page.get_by_test_id("window")).to_contain_text("balasan selalu dapat dikirim")
+    page.get_by_role("button", name="Ambil alih percakapan").click()
+    page.get_by_label("Balasan untuk warga").fill("Halo, saya Siti dari Disdukcapil. Ada yang bisa dibantu?")
+    page.get_by_role("button", name="Kirim balasan").click()
+    expect(page.get_by_role("status")).to_contain_text("Balasan dikirim.")
+    expect(page.get_by_test_id("line").last).to_contain_text("Halo, saya Siti dari Disdukcapil.")
+    transcript = httpx.get(live_server_url + "/try/api/messages", params={"user": "warga-b"}).json()["messages"]
+    assert transcript[-1]["text"] == "Halo, saya Siti dari Disdukcapil. Ada yang bisa dibantu?"
+    page.get_by_role("button", name="Selesai, kembalikan ke bot").click()
+    expect(page.get_by_test_id("no-conversations")).to_be_visible()
+    assert page.js_errors == []
