@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot import db
 from bot.inbound import get_contact
-from bot.models import AuditLog, Contact, Conversation, Outbox, utcnow
+from bot.models import AuditLog, Contact, Conversation, Message, Outbox, Request, utcnow
 from tests.channel_drivers import (  # noqa: F401
     contact_with_outbox,
     fake_meta,
@@ -65,6 +65,7 @@ def test_an_officer_takes_over_replies_and_hands_back_to_the_bot(twilio_app, fak
     queue = page_text(officer, "/inbox/")  # the landing page
     assert queue.count('data-testid="waiting-conversation"') == 1
     assert f"WhatsApp (Twilio) {CITIZEN}" in queue and ASK in queue and "<strong>Menunggu</strong>" in queue
+    assert "Belum dibalas" in queue  # the bot's "an officer will answer" is no answer
     conv = f"/inbox/conversations/{conversation_id(twilio_app)}"
     page = page_text(officer, conv)
     assert ASK in page and "Jendela balasan 24 jam terbuka, tersisa 23 jam" in page
@@ -79,6 +80,7 @@ def test_an_officer_takes_over_replies_and_hands_back_to_the_bot(twilio_app, fak
     assert sent_to(fake_twilio)[-1]["Body"] == "Selamat siang Pak, saya Siti. Ada yang bisa saya bantu?"
     page = page_text(officer, conv)
     assert "Balasan dikirim." in page and "Petugas ·" in page and "halo? ada orang?" in page
+    assert "Belum dibalas" not in page_text(officer, "/inbox/conversations")
 
     assert press(officer, f"{conv}/release", conv).location == "/inbox/conversations"
     assert "petugas sudah selesai membantu" in sent_to(fake_twilio)[-1]["Body"]
@@ -160,12 +162,18 @@ def test_the_queue_and_a_take_over_work_on_postgresql(pg_app):
         contact = get_contact(s, "twilio", "+6281200000077", "Ibu Ani")
         contact.last_inbound_at = utcnow()
         s.flush()
+        s.add(Request(ticket="AKL-0042", service="akta_kelahiran", status="submitted", contact_id=contact.id,
+                      answers={}, flags=[], missing_documents=[]))
+        s.add(Message(contact_id=contact.id, channel="twilio", direction="out", provider_id="SM-officer",
+                      kind="text", text="Baik Bu.", payload={"text": "Baik Bu.", "officer": True}, status="sent"))
         s.add(Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle", owner="bot",
                            needs_human=True, handoff_requested_at=utcnow()))
         s.commit()
     officer = officer_client(pg_app)
-    assert "Ibu Ani" in page_text(officer, "/inbox/conversations")
+    queue = page_text(officer, "/inbox/conversations")
+    assert "Ibu Ani" in queue and "Belum dibalas" not in queue  # an officer answered last
     conv = f"/inbox/conversations/{conversation_id(pg_app)}"
+    assert "AKL-0042</strong> — Akta Kelahiran" in page_text(officer, conv)
     press(officer, f"{conv}/take", conv)
     with pg_app.app_context():
         taken = db.session().execute(select(Conversation)).scalar_one()

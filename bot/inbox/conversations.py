@@ -9,8 +9,8 @@ within 7 days, a WhatsApp template or waiting for the citizen otherwise.
 from contextlib import contextmanager
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import or_, select
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
 
 from bot import db
 from bot.inbox import bp
@@ -22,6 +22,7 @@ from bot.models import (
     Message,
     Officer,
     Outbox,
+    Request,
     as_utc,
     audit,
     utcnow,
@@ -29,6 +30,7 @@ from bot.models import (
 from delivery import jobs
 from delivery.window import HUMAN_AGENT, WHATSAPP_CHANNELS, window_until
 from flows.definition import texts
+from flows.records import STATUS_LABELS
 
 REPLY_MAX = 2000     # the shortest channel limit (Messenger); longer texts would be split
 TRANSCRIPT = 50      # the latest messages shown in a conversation
@@ -54,7 +56,8 @@ def queue():
     zone = office_zone()
     items = [{"id": conv.id, "citizen": contact.display_name or "(tanpa nama)", "reach": reach(contact),
               "asked": local_time(conv.handoff_requested_at, zone), "last": _last_inbound(s, contact.id),
-              "taken_by": officers.get(conv.officer_id) if conv.owner == "officer" else None}
+              "taken_by": officers.get(conv.officer_id) if conv.owner == "officer" else None,
+              "unanswered": _citizen_wrote_last(s, contact.id)}
              for conv, contact in rows]
     officer = current_officer()
     audit(s, f"officer:{officer.id}", "conversation_queue_viewed", shown=len(items))
@@ -77,8 +80,14 @@ def conversation(conv_id: int):
     owner = _officer_names(s, {conv.officer_id}).get(conv.officer_id) if conv.owner == "officer" else None
     audit(s, f"officer:{officer.id}", "conversation_viewed", conv)  # a read of a citizen's messages
     s.commit()
+    services = current_app.config["OFFICE"].get("services", {})
+    requests = [{"ticket": r.ticket, "service": services.get(r.service, {}).get("title", r.service),
+                 "status": STATUS_LABELS.get(r.status, r.status), "at": local_time(r.created_at, zone)}
+                for r in s.execute(select(Request).where(Request.contact_id == contact.id)
+                                   .order_by(Request.id.desc())).scalars()]
     return render_template(
         "inbox/conversation.html", officer=officer, conv=conv, citizen=contact.display_name or "(tanpa nama)",
+        requests=requests,
         reach=reach(contact), window=window_note(contact, utcnow()), owner=owner,
         mine=conv.owner == "officer" and conv.officer_id == officer.id, reply_max=REPLY_MAX,
         transcript=[_line(m, zone) for m in messages],
@@ -222,6 +231,16 @@ def _last_inbound(s, contact_id: int) -> str:
                      .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
     text = (text or "").strip()
     return text[:80] + "…" if len(text) > 80 else text
+
+
+def _citizen_wrote_last(s, contact_id: int) -> bool:
+    """Whether the citizen wrote after the last reply a person gave (the bot's do not count)."""
+    last_in = s.execute(select(func.max(Message.id)).where(
+        Message.contact_id == contact_id, Message.direction == "in")).scalar()
+    last_human = s.execute(select(func.max(Message.id)).where(
+        Message.contact_id == contact_id, Message.direction == "out",
+        or_(Message.kind == "staff", Message.payload["officer"].as_boolean().is_(True)))).scalar()
+    return last_in is not None and (last_human is None or last_in > last_human)
 
 
 def _officer_names(s, ids: set) -> dict:
