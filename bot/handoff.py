@@ -1,5 +1,6 @@
-"""Staff answering a citizen outside the officers' inbox (the Facebook Page inbox): their reply is
-recorded with the conversation, and the bot keeps quiet in that chat for a while.
+"""Who answers a chat besides the bot. Staff answering outside the officers' inbox (the Facebook
+Page inbox): their reply is recorded with the conversation, and the bot keeps quiet in that chat
+for a while. An officer who took a chat in the inbox and then left it: the bot takes it back.
 
 Today the office answers Facebook messages by hand, and staff may go on doing so beside the bot.
 Meta echoes every message the Page sends; ours carry our metadata, so an echo without it was
@@ -15,12 +16,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot import db
 from bot.inbound import get_contact
-from bot.models import Message, audit, utcnow
+from bot.models import Message, as_utc, audit, utcnow
 
 log = logging.getLogger(__name__)
 
 STAFF_KIND = "staff"  # Message.kind of a reply staff sent from outside the inbox
 QUIET_HOURS = 12      # config.yml `handoff.staff_reply_quiet_hours` overrides it
+OFFICER_IDLE_HOURS = 24  # config.yml `handoff.officer_idle_hours` overrides it
 
 
 def record_staff_reply(channel: str, external_id: str, provider_id: str, text: str | None) -> int | None:
@@ -59,3 +61,17 @@ def staff_replied_since(s, contact_id: int, since: datetime) -> bool:
 def bot_keeps_quiet(s, contact_id: int, at: datetime, office: dict) -> bool:
     """Whether staff are answering this chat themselves (their last reply is recent at `at`)."""
     return staff_replied_since(s, contact_id, at - timedelta(hours=quiet_hours(office)))
+
+
+def officer_gone(s, conv, at: datetime, office: dict) -> bool:
+    """Whether the officer who took this chat has done nothing in it for too long: neither taken
+    it nor replied within `handoff.officer_idle_hours`. Then the bot answers again, so a chat an
+    officer forgot to hand back never leaves the citizen without any answer."""
+    hours = float((office.get("handoff") or {}).get("officer_idle_hours", OFFICER_IDLE_HOURS))
+    since = at - timedelta(hours=hours)
+    if as_utc(conv.updated_at) > since:
+        return False  # taken (or changed) lately
+    replied = s.execute(select(Message.id).where(
+        Message.contact_id == conv.contact_id, Message.direction == "out",
+        Message.payload["officer"].as_boolean().is_(True), Message.created_at > since).limit(1)).first()
+    return replied is None

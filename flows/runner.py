@@ -97,6 +97,9 @@ def _handle(s, contact, message: Message) -> None:
         conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle", owner="bot")
         s.add(conv)
         s.flush()
+    if conv.owner == "officer" and handoff.officer_gone(s, conv, received, current_app.config["OFFICE"]):
+        conv.owner, conv.officer_id = "bot", None
+        audit(s, "system", "conversation_returned_to_bot", conv, reason="officer_idle")
     if handoff.bot_keeps_quiet(s, contact.id, received, current_app.config["OFFICE"]):
         # Staff are answering this chat from the Page inbox: the bot does not talk over them.
         # The message is kept (and a photo stored) for them and for the officers' inbox.

@@ -2,7 +2,7 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import db
 from bot.inbound import get_contact
@@ -180,3 +180,19 @@ def test_the_queue_and_a_take_over_work_on_postgresql(pg_app):
         assert (taken.owner, taken.needs_human) == ("officer", False)
         assert db.session().get(Contact, taken.contact_id).display_name == "Ibu Ani"
     assert "Ditangani Siti Petugas" in page_text(officer, "/inbox/conversations")
+
+
+def test_a_chat_an_officer_took_and_then_left_goes_back_to_the_bot_after_a_day(twilio_app, fake_twilio):
+    citizen = TwilioChat(twilio_app, twilio_app.test_client(), fake_twilio)
+    citizen.say(ASK)
+    officer = officer_client(twilio_app)
+    conv = f"/inbox/conversations/{conversation_id(twilio_app)}"
+    press(officer, f"{conv}/take", conv)
+    assert citizen.say("halo?") == []  # the officer has it
+    with twilio_app.app_context(), db.new_session() as s:  # a day passes without a word from them
+        s.execute(update(Conversation).values(updated_at=utcnow() - timedelta(hours=25)))
+        s.commit()
+    assert citizen.say("menu") and "layanan" in citizen.text.lower()  # the bot answers again
+    with twilio_app.app_context():
+        assert db.session().execute(select(Conversation.owner)).scalar_one() == "bot"
+    assert "conversation_returned_to_bot" in actions(twilio_app)
