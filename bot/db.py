@@ -6,7 +6,6 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-
 # A database host that drops packets must fail a webhook well within the providers' 15 s limit,
 # so that the request is spooled (bot/spool.py) instead of timing out unanswered.
 PG_CONNECT_ARGS = {"connect_timeout": 5}
@@ -65,11 +64,20 @@ def engine() -> Engine:
     return current_app.extensions["db_engine"]
 
 
-def dispose(app) -> None:
-    """Close every pooled connection of the app's engines (tests, forked workers)."""
+def dispose(app, close: bool = True) -> None:
+    """Drop every pooled connection of the app's engines: closed (tests), or only forgotten
+    (`close=False`, in a forked child, whose parent still uses them)."""
     for name in ("db_engine", "db_autocommit"):
         if name in app.extensions:
-            app.extensions[name].dispose()
+            app.extensions[name].dispose(close=close)
+
+
+def insert_for(s):
+    """The INSERT of the session's dialect, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def autocommit_engine() -> Engine:

@@ -10,9 +10,7 @@ so pause the bot").
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import or_, select
 
 from bot import db
 from bot.inbound import get_contact
@@ -30,10 +28,9 @@ def record_staff_reply(channel: str, external_id: str, provider_id: str, text: s
     with db.new_session() as s:
         contact = get_contact(s, channel, external_id)
         s.flush()
-        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
         messages = Message.__table__
         # Only a row of its own: the contact's running job may hold the contact, and this never waits.
-        message_id = s.execute(insert(messages).values(
+        message_id = s.execute(db.insert_for(s)(messages).values(
             contact_id=contact.id, channel=channel, direction="out", provider_id=provider_id, kind=STAFF_KIND,
             text=text, payload={"source": "page_inbox"}, status="sent", created_at=utcnow(),
         ).on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(messages.c.id)).scalar()
@@ -46,32 +43,31 @@ def record_staff_reply(channel: str, external_id: str, provider_id: str, text: s
     return message_id
 
 
-def quiet_hours(office: dict) -> float:
-    """How long the bot keeps quiet after staff's last reply in a chat."""
-    return float((office.get("handoff") or {}).get("staff_reply_quiet_hours", QUIET_HOURS))
+def _hours(office: dict, key: str, default: float) -> timedelta:
+    """A `handoff:` setting of config.yml, in hours."""
+    return timedelta(hours=float((office.get("handoff") or {}).get(key, default)))
 
 
-def staff_replied_since(s, contact_id: int, since: datetime) -> bool:
-    """Whether staff replied to this contact from outside the inbox after `since`."""
-    return s.execute(select(Message.id).where(
-        Message.contact_id == contact_id, Message.direction == "out", Message.kind == STAFF_KIND,
-        Message.created_at > since).limit(1)).first() is not None
+def _replied_since(s, contact_id: int, by, since: datetime) -> bool:
+    """Whether a reply matching `by` went to this contact after `since`."""
+    return s.execute(select(Message.id).where(Message.contact_id == contact_id, Message.direction == "out", by,
+                                              Message.created_at > since).limit(1)).first() is not None
+
+
+# The two kinds of reply a person gives: typed by staff outside the inbox, or by an officer in it.
+BY_STAFF = Message.kind == STAFF_KIND
+BY_OFFICER = Message.payload["officer"].as_boolean().is_(True)
+BY_A_PERSON = or_(BY_STAFF, BY_OFFICER)
 
 
 def bot_keeps_quiet(s, contact_id: int, at: datetime, office: dict) -> bool:
     """Whether staff are answering this chat themselves (their last reply is recent at `at`)."""
-    return staff_replied_since(s, contact_id, at - timedelta(hours=quiet_hours(office)))
+    return _replied_since(s, contact_id, BY_STAFF, at - _hours(office, "staff_reply_quiet_hours", QUIET_HOURS))
 
 
 def officer_gone(s, conv, at: datetime, office: dict) -> bool:
     """Whether the officer who took this chat has done nothing in it for too long: neither taken
     it nor replied within `handoff.officer_idle_hours`. Then the bot answers again, so a chat an
     officer forgot to hand back never leaves the citizen without any answer."""
-    hours = float((office.get("handoff") or {}).get("officer_idle_hours", OFFICER_IDLE_HOURS))
-    since = at - timedelta(hours=hours)
-    if as_utc(conv.updated_at) > since:
-        return False  # taken (or changed) lately
-    replied = s.execute(select(Message.id).where(
-        Message.contact_id == conv.contact_id, Message.direction == "out",
-        Message.payload["officer"].as_boolean().is_(True), Message.created_at > since).limit(1)).first()
-    return replied is None
+    since = at - _hours(office, "officer_idle_hours", OFFICER_IDLE_HOURS)
+    return as_utc(conv.updated_at) <= since and not _replied_since(s, conv.contact_id, BY_OFFICER, since)

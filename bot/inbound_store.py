@@ -17,7 +17,6 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, delete, exists, select, true, union_all, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot import db
 from bot.models import Contact, Message, QueuedContact, utcnow
@@ -123,7 +122,7 @@ def _store_in_one_statement(external_id: str, display_name: str | None, row: dic
 def _store_in_a_session(external_id: str, display_name: str | None, row: dict, attach) -> Stored | None:
     """The same steps as the statement, in one transaction."""
     with db.new_session() as s:
-        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = db.insert_for(s)
         conn = s.connection()
         contact_id = _find_or_create_contact(conn, insert, row["channel"], external_id, display_name)
         if attach is not None:

@@ -123,19 +123,25 @@ def save(req) -> Path:
     }
     # The name sorts by time, so replays keep the order messages arrived in.
     path = directory / f"{time.time_ns():020d}-{uuid.uuid4().hex}.json"
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")  # mode 0600
+    _write_durably(path, record)
+    return path
+
+
+def _write_durably(path: Path, record: dict) -> None:
+    """Write a JSON record so that a crash leaves the old file or the new one, never half of it:
+    a temp file (mode 0600) fsynced, renamed over `path`, then the directory fsynced."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(record, fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.rename(tmp, path)  # a reader sees the whole file or none of it
+        os.rename(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_directory(directory)  # so the rename itself survives a power cut
-    return path
+    _fsync_directory(path.parent)  # so the rename itself survives a power cut
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -260,16 +266,11 @@ def _attempts(path: Path) -> int:
 
 
 def _count_attempt(path: Path) -> None:
-    """Add one failed replay to the file's record (rewritten whole: a crash keeps the old one)."""
+    """Add one failed replay to the file's record."""
     with open(path, encoding="utf-8") as fh:
         record = json.load(fh)
     record["attempts"] = int(record.get("attempts", 0)) + 1
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(record, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.rename(tmp, path)
+    _write_durably(path, record)
 
 
 def _replay_when_back(response):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from rq import Worker
 
+from bot import db
 from delivery import jobs, recovery
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class AppWorker(Worker):
         with app.app_context():
             understand.warm()
         # A forked child must not share the parent's database connections.
-        os.register_at_fork(after_in_child=lambda: _forget_connections(app))
+        os.register_at_fork(after_in_child=lambda: db.dispose(app, close=False))
         self.app = app
 
     def run_maintenance_tasks(self):
@@ -41,10 +42,3 @@ class AppWorker(Worker):
                 recovery.sweep_if_due(self.connection, self.queue_names()[0], SWEEP_EVERY)
         except Exception:  # the database may be down right now: the next round tries again
             log.exception("sweep for stalled work failed")
-
-
-def _forget_connections(app) -> None:
-    """In a forked child, drop the pooled connections inherited from the parent without closing them."""
-    for name in ("db_engine", "db_autocommit"):
-        if name in app.extensions:
-            app.extensions[name].dispose(close=False)

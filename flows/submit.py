@@ -2,9 +2,8 @@
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.db import insert_for
 from bot.models import Request, TicketCounter, Upload, audit
 from bot.privacy import mask_nik
 from flows.definition import Flow, applies
@@ -14,8 +13,7 @@ from flows.summary import documents
 
 def next_ticket(s, prefix: str) -> str:
     """The next ticket number for a prefix, e.g. AKL-0001 (safe under concurrent submissions)."""
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    s.execute(insert(TicketCounter).values(prefix=prefix, value=0).on_conflict_do_nothing())
+    s.execute(insert_for(s)(TicketCounter).values(prefix=prefix, value=0).on_conflict_do_nothing())
     value = s.execute(update(TicketCounter).where(TicketCounter.prefix == prefix)
                       .values(value=TicketCounter.value + 1).returning(TicketCounter.value)).scalar_one()
     return f"{prefix}-{value:04d}"

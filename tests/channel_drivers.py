@@ -105,6 +105,17 @@ def retry_when_due(app, contact_id: int) -> int:
         return send_pending(contact_id)
 
 
+def sent_after_second_part_failed(app, server, channel: str, external_id: str, text: str) -> list[str]:
+    """Owe `text` (long enough for two messages), have the provider refuse the second with a 500,
+    check the row waits with one part sent, then retry: the texts the provider took, in order."""
+    fake.fail(server.state, "500", after=1)
+    contact_id = deliver_to(app, channel, external_id, [{"text": text}])
+    [row] = outbox(app)
+    assert (row.status, row.payload["parts_sent"]) == ("pending", 1)
+    assert retry_when_due(app, contact_id) == 1
+    return [b["text"]["body"] if channel == "whatsapp" else b["message"]["text"] for b in sent_bodies(server, channel)]
+
+
 def sent_bodies(server, channel: str, kind: str = "message") -> list[dict]:
     """The JSON bodies of the fake's recorded calls of one kind on one channel."""
     return [c["body"] for c in server.state["calls"] if c["channel"] == channel and c["kind"] == kind]

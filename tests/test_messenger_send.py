@@ -20,8 +20,9 @@ from tests.channel_drivers import (  # noqa: F401  (fixtures)
     fake_meta,
     meta_sqlite_app,
     outbox,
-    retry_when_due,
     post_signed,
+    retry_when_due,
+    sent_after_second_part_failed,
     sent_bodies,
     stored_document,
     walk_to_first_photo,
@@ -156,13 +157,8 @@ def test_a_transient_failure_keeps_the_row_pending_for_a_retry(meta_sqlite_app, 
 
 
 def test_a_retry_after_a_failed_part_sends_only_the_parts_not_yet_sent(meta_sqlite_app, fake_meta):
-    first, second = "a" * 1900, "b" * 900  # two messages: Messenger takes 2,000 characters each
-    fail(fake_meta.state, "500", after=1)
-    contact_id = deliver(meta_sqlite_app, [{"text": f"{first}\n\n{second}"}])
-    [row] = outbox(meta_sqlite_app)
-    assert (row.status, row.payload["parts_sent"]) == ("pending", 1)
-    assert retry_when_due(meta_sqlite_app, contact_id) == 1
-    sent = [b["message"]["text"] for b in sent_bodies(fake_meta, "messenger")]
+    # Two messages: Messenger takes 2,000 characters each.
+    sent = sent_after_second_part_failed(meta_sqlite_app, fake_meta, "messenger", PSID, "a" * 1900 + "\n\n" + "b" * 900)
     assert [(part[0], len(part)) for part in sent] == [("a", 1900), ("b", 900)]  # the first part once
 
 

@@ -99,6 +99,10 @@ def test_the_signature_is_checked_before_the_body_is_parsed(meta_sqlite_app):
     meta_json(event(postback={"title": "Mulai"})),
     meta_json(event(delivery={"mids": "m_1", "watermark": 1})),
     meta_json(event(read={"watermark": "yesterday"})),
+    # A staff echo (no metadata of ours) must name the citizen it went to, and carry a mid.
+    meta_json(messenger_envelope([{"sender": {"id": PAGE_ID}, "message": {"mid": "m_2", "is_echo": True}}])),
+    meta_json(messenger_envelope([{"sender": {"id": PAGE_ID}, "recipient": {"id": PSID},
+                                   "message": {"is_echo": True, "text": "tanpa mid"}}])),
 ])
 def test_it_answers_400_to_a_malformed_body(meta_sqlite_app, held_jobs, raw):
     assert post_signed(meta_sqlite_app.test_client(), "messenger", raw).status_code == 400

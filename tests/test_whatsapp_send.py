@@ -23,6 +23,7 @@ from tests.channel_drivers import (  # noqa: F401  (fixtures)
     meta_sqlite_app,
     outbox,
     retry_when_due,
+    sent_after_second_part_failed,
     sent_bodies,
     stored_document,
     walk_to_first_photo,
@@ -141,13 +142,8 @@ def test_a_transient_failure_keeps_the_row_pending_for_a_retry(meta_sqlite_app, 
 
 
 def test_a_retry_after_a_failed_part_sends_only_the_parts_not_yet_sent(meta_sqlite_app, fake_meta):
-    first, second = "a" * 4000, "b" * 1500  # two messages: the Cloud API takes 4,096 characters each
-    fail(fake_meta.state, "500", after=1)
-    contact_id = deliver(meta_sqlite_app, [{"text": f"{first}\n\n{second}"}])
-    [row] = outbox(meta_sqlite_app)
-    assert (row.status, row.payload["parts_sent"]) == ("pending", 1)
-    assert retry_when_due(meta_sqlite_app, contact_id) == 1
-    sent = [b["text"]["body"] for b in sent_bodies(fake_meta, "whatsapp")]
+    # Two messages: the Cloud API takes 4,096 characters each.
+    sent = sent_after_second_part_failed(meta_sqlite_app, fake_meta, "whatsapp", WA_ID, "a" * 4000 + "\n\n" + "b" * 1500)
     assert [(part[0], len(part)) for part in sent] == [("a", 4000), ("b", 1500)]  # the first part once
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
-from bot import db
+from bot import db, handoff
 from bot.inbox import bp
 from bot.inbox.auth import current_officer, login_required
 from bot.inbox.display import local_time, office_zone, reach
@@ -28,6 +28,7 @@ from bot.models import (
     utcnow,
 )
 from delivery import jobs
+from delivery.graph_client import shorten
 from delivery.window import HUMAN_AGENT, WHATSAPP_CHANNELS, window_until
 from flows.definition import texts
 from flows.records import STATUS_LABELS
@@ -212,7 +213,7 @@ def _line(message: Message, zone) -> dict:
     payload = message.payload or {}
     if message.direction == "in":
         who = "Warga"
-    elif message.kind == "staff":
+    elif message.kind == handoff.STAFF_KIND:
         who = "Staf (inbox Halaman Facebook)"
     elif payload.get("officer"):
         who = "Petugas"
@@ -229,8 +230,7 @@ def _last_inbound(s, contact_id: int) -> str:
     """The citizen's latest message, shortened, for the queue."""
     text = s.execute(select(Message.text).where(Message.contact_id == contact_id, Message.direction == "in")
                      .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-    text = (text or "").strip()
-    return text[:80] + "…" if len(text) > 80 else text
+    return shorten(text or "", 80)
 
 
 def _citizen_wrote_last(s, contact_id: int) -> bool:
@@ -238,8 +238,7 @@ def _citizen_wrote_last(s, contact_id: int) -> bool:
     last_in = s.execute(select(func.max(Message.id)).where(
         Message.contact_id == contact_id, Message.direction == "in")).scalar()
     last_human = s.execute(select(func.max(Message.id)).where(
-        Message.contact_id == contact_id, Message.direction == "out",
-        or_(Message.kind == "staff", Message.payload["officer"].as_boolean().is_(True)))).scalar()
+        Message.contact_id == contact_id, Message.direction == "out", handoff.BY_A_PERSON)).scalar()
     return last_in is not None and (last_human is None or last_in > last_human)
 
 

@@ -8,6 +8,7 @@ from bot.inbox.auth import current_officer, login_required
 from bot.inbox.display import local_time, office_zone, reach
 from bot.models import Contact, Outbox, Request, audit
 from delivery import jobs
+from delivery.graph_client import shorten
 
 SHOWN = 200  # the newest failures; older ones stay in the database and the audit log
 
@@ -82,5 +83,5 @@ def _what(row: Outbox, tickets: dict[int, str]) -> str:
         ticket = tickets.get(document.get("request_id"))
         kind = "tanda terima" if document.get("kind") == "receipt" else (document.get("kind") or "dokumen")
         return f"Dokumen {kind}" + (f" ({ticket})" if ticket else "")
-    text = (row.payload.get("text") or "").strip()
-    return "Balasan: " + (text[:120] + "…" if len(text) > 120 else text) if text else "Balasan"
+    text = shorten(row.payload.get("text") or "", 120)
+    return f"Balasan: {text}" if text else "Balasan"
