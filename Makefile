@@ -31,7 +31,7 @@ chat: install
 	$(BIN)/flask chat
 
 worker: install
-	$(BIN)/rq worker --with-scheduler --worker-class delivery.worker.AppWorker --url $(REDIS_URL) sapa
+	$(BIN)/rq worker --with-scheduler --worker-class bot.worker.AppWorker --url $(REDIS_URL) sapa
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

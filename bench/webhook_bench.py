@@ -289,8 +289,8 @@ def prepare_database(base: str) -> tuple[str, str]:
     """A schema of this run's own, migrated; returns (its URL, its name)."""
     from sqlalchemy import text
 
-    from bot.db import make_engine
-    from bot.migrate import upgrade
+    from bot.core.db import make_engine
+    from bot.core.migrate import upgrade
 
     schema = f"bench_{os.getpid()}"
     admin = make_engine(base)
@@ -318,7 +318,7 @@ def count_messages(url: str) -> int:
     """How many inbound messages the run stored."""
     from sqlalchemy import text
 
-    from bot.db import make_engine
+    from bot.core.db import make_engine
 
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -333,7 +333,7 @@ def drop(base: str, schema: str, redis_url: str, queue: str) -> None:
     from rq import Queue
     from sqlalchemy import text
 
-    from bot.db import make_engine
+    from bot.core.db import make_engine
 
     admin = make_engine(base)
     with admin.begin() as conn:

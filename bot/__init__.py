@@ -1,60 +1,13 @@
-"""Sapa Dukcapil: the Flask application factory."""
-import logging
-import os
-from pathlib import Path
+"""Sapa Dukcapil. `bot.core` is the base every part stands on; `bot.web` is the web app on top.
 
-from flask import Flask, jsonify
-
-from bot import config as settings
-from bot import db
-from bot.sessions import CachedSessionInterface
+`flask --app bot` and `gunicorn "bot:create_app()"` find the factory here.
+"""
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: defaults, config.yml, environment, then test overrides."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or str(settings.ROOT / "instance"))
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(settings.defaults(app.instance_path))
-    env = settings.from_environment()
-    # The simulator is for demos and tests: on by default with the embedded database only.
-    app.config["SIMULATOR"] = "DATABASE_URL" not in env
-    app.config.update(env)
-    if test_config:
-        app.config.update(test_config)
-    app.config["OFFICE"] = settings.load_office(app.config["CONFIG_PATH"])
-    app.session_interface = CachedSessionInterface()
-    # Flask refuses bigger bodies with 413; below this, our own checks give the specific message.
-    app.config.setdefault("MAX_CONTENT_LENGTH", 40 * 1024 * 1024)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def create_app(test_config: dict | None = None):
+    """Build the web app (see bot.web.app.create_app)."""
+    # Imported when called, not at the top: every layer imports bot.core, which loads this
+    # package first, and the web app it would pull in imports those very layers.
+    from bot.web.app import create_app as build
 
-    db.init_app(app)
-    from delivery import jobs
-    jobs.init_app(app)
-
-    from bot import cli, files, verify
-    app.register_blueprint(files.bp)
-    app.register_blueprint(verify.bp)
-    from bot import inbox; inbox.init_app(app)  # noqa: E702
-    from bot.webhooks import twilio; twilio.init_app(app)  # noqa: E702
-    from bot.webhooks import whatsapp, messenger; whatsapp.init_app(app); messenger.init_app(app)  # noqa: E702
-    if app.config["SIMULATOR"]:
-        from bot import simulator
-        app.register_blueprint(simulator.bp)
-    cli.init_app(app)
-
-    @app.get("/healthz")
-    def healthz():
-        """Liveness and database check for load balancers and `make run`."""
-        from sqlalchemy import text
-        with db.new_session() as s:
-            s.execute(text("SELECT 1"))
-        return jsonify({"status": "ok", "simulator": app.config["SIMULATOR"],
-                        "jobs": "rq" if app.config.get("REDIS_URL") else "inline"})
-
-    @app.errorhandler(413)
-    def too_large(_err):
-        """A body over the hard limit: say so in the citizen's language."""
-        limit = app.config["OFFICE"].get("uploads", {}).get("max_bytes", 10 * 1024 * 1024) // (1024 * 1024)
-        return jsonify({"error": f"File terlalu besar. Maksimal {limit} MB per foto atau PDF."}), 413
-
-    return app
+    return build(test_config)

@@ -4,8 +4,8 @@ import secrets
 from flask import current_app
 from sqlalchemy import select
 
-from bot import storage
-from bot.models import Document, Request, as_utc, audit, utcnow
+from bot.core import storage
+from bot.core.models import Document, Request, as_utc, audit, utcnow
 from delivery.receipt import build_receipt
 
 RECEIPT_STEPS = [

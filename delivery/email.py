@@ -44,8 +44,8 @@ def send_email(to: str, subject: str, body: str, attachments: list[tuple[str, by
 
 def send_copy(s, contact, payload: dict) -> bool:
     """Email what could not go through the chat; True when it was sent."""
-    from bot import storage
-    from bot.models import Document
+    from bot.core import storage
+    from bot.core.models import Document
 
     if not contact.email:
         return False

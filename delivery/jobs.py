@@ -74,24 +74,10 @@ def enqueue(func: str, *args, delay: float = 0) -> None:
     current_app.extensions["jobs"].enqueue(func, *args, delay=delay)
 
 
-_worker_app: Flask | None = None
-
-
-def worker_app() -> Flask:
-    """The app a worker process runs jobs in, created once per process."""
-    global _worker_app
-    if _worker_app is None:
-        from bot import create_app
-
-        _worker_app = create_app()
-    return _worker_app
-
-
 def run_job(func: str, *args):
-    """Resolve a dotted job name and run it inside an app context."""
+    """Resolve a dotted job name and run it in the current app context (the caller's when
+    inline; the one `bot.worker.AppWorker` pushes around every RQ job)."""
+    if not has_app_context():
+        raise RuntimeError(f"job {func} needs an app context: run RQ with --worker-class bot.worker.AppWorker")
     module, _, name = func.rpartition(".")
-    target = getattr(importlib.import_module(module), name)
-    if has_app_context():
-        return target(*args)
-    with worker_app().app_context():
-        return target(*args)
+    return getattr(importlib.import_module(module), name)(*args)

@@ -12,9 +12,9 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import object_session
 
-from bot import db, storage
-from bot.models import Document
-from bot.webhooks.numbered import render
+from bot.core import db, storage
+from bot.core.models import Document
+from bot.web.webhooks.numbered import render
 from delivery.channels import TransportError, send_in_parts
 from delivery.graph_client import GraphClient, shorten, split_text
 

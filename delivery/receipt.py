@@ -2,7 +2,7 @@
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from bot.privacy import mask_nik
+from bot.core.privacy import mask_nik
 from delivery.pdf_common import BODY_SIZE, FONT_FAMILY, LINE_H, MARGIN, OfficePDF, format_wita
 
 QR_SIZE = 38  # mm; about 1 mm per module for a typical /v/<code> URL, easy for phone cameras

@@ -2,16 +2,16 @@
 
 Every piece of work is a row: an inbound message still `received`, an outbox row still
 `pending`. A job that never ran leaves such a row behind; this finds it and queues a job for
-its contact. The RQ worker runs it on its own (`delivery.worker`); `flask sweep` runs it by hand.
+its contact. The RQ worker runs it on its own (`bot.worker`); `flask sweep` runs it by hand.
 """
 import logging
 from datetime import timedelta
 
 from sqlalchemy import delete, or_, select
 
-from bot import db
-from bot.inbound_store import QUEUED_STALE_AFTER
-from bot.models import Message, Outbox, QueuedContact, utcnow
+from bot.core import db
+from bot.core.inbound_store import QUEUED_STALE_AFTER
+from bot.core.models import Message, Outbox, QueuedContact, utcnow
 from delivery import jobs
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def requeue_stalled(older_than: timedelta = STALLED_AFTER, jobs_lost: bool = Fal
             or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= cutoff))).scalars())
     senders -= contacts  # a conversation job sends its contact's outbox as well
     for contact_id in sorted(contacts):
-        jobs.enqueue("flows.runner.process_contact", contact_id)
+        jobs.enqueue("delivery.conversation.process_contact", contact_id)
     for contact_id in sorted(senders):
         jobs.enqueue("delivery.sender.send_pending", contact_id)
     if contacts or senders:

@@ -5,8 +5,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from bot import db
-from bot.models import Contact, Message, Outbox, as_utc, audit, utcnow
+from bot.core import db
+from bot.core.models import Contact, Message, Outbox, as_utc, audit, utcnow
 from delivery import jobs
 from delivery.channels import LAST_PROVIDER_ID, PARTS_SENT, TransportError, adapter_for
 from delivery.documents import ensure_receipt

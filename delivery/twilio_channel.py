@@ -199,7 +199,7 @@ class TwilioAdapter:
 
         `tag` is Messenger's (message tags); WhatsApp has none, so it is ignored here.
         """
-        from bot.webhooks.numbered import render
+        from bot.web.webhooks.numbered import render
 
         to = "whatsapp:" + contact.external_id
         text = render(payload.get("text") or "", payload.get("buttons"))
@@ -237,7 +237,7 @@ class TwilioAdapter:
     @staticmethod
     def document_url(document: dict) -> str:
         """The public signed link Twilio fetches the PDF from (served by /files/<token>)."""
-        from bot.files import link_for
+        from bot.web.files import link_for
 
         return _public_url(link_for(document["document_id"]))
 
@@ -257,8 +257,8 @@ def _template_values(contact, payload: dict) -> dict:
     if payload.get("ticket"):
         values["ticket"] = payload["ticket"]
     if document.get("request_id") and "ticket" not in values:
-        from bot import db
-        from bot.models import Request
+        from bot.core import db
+        from bot.core.models import Request
 
         with db.new_session() as s:
             req = s.get(Request, document["request_id"])

@@ -8,7 +8,7 @@ citizen writes again (and email is used where the citizen gave one).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.models import as_utc
+from bot.core.models import as_utc
 
 FREE_FORM = timedelta(hours=24)
 HUMAN_AGENT = timedelta(days=7)

@@ -5,7 +5,7 @@ replies; the caller commits both together with the outbox, so state never lives 
 """
 from datetime import datetime, timedelta
 
-from bot.models import Conversation, audit
+from bot.core.models import Conversation, audit
 from flows import records, understand
 from flows.definition import Flow, Step, applies, available_flows, load_flow, texts
 from flows.inputs import clean, parse_answer

@@ -1,7 +1,7 @@
 """The citizen's own records as the dialogue uses them: request status and uploaded files."""
 from sqlalchemy import select
 
-from bot.models import Request, Upload
+from bot.core.models import Request, Upload
 from flows.messages import Reply
 from flows.definition import texts
 

@@ -3,9 +3,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from bot.db import insert_for
-from bot.models import Request, TicketCounter, Upload, audit
-from bot.privacy import mask_nik
+from bot.core.db import insert_for
+from bot.core.models import Request, TicketCounter, Upload, audit
+from bot.core.privacy import mask_nik
 from flows.definition import Flow, applies
 from flows.messages import Reply
 from flows.summary import documents

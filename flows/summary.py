@@ -1,7 +1,7 @@
 """Showing answers back to the citizen: the summary, single values, masked numbers."""
 from datetime import date
 
-from bot.privacy import mask_nik
+from bot.core.privacy import mask_nik
 from flows.definition import Flow, Step, applies
 from flows.validators import format_date_id
 

@@ -17,14 +17,7 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-
-class Invalid(ValueError):
-    """The citizen's answer can't be used; .message is the Indonesian re-ask reason."""
-
-    def __init__(self, message: str):
-        """Keep the message both as the exception text and as `.message`."""
-        super().__init__(message)
-        self.message = message
+from bot.core.invalid import Invalid  # noqa: F401  (validators raise it; callers import it from here)
 
 
 @dataclass(frozen=True)

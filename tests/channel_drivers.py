@@ -11,9 +11,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot import db
-from bot.inbound import get_contact
-from bot.models import Message, Outbox, utcnow
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from bot.core.models import Message, Outbox, utcnow
 from delivery.fakes import meta as fake
 from delivery.fakes.meta import meta_json, signature
 from tests.conftest import ReadsReplies
@@ -48,7 +48,7 @@ def meta_sqlite_app(sqlite_app, fake_meta):
 def held_jobs(monkeypatch):
     """Queue nothing: inbound rows stay exactly as the webhook stored them."""
     queued = []
-    monkeypatch.setattr("bot.inbound.jobs.enqueue", lambda *args, **kw: queued.append(args))
+    monkeypatch.setattr("delivery.ingest.jobs.enqueue", lambda *args, **kw: queued.append(args))
     return queued
 
 
@@ -123,8 +123,8 @@ def sent_bodies(server, channel: str, kind: str = "message") -> list[dict]:
 
 def stored_document(app, contact_id: int, ticket: str = "AKL-20261129-0001") -> tuple[int, int]:
     """A submitted request with a stored PDF; returns (request id, document id)."""
-    from bot import storage
-    from bot.models import Document, Request
+    from bot.core import storage
+    from bot.core.models import Document, Request
 
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     with app.app_context(), db.new_session() as s:
@@ -150,7 +150,7 @@ def walk_to_first_photo(chat) -> None:
 
 def conversation_step(app, channel: str, external_id: str) -> str | None:
     """Where a contact's conversation stands."""
-    from bot.models import Contact, Conversation
+    from bot.core.models import Contact, Conversation
 
     with app.app_context(), db.new_session() as s:
         return s.execute(select(Conversation.step).join(Contact, Contact.id == Conversation.contact_id)

@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from bot import create_app
-from bot.db import dispose as dispose_db
-from bot.db import make_engine
-from bot.migrate import upgrade
+from bot.core.db import dispose as dispose_db
+from bot.core.db import make_engine
+from bot.core.migrate import upgrade
 from delivery.fakes import meta as meta_fake
 from delivery.fakes import twilio as twilio_fake
 
@@ -79,7 +79,7 @@ def pg_stack(tmp_path_factory):
            **twilio_fake.shared_server().env()}  # ... and Twilio replies and media downloads to the fake Twilio API
     log = open(instance / "worker.log", "w")
     worker = subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "--with-scheduler",
-                               "--worker-class", "delivery.worker.AppWorker", "--url", redis_url, queue],
+                               "--worker-class", "bot.worker.AppWorker", "--url", redis_url, queue],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     yield {"url": url, "redis_url": redis_url, "instance": instance, "engine": engine, "worker": worker,
            "queue": queue, "env": env}

@@ -1,6 +1,6 @@
 """The application shell: health, configuration, the simulator API's input checks, the CLI."""
 from bot import create_app
-from bot.db import dispose as dispose_db
+from bot.core.db import dispose as dispose_db
 from flows.engine import Engine
 from flows.messages import Event
 
@@ -54,8 +54,8 @@ def test_an_empty_text_gets_a_reply_not_an_error(chat):
 
 
 def test_stickers_voice_notes_and_locations_are_answered_and_the_question_kept(sqlite_app):
-    from bot import db
-    from bot.models import Contact, Conversation
+    from bot.core import db
+    from bot.core.models import Contact, Conversation
 
     with sqlite_app.app_context():
         s = db.session()

@@ -5,8 +5,8 @@ import re
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from bot import db
-from bot.models import AuditLog, Conversation, Request, Upload
+from bot.core import db
+from bot.core.models import AuditLog, Conversation, Request, Upload
 from tests.conftest import FATHER_NIK, KK_NUMBER, answer_until_summary
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")

@@ -4,9 +4,10 @@ import time
 
 from sqlalchemy import select
 
-from bot import db
-from bot.inbound import get_contact, receive
-from bot.models import Contact, Message
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from delivery.ingest import receive
+from bot.core.models import Contact, Message
 from tests.channel_drivers import wait_until_handled
 
 
@@ -102,7 +103,7 @@ def test_a_citizens_next_message_is_stored_at_once_while_their_job_works_on_post
 
 
 def test_a_changed_whatsapp_number_never_makes_the_webhook_wait_for_the_job_on_postgresql(pg_app):
-    from bot.webhooks.whatsapp import Inbound, _store
+    from bot.web.webhooks.whatsapp import Inbound, _store
 
     app = pg_app
     with app.app_context(), db.new_session() as s:  # a BSUID-keyed citizen whose number we knew

@@ -3,8 +3,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from bot import db
-from bot.models import AuditLog, Contact, Conversation
+from bot.core import db
+from bot.core.models import AuditLog, Contact, Conversation
 from flows.engine import Engine
 from flows.messages import Event
 from tests.test_dialogue_commands import start_as_father

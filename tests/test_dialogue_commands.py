@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import db
-from bot.db import dispose as dispose_db
-from bot.models import Conversation, Message, as_utc
+from bot.core import db
+from bot.core.db import dispose as dispose_db
+from bot.core.models import Conversation, Message, as_utc
 from tests.conftest import FATHER_NIK, answer_until_summary
 
 

@@ -1,9 +1,9 @@
 """The officers' inbox in a real headless Chromium: sign in, see a failed message, close it."""
 import pytest
 
-from bot import db
-from bot.inbound import get_contact
-from bot.models import Outbox
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from bot.core.models import Outbox
 from tests.channel_drivers import outbox
 from tests.test_inbox_failures import PASSWORD, add_officer
 from tests.test_try_browser import browser_page  # noqa: F401

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot import db
-from bot.inbound import get_contact
-from bot.models import AuditLog, Contact, Conversation, Message, Outbox, Request, utcnow
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from bot.core.models import AuditLog, Contact, Conversation, Message, Outbox, Request, utcnow
 from tests.channel_drivers import (  # noqa: F401
     contact_with_outbox,
     fake_meta,

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from bot import db
-from bot.models import AuditLog, Officer, Outbox
+from bot.core import db
+from bot.core.models import AuditLog, Officer, Outbox
 from tests.channel_drivers import outbox
 from tests.test_twilio_outbound import deliver, owe
 from tests.test_twilio_support import CITIZEN, fake_twilio, twilio_app  # noqa: F401
@@ -201,7 +201,7 @@ def test_a_failure_dealt_with_is_closed_and_a_second_officer_is_told(twilio_app,
 
 
 def test_the_failures_page_works_on_postgresql(pg_app):
-    from bot.inbound import get_contact
+    from bot.core.inbound_store import get_contact
 
     with pg_app.app_context(), db.new_session() as s:
         contact = get_contact(s, "messenger", "psid-1234", "Ibu Ani")

@@ -8,10 +8,11 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import update
 
-from bot import create_app, db, inbound_store
-from bot.db import dispose as dispose_db
-from bot.inbound import receive
-from bot.models import Message, QueuedContact
+from bot.core import db, inbound_store
+from bot import create_app
+from bot.core.db import dispose as dispose_db
+from delivery.ingest import receive
+from bot.core.models import Message, QueuedContact
 from tests.conftest import _sqlite_app, _truncate, require
 
 

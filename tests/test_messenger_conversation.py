@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Contact, Document, Request, Upload
+from bot.core import db
+from bot.core.models import Contact, Document, Request, Upload
 from delivery.messenger_channel import OUR_METADATA
 from tests.channel_drivers import MetaChat, fake_meta, meta_app  # noqa: F401  (fixtures)
 from tests.conftest import FATHER_NIK, answer_until_summary

@@ -5,9 +5,9 @@ import pytest
 import respx
 from sqlalchemy import select
 
-from bot import db
-from bot.models import AuditLog, Contact, Outbox
-from bot.webhooks.numbered import render
+from bot.core import db
+from bot.core.models import AuditLog, Contact, Outbox
+from bot.web.webhooks.numbered import render
 from delivery import messenger_channel
 from delivery.channels import TransportError
 from delivery.fakes.meta import DEFAULT_PAGE_TOKEN, add_media, fail
@@ -71,7 +71,7 @@ def test_thirteen_choices_fit_quick_replies_and_fourteen_become_a_numbered_text(
 
 def test_a_bare_number_answers_a_numbered_choice(meta_sqlite_app, fake_meta, monkeypatch):
     queued = []
-    monkeypatch.setattr("bot.inbound.jobs.enqueue", lambda *a, **k: queued.append(a))
+    monkeypatch.setattr("delivery.ingest.jobs.enqueue", lambda *a, **k: queued.append(a))
     many = [{"id": f"kec:{i}", "title": f"Kecamatan {i}"} for i in range(1, 15)]
     deliver(meta_sqlite_app, [{"text": "Di kecamatan mana?", "buttons": many}])
     from delivery.fakes.meta import messenger_envelope, messenger_event
@@ -79,7 +79,7 @@ def test_a_bare_number_answers_a_numbered_choice(meta_sqlite_app, fake_meta, mon
     post_signed(meta_sqlite_app.test_client(), "messenger",
                 messenger_envelope([messenger_event(PSID, message={"mid": "m_n", "text": "14"})]))
     with meta_sqlite_app.app_context():
-        from bot.models import Message
+        from bot.core.models import Message
         row = db.session().execute(select(Message).where(Message.provider_id == "m_n")).scalar_one()
     assert (row.kind, row.text, row.payload) == ("button", "Kecamatan 14", {"button": "kec:14"})
 

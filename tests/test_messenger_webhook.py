@@ -4,8 +4,8 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Contact, Message
+from bot.core import db
+from bot.core.models import Contact, Message
 from delivery.fakes.meta import (
     DEFAULT_VERIFY_TOKEN,
     messenger_envelope,

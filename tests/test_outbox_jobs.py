@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from bot import db
-from bot.inbound import get_contact
-from bot.models import AuditLog, Message, Outbox, audit
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from bot.core.models import AuditLog, Message, Outbox, audit
 from delivery import channels
 from delivery.channels import TransportError
 from delivery.sender import send_pending
@@ -119,7 +119,7 @@ def test_a_duplicate_delivery_is_stored_once(app, client):
     first = client.post("/try/api/messages", json={"user": "dup", "text": "halo"})
     assert first.status_code == 200
     with app.app_context():
-        from bot.inbound import receive
+        from delivery.ingest import receive
         assert receive("simulator", "dup", kind="text", text="halo", provider_id="same-id") is not None
         assert receive("simulator", "dup", kind="text", text="halo", provider_id="same-id") is None
         count = db.session().execute(select(Message).where(Message.provider_id == "same-id")).scalars().all()
@@ -175,7 +175,7 @@ def test_outside_the_window_a_message_is_held_emailed_and_sent_when_the_citizen_
     from datetime import timedelta
     from email import message_from_bytes
 
-    from bot.models import Contact, utcnow
+    from bot.core.models import Contact, utcnow
 
     url, inbox = smtp_server
     sqlite_only.config.update(SMTP_URL=url, MAIL_FROM="Sapa Dukcapil <sapa@kutaitimurkab.go.id>")
@@ -197,7 +197,7 @@ def test_outside_the_window_a_message_is_held_emailed_and_sent_when_the_citizen_
     assert mail["To"] == "warga@example.id" and "sudah siap" in mail.get_payload(decode=True).decode()
 
     with sqlite_only.app_context():
-        from bot.inbound import receive
+        from delivery.ingest import receive
         receive("whatsapp", "+628111", kind="text", text="halo", provider_id="wamid.1")
     assert [p["text"] for p in adapter.sent][0] == "Dokumen Bapak/Ibu sudah siap."
 

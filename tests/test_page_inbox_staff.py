@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot import db
-from bot.models import AuditLog, Conversation, Message
+from bot.core import db
+from bot.core.models import AuditLog, Conversation, Message
 from delivery.fakes.meta import DEFAULT_PAGE_ID, messenger_envelope
 from delivery.messenger_channel import OUR_METADATA
 from tests.channel_drivers import (  # noqa: F401

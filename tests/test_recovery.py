@@ -7,9 +7,10 @@ from datetime import timedelta
 from redis import Redis
 from sqlalchemy import select
 
-from bot import db
-from bot.inbound import get_contact, receive
-from bot.models import Message, Outbox, utcnow
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from delivery.ingest import receive
+from bot.core.models import Message, Outbox, utcnow
 from delivery import recovery
 from tests.conftest import ROOT
 from tests.test_jobs import unworked_app  # noqa: F401  (fixture)
@@ -57,7 +58,7 @@ def test_only_work_left_waiting_is_queued_again(unworked_app):
     left_outbox(app, retry_missed, timedelta(hours=1), retry_in=-timedelta(minutes=30))
     with app.app_context():
         assert recovery.requeue_stalled() == (1, 2)
-    assert waiting(app) == [("flows.runner.process_contact", stuck), ("delivery.sender.send_pending", owed),
+    assert waiting(app) == [("delivery.conversation.process_contact", stuck), ("delivery.sender.send_pending", owed),
                             ("delivery.sender.send_pending", retry_missed)]
 
 
@@ -69,7 +70,7 @@ def test_a_contact_whose_job_still_waits_in_the_queue_gets_no_second_job(unworke
     age(app, message_id, timedelta(minutes=5))  # the workers are that far behind
     with app.app_context():
         assert recovery.requeue_stalled() == (0, 0)
-    assert waiting(app) == [("flows.runner.process_contact", budi)]
+    assert waiting(app) == [("delivery.conversation.process_contact", budi)]
 
 
 def one_sweep(app, queue: str):
@@ -102,7 +103,7 @@ def test_after_redis_lost_its_data_every_waiting_message_is_queued_again(unworke
         queue.empty()
         redis.delete(f"sapa:jobs-alive:{queue.name}")
     assert one_sweep(app, queue.name) == (1, 0)  # even a message seconds old
-    assert waiting(app) == [("flows.runner.process_contact", budi)]
+    assert waiting(app) == [("delivery.conversation.process_contact", budi)]
     with app.app_context():  # the mark went with the lost job: the citizen's next message queues its own
         receive("twilio", "+6281200000001", kind="text", text="halo?", provider_id="SM" + "3" * 32)
     assert len(waiting(app)) == 2
@@ -130,7 +131,7 @@ def test_a_worker_starting_after_an_outage_answers_the_message_left_behind(unwor
         redis.delete(f"sapa:sweep:{queue}")
         redis.set(f"sapa:jobs-alive:{queue}", "1")  # Redis kept its data: only the lost job is redone
     done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "rq"), "worker", "--burst",
-                           "--worker-class", "delivery.worker.AppWorker", "--url", os.environ["REDIS_URL"], queue],
+                           "--worker-class", "bot.worker.AppWorker", "--url", os.environ["REDIS_URL"], queue],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     with app.app_context():

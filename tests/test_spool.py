@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import create_app, db
-from bot.db import dispose as dispose_db
-from bot.models import Message
-from bot.spool import replay
-from bot.webhooks.twilio import EMPTY_TWIML
+from bot.core import db
+from bot import create_app
+from bot.core.db import dispose as dispose_db
+from bot.core.models import Message
+from bot.web.spool import replay
+from bot.web.webhooks.twilio import EMPTY_TWIML
 from delivery.fakes import meta as meta_fake
 from delivery.fakes import twilio as fake
 from delivery.fakes.meta import (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import dispose as dispose_db
+from bot.core.db import dispose as dispose_db
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Message, Request, Upload
+from bot.core import db
+from bot.core.models import Message, Request, Upload
 from delivery.fakes import twilio as fake
 from tests.conftest import FATHER_NIK, answer_until_summary
 from tests.test_twilio_support import (

@@ -3,9 +3,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from bot import db
-from bot.inbound import get_contact
-from bot.models import Conversation, Upload
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from bot.core.models import Conversation, Upload
 from delivery.channels import TransportError
 from delivery.fakes import twilio as fake
 from delivery.twilio_channel import MAX_MEDIA_BYTES, fetch

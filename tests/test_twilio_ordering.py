@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.db import make_engine
-from bot.models import Contact, Message
+from bot.core.db import make_engine
+from bot.core.models import Contact, Message
 from delivery.fakes import twilio as fake
 from tests.conftest import ROOT, _truncate
 
@@ -101,7 +101,7 @@ def test_each_citizens_replies_leave_in_order_exactly_once(pg_stack, tmp_path):
                                 "--graceful-timeout", "5", "bot:create_app()"], env, logs[name]))
         for name in ("worker1", "worker2"):
             procs.append(start([str(BIN / "rq"), "worker", "--with-scheduler", "--worker-class",
-                                "delivery.worker.AppWorker", "--url", pg_stack["redis_url"], queue], env, logs[name]))
+                                "bot.worker.AppWorker", "--url", pg_stack["redis_url"], queue], env, logs[name]))
         urls = [gunicorn_url(logs["web1"], until), gunicorn_url(logs["web2"], until)]
         for url in urls:
             wait_healthy(url, until)

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import db
-from bot.inbound import get_contact
-from bot.models import AuditLog, Message, Outbox, Request, utcnow
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from bot.core.models import AuditLog, Message, Outbox, Request, utcnow
 from delivery.fakes import twilio as fake
 from delivery.sender import send_pending
 from delivery.twilio_channel import TwilioAdapter, split_text

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Message, Outbox
+from bot.core import db
+from bot.core.models import Message, Outbox
 from delivery.fakes import twilio as fake
 from tests.conftest import ReadsReplies
 
@@ -111,7 +111,7 @@ class TwilioChat(ReadsReplies):
         """Answer with the number the last message showed beside this button (or type a keyword)."""
         last = sent_to(self.state, self.number)[-1]["Body"]
         buttons = self.replies[-1].get("buttons", []) if self.replies else []
-        from bot.webhooks.numbered import numbered_buttons
+        from bot.web.webhooks.numbered import numbered_buttons
 
         numbered = numbered_buttons(buttons)
         for i, b in enumerate(numbered, 1):

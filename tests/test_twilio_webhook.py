@@ -4,8 +4,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot import db
-from bot.models import AuditLog, Contact, Message, Outbox
+from bot.core import db
+from bot.core.models import AuditLog, Contact, Message, Outbox
 from delivery.fakes import twilio as fake
 from tests.test_twilio_support import (  # noqa: F401
     CITIZEN,
@@ -205,7 +205,7 @@ def test_stickers_voice_notes_and_videos_are_answered_and_their_media_deleted(
 
 
 def test_only_the_message_type_tells_a_sticker_from_a_webp_photo():
-    from bot.webhooks.twilio import media_kind
+    from bot.web.webhooks.twilio import media_kind
 
     assert media_kind("image/webp", "image") == "media"
     assert media_kind("image/jpeg", "") == "media"
@@ -255,8 +255,8 @@ def test_a_number_outside_the_list_stays_text(twilio_app, client, token):
 
 
 def test_a_number_after_a_question_without_buttons_stays_an_answer(twilio_app, client, token):
-    from bot.inbound import get_contact
-    from bot.webhooks.numbered import button_for_number
+    from bot.core.inbound_store import get_contact
+    from bot.web.webhooks.numbered import button_for_number
 
     with twilio_app.app_context(), db.new_session() as s:
         contact = get_contact(s, "twilio", CITIZEN)
@@ -272,8 +272,8 @@ def test_a_number_after_a_question_without_buttons_stays_an_answer(twilio_app, c
 
 
 def test_escape_only_buttons_are_words_to_type_not_numbers(twilio_app):
-    from bot.inbound import get_contact
-    from bot.webhooks.numbered import button_for_number, render
+    from bot.core.inbound_store import get_contact
+    from bot.web.webhooks.numbered import button_for_number, render
 
     buttons = [{"id": "skip:berat", "title": "Lewati"}]
     assert render("Berat bayi (gram)?", buttons) == "Berat bayi (gram)?\n\nAtau ketik *Lewati*."
@@ -287,8 +287,8 @@ def test_escape_only_buttons_are_words_to_type_not_numbers(twilio_app):
 
 
 def test_a_message_the_citizen_never_got_offers_no_numbers(twilio_app):
-    from bot.inbound import get_contact
-    from bot.webhooks.numbered import button_for_number
+    from bot.core.inbound_store import get_contact
+    from bot.web.webhooks.numbered import button_for_number
 
     with twilio_app.app_context(), db.new_session() as s:
         contact = get_contact(s, "twilio", CITIZEN)
@@ -304,7 +304,7 @@ def test_a_message_the_citizen_never_got_offers_no_numbers(twilio_app):
 # ---- status callbacks -------------------------------------------------------------------------------------
 def _outbound(app, provider_id: str = "SM" + "a" * 32, status: str = "sent") -> int:
     """An outbound Twilio message row (with its outbox row) as the sender leaves it."""
-    from bot.inbound import get_contact
+    from bot.core.inbound_store import get_contact
 
     with app.app_context(), db.new_session() as s:
         contact = get_contact(s, "twilio", CITIZEN)
@@ -389,9 +389,9 @@ def test_the_status_callback_waits_for_a_sid_the_sender_has_not_committed_yet(tw
     queued = []
     monkeypatch.setattr(jobs, "enqueue", lambda func, *args, delay=0: queued.append((func, args, delay)))
     assert _status(client, token, "failed", sid="SM" + "c" * 32, ErrorCode="63003").status_code == 200
-    assert queued == [("bot.webhooks.twilio.apply_status", ("SM" + "c" * 32, "failed", 63003, 1), 5)]
+    assert queued == [("bot.web.webhooks.twilio.apply_status", ("SM" + "c" * 32, "failed", 63003, 1), 5)]
     message_id = _outbound(twilio_app, provider_id="SM" + "c" * 32)
     with twilio_app.app_context():
-        from bot.webhooks.twilio import apply_status
+        from bot.web.webhooks.twilio import apply_status
         assert apply_status("SM" + "c" * 32, "failed", 63003, 1) is True
     assert _message(twilio_app, message_id).status == "failed"

@@ -4,8 +4,8 @@ import gc
 import pytest
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Message, Upload
+from bot.core import db
+from bot.core.models import Message, Upload
 
 
 def to_first_photo(chat):

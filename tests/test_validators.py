@@ -30,7 +30,7 @@ from flows.validators import (  # noqa: E402
     parse_time,
     parse_yes_no,
 )
-from flows.file_checks import sniff_upload
+from bot.core.uploads import sniff_upload
 
 TODAY = date(2026, 11, 29)
 MB = 1024 * 1024

@@ -9,8 +9,8 @@ import re
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Contact, Document, Message, Request, Upload
+from bot.core import db
+from bot.core.models import Contact, Document, Message, Request, Upload
 from tests.channel_drivers import MetaChat, fake_meta, meta_app  # noqa: F401  (fixtures)
 from tests.conftest import FATHER_NIK, answer_until_summary
 

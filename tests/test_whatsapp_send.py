@@ -6,9 +6,9 @@ import pytest
 import respx
 from sqlalchemy import select
 
-from bot import db
-from bot.models import AuditLog, Message, Outbox
-from bot.webhooks.numbered import render
+from bot.core import db
+from bot.core.models import AuditLog, Message, Outbox
+from bot.web.webhooks.numbered import render
 from delivery import whatsapp_channel
 from delivery.channels import TransportError
 from delivery.fakes.meta import DEFAULT_WHATSAPP_TOKEN, fail
@@ -118,7 +118,7 @@ def test_it_uploads_a_document_then_sends_it_by_media_id(meta_sqlite_app, fake_m
 def test_it_shows_typing_and_marks_the_message_read(meta_sqlite_app, fake_meta):
     contact_id = contact_with_outbox(meta_sqlite_app, "whatsapp", WA_ID, [])
     with meta_sqlite_app.app_context():
-        from bot.models import Contact
+        from bot.core.models import Contact
         whatsapp_channel.WhatsAppAdapter().typing(db.session().get(Contact, contact_id), "wamid.IN1")
     assert sent_bodies(fake_meta, "whatsapp", kind="read") == [
         {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.IN1",

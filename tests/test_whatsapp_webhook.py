@@ -4,8 +4,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from bot import db
-from bot.models import AuditLog, Contact, Message, Outbox
+from bot.core import db
+from bot.core.models import AuditLog, Contact, Message, Outbox
 from delivery.fakes.meta import (
     DEFAULT_APP_SECRET,
     DEFAULT_VERIFY_TOKEN,

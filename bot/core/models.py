@@ -3,9 +3,11 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text,
                         UniqueConstraint, event)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.db import Base
+
+class Base(DeclarativeBase):
+    """Declarative base for every model."""
 
 
 def utcnow() -> datetime:

@@ -12,11 +12,11 @@ from datetime import datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
-from bot import db, handoff
-from bot.inbox import bp
-from bot.inbox.auth import current_officer, login_required
-from bot.inbox.display import local_time, office_zone, reach
-from bot.models import (
+from bot.core import db, handoff
+from bot.web.inbox.blueprint import bp
+from bot.web.inbox.auth import current_officer, login_required
+from bot.web.inbox.display import local_time, office_zone, reach
+from bot.core.models import (
     Contact,
     Conversation,
     Message,

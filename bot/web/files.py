@@ -4,8 +4,8 @@ import io
 from flask import Blueprint, abort, current_app, send_file
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from bot import db, storage
-from bot.models import Document, audit
+from bot.core import db, storage
+from bot.core.models import Document, audit
 
 bp = Blueprint("files", __name__)
 

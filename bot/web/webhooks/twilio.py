@@ -3,10 +3,10 @@
 Every request is checked first: `X-Twilio-Signature` over PUBLIC_BASE_URL + the request's path
 and query (never request.url, which behind a proxy is the internal http:// address Twilio did not
 sign). Then the form is normalised into channel-neutral inbound messages, stored once per
-MessageSid and queued by `bot.inbound.receive`, and Twilio gets an empty TwiML answer at once.
+MessageSid and queued by `delivery.ingest.receive`, and Twilio gets an empty TwiML answer at once.
 Replies are never sent in the TwiML: they go through the outbox and the REST API.
 
-Wire it in `create_app` with `from bot.webhooks import twilio; twilio.init_app(app)`.
+Wire it in `create_app` with `from bot.web.webhooks import twilio; twilio.init_app(app)`.
 """
 import hmac
 import logging
@@ -18,10 +18,11 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
-from bot import db, spool
-from bot.inbound import receive
-from bot.models import Message, Outbox, audit
-from bot.webhooks.numbered import button_for_number
+from bot.core import db
+from bot.web import spool
+from delivery.ingest import receive
+from bot.core.models import Message, Outbox, audit
+from bot.web.webhooks.numbered import button_for_number
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__)
@@ -42,7 +43,7 @@ FAILED = ("failed", "undelivered")
 
 def init_app(app) -> None:
     """Register the webhook routes, the outbound adapter and the media fetcher/deleter."""
-    from bot import inbound
+    from delivery import ingest as inbound
     from delivery import channels, twilio_channel
 
     app.register_blueprint(bp)
@@ -224,7 +225,7 @@ def status():
         # Twilio can call back before the sender's transaction that records the sid commits;
         # look again shortly (a worker's scheduler runs it; inline mode has committed already).
         from delivery import jobs
-        jobs.enqueue("bot.webhooks.twilio.apply_status", message_sid, new, code, 1, delay=STATUS_RETRY[0])
+        jobs.enqueue("bot.web.webhooks.twilio.apply_status", message_sid, new, code, 1, delay=STATUS_RETRY[0])
     return _twiml()
 
 
@@ -243,7 +244,7 @@ def apply_status(message_sid: str, new: str, code: int | None, attempt: int = 0)
         if known is None:
             if attempt and attempt < len(STATUS_RETRY):
                 from delivery import jobs
-                jobs.enqueue("bot.webhooks.twilio.apply_status", message_sid, new, code, attempt + 1,
+                jobs.enqueue("bot.web.webhooks.twilio.apply_status", message_sid, new, code, attempt + 1,
                              delay=STATUS_RETRY[attempt])
             return False
         # One conditional UPDATE: atomic across web processes, and a no-op for a repeat (dedupe).

@@ -5,9 +5,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from bot import db, handoff, inbound_store
-from bot.inbound import resolve_media
-from bot.models import (
+from bot.core import db, handoff, inbound_store
+from delivery.ingest import resolve_media
+from bot.core.models import (
     Contact,
     Conversation,
     Message,

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from bot.models import Contact, as_utc
+from bot.core.models import Contact, as_utc
 
 CHANNEL_NAMES = {"twilio": "WhatsApp (Twilio)", "whatsapp": "WhatsApp", "messenger": "Messenger",
                  "simulator": "Simulator"}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository: config.yml, flows/, instance/
 
 # The names DESIGN.md fixes; each overrides the setting of the same name when set.
 ENV_NAMES = (

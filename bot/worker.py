@@ -1,13 +1,20 @@
-"""The RQ worker class: builds the app once, so each forked job starts with it ready, and
-queues again any work whose job was lost."""
+"""The RQ worker class (`rq worker --worker-class bot.worker.AppWorker`): builds the app once, so
+each forked job starts with it ready, runs every job inside its app context, and queues again any
+work whose job was lost."""
 import logging
 import os
 from datetime import timedelta
 
 from rq import Worker
 
-from bot import db
-from delivery import jobs, recovery
+# The job modules (PDF fonts, flows) are imported here: a horse forked afterwards inherits them,
+# where importing them in each horse costs ~0.4 s per job.
+import delivery.conversation  # noqa: F401
+import delivery.sender  # noqa: F401
+from bot.core import db
+from bot.web.app import create_app
+from delivery import recovery
+from flows import understand
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +29,7 @@ class AppWorker(Worker):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("maintenance_interval", int(SWEEP_EVERY.total_seconds()))
         super().__init__(*args, **kwargs)
-        app = jobs.worker_app()
-        # Import the job modules (PDF fonts, flows) here: a horse forked afterwards inherits them,
-        # where importing them in each horse costs ~0.4 s per job.
-        import delivery.sender  # noqa: F401
-        import flows.runner  # noqa: F401
-        from flows import understand
+        app = create_app()
         with app.app_context():
             understand.warm()
         # A forked child must not share the parent's database connections.
@@ -42,3 +44,8 @@ class AppWorker(Worker):
                 recovery.sweep_if_due(self.connection, self.queue_names()[0], SWEEP_EVERY)
         except Exception:  # the database may be down right now: the next round tries again
             log.exception("sweep for stalled work failed")
+
+    def perform_job(self, job, queue) -> bool:
+        """Run one job (in the forked horse) inside the app's context."""
+        with self.app.app_context():
+            return super().perform_job(job, queue)

@@ -8,9 +8,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from bot import db, spool
-from bot.migrate import upgrade
-from bot.models import Officer
+from bot.core import db
+from bot.web import spool
+from bot.core.migrate import upgrade
+from bot.core.models import Officer
 
 DEMO_OFFICER = ("petugas", "sapa-demo-2026")
 
@@ -60,8 +61,8 @@ def sweep():
 @click.option("--user", default=None, help="Simulator user id (default: a new one).")
 def chat(user):
     """Chat with the assistant in the terminal (the simulator channel, same engine)."""
-    from bot.inbound import receive
-    from bot.simulator import CHANNEL, _wait_for_replies
+    from delivery.ingest import receive
+    from bot.web.simulator import CHANNEL, _wait_for_replies
 
     user = user or f"terminal-{uuid.uuid4().hex[:8]}"
     click.echo(f"Sapa Dukcapil — obrolan terminal (user {user}). Ketik pesan; 'foto PATH' mengirim file; Ctrl-D keluar.")

@@ -10,9 +10,9 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from bot import db
-from bot.inbox import bp
-from bot.models import AuditLog, Officer, audit, utcnow
+from bot.core import db
+from bot.web.inbox.blueprint import bp
+from bot.core.models import AuditLog, Officer, audit, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from bot import db
-from bot.inbound import get_contact
-from bot.models import Message, as_utc, audit, utcnow
+from bot.core import db
+from bot.core.inbound_store import get_contact
+from bot.core.models import Message, as_utc, audit, utcnow
 
 log = logging.getLogger(__name__)
 

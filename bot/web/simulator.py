@@ -8,10 +8,10 @@ import uuid
 from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
-from bot import db
-from bot.files import link_for
-from bot.inbound import receive
-from bot.models import Contact, Message, Outbox
+from bot.core import db
+from bot.web.files import link_for
+from delivery.ingest import receive
+from bot.core.models import Contact, Message, Outbox
 
 bp = Blueprint("simulator", __name__)
 CHANNEL = "simulator"

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Response
 
-from bot import handoff, spool
-from bot.inbound import receive
-from bot.webhooks import meta
-from bot.webhooks.meta import Malformed, items, text_field
+from bot.core import handoff
+from bot.web import spool
+from delivery.ingest import receive
+from bot.web.webhooks import meta
+from bot.web.webhooks.meta import Malformed, items, text_field
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ PLAIN_KINDS = {"audio": "audio", "video": "video", "location": "location"}
 
 @dataclass
 class Inbound:
-    """One citizen message, normalised for bot.inbound.receive."""
+    """One citizen message, normalised for delivery.ingest.receive."""
     psid: str
     provider_id: str
     kind: str
@@ -206,7 +207,7 @@ def _apply_receipts(s, receipts: list[Receipt]) -> None:
 
 def init_app(app) -> None:
     """Register the webhook and put the Messenger adapter and media hooks in their registries."""
-    from bot import inbound
+    from delivery import ingest as inbound
     from delivery import channels, messenger_channel
 
     app.register_blueprint(bp)

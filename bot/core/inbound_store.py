@@ -16,10 +16,11 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, exists, select, true, union_all, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from bot import db
-from bot.models import Contact, Message, QueuedContact, utcnow
+from bot.core import db
+from bot.core.models import Contact, Message, QueuedContact, utcnow
 
 MESSAGE_COLUMNS = ("channel", "direction", "provider_id", "kind", "text", "payload", "status", "created_at")
 # A queued mark older than this is taken for a lost job (a worker killed before it started):
@@ -177,3 +178,20 @@ def _mark_queued(statement):
         index_elements=["contact_id"], set_={"queued_at": statement.excluded.queued_at},
         where=queued.c.queued_at < bindparam("q_stale_before", type_=queued.c.queued_at.type),
     ).returning(queued.c.contact_id)
+
+
+def get_contact(s, channel: str, external_id: str, display_name: str | None = None) -> Contact:
+    """The contact for a chat identity, created on first contact (race-safe)."""
+    found = s.execute(select(Contact).where(Contact.channel == channel,
+                                            Contact.external_id == external_id)).scalar_one_or_none()
+    if found is not None:
+        return found
+    try:
+        with s.begin_nested():
+            contact = Contact(channel=channel, external_id=external_id, display_name=display_name)
+            s.add(contact)
+        return contact
+    except IntegrityError:
+        # Another process created it between our read and our insert.
+        return s.execute(select(Contact).where(Contact.channel == channel,
+                                               Contact.external_id == external_id)).scalar_one()

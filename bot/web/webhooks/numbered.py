@@ -22,14 +22,14 @@ Two rules keep typed answers safe:
   engine already understands those words.
 
 Use from another channel: `render(text, buttons)` when sending, and in the webhook
-`button_for_number(channel, external_id, text)` before calling `bot.inbound.receive`.
+`button_for_number(channel, external_id, text)` before calling `delivery.ingest.receive`.
 """
 import re
 
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Contact, Message
+from bot.core import db
+from bot.core.models import Contact, Message
 
 ESCAPE_PREFIXES = ("skip:", "missing:", "cmd:")
 NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")

@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from flask import Response, abort, current_app, request
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Contact, Message, Outbox, as_utc, audit
+from bot.core import db
+from bot.core.models import Contact, Message, Outbox, as_utc, audit
 
 log = logging.getLogger(__name__)
 
@@ -143,11 +143,11 @@ def numbered_choice(channel: str, external_id: str, text: str | None, shown_nati
     When the buttons were shown as real buttons (or a list), a typed "2" is an answer to the
     question, not a button: the citizen could have tapped instead.
     """
-    from bot.webhooks.numbered import NUMBER, button_for_number
+    from bot.web.webhooks.numbered import NUMBER, button_for_number
 
     if not NUMBER.match(text or ""):
         return None
-    from bot.webhooks.numbered import last_offered_buttons
+    from bot.web.webhooks.numbered import last_offered_buttons
 
     buttons = last_offered_buttons(channel, external_id)
     if not buttons or shown_natively(buttons):

@@ -2,11 +2,11 @@
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
-from bot import db
-from bot.inbox import bp
-from bot.inbox.auth import current_officer, login_required
-from bot.inbox.display import local_time, office_zone, reach
-from bot.models import Contact, Outbox, Request, audit
+from bot.core import db
+from bot.web.inbox.blueprint import bp
+from bot.web.inbox.auth import current_officer, login_required
+from bot.web.inbox.display import local_time, office_zone, reach
+from bot.core.models import Contact, Outbox, Request, audit
 from delivery import jobs
 from delivery.graph_client import shorten
 

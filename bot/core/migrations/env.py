@@ -1,15 +1,15 @@
 """Alembic environment: migrates the database the app (or DATABASE_URL) points at."""
 from alembic import context
 
-from bot import models  # noqa: F401  (registers the tables on Base.metadata)
-from bot.db import Base, make_engine
+from bot.core.db import make_engine
+from bot.core.models import Base  # importing the models registers their tables on Base.metadata
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
-    """Run migrations on a live connection (given by bot.migrate, or built from the URL)."""
+    """Run migrations on a live connection (given by bot.core.migrate, or built from the URL)."""
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

@@ -4,15 +4,13 @@ from contextlib import contextmanager
 from flask import current_app, g
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.models import Contact
 
 # A database host that drops packets must fail a webhook well within the providers' 15 s limit,
-# so that the request is spooled (bot/spool.py) instead of timing out unanswered.
+# so that the request is spooled (bot/web/spool.py) instead of timing out unanswered.
 PG_CONNECT_ARGS = {"connect_timeout": 5}
-
-
-class Base(DeclarativeBase):
-    """Declarative base for every model."""
 
 
 def make_engine(url: str) -> Engine:
@@ -120,8 +118,6 @@ def _close_request_session(_exc):
 
 def lock_contact(s: Session, contact_id: int):
     """Serialise all work on one contact until the session's transaction ends."""
-    from bot.models import Contact
-
     if s.get_bind().dialect.name == "sqlite":
         # SQLite has no row locks: an IMMEDIATE transaction takes the database write lock.
         s.connection(execution_options={"sqlite_immediate": True})

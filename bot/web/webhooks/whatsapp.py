@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import select
 
-from bot import db, spool
-from bot.inbound import get_contact, receive
-from bot.models import Contact
-from bot.webhooks import meta
-from bot.webhooks.meta import Malformed, items, text_field
+from bot.core import db
+from bot.web import spool
+from bot.core.inbound_store import get_contact
+from delivery.ingest import receive
+from bot.core.models import Contact
+from bot.web.webhooks import meta
+from bot.web.webhooks.meta import Malformed, items, text_field
 from delivery.graph_client import closes_window, is_permanent
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ PLAIN_KINDS = {"sticker": "sticker", "audio": "audio", "voice": "audio", "video"
 
 @dataclass
 class Inbound:
-    """One citizen message, normalised for bot.inbound.receive."""
+    """One citizen message, normalised for delivery.ingest.receive."""
     external_id: str
     provider_id: str
     kind: str
@@ -220,7 +222,7 @@ def _apply_statuses(s, statuses: list[Status]) -> None:
 
 def init_app(app) -> None:
     """Register the webhook and put the WhatsApp adapter and media hooks in their registries."""
-    from bot import inbound
+    from delivery import ingest as inbound
     from delivery import channels, whatsapp_channel
 
     app.register_blueprint(bp)

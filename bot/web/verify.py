@@ -2,9 +2,9 @@
 from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
 
-from bot import db
-from bot.models import Document, audit
-from bot.privacy import mask_nik
+from bot.core import db
+from bot.core.models import Document, audit
+from bot.core.privacy import mask_nik
 from flows.records import STATUS_LABELS
 
 bp = Blueprint("verify", __name__)

@@ -1,15 +1,12 @@
 """The officers' web inbox under /inbox: sign-in, and the pages officers work from."""
 from datetime import timedelta
 
-from flask import Blueprint
-
-bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+from bot.web.inbox import auth, conversations, failures  # noqa: F401  (their routes register on bp)
+from bot.web.inbox.blueprint import bp
 
 
 def init_app(app) -> None:
     """Register the inbox pages and make its session cookie fit for staff use."""
-    from bot.inbox import auth, conversations, failures  # noqa: F401  (their routes register on bp)
-
     if str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"

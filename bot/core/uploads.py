@@ -1,8 +1,12 @@
-"""Checking a file a citizen sent: its real type by content (never by name), and its size."""
+"""Checking a file a citizen sent (its real type by content, never by name, and its size) and storing it."""
 
 import re
 
-from flows.validators import Invalid
+from flask import current_app
+
+from bot.core import storage
+from bot.core.invalid import Invalid
+from bot.core.models import Contact, Upload
 
 
 _EXTENSIONS = {
@@ -193,3 +197,21 @@ def sniff_upload(
             f"atau PDF yang dipindai dengan resolusi lebih rendah."
         )
     return content_type, _EXTENSIONS[content_type]
+
+
+def store_upload(s, contact: Contact, data: bytes, filename: str | None, declared: str | None):
+    """Check a file by its content and store it; returns (Upload, None) or (None, reason)."""
+    uploads = current_app.config["OFFICE"].get("uploads", {})
+    try:
+        content_type, extension = sniff_upload(
+            data, filename=filename, declared_type=declared,
+            max_bytes=int(uploads.get("max_bytes", 10 * 1024 * 1024)),
+            accepted=tuple(uploads.get("accepted", ("image/jpeg", "image/png", "image/webp", "application/pdf"))))
+    except Invalid as err:
+        return None, err.message
+    key, digest = storage.save(data, "uploads", extension)
+    upload = Upload(contact_id=contact.id, original_name=(filename or "")[:255] or None,
+                    content_type=content_type, size=len(data), sha256=digest, storage_key=key)
+    s.add(upload)
+    s.flush()
+    return upload, None

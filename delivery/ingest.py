@@ -1,54 +1,15 @@
 """Ingestion: every channel's inbound message is stored once, then its contact's job is queued
-(`bot.inbound_store` holds how); media is downloaded and checked by the job."""
+(`bot.core.inbound_store` holds how); a media message is downloaded and checked by the job."""
 import logging
 import uuid
 
-from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
-from bot import inbound_store, storage
-from bot.models import Contact, Message, Upload, utcnow
+from bot.core import inbound_store
+from bot.core.models import Contact, Message, utcnow
+from bot.core.uploads import store_upload
 from delivery import jobs
-from flows.file_checks import sniff_upload
-from flows.validators import Invalid
+from delivery.channels import TransportError
 
 log = logging.getLogger(__name__)
-
-
-def get_contact(s, channel: str, external_id: str, display_name: str | None = None) -> Contact:
-    """The contact for a chat identity, created on first contact (race-safe)."""
-    found = s.execute(select(Contact).where(Contact.channel == channel,
-                                            Contact.external_id == external_id)).scalar_one_or_none()
-    if found is not None:
-        return found
-    try:
-        with s.begin_nested():
-            contact = Contact(channel=channel, external_id=external_id, display_name=display_name)
-            s.add(contact)
-        return contact
-    except IntegrityError:
-        # Another process created it between our read and our insert.
-        return s.execute(select(Contact).where(Contact.channel == channel,
-                                               Contact.external_id == external_id)).scalar_one()
-
-
-def store_upload(s, contact: Contact, data: bytes, filename: str | None, declared: str | None):
-    """Check a file by its content and store it; returns (Upload, None) or (None, reason)."""
-    uploads = current_app.config["OFFICE"].get("uploads", {})
-    try:
-        content_type, extension = sniff_upload(
-            data, filename=filename, declared_type=declared,
-            max_bytes=int(uploads.get("max_bytes", 10 * 1024 * 1024)),
-            accepted=tuple(uploads.get("accepted", ("image/jpeg", "image/png", "image/webp", "application/pdf"))))
-    except Invalid as err:
-        return None, err.message
-    key, digest = storage.save(data, "uploads", extension)
-    upload = Upload(contact_id=contact.id, original_name=(filename or "")[:255] or None,
-                    content_type=content_type, size=len(data), sha256=digest, storage_key=key)
-    s.add(upload)
-    s.flush()
-    return upload, None
 
 
 def receive(channel: str, external_id: str, *, kind: str, text: str | None = None,
@@ -80,7 +41,7 @@ def receive(channel: str, external_id: str, *, kind: str, text: str | None = Non
         return None
     if stored.needs_job:  # otherwise a job waiting for this contact will read this message too
         try:
-            jobs.enqueue("flows.runner.process_contact", stored.contact_id)
+            jobs.enqueue("delivery.conversation.process_contact", stored.contact_id)
         except Exception:
             inbound_store.job_started(stored.contact_id)  # no job waits after all: let the next message queue one
             raise
@@ -95,8 +56,6 @@ MEDIA_DELETERS: dict = {}
 
 def resolve_media(s, contact: Contact, message: Message) -> None:
     """Download a channel's media message, check and store it, and turn it into a file message."""
-    from delivery.channels import TransportError
-
     payload = dict(message.payload or {})
     try:
         data, filename, content_type = MEDIA_FETCHERS[message.channel](payload)

@@ -1,0 +1,10 @@
+"""The one exception for "the citizen's input can't be used", shared by validators and upload checks."""
+
+
+class Invalid(ValueError):
+    """The citizen's answer can't be used; .message is the Indonesian re-ask reason."""
+
+    def __init__(self, message: str):
+        """Keep the message both as the exception text and as `.message`."""
+        super().__init__(message)
+        self.message = message
