@@ -2,10 +2,11 @@
 import sys
 
 from flows.definition import available_flows, load_flow
+from flows.modes import DIAGRAM_EDGES, DIAGRAM_NODES, Mode
 
 
 def diagram(name: str) -> str:
-    """Mermaid flowchart: one box per step, conditions on the arrows into conditional steps."""
+    """Mermaid flowchart: one box per step, conditions on the arrows, then the side-states."""
     flow = load_flow(name)
     lines = ["flowchart TD", f'    start(["{flow.title}: mulai"])']
     previous = "start"
@@ -18,8 +19,21 @@ def diagram(name: str) -> str:
         previous = step.id
     lines += ['    summary{{"Ringkasan: Kirim / Ubah / Batal"}}', f"    {previous} --> summary",
               '    summary -- Kirim --> done(["Tiket + tanda terima PDF"])',
-              "    summary -- Ubah --> edit[/Pilih nomor jawaban/]", "    edit --> summary"]
-    return "\n".join(lines) + "\n"
+              f"    summary -- Ubah --> {_node(Mode.EDIT_PICK)}"]
+    return "\n".join(lines + _side_states()) + "\n"
+
+
+def _node(key) -> str:
+    """The diagram id of a side-state node (prefixed so it never meets a step id)."""
+    return "mode_" + (key.value if isinstance(key, Mode) else key)
+
+
+def _side_states() -> list[str]:
+    """The modes a citizen can step into from any question or the summary, and out of again."""
+    lines = ['    subgraph side_states["Dari pertanyaan mana pun atau ringkasan"]', "        direction TB"]
+    lines += [f"        {_node(key)}{shape}" for key, shape in DIAGRAM_NODES.items()]
+    lines += [f'        {_node(src)} -- "{label}" --> {_node(dst)}' for src, label, dst in DIAGRAM_EDGES]
+    return lines + ["    end"]
 
 
 def _describe(condition) -> str:

@@ -10,6 +10,7 @@ from flows import records, understand
 from flows.definition import Flow, Step, applies, available_flows, load_flow, texts
 from flows.inputs import clean, parse_answer
 from flows.messages import Event, Reply
+from flows.modes import IN_FLOW, Mode, State
 from flows.office import DAYS, hours_text, office_tz
 from flows.summary import answered_steps, format_value, summary_lines
 from flows.validators import Invalid, format_date_id, parse_nik
@@ -41,28 +42,24 @@ class Engine:
 
     # ---- entry point -------------------------------------------------------------------
     def handle(self, event: Event) -> list[Reply]:
-        """Advance the conversation by one inbound event."""
+        """Advance the conversation by one inbound event: the handler of its mode answers it."""
         if self.conv.owner == "officer":
             return []  # an officer has the conversation; the bot stays silent (handoff)
         command = self._command(event)
-        mode, _, before = (self.conv.mode or "idle").partition(":")
-        if self.conv.flow and mode in ("collect", "confirm") and self._long_gap() and command is None \
-                and not self._answers_a_photo_step(event):
-            return self._offer_resume()
-        if mode == "cancel_confirm":
-            return self._on_cancel_confirm(event, before)
-        if mode == "resume_offer":
-            return self._on_resume_offer(event, command, before)
-        if mode == "edit_pick":
-            return self._on_edit_pick(event, command)
-        if mode == "switch_offer":
-            return self._on_switch_offer(event, before)
-        if self.conv.flow and mode in ("collect", "confirm"):
-            return self._in_flow(event, command, mode)
-        return self._idle(event, command)
+        state = State.read(self.conv.mode)
+        if not self.conv.flow:
+            state = State(Mode.IDLE)  # every mode but idle needs a flow in progress
+        elif state.mode in IN_FLOW and self._long_gap() and command is None \
+                and not self._answers_a_photo_step(event, state):
+            return self._offer_resume(state)
+        return HANDLERS[state.mode](self, event, command, state)
+
+    def _enter(self, mode: Mode, back_to: Mode = Mode.COLLECT, service: str | None = None) -> None:
+        """Put the conversation in a mode (stored as its string, see flows/modes.py)."""
+        self.conv.mode = State(mode, back_to, service).stored()
 
     # ---- idle: menu, services, status, help ----------------------------------------------
-    def _idle(self, event: Event, command: str | None) -> list[Reply]:
+    def _idle(self, event: Event, command: str | None, state: State | None = None) -> list[Reply]:
         """No request in progress: understand what the citizen wants."""
         if event.kind not in ("text", "button"):
             return [self._bad_kind_reply(event)] + [self._menu_reply()]
@@ -124,17 +121,18 @@ class Engine:
     def _start_flow(self, flow: Flow) -> list[Reply]:
         """Begin a flow from its first question."""
         c = self.conv
-        c.flow, c.answers, c.history, c.mode, c.started_at = flow.name, {}, [], "collect", self.now
+        c.flow, c.answers, c.history, c.started_at = flow.name, {}, [], self.now
+        self._enter(Mode.COLLECT)
         c.step = self._next_step(flow).id
         audit(self.s, self._actor(), "flow_started", c, flow=flow.name)
         return [Reply(self._fmt(flow.intro)), self._ask(flow, flow.step(c.step))]
 
     # ---- inside a flow -------------------------------------------------------------------
-    def _in_flow(self, event: Event, command: str | None, mode: str) -> list[Reply]:
-        """Commands first, then the answer to the current step or the summary."""
+    def _in_flow(self, event: Event, command: str | None, state: State) -> list[Reply]:
+        """collect / confirm: commands first, then the answer to the current step or the summary."""
         flow = load_flow(self.conv.flow)
         if command == "cancel":
-            self.conv.mode = f"cancel_confirm:{mode}"
+            self._enter(Mode.CANCEL_CONFIRM, back_to=state.mode)
             return [self._cancel_ask(flow)]
         if command == "menu":
             self._pause(flow)
@@ -144,8 +142,8 @@ class Engine:
         if command == "back":
             return self._back(flow)
         if command == "edit":
-            return self._edit_list(flow)
-        if mode == "confirm":
+            return self._edit_list(flow, state)
+        if state.mode is Mode.CONFIRM:
             return self._on_confirm(flow, event)
         if event.kind not in ("text", "button", "file"):
             return [self._bad_kind_reply(event, flow.step(self.conv.step))]
@@ -181,10 +179,12 @@ class Engine:
         """Ask the next unanswered question, or show the summary when there is none."""
         nxt = self._next_step(flow)
         if nxt is None:
-            self.conv.step, self.conv.mode = None, "confirm"
+            self.conv.step = None
+            self._enter(Mode.CONFIRM)
             replies = [Reply(prefix)] if prefix else []
             return replies + [self._summary(flow)]
-        self.conv.step, self.conv.mode = nxt.id, "collect"
+        self.conv.step = nxt.id
+        self._enter(Mode.COLLECT)
         return [self._ask(flow, nxt, prefix=prefix)]
 
     def _next_step(self, flow: Flow) -> Step | None:
@@ -232,30 +232,31 @@ class Engine:
         answers = dict(self.conv.answers)
         old = answers.pop(prev)
         step = flow.step(prev)
-        self.conv.history, self.conv.answers, self.conv.step, self.conv.mode = history, answers, prev, "collect"
+        self.conv.history, self.conv.answers, self.conv.step = history, answers, prev
+        self._enter(Mode.COLLECT)
         return [self._ask(flow, step, prefix=self.t["back_previous"].format(previous=format_value(step, old)))]
 
-    def _edit_list(self, flow: Flow) -> list[Reply]:
+    def _edit_list(self, flow: Flow, state: State) -> list[Reply]:
         """Show the numbered answers and ask which one to change."""
         lines = summary_lines(flow, self.conv.answers or {}, self.today)
         if not lines:
             return [self._current_prompt(flow, prefix=self.t["nothing_to_edit"])]
-        self.conv.mode = f"edit_pick:{self.conv.mode}"
+        self._enter(Mode.EDIT_PICK, back_to=state.mode)
         return [Reply("\n".join(lines) + "\n\n" + self.t["edit_pick"],
                       [{"id": "cmd:cancel_edit", "title": "Tidak jadi"}])]
 
-    def _on_edit_pick(self, event: Event, command: str | None) -> list[Reply]:
-        """The citizen names the answer to change by its number."""
+    def _on_edit_pick(self, event: Event, command: str | None, state: State) -> list[Reply]:
+        """edit_pick: the citizen names the answer to change by its number."""
         flow = load_flow(self.conv.flow)
-        before = self.conv.mode.partition(":")[2] or "collect"
         steps = answered_steps(flow, self.conv.answers or {}, self.today)
         said = clean(event.button if event.kind == "button" else event.text)
         if said in ("cmd:cancel_edit", "tidak jadi", "batal") or command in ("cancel", "back"):
-            self.conv.mode = before
+            self._enter(state.back_to)
             return [self._current_prompt(flow)]
         if said.isdigit() and 1 <= int(said) <= len(steps):
             step = steps[int(said) - 1]
-            self.conv.step, self.conv.mode = step.id, "collect"
+            self.conv.step = step.id
+            self._enter(Mode.COLLECT)
             old = format_value(step, self.conv.answers[step.id])
             return [self._ask(flow, step, prefix=self.t["back_previous"].format(previous=old))]
         return [Reply(self.t["edit_bad_number"].format(count=len(steps)),
@@ -290,15 +291,15 @@ class Engine:
         return Reply(self.t["cancel_ask"].format(title=flow.title),
                      [{"id": "cancel_yes", "title": b["cancel_yes"]}, {"id": "cancel_no", "title": b["cancel_no"]}])
 
-    def _on_cancel_confirm(self, event: Event, before: str) -> list[Reply]:
-        """'Really cancel?' answered."""
+    def _on_cancel_confirm(self, event: Event, command: str | None, state: State) -> list[Reply]:
+        """cancel_confirm: 'really cancel?' answered."""
         flow = load_flow(self.conv.flow)
         said = clean(event.button if event.kind == "button" else event.text)
         if said in ("cancel_yes", "ya", "iya", "ya, batalkan", "batal", "batalkan", "y", "yes"):
             audit(self.s, self._actor(), "flow_cancelled", self.conv, flow=flow.name)
             self._clear()
             return [Reply(self.t["cancelled"].format(title=flow.title))]
-        self.conv.mode = before or "collect"
+        self._enter(state.back_to)
         return [self._current_prompt(flow, prefix=self.t["cancel_kept"])]
 
     # ---- free text: questions, other requests, a human ----------------------------------------
@@ -373,20 +374,19 @@ class Engine:
     def _offer_switch(self, flow: Flow, key: str) -> list[Reply]:
         """Another request asked for mid-flow: finish this one first, or keep it and switch?"""
         new = self.office["services"][key]
-        self.conv.mode = f"switch_offer:{self.conv.mode}:{key}"
+        self._enter(Mode.SWITCH_OFFER, back_to=State.read(self.conv.mode).mode, service=key)
         return [Reply(self.t["switch_offer"].format(title=flow.title, new=new["title"]),
                       [{"id": "switch_stay", "title": f"Lanjutkan {flow.title}"},
                        {"id": "switch_go", "title": f"Urus {new.get('short', new['title'])}"}])]
 
-    def _on_switch_offer(self, event: Event, before: str) -> list[Reply]:
-        """Keep going with the current request, or keep it aside and start the other one."""
+    def _on_switch_offer(self, event: Event, command: str | None, state: State) -> list[Reply]:
+        """switch_offer: keep going with the current request, or keep it aside and start the other one."""
         flow = load_flow(self.conv.flow)
-        previous, _, key = before.partition(":")
-        self.conv.mode = previous or "collect"
+        self._enter(state.back_to)
         said = clean(event.button if event.kind == "button" else event.text)
         if said == "switch_go" or said.startswith("urus"):
             self._pause(flow)
-            return [Reply(self.t["paused"].format(title=flow.title))] + self._choose_service(key)
+            return [Reply(self.t["paused"].format(title=flow.title))] + self._choose_service(state.service or "")
         return [self._current_prompt(flow, prefix=self.t["back_to_flow"].format(title=flow.title))]
 
     # ---- unfinished requests ---------------------------------------------------------------
@@ -394,27 +394,27 @@ class Engine:
         """Whether the citizen has been away long enough that we should ask before going on."""
         return self.previous_inbound is not None and self.now - self.previous_inbound > self.resume_after
 
-    def _answers_a_photo_step(self, event: Event) -> bool:
+    def _answers_a_photo_step(self, event: Event, state: State) -> bool:
         """A photo sent for a photo step is an answer even after a long gap: never drop it."""
-        if event.kind != "file" or self.conv.mode != "collect" or not self.conv.step:
+        if event.kind != "file" or state.mode is not Mode.COLLECT or not self.conv.step:
             return False
         return load_flow(self.conv.flow).step(self.conv.step).kind == "photo"
 
-    def _offer_resume(self) -> list[Reply]:
+    def _offer_resume(self, state: State) -> list[Reply]:
         """Offer the unfinished request again after a long absence."""
         flow = load_flow(self.conv.flow)
-        self.conv.mode = f"resume_offer:{self.conv.mode}"
+        self._enter(Mode.RESUME_OFFER, back_to=state.mode)
         total = sum(1 for s in flow.steps if applies(s, self.conv.answers, self.today))
         b = self.t["buttons"]
         text = self.t["resume_offer"].format(title=flow.title, done=len(self.conv.answers), total=total)
         return [Reply(text, [{"id": "resume", "title": b["resume"]}, {"id": "restart", "title": b["restart"]},
                              {"id": "cmd:menu", "title": b["menu"]}])]
 
-    def _on_resume_offer(self, event: Event, command: str | None, before: str) -> list[Reply]:
-        """Continue, start over, or go to the menu."""
+    def _on_resume_offer(self, event: Event, command: str | None, state: State) -> list[Reply]:
+        """resume_offer: continue, start over, or go to the menu."""
         flow = load_flow(self.conv.flow)
         said = clean(event.button if event.kind == "button" else event.text)
-        self.conv.mode = before or "collect"
+        self._enter(state.back_to)
         if said == "restart" or said in ("mulai dari awal", "mulai baru", "ulang"):
             self._clear()
             return [Reply(self.t["started_over"])] + self._start_flow(flow)[1:]
@@ -422,18 +422,19 @@ class Engine:
             self._pause(flow)
             return [Reply(self.t["paused"].format(title=flow.title)), self._menu_reply()]
         if command == "cancel":
-            self.conv.mode = f"cancel_confirm:{before or 'collect'}"
+            self._enter(Mode.CANCEL_CONFIRM, back_to=state.back_to)
             return [self._cancel_ask(flow)]
         return [self._current_prompt(flow, prefix=self.t["resumed"].format(title=flow.title))]
 
     def _pause(self, flow: Flow) -> None:
         """Keep the draft aside (menu, a declined step) so it can be resumed later."""
         c = self.conv
-        draft = {"flow": flow.name, "step": c.step, "mode": (c.mode or "collect").partition(":")[0],
+        draft = {"flow": flow.name, "step": c.step, "mode": State.read(c.mode).mode.value,
                  "answers": c.answers, "history": c.history,
                  "started_at": c.started_at.isoformat() if c.started_at else None}
         c.paused = [d for d in (c.paused or []) if d["flow"] != flow.name] + [draft]
-        c.flow, c.step, c.mode, c.answers, c.history = None, None, "idle", {}, []
+        c.flow, c.step, c.answers, c.history = None, None, {}, []
+        self._enter(Mode.IDLE)
 
     def _resume_paused(self, flow_name: str) -> list[Reply]:
         """Bring a kept draft back and ask where it stopped."""
@@ -452,7 +453,8 @@ class Engine:
     def _clear(self) -> None:
         """Forget the current flow and its answers."""
         c = self.conv
-        c.flow, c.step, c.mode, c.answers, c.history, c.started_at = None, None, "idle", {}, [], None
+        c.flow, c.step, c.answers, c.history, c.started_at = None, None, {}, [], None
+        self._enter(Mode.IDLE)
 
     # ---- asking ------------------------------------------------------------------------------
     def _current_prompt(self, flow: Flow, prefix: str = "") -> Reply:
@@ -521,3 +523,15 @@ class _Keep(dict):
 
     def __missing__(self, key):
         return "{" + key + "}"
+
+
+# One handler per mode (flows/modes.py); handle() dispatches on the conversation's stored mode.
+HANDLERS = {
+    Mode.IDLE: Engine._idle,
+    Mode.COLLECT: Engine._in_flow,
+    Mode.CONFIRM: Engine._in_flow,
+    Mode.CANCEL_CONFIRM: Engine._on_cancel_confirm,
+    Mode.RESUME_OFFER: Engine._on_resume_offer,
+    Mode.EDIT_PICK: Engine._on_edit_pick,
+    Mode.SWITCH_OFFER: Engine._on_switch_offer,
+}

@@ -5,6 +5,7 @@ import pytest
 
 from flows.__main__ import diagram
 from flows.definition import KINDS, available_flows, load_flow, texts
+from flows.modes import SIDE_STATES, Mode, State
 
 FLOW_DIR = Path(__file__).resolve().parent.parent / "flows"
 
@@ -28,3 +29,43 @@ def test_the_committed_diagram_is_current(name):
 
 def test_every_button_label_exists():
     assert {"yes", "no", "agree", "disagree", "submit", "edit", "cancel"} <= set(texts()["buttons"])
+
+
+# ---- conversation modes ----------------------------------------------------------------------
+@pytest.mark.parametrize("stored, mode, back_to, service", [
+    ("idle", Mode.IDLE, Mode.COLLECT, None),
+    ("collect", Mode.COLLECT, Mode.COLLECT, None),
+    ("confirm", Mode.CONFIRM, Mode.COLLECT, None),
+    ("cancel_confirm:collect", Mode.CANCEL_CONFIRM, Mode.COLLECT, None),
+    ("cancel_confirm:confirm", Mode.CANCEL_CONFIRM, Mode.CONFIRM, None),
+    ("cancel_confirm:", Mode.CANCEL_CONFIRM, Mode.COLLECT, None),
+    ("resume_offer:confirm", Mode.RESUME_OFFER, Mode.CONFIRM, None),
+    ("edit_pick:collect", Mode.EDIT_PICK, Mode.COLLECT, None),
+    ("switch_offer:confirm:akta_kematian", Mode.SWITCH_OFFER, Mode.CONFIRM, "akta_kematian"),
+    (None, Mode.IDLE, Mode.COLLECT, None),
+    ("", Mode.IDLE, Mode.COLLECT, None),
+    ("something_old", Mode.IDLE, Mode.COLLECT, None),
+])
+def test_stored_modes_of_existing_rows_still_read(stored, mode, back_to, service):
+    state = State.read(stored)
+    assert (state.mode, state.back_to, state.service) == (mode, back_to, service)
+
+
+@pytest.mark.parametrize("state", [State(Mode.IDLE), State(Mode.CONFIRM), State(Mode.EDIT_PICK, Mode.CONFIRM),
+                                   State(Mode.SWITCH_OFFER, Mode.COLLECT, "akta_kematian")])
+def test_a_mode_is_stored_in_the_old_format_and_reads_back(state):
+    assert State.read(state.stored()) == state
+    assert len(state.stored()) <= 60  # Conversation.mode is String(60)
+
+
+def test_every_mode_has_a_handler():
+    from flows.engine import HANDLERS
+    assert set(HANDLERS) == set(Mode)
+
+
+@pytest.mark.parametrize("name", available_flows())
+def test_the_diagram_shows_the_side_states(name):
+    drawn = diagram(name)
+    assert "subgraph side_states" in drawn
+    for mode in SIDE_STATES:
+        assert f"mode_{mode.value}" in drawn
