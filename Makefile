@@ -24,6 +24,7 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install
+	$(BIN)/lint-imports   # the one-way layers (pyproject.toml): names the import that breaks them
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 chat: install

@@ -104,7 +104,7 @@ def signed_requests(count: int, host: str, citizens: int = 5000) -> list[bytes]:
     """`count` raw HTTP/1.1 requests: distinct citizens and MessageSids, signed like Twilio signs."""
     from twilio.request_validator import RequestValidator
 
-    from delivery.fakes.twilio import inbound_params
+    from delivery.channels.twilio.fake import inbound_params
 
     validator = RequestValidator(TOKEN)
     out = []

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from bot.core import db, handoff, inbound_store
-from delivery.ingest import resolve_media
+from bot.core.text import fill
 from bot.core.models import (
     Contact,
     Conversation,
@@ -17,11 +17,18 @@ from bot.core.models import (
     audit,
     utcnow,
 )
+from delivery.channels import registry
+from delivery.channels.base import TransportError
+from delivery.ingest import resolve_media
+from delivery.sender import send_pending
 from flows.definition import texts
 from flows.engine import Engine
 from flows.messages import Event
 
 log = logging.getLogger(__name__)
+
+# Jobs that may start on one message; a message that took down this many is failed with an apology.
+MAX_ATTEMPTS = 3
 
 
 def process_contact(contact_id: int) -> int:
@@ -39,6 +46,21 @@ def process_contact(contact_id: int) -> int:
                 s.commit()
                 break
             message_id = message.id
+            handled += 1
+            if message.attempts >= MAX_ATTEMPTS:
+                # Its jobs died while handling it (a timeout, a crash): never queue it again.
+                log.error("message %s given up after %d attempts", message_id, message.attempts)
+                s.rollback()
+                _give_up(s, contact_id, message_id)
+                continue
+            # Counted before the work, in its own commit, so a job killed mid-way still leaves it.
+            message.attempts += 1
+            s.commit()
+            contact = db.lock_contact(s, contact_id)
+            s.refresh(message)
+            if message.status != "received":
+                s.commit()  # another job took it while the count was written
+                continue
             try:
                 _handle(s, contact, message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all
@@ -47,11 +69,9 @@ def process_contact(contact_id: int) -> int:
                 log.exception("message %s could not be handled", message_id)
                 s.rollback()
                 _give_up(s, contact_id, message_id)
-            handled += 1
     if handled:
         # Replies go out from this same job: one job per message keeps a reply's latency low;
         # retries of a failed send are scheduled on their own by the sender.
-        from delivery.sender import send_pending
         send_pending(contact_id)
     return handled
 
@@ -64,8 +84,6 @@ def _show_typing(contact_id: int) -> None:
     """Best effort, before the work: the citizen sees "typing…" (and, on WhatsApp Cloud, the
     read ticks) for the oldest message waiting. Done outside the contact lock: a slow provider
     must not hold it."""
-    from delivery.channels import ADAPTERS, TransportError
-
     with db.new_session() as s:
         found = s.execute(select(Contact, Message.provider_id, Message.created_at).join(
             Message, Message.contact_id == Contact.id).where(
@@ -73,11 +91,11 @@ def _show_typing(contact_id: int) -> None:
             .order_by(Message.id).limit(1)).first()
         if found is None or as_utc(found.created_at) < utcnow() - TYPING_FOR:
             return
-        typing = getattr(ADAPTERS.get(found.Contact.channel), "typing", None)
-        if typing is None:
+        channel = registry.channel(found.Contact.channel)
+        if channel is None or not channel.adapter.capabilities.typing:
             return
         try:
-            typing(found.Contact, found.provider_id)
+            channel.adapter.typing(found.Contact, found.provider_id)
         except TransportError as err:  # the reply matters, the indicator does not
             log.info("typing indicator not shown on %s: %s", found.Contact.channel, err)
 
@@ -114,6 +132,12 @@ def _handle(s, contact, message: Message) -> None:
                     resume_after=timedelta(minutes=current_app.config["RESUME_AFTER_MINUTES"]),
                     previous_inbound=as_utc(previous))
     replies = engine.handle(event_of(s, message))
+    cut_from = (message.payload or {}).get("cut_from")
+    if cut_from:
+        # The channel cut a text longer than its provider allows: say so, before the answer.
+        s.add(Outbox(contact_id=contact.id, in_reply_to=message.id, kind="reply", status="pending",
+                     payload={"text": fill(texts()["message_cut"], {"kept": len(message.text or ""),
+                                                                   "sent": cut_from})}))
     for reply in replies:
         payload = reply.as_payload()
         if payload:

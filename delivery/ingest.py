@@ -7,7 +7,8 @@ from bot.core import inbound_store
 from bot.core.models import Contact, Message, utcnow
 from bot.core.uploads import store_upload
 from delivery import jobs
-from delivery.channels import TransportError
+from delivery.channels import registry
+from delivery.channels.base import TransportError
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +49,15 @@ def receive(channel: str, external_id: str, *, kind: str, text: str | None = Non
     return stored.message_id
 
 
-# Channel name -> callable(payload) -> (bytes, filename, content_type); raises TransportError.
-MEDIA_FETCHERS: dict = {}
-# Channel name -> callable(payload) that deletes the provider's copy (where the API allows).
-MEDIA_DELETERS: dict = {}
-
-
 def resolve_media(s, contact: Contact, message: Message) -> None:
     """Download a channel's media message, check and store it, and turn it into a file message."""
     payload = dict(message.payload or {})
     try:
-        data, filename, content_type = MEDIA_FETCHERS[message.channel](payload)
-    except (TransportError, KeyError) as err:
+        channel = registry.channel(message.channel)
+        if channel is None:
+            raise TransportError(f"no channel {message.channel!r}", permanent=True)
+        data, filename, content_type = channel.fetch_media(payload)
+    except TransportError as err:
         log.warning("media download failed on %s: %s", message.channel, type(err).__name__)
         message.kind = "rejected_file"
         payload["reason"] = ("Maaf, foto/dokumen Bapak/Ibu gagal kami unduh. "
@@ -72,9 +70,7 @@ def resolve_media(s, contact: Contact, message: Message) -> None:
     else:
         message.kind, payload["upload_id"] = "file", upload.id
     message.payload = payload
-    deleter = MEDIA_DELETERS.get(message.channel)
-    if deleter is not None:
-        try:
-            deleter(payload)  # privacy: the provider keeps no copy once we have ours
-        except Exception:  # the download succeeded; a failed delete is logged, not fatal
-            log.warning("could not delete provider media on %s", message.channel)
+    try:
+        channel.delete_media(payload)  # privacy: the provider keeps no copy once we have ours
+    except Exception:  # the download succeeded; a failed delete is logged, not fatal
+        log.warning("could not delete provider media on %s", message.channel)

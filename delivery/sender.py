@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from bot.core import db
 from bot.core.models import Contact, Message, Outbox, as_utc, audit, utcnow
 from delivery import jobs
-from delivery.channels import LAST_PROVIDER_ID, PARTS_SENT, TransportError, adapter_for
+from delivery.channels.base import LAST_PROVIDER_ID, PARTS_SENT, TransportError
+from delivery.channels.registry import adapter_for
 from delivery.documents import ensure_receipt
 from delivery.email import send_copy
 from delivery.window import decide

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import Message, Outbox, utcnow
-from delivery.fakes import meta as fake
-from delivery.fakes.meta import meta_json, signature
+from delivery.channels.graph import fake as fake
+from delivery.channels.graph.fake import meta_json, signature
 from tests.conftest import ReadsReplies
 
 PATHS = {"whatsapp": "/webhooks/whatsapp", "messenger": "/webhooks/messenger"}

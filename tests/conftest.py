@@ -15,8 +15,8 @@ from bot import create_app
 from bot.core.db import dispose as dispose_db
 from bot.core.db import make_engine
 from bot.core.migrate import upgrade
-from delivery.fakes import meta as meta_fake
-from delivery.fakes import twilio as twilio_fake
+from delivery.channels.graph import fake as meta_fake
+from delivery.channels.twilio import fake as twilio_fake
 
 IN_CI = os.environ.get("CI") == "true"
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,3 +285,22 @@ def answer_until_summary(chat, png: bytes, *, surat_lahir: bool = True, buku_nik
     chat.send_file(png, "ktp-ayah.png", "image/png")
     chat.say("belum ada")
     chat.say("lewati")
+
+
+@pytest.fixture
+def install_adapter(monkeypatch):
+    """Put a test adapter behind a channel: a known channel keeps its policies, a new name gets an
+    always-open channel of its own (the errbot-style fake channel)."""
+    from delivery.channels.base import Channel
+    from delivery.channels.registry import CHANNELS
+
+    def install(name: str, adapter) -> None:
+        """Send `name`'s messages through `adapter` for this test."""
+        if name in CHANNELS:
+            monkeypatch.setattr(CHANNELS[name], "adapter", adapter)
+            return
+        channel = type("TestChannel", (Channel,), {"name": name, "display_name": name.title()})()
+        channel.adapter = adapter
+        monkeypatch.setitem(CHANNELS, name, channel)
+
+    return install

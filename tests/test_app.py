@@ -1,4 +1,6 @@
 """The application shell: health, configuration, the simulator API's input checks, the CLI."""
+import pytest
+
 from bot import create_app
 from bot.core.db import dispose as dispose_db
 from flows.engine import Engine
@@ -29,9 +31,18 @@ def test_environment_overrides_config(monkeypatch, tmp_path):
 def test_the_simulator_is_off_when_a_production_database_is_configured(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     app = create_app()
     assert app.test_client().get("/try").status_code == 404
     dispose_db(app)
+
+
+def test_a_production_database_without_a_secret_key_refuses_to_start_and_says_why(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set.*DATABASE_URL is set"):
+        create_app()
 
 
 def test_the_api_refuses_malformed_messages_in_indonesian(client):

@@ -103,7 +103,12 @@ def test_a_citizens_next_message_is_stored_at_once_while_their_job_works_on_post
 
 
 def test_a_changed_whatsapp_number_never_makes_the_webhook_wait_for_the_job_on_postgresql(pg_app):
-    from bot.web.webhooks.whatsapp import Inbound, _store
+    from bot.web.webhooks import _store_message
+    from delivery.channels.base import Inbound
+    from delivery.channels.whatsapp import CHANNEL
+
+    def _store(item):
+        return _store_message(CHANNEL, item)
 
     app = pg_app
     with app.app_context(), db.new_session() as s:  # a BSUID-keyed citizen whose number we knew

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import Contact, Document, Request, Upload
-from delivery.messenger_channel import OUR_METADATA
+from delivery.channels.messenger.adapter import OUR_METADATA
 from tests.channel_drivers import MetaChat, fake_meta, meta_app  # noqa: F401  (fixtures)
 from tests.conftest import FATHER_NIK, answer_until_summary
 

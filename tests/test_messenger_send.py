@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import AuditLog, Contact, Outbox
-from bot.web.webhooks.numbered import render
-from delivery import messenger_channel
-from delivery.channels import TransportError
-from delivery.fakes.meta import DEFAULT_PAGE_TOKEN, add_media, fail
+from delivery.channels.numbered import render
+from delivery.channels.messenger import adapter as messenger_channel
+from delivery.channels.base import TransportError
+from delivery.channels.graph.fake import DEFAULT_PAGE_TOKEN, add_media, fail
 from delivery.sender import send_pending
 from tests.channel_drivers import (  # noqa: F401  (fixtures)
     MetaChat,
@@ -74,14 +74,14 @@ def test_a_bare_number_answers_a_numbered_choice(meta_sqlite_app, fake_meta, mon
     monkeypatch.setattr("delivery.ingest.jobs.enqueue", lambda *a, **k: queued.append(a))
     many = [{"id": f"kec:{i}", "title": f"Kecamatan {i}"} for i in range(1, 15)]
     deliver(meta_sqlite_app, [{"text": "Di kecamatan mana?", "buttons": many}])
-    from delivery.fakes.meta import messenger_envelope, messenger_event
+    from delivery.channels.graph.fake import messenger_envelope, messenger_event
 
     post_signed(meta_sqlite_app.test_client(), "messenger",
                 messenger_envelope([messenger_event(PSID, message={"mid": "m_n", "text": "14"})]))
     with meta_sqlite_app.app_context():
         from bot.core.models import Message
         row = db.session().execute(select(Message).where(Message.provider_id == "m_n")).scalar_one()
-    assert (row.kind, row.text, row.payload) == ("button", "Kecamatan 14", {"button": "kec:14"})
+    assert (row.kind, row.text, row.payload) == ("button", "Kecamatan 14", {"button": "kec:14", "typed": "14"})
 
 
 def test_long_texts_are_split_at_2000_with_quick_replies_on_the_last_part(meta_sqlite_app, fake_meta):
@@ -220,7 +220,7 @@ def test_an_attachment_url_off_metas_cdn_is_refused_before_any_request(respx_moc
 
 
 def test_provider_calls_are_logged_without_token_text_or_full_psid(meta_sqlite_app, fake_meta, caplog):
-    caplog.set_level(logging.INFO, logger="delivery.graph_client")
+    caplog.set_level(logging.INFO, logger="delivery.channels.graph.client")
     deliver(meta_sqlite_app, [{"text": "Nama ibu: Siti Aminah"}])
-    joined = "\n".join(r.getMessage() for r in caplog.records if r.name == "delivery.graph_client")
+    joined = "\n".join(r.getMessage() for r in caplog.records if r.name == "delivery.channels.graph.client")
     assert "…2345" in joined and PSID not in joined and DEFAULT_PAGE_TOKEN not in joined and "Siti" not in joined

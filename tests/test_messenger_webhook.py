@@ -5,15 +5,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.core import db
-from bot.core.models import Contact, Message
-from delivery.fakes.meta import (
+from bot.core.models import AuditLog, Contact, Message
+from delivery.channels.graph.fake import (
     DEFAULT_VERIFY_TOKEN,
     messenger_envelope,
     messenger_event,
     meta_json,
     signature,
 )
-from delivery.messenger_channel import OUR_METADATA
+from delivery.channels.messenger.adapter import OUR_METADATA
 from delivery.sender import send_pending
 from tests.channel_drivers import (  # noqa: F401  (fixtures)
     contact_with_outbox,
@@ -92,6 +92,14 @@ def test_the_signature_is_checked_before_the_body_is_parsed(meta_sqlite_app):
 
 @pytest.mark.parametrize("raw", [
     b"{oops", meta_json({"object": "whatsapp_business_account", "entry": []}), meta_json({"object": "page"}),
+    b"[" * 50000 + b"]" * 50000,
+])
+def test_it_answers_400_to_a_body_that_is_not_a_page_webhook(meta_sqlite_app, held_jobs, raw):
+    assert post_signed(meta_sqlite_app.test_client(), "messenger", raw).status_code == 400
+    assert stored(meta_sqlite_app) == []
+
+
+@pytest.mark.parametrize("raw", [
     meta_json({"object": "page", "entry": [{"messaging": {"sender": {"id": PSID}}}]}),
     meta_json(messenger_envelope([{"recipient": {"id": PAGE_ID}, "message": {"mid": "m_1", "text": "x"}}])),
     meta_json(event(message={"text": "no mid"})),
@@ -99,14 +107,17 @@ def test_the_signature_is_checked_before_the_body_is_parsed(meta_sqlite_app):
     meta_json(event(postback={"title": "Mulai"})),
     meta_json(event(delivery={"mids": "m_1", "watermark": 1})),
     meta_json(event(read={"watermark": "yesterday"})),
+    meta_json(event(read={"watermark": 10 ** 30})),
     # A staff echo (no metadata of ours) must name the citizen it went to, and carry a mid.
     meta_json(messenger_envelope([{"sender": {"id": PAGE_ID}, "message": {"mid": "m_2", "is_echo": True}}])),
     meta_json(messenger_envelope([{"sender": {"id": PAGE_ID}, "recipient": {"id": PSID},
                                    "message": {"is_echo": True, "text": "tanpa mid"}}])),
 ])
-def test_it_answers_400_to_a_malformed_body(meta_sqlite_app, held_jobs, raw):
-    assert post_signed(meta_sqlite_app.test_client(), "messenger", raw).status_code == 400
+def test_an_event_it_cannot_read_is_acknowledged_and_recorded_not_stored(meta_sqlite_app, held_jobs, raw):
+    assert post_signed(meta_sqlite_app.test_client(), "messenger", raw).status_code == 200
     assert stored(meta_sqlite_app) == []
+    with meta_sqlite_app.app_context():
+        assert db.session().execute(select(AuditLog).where(AuditLog.action == "webhook_event_rejected")).first()
 
 
 # ---- batches and types -----------------------------------------------------------------------------

@@ -6,8 +6,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import AuditLog, Message, Outbox, audit
-from delivery import channels
-from delivery.channels import TransportError
+from delivery.channels.base import Capabilities, TransportError
 from delivery.sender import send_pending
 
 
@@ -15,6 +14,7 @@ class FlakyAdapter:
     """A test channel that fails the first `failures` sends, transiently or permanently."""
 
     name = "flaky"
+    capabilities = Capabilities(text_max=4096)
 
     def __init__(self, failures: int, permanent: bool = False):
         self.failures, self.permanent, self.sent = failures, permanent, []
@@ -45,9 +45,9 @@ def sqlite_only(sqlite_app):
     return sqlite_app
 
 
-def test_a_transient_failure_keeps_the_row_and_a_later_run_sends_it_in_order(sqlite_only, monkeypatch):
+def test_a_transient_failure_keeps_the_row_and_a_later_run_sends_it_in_order(sqlite_only, monkeypatch, install_adapter):
     adapter = FlakyAdapter(failures=1)
-    monkeypatch.setitem(channels.ADAPTERS, "flaky", adapter)
+    install_adapter("flaky", adapter)
     contact_id = owe(sqlite_only, "flaky", ["satu", "dua"])
     with sqlite_only.app_context():
         assert send_pending(contact_id) == 0
@@ -59,8 +59,8 @@ def test_a_transient_failure_keeps_the_row_and_a_later_run_sends_it_in_order(sql
     assert [p["text"] for p in adapter.sent] == ["satu", "dua"]
 
 
-def test_a_permanent_failure_stops_and_is_recorded_for_officers(sqlite_only, monkeypatch):
-    monkeypatch.setitem(channels.ADAPTERS, "flaky", FlakyAdapter(failures=1, permanent=True))
+def test_a_permanent_failure_stops_and_is_recorded_for_officers(sqlite_only, monkeypatch, install_adapter):
+    install_adapter("flaky", FlakyAdapter(failures=1, permanent=True))
     contact_id = owe(sqlite_only, "flaky", ["satu"])
     with sqlite_only.app_context():
         send_pending(contact_id)
@@ -70,10 +70,10 @@ def test_a_permanent_failure_stops_and_is_recorded_for_officers(sqlite_only, mon
         assert entry.detail["permanent"] is True
 
 
-def test_retries_give_up_after_the_backoff_schedule(sqlite_only, monkeypatch):
+def test_retries_give_up_after_the_backoff_schedule(sqlite_only, monkeypatch, install_adapter):
     from delivery.sender import BACKOFF
 
-    monkeypatch.setitem(channels.ADAPTERS, "flaky", FlakyAdapter(failures=100))
+    install_adapter("flaky", FlakyAdapter(failures=100))
     contact_id = owe(sqlite_only, "flaky", ["satu"])
     with sqlite_only.app_context():
         s = db.session()
@@ -171,7 +171,7 @@ def smtp_server():
 
 
 def test_outside_the_window_a_message_is_held_emailed_and_sent_when_the_citizen_writes(
-        sqlite_only, smtp_server, monkeypatch):
+        sqlite_only, smtp_server, monkeypatch, install_adapter):
     from datetime import timedelta
     from email import message_from_bytes
 
@@ -180,7 +180,7 @@ def test_outside_the_window_a_message_is_held_emailed_and_sent_when_the_citizen_
     url, inbox = smtp_server
     sqlite_only.config.update(SMTP_URL=url, MAIL_FROM="Sapa Dukcapil <sapa@kutaitimurkab.go.id>")
     adapter = FlakyAdapter(failures=0)
-    monkeypatch.setitem(channels.ADAPTERS, "whatsapp", adapter)
+    install_adapter("whatsapp", adapter)
     contact_id = owe(sqlite_only, "whatsapp", ["Dokumen Bapak/Ibu sudah siap."])
     with sqlite_only.app_context():
         s = db.session()
@@ -202,11 +202,11 @@ def test_outside_the_window_a_message_is_held_emailed_and_sent_when_the_citizen_
     assert [p["text"] for p in adapter.sent][0] == "Dokumen Bapak/Ibu sudah siap."
 
 
-def test_the_loop_guard_stops_a_runaway_repeat(sqlite_only, monkeypatch):
+def test_the_loop_guard_stops_a_runaway_repeat(sqlite_only, monkeypatch, install_adapter):
     from delivery.sender import LOOP_SAME_TEXT
 
     adapter = FlakyAdapter(failures=0)
-    monkeypatch.setitem(channels.ADAPTERS, "flaky", adapter)
+    install_adapter("flaky", adapter)
     contact_id = owe(sqlite_only, "flaky", ["Mohon kirim foto KK."] * (LOOP_SAME_TEXT + 3) + ["Lain."])
     with sqlite_only.app_context():
         send_pending(contact_id)

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from bot.core import db
 from bot.core.models import AuditLog, Conversation, Message
-from delivery.fakes.meta import DEFAULT_PAGE_ID, messenger_envelope
-from delivery.messenger_channel import OUR_METADATA
+from delivery.channels.graph.fake import DEFAULT_PAGE_ID, messenger_envelope
+from delivery.channels.messenger.adapter import OUR_METADATA
 from tests.channel_drivers import (  # noqa: F401
     MetaChat,
     fake_meta,

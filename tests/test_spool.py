@@ -18,10 +18,10 @@ from bot import create_app
 from bot.core.db import dispose as dispose_db
 from bot.core.models import Message
 from bot.web.spool import replay
-from bot.web.webhooks.twilio import EMPTY_TWIML
-from delivery.fakes import meta as meta_fake
-from delivery.fakes import twilio as fake
-from delivery.fakes.meta import (
+from delivery.channels.twilio import EMPTY_TWIML
+from delivery.channels.graph import fake as meta_fake
+from delivery.channels.twilio import fake as fake
+from delivery.channels.graph.fake import (
     messenger_envelope,
     messenger_event,
     whatsapp_contact,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import Message, Request, Upload
-from delivery.fakes import twilio as fake
+from delivery.channels.twilio import fake as fake
 from tests.conftest import FATHER_NIK, answer_until_summary
 from tests.test_twilio_support import (
     CITIZEN,

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import Conversation, Upload
-from delivery.channels import TransportError
-from delivery.fakes import twilio as fake
-from delivery.twilio_channel import MAX_MEDIA_BYTES, fetch
+from delivery.channels.base import TransportError
+from delivery.channels.twilio import fake as fake
+from delivery.channels.twilio.adapter import MAX_MEDIA_BYTES, fetch
 from tests.test_twilio_support import (  # noqa: F401
     CITIZEN,
     fake_twilio,
@@ -117,7 +117,7 @@ def test_the_fetcher_refuses_urls_that_are_not_our_twilio_media(twilio_app, fake
 
 
 def test_the_real_twilio_media_hosts_are_allowed(twilio_app, monkeypatch):
-    from delivery import twilio_channel
+    from delivery.channels.twilio import adapter as twilio_channel
 
     twilio_app.config["TWILIO_API_BASE"] = None
     sid = twilio_app.config["TWILIO_ACCOUNT_SID"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.core.db import make_engine
 from bot.core.models import Contact, Message
-from delivery.fakes import twilio as fake
+from delivery.channels.twilio import fake as fake
 from tests.conftest import ROOT, _truncate
 
 pytestmark = pytest.mark.postgres

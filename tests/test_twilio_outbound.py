@@ -10,9 +10,10 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import AuditLog, Message, Outbox, Request, utcnow
-from delivery.fakes import twilio as fake
+from delivery.channels.twilio import fake as fake
 from delivery.sender import send_pending
-from delivery.twilio_channel import TwilioAdapter, split_text
+from delivery.channels.text import split_text
+from delivery.channels.twilio.adapter import MAX_BODY, TwilioAdapter
 from tests.channel_drivers import outbox, retry_when_due
 from tests.test_twilio_support import (  # noqa: F401
     CITIZEN,
@@ -103,8 +104,8 @@ def test_split_text_cuts_a_paragraph_longer_than_the_limit_at_lines_then_words()
     assert split_text("satu\n\ndua", limit=10) == ["satu\n\ndua"]
     assert split_text("aaaa bbbb cccc", limit=9) == ["aaaa bbbb", "cccc"]
     assert split_text("a" * 25, limit=10) == ["a" * 10, "a" * 10, "a" * 5]
-    assert split_text("   ") == []
-    assert all(len(p) <= 1600 for p in split_text(("kata " * 1000).strip()))
+    assert split_text("   ", MAX_BODY) == []
+    assert all(len(p) <= 1600 for p in split_text(("kata " * 1000).strip(), MAX_BODY))
 
 
 def _request(app) -> int:
@@ -203,7 +204,7 @@ def test_an_unknown_client_error_is_permanent_and_its_text_masks_numbers(twilio_
     deliver(twilio_app, owe(twilio_app, {"text": "halo"}))
     [row] = outbox(twilio_app)
     assert row.status == "failed"
-    assert row.last_error == "twilio HTTP 400 code 21999: The 'To' number ***7890 is not allowed."
+    assert row.last_error == "twilio HTTP 400 code 21999: The 'To' number …7890 is not allowed."
 
 
 def test_an_unconfigured_channel_fails_permanently(twilio_app, fake_twilio):
@@ -223,10 +224,10 @@ def test_every_provider_call_is_logged_without_secrets_numbers_or_text(twilio_ap
             db.session().execute(select(Outbox)).scalar_one().next_attempt_at = None
             db.session().commit()
         deliver(twilio_app, contact_id)
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("delivery.twilio_channel")]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("delivery.channels.twilio.adapter")]
     assert len(lines) == 2
-    assert "to=***7890" in lines[0] and "failed" in lines[0]
-    assert "to=***7890" in lines[1] and fake_twilio["messages"][0]["sid"] in lines[1]
+    assert "to=…7890" in lines[0] and "failed" in lines[0]
+    assert "to=…7890" in lines[1] and fake_twilio["messages"][0]["sid"] in lines[1]
     everything = caplog.text
     assert fake_twilio["auth_token"] not in everything
     assert "81234567890" not in everything and "rahasia" not in everything
@@ -271,7 +272,7 @@ def test_typing_is_a_no_op():
 
 
 def test_the_client_is_pointed_at_the_configured_api_base(twilio_app, fake_twilio):
-    from delivery.twilio_channel import client
+    from delivery.channels.twilio.adapter import client
 
     with twilio_app.app_context():
         made = client()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import Message, Outbox
-from delivery.fakes import twilio as fake
+from delivery.channels.twilio import fake as fake
 from tests.conftest import ReadsReplies
 
 PUBLIC = "http://testserver"          # the PUBLIC_BASE_URL of tests/conftest.py's apps
@@ -111,7 +111,7 @@ class TwilioChat(ReadsReplies):
         """Answer with the number the last message showed beside this button (or type a keyword)."""
         last = sent_to(self.state, self.number)[-1]["Body"]
         buttons = self.replies[-1].get("buttons", []) if self.replies else []
-        from bot.web.webhooks.numbered import numbered_buttons
+        from delivery.channels.numbered import numbered_buttons
 
         numbered = numbered_buttons(buttons)
         for i, b in enumerate(numbered, 1):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import AuditLog, Contact, Message, Outbox
-from delivery.fakes import twilio as fake
+from delivery.channels.twilio import fake as fake
 from tests.test_twilio_support import (  # noqa: F401
     CITIZEN,
     PUBLIC,
@@ -205,7 +205,7 @@ def test_stickers_voice_notes_and_videos_are_answered_and_their_media_deleted(
 
 
 def test_only_the_message_type_tells_a_sticker_from_a_webp_photo():
-    from bot.web.webhooks.twilio import media_kind
+    from delivery.channels.twilio.webhook import media_kind
 
     assert media_kind("image/webp", "image") == "media"
     assert media_kind("image/jpeg", "") == "media"
@@ -256,7 +256,7 @@ def test_a_number_outside_the_list_stays_text(twilio_app, client, token):
 
 def test_a_number_after_a_question_without_buttons_stays_an_answer(twilio_app, client, token):
     from bot.core.inbound_store import get_contact
-    from bot.web.webhooks.numbered import button_for_number
+    from delivery.channels.numbered import button_for_number
 
     with twilio_app.app_context(), db.new_session() as s:
         contact = get_contact(s, "twilio", CITIZEN)
@@ -273,7 +273,7 @@ def test_a_number_after_a_question_without_buttons_stays_an_answer(twilio_app, c
 
 def test_escape_only_buttons_are_words_to_type_not_numbers(twilio_app):
     from bot.core.inbound_store import get_contact
-    from bot.web.webhooks.numbered import button_for_number, render
+    from delivery.channels.numbered import button_for_number, render
 
     buttons = [{"id": "skip:berat", "title": "Lewati"}]
     assert render("Berat bayi (gram)?", buttons) == "Berat bayi (gram)?\n\nAtau ketik *Lewati*."
@@ -288,7 +288,7 @@ def test_escape_only_buttons_are_words_to_type_not_numbers(twilio_app):
 
 def test_a_message_the_citizen_never_got_offers_no_numbers(twilio_app):
     from bot.core.inbound_store import get_contact
-    from bot.web.webhooks.numbered import button_for_number
+    from delivery.channels.numbered import button_for_number
 
     with twilio_app.app_context(), db.new_session() as s:
         contact = get_contact(s, "twilio", CITIZEN)
@@ -346,12 +346,12 @@ def test_a_permanent_failure_is_stored_and_audited_once(twilio_app, client, toke
     for _ in range(2):  # the same (MessageSid, MessageStatus) twice
         assert _status(client, token, "undelivered", ErrorCode="63016").status_code == 200
     message = _message(twilio_app, message_id)
-    assert (message.status, message.error) == ("undelivered", "twilio 63016: di luar jendela 24 jam dan tanpa template")
+    assert (message.status, message.error) == ("failed", "twilio 63016: di luar jendela 24 jam dan tanpa template")
     with twilio_app.app_context():
         [entry] = db.session().execute(select(AuditLog).where(AuditLog.action == "send_failed")).scalars().all()
         assert (entry.target_type, entry.target_id) == ("outbox", str(message.outbox_id))
-        assert entry.detail == {"error": "twilio 63016: di luar jendela 24 jam dan tanpa template",
-                                "permanent": True, "provider_status": "undelivered", "message_id": message_id}
+        assert entry.detail == {"channel": "twilio", "error": "twilio 63016: di luar jendela 24 jam dan tanpa template",
+                                "permanent": True, "message_id": message_id}
         # Refused for the window: held, and sent again when the citizen writes next.
         assert db.session().get(Outbox, message.outbox_id).status == "held"
 
@@ -389,9 +389,11 @@ def test_the_status_callback_waits_for_a_sid_the_sender_has_not_committed_yet(tw
     queued = []
     monkeypatch.setattr(jobs, "enqueue", lambda func, *args, delay=0: queued.append((func, args, delay)))
     assert _status(client, token, "failed", sid="SM" + "c" * 32, ErrorCode="63003").status_code == 200
-    assert queued == [("bot.web.webhooks.twilio.apply_status", ("SM" + "c" * 32, "failed", 63003, 1), 5)]
+    [(name, (channel, status, attempt), delay)] = queued
+    assert (name, channel, status["provider_id"], status["status"], attempt, delay) == \
+        ("delivery.statuses.retry", "twilio", "SM" + "c" * 32, "failed", 1, 5)
     message_id = _outbound(twilio_app, provider_id="SM" + "c" * 32)
     with twilio_app.app_context():
-        from bot.web.webhooks.twilio import apply_status
-        assert apply_status("SM" + "c" * 32, "failed", 63003, 1) is True
+        from delivery.statuses import retry
+        retry(channel, status, attempt)
     assert _message(twilio_app, message_id).status == "failed"

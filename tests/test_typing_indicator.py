@@ -1,7 +1,7 @@
 """While a reply is prepared the citizen sees "typing…" (WhatsApp Cloud also shows the read ticks)."""
 import pytest
 
-from delivery.fakes import meta as fake
+from delivery.channels.graph import fake as fake
 from tests.channel_drivers import MetaChat, fake_meta, meta_app  # noqa: F401  (fixtures)
 
 CITIZENS = {"whatsapp": "6281234567001", "messenger": "7100000000000001"}

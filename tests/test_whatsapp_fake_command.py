@@ -1,5 +1,5 @@
 """`python -m delivery.fakes`: signed webhooks to a running app, and the log of what the fake received."""
-from delivery.fakes import meta
+from delivery.channels.graph import fake as meta
 from delivery.fakes.__main__ import main
 from tests.channel_drivers import fake_meta  # noqa: F401  (fixtures)
 

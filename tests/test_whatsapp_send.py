@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import AuditLog, Message, Outbox
-from bot.web.webhooks.numbered import render
-from delivery import whatsapp_channel
-from delivery.channels import TransportError
-from delivery.fakes.meta import DEFAULT_WHATSAPP_TOKEN, fail
-from delivery.graph_client import GraphClient
+from delivery.channels.numbered import render
+from delivery.channels.whatsapp import adapter as whatsapp_channel
+from delivery.channels.base import TransportError
+from delivery.channels.graph.fake import DEFAULT_WHATSAPP_TOKEN, fail
+from delivery.channels.graph.client import GraphClient
 from delivery.sender import send_pending
 from tests.channel_drivers import (  # noqa: F401  (fixtures)
     MetaChat,
@@ -246,7 +246,7 @@ def test_a_photo_that_cannot_be_downloaded_is_asked_for_again_and_the_step_is_ke
 
 
 def test_it_downloads_in_two_steps_with_the_token_and_deletes_the_copy(meta_sqlite_app, fake_meta):
-    from delivery.fakes.meta import add_media
+    from delivery.channels.graph.fake import add_media
 
     media_id = add_media(fake_meta.state, png_bytes(), "image/png")
     with meta_sqlite_app.app_context():
@@ -257,7 +257,7 @@ def test_it_downloads_in_two_steps_with_the_token_and_deletes_the_copy(meta_sqli
 
 
 def test_a_download_whose_bytes_do_not_match_the_sha256_is_refused(meta_sqlite_app, fake_meta):
-    from delivery.fakes.meta import add_media
+    from delivery.channels.graph.fake import add_media
 
     media_id = add_media(fake_meta.state, png_bytes(), "image/png")
     fake_meta.state["media"][media_id]["sha256"] = "0" * 64
@@ -310,9 +310,9 @@ def test_connect_errors_are_transient(respx_mock):
 
 # ---- logs ------------------------------------------------------------------------------------------
 def test_provider_calls_are_logged_without_token_text_or_full_recipient(meta_sqlite_app, fake_meta, caplog):
-    caplog.set_level(logging.INFO, logger="delivery.graph_client")
+    caplog.set_level(logging.INFO, logger="delivery.channels.graph.client")
     deliver(meta_sqlite_app, [{"text": "NIK Bapak 6408011708900001 sudah kami catat."}])
-    lines = [r.getMessage() for r in caplog.records if r.name == "delivery.graph_client"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "delivery.channels.graph.client"]
     assert lines and "…7890" in lines[0] and "-> 200" in lines[0]
     joined = "\n".join(lines)
     assert WA_ID not in joined and DEFAULT_WHATSAPP_TOKEN not in joined and "6408011708900001" not in joined

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import AuditLog, Contact, Message, Outbox
-from delivery.fakes.meta import (
+from delivery.channels.graph.fake import (
     DEFAULT_APP_SECRET,
     DEFAULT_VERIFY_TOKEN,
     meta_json,
@@ -128,23 +128,51 @@ def test_a_replayed_signed_body_is_acknowledged_and_stored_once(meta_sqlite_app,
     meta_json({"object": "whatsapp_business_account"}),
     meta_json({"object": "whatsapp_business_account", "entry": {"id": "1"}}),
     meta_json({"object": "whatsapp_business_account", "entry": [{"changes": "x"}]}),
-    meta_json(whatsapp_envelope([{"from": WA_ID, "type": "text", "text": {"body": "no id"}}])),
-    meta_json(whatsapp_envelope([{"id": "wamid.1", "type": "text", "text": {"body": "no sender"}}])),
-    meta_json(whatsapp_envelope([whatsapp_message(WA_ID, "interactive", {"type": "button_reply"})])),
-    meta_json(whatsapp_envelope([whatsapp_message(WA_ID, "image", {"mime_type": "image/jpeg"})])),
-    meta_json(whatsapp_envelope(statuses=[{"status": "read"}])),
+    b'{"object": "whatsapp_business_account", "entry": ' + b"[" * 50000 + b"]" * 50000 + b"}",
 ])
-def test_it_answers_400_to_a_signed_but_malformed_body_and_stores_nothing(meta_sqlite_app, held_jobs, raw):
+def test_it_answers_400_to_a_signed_body_that_is_not_a_whatsapp_webhook(meta_sqlite_app, held_jobs, raw):
     response = post_signed(meta_sqlite_app.test_client(), "whatsapp", raw)
     assert response.status_code == 400
     assert stored(meta_sqlite_app) == []
 
 
-def test_a_malformed_item_refuses_the_whole_batch_before_anything_is_stored(meta_sqlite_app, held_jobs):
-    good = whatsapp_message(WA_ID, "text", {"body": "halo"})
-    body = whatsapp_envelope([good, {"from": WA_ID, "type": "text"}], [whatsapp_contact(WA_ID)])
-    assert post_signed(meta_sqlite_app.test_client(), "whatsapp", body).status_code == 400
+@pytest.mark.parametrize("raw", [
+    meta_json(whatsapp_envelope([{"from": WA_ID, "type": "text", "text": {"body": "no id"}}])),
+    meta_json(whatsapp_envelope([{"id": "wamid.1", "type": "text", "text": {"body": "no sender"}}])),
+    meta_json(whatsapp_envelope([{"id": "w" * 201, "from": WA_ID, "type": "text", "text": {"body": "long id"}}])),
+    meta_json(whatsapp_envelope(statuses=[{"status": "read"}])),
+    meta_json(whatsapp_envelope(statuses="read")),
+])
+def test_an_event_without_a_sender_or_an_id_is_acknowledged_and_recorded_not_stored(meta_sqlite_app, held_jobs, raw):
+    assert post_signed(meta_sqlite_app.test_client(), "whatsapp", raw).status_code == 200
     assert stored(meta_sqlite_app) == []
+    with meta_sqlite_app.app_context():
+        assert db.session().execute(select(AuditLog).where(AuditLog.action == "webhook_event_rejected")).first()
+
+
+@pytest.mark.parametrize("bad", [
+    whatsapp_message(WA_ID, "interactive", {"type": "button_reply"}),
+    whatsapp_message(WA_ID, "image", {"mime_type": "image/jpeg"}),
+])
+def test_a_message_it_cannot_read_is_kept_so_the_citizen_hears_back(meta_sqlite_app, held_jobs, bad):
+    assert post_signed(meta_sqlite_app.test_client(), "whatsapp", whatsapp_envelope([bad])).status_code == 200
+    [row] = stored(meta_sqlite_app)
+    assert (row.provider_id, row.kind) == (bad["id"], "unsupported")  # the engine says what it can read
+
+
+def test_a_reply_whose_title_is_not_text_still_counts_as_its_button(meta_sqlite_app, held_jobs):
+    odd = whatsapp_message(WA_ID, "interactive", {"type": "button_reply", "button_reply": {"id": "yes", "title": {"a": 1}}})
+    assert post_signed(meta_sqlite_app.test_client(), "whatsapp", whatsapp_envelope([odd])).status_code == 200
+    [row] = stored(meta_sqlite_app)
+    assert (row.kind, row.text, row.payload) == ("button", None, {"button": "yes"})
+
+
+def test_one_bad_message_is_set_aside_and_its_neighbours_are_stored(meta_sqlite_app, held_jobs):
+    good = whatsapp_message(WA_ID, "text", {"body": "halo"})
+    later = whatsapp_message(WA_ID, "text", {"body": "masih ada"}, wamid="wamid.after")
+    body = whatsapp_envelope([good, {"from": WA_ID, "type": "text"}, later], [whatsapp_contact(WA_ID)])
+    assert post_signed(meta_sqlite_app.test_client(), "whatsapp", body).status_code == 200
+    assert [m.text for m in stored(meta_sqlite_app)] == ["halo", "masih ada"]
 
 
 # ---- batches and types ----------------------------------------------------------------------------
@@ -272,7 +300,7 @@ def test_a_bare_number_picks_a_button_only_when_the_choices_went_out_numbered(me
     client = meta_sqlite_app.test_client()
     post_signed(client, "whatsapp", whatsapp_envelope([whatsapp_message(WA_ID, "text", {"body": "2"})],
                                                       [whatsapp_contact(WA_ID)]))
-    assert (stored(meta_sqlite_app)[-1].kind, stored(meta_sqlite_app)[-1].payload) == ("button", {"button": "opt:2"})
+    assert (stored(meta_sqlite_app)[-1].kind, stored(meta_sqlite_app)[-1].payload) == ("button", {"button": "opt:2", "typed": "2"})
 
     few = [{"id": "yes", "title": "Ya"}, {"id": "no", "title": "Tidak"}]
     contact_with_outbox(meta_sqlite_app, "whatsapp", WA_ID, [{"text": "Anak ke berapa?", "buttons": few}])
@@ -333,8 +361,9 @@ def test_a_failed_status_with_a_permanent_error_is_recorded_and_audited_once(met
         message = s.execute(select(Message).where(Message.direction == "out")).scalar_one()
         assert (message.status, message.error) == ("failed", "131026: Message undeliverable")
         assert s.get(Outbox, outbox_id).status == "failed"
-        [entry] = s.execute(select(AuditLog).where(AuditLog.action == "delivery_failed")).scalars().all()
-        assert entry.detail == {"channel": "whatsapp", "error": "131026: Message undeliverable", "permanent": True}
+        [entry] = s.execute(select(AuditLog).where(AuditLog.action == "send_failed")).scalars().all()
+        assert entry.detail == {"channel": "whatsapp", "error": "131026: Message undeliverable", "permanent": True,
+                                "message_id": message.id}
 
 
 def test_a_reengagement_failure_holds_the_reply_until_the_citizen_writes_again(meta_sqlite_app, fake_meta):

@@ -77,6 +77,9 @@ class Message(Base):
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Conversation jobs that started on this (inbound) message: one that killed its job (a
+    # timeout, a crash) is given up after MAX_ATTEMPTS instead of being queued forever.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Officer(Base):

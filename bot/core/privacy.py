@@ -1,4 +1,4 @@
-"""Masking of personal numbers before they reach a chat, a log or a receipt."""
+"""Masking of personal numbers before they reach a chat, a log or a receipt: the two masks."""
 import re
 
 
@@ -9,3 +9,10 @@ def mask_nik(value: str | None) -> str:
         return "*" * len(digits)
     # The first four (province + regency) say nothing personal; the birth date in the middle does.
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+def mask_id(identifier: str | None) -> str:
+    """A phone number or chat id for logs and stored errors: only its last four characters."""
+    if not identifier:
+        return "-"
+    return "…" + str(identifier)[-4:]

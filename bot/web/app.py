@@ -4,10 +4,17 @@ import os
 from pathlib import Path
 
 from flask import Flask, jsonify
+from sqlalchemy import text
 
 from bot.core import config as settings
 from bot.core import db
+from bot.web import cli, files, inbox, simulator, verify, webhooks
 from bot.web.sessions import CachedSessionInterface
+from delivery import jobs
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration; the message says what to change."""
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -16,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.defaults(app.instance_path))
     env = settings.from_environment()
+    _refuse_production_without_secret(env, test_config or {})
     # The simulator is for demos and tests: on by default with the embedded database only.
     app.config["SIMULATOR"] = "DATABASE_URL" not in env
     app.config.update(env)
@@ -28,24 +36,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
-    from delivery import jobs
     jobs.init_app(app)
-
-    from bot.web import cli, files, verify
     app.register_blueprint(files.bp)
     app.register_blueprint(verify.bp)
-    from bot.web import inbox; inbox.init_app(app)  # noqa: E702
-    from bot.web.webhooks import twilio; twilio.init_app(app)  # noqa: E702
-    from bot.web.webhooks import whatsapp, messenger; whatsapp.init_app(app); messenger.init_app(app)  # noqa: E702
+    inbox.init_app(app)
+    webhooks.init_app(app)
     if app.config["SIMULATOR"]:
-        from bot.web import simulator
         app.register_blueprint(simulator.bp)
     cli.init_app(app)
 
     @app.get("/healthz")
     def healthz():
         """Liveness and database check for load balancers and `make run`."""
-        from sqlalchemy import text
         with db.new_session() as s:
             s.execute(text("SELECT 1"))
         return jsonify({"status": "ok", "simulator": app.config["SIMULATOR"],
@@ -58,3 +60,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         return jsonify({"error": f"File terlalu besar. Maksimal {limit} MB per foto atau PDF."}), 413
 
     return app
+
+
+def _refuse_production_without_secret(env: dict, test_config: dict) -> None:
+    """A DATABASE_URL in the environment means production: the built-in development key would let
+    anyone sign an officer's session or a file link, so starting without SECRET_KEY is refused."""
+    if "DATABASE_URL" in env and not env.get("SECRET_KEY") and not test_config.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "SECRET_KEY is not set. DATABASE_URL is set, so this is a production configuration, and "
+            "officers' sessions and file links would be signed with the development key anyone can read. "
+            "Set SECRET_KEY to a long random value, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'.")

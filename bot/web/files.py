@@ -1,30 +1,21 @@
-"""Short-lived signed links to our PDFs (the simulator shows them; Twilio fetches them)."""
+"""GET /files/<token>: a PDF behind a signed, short-lived link (bot.core.links makes them)."""
 import io
 
 from flask import Blueprint, abort, current_app, send_file
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 
 from bot.core import db, storage
+from bot.core.links import serializer
 from bot.core.models import Document, audit
 
 bp = Blueprint("files", __name__)
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    """Signs document ids with the app's secret key."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="document-link")
-
-
-def link_for(document_id: int) -> str:
-    """The path of a signed download link for a document."""
-    return f"/files/{_serializer().dumps(document_id)}"
 
 
 @bp.get("/files/<token>")
 def download(token: str):
     """Serve a document by its signed token, with the PDF's real type and name."""
     try:
-        document_id = _serializer().loads(token, max_age=current_app.config["FILE_LINK_MAX_AGE"])
+        document_id = serializer().loads(token, max_age=current_app.config["FILE_LINK_MAX_AGE"])
     except SignatureExpired:
         abort(410)
     except BadSignature:

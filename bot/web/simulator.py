@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
 from bot.core import db
-from bot.web.files import link_for
+from bot.core.links import link_for
+from delivery.channels.fields import clean
 from delivery.ingest import receive
 from bot.core.models import Contact, Message, Outbox
 
@@ -51,6 +52,7 @@ def post_message():
     if text and len(text) > MAX_TEXT:
         return _error(f"Pesan terlalu panjang (maksimal {MAX_TEXT} karakter).")
     user = user.strip()
+    text = clean(text) if text else text  # no NUL or lone surrogate reaches the database
     if upload is not None:
         try:
             data = upload.read()

@@ -26,16 +26,16 @@ from pathlib import Path
 
 import httpx
 
-from delivery.fakes import meta
+from delivery.channels.graph import fake as meta
 
 DEFAULT_FAKE = "http://127.0.0.1:8765"
 DEFAULT_APP = "http://127.0.0.1:5000"
 
 
 def twilio_module():
-    """delivery.fakes.twilio when it is there (it is optional for this command)."""
+    """delivery.channels.twilio.fake when it is there (it is optional for this command)."""
     try:
-        from delivery.fakes import twilio
+        from delivery.channels.twilio import fake as twilio
     except ImportError:
         return None
     return twilio

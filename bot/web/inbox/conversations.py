@@ -28,8 +28,8 @@ from bot.core.models import (
     utcnow,
 )
 from delivery import jobs
-from delivery.graph_client import shorten
-from delivery.window import HUMAN_AGENT, WHATSAPP_CHANNELS, window_until
+from delivery.channels.text import shorten
+from delivery.window import officer_window
 from flows.definition import texts
 from flows.records import STATUS_LABELS
 
@@ -164,19 +164,18 @@ def release(conv_id: int):
 
 def window_note(contact: Contact, now: datetime) -> dict:
     """What the officer must know before typing: can a free reply go out now, and until when."""
-    if contact.channel not in WHATSAPP_CHANNELS + ("messenger",):
+    window = officer_window(contact.channel, contact.last_inbound_at, now)
+    if window.state == "always":
         return {"open": True, "text": "Simulator: balasan selalu dapat dikirim."}
-    until = window_until(contact.last_inbound_at)
-    if until is None:
+    if window.state == "never":
         return {"open": False, "text": "Warga belum pernah menulis: balasan menunggu sampai warga menulis."}
-    if now <= until:
-        return {"open": True, "text": f"Jendela balasan 24 jam terbuka, tersisa {_left(until - now)}."}
-    if contact.channel == "messenger" and now <= as_utc(contact.last_inbound_at) + HUMAN_AGENT:
-        left = _left(as_utc(contact.last_inbound_at) + HUMAN_AGENT - now)
+    if window.state == "open":
+        return {"open": True, "text": f"Jendela balasan 24 jam terbuka, tersisa {_left(window.left)}."}
+    if window.state == "tag":
         return {"open": True, "text": f"Di luar 24 jam; balasan petugas masih boleh dikirim (tag HUMAN_AGENT), "
-                                      f"tersisa {left}."}
-    return {"open": False, "text": "Jendela balasan tertutup: balasan menunggu sampai warga menulis lagi "
-                                   "(WhatsApp: dikirim sebagai templat bila ada)."}
+                                      f"tersisa {_left(window.left)}."}
+    return {"open": False, "text": "Jendela balasan tertutup: balasan menunggu sampai warga menulis lagi"
+                                   + (" (WhatsApp: dikirim sebagai templat bila ada)." if window.policy == "template" else ".")}
 
 
 def _left(delta) -> str:

@@ -5,14 +5,13 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from bot.core.models import Contact, as_utc
+from delivery.channels.registry import officer_label
 
-CHANNEL_NAMES = {"twilio": "WhatsApp (Twilio)", "whatsapp": "WhatsApp", "messenger": "Messenger",
-                 "simulator": "Simulator"}
 
 
 def reach(contact: Contact) -> str:
     """How an officer can reach the citizen: the channel, and the number where there is one."""
-    channel = CHANNEL_NAMES.get(contact.channel, contact.channel)
+    channel = officer_label(contact.channel)
     number = contact.phone or (contact.external_id if contact.external_id.startswith("+") else None)
     return f"{channel} {number}" if number else channel
 

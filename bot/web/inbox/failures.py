@@ -8,7 +8,7 @@ from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.display import local_time, office_zone, reach
 from bot.core.models import Contact, Outbox, Request, audit
 from delivery import jobs
-from delivery.graph_client import shorten
+from delivery.channels.text import shorten
 
 SHOWN = 200  # the newest failures; older ones stay in the database and the audit log
 

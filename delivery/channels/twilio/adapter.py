@@ -24,15 +24,23 @@ from urllib.parse import urlsplit
 import httpx
 from flask import current_app
 
-from delivery.channels import TransportError, send_in_parts
+from bot.core import db
+from bot.core.links import link_for
+from bot.core.models import Request
+from bot.core.privacy import mask_id as mask
+from bot.core.text import fill
+from delivery.channels.base import Capabilities, TransportError, send_in_parts
+from delivery.channels.numbered import render
+from delivery.channels.text import caption_rule, split_text
 
 log = logging.getLogger(__name__)
 # twilio's TwilioHttpClient logs every request and response header at INFO; ours is enough.
-_library_log = logging.getLogger("delivery.twilio_channel.library")
+_library_log = logging.getLogger(__name__ + ".library")
 _library_log.setLevel(logging.WARNING)
 
 MAX_BODY = 1600                       # Twilio's limit for one message body
-MAX_MEDIA_BYTES = 16 * 1024 * 1024    # WhatsApp's limit for media (channels.md §1.4)
+CAPTION_MAX = 1024                    # WhatsApp's limit for a document caption
+MAX_MEDIA_BYTES = 16 * 1024 * 1024    # WhatsApp's limit for media (docs/providers.md §1.4)
 # Twilio error codes that retrying the same payload cannot fix (https://www.twilio.com/docs/api/errors).
 PERMANENT_CODES = {
     21211: "nomor tujuan tidak valid",
@@ -48,51 +56,9 @@ _PHONE = re.compile(r"\+?\d[\d ]{5,}\d")
 
 
 # ---- small helpers -----------------------------------------------------------------------------
-def mask(number: str | None) -> str:
-    """A phone number reduced to its last 4 digits, for logs."""
-    digits = re.sub(r"\D", "", number or "")
-    return f"***{digits[-4:]}" if digits else "-"
-
-
 def _scrub(text: str) -> str:
     """A provider error message with any phone number in it masked (it is stored and logged)."""
     return _PHONE.sub(lambda m: mask(m.group(0)), text or "")[:300]
-
-
-def split_text(text: str, limit: int = MAX_BODY) -> list[str]:
-    """Split a long text into parts of at most `limit` characters, at paragraphs when possible."""
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    parts, current = [], ""
-    for piece in _pieces(text, limit):
-        joiner = "\n\n" if current else ""
-        if len(current) + len(joiner) + len(piece) <= limit:
-            current += joiner + piece
-        else:
-            parts.append(current)
-            current = piece
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _pieces(text: str, limit: int) -> list[str]:
-    """Paragraphs, with any paragraph longer than `limit` cut at lines, then words, then hard."""
-    out = []
-    for para in re.split(r"\n\s*\n", text):
-        para = para.strip()
-        while len(para) > limit:
-            cut = para.rfind("\n", 0, limit + 1)
-            if cut <= 0:
-                cut = para.rfind(" ", 0, limit + 1)
-            if cut <= 0:
-                cut = limit
-            out.append(para[:cut].rstrip())
-            para = para[cut:].lstrip()
-        if para:
-            out.append(para)
-    return out
 
 
 def _config(name: str, default=None):
@@ -138,7 +104,7 @@ def client():
         return made
 
 
-WINDOW_CLOSED = 63016  # "outside the allowed window" (channels.md §1.7): hold, do not drop
+WINDOW_CLOSED = 63016  # "outside the allowed window" (docs/providers.md §1.7): hold, do not drop
 
 
 def _transport_error(err: Exception) -> TransportError:
@@ -193,27 +159,28 @@ class TwilioAdapter:
     """Sends outbox payloads as WhatsApp messages through Twilio's Messages API."""
 
     name = "twilio"
+    # Buttons go out as a numbered text: in-session Twilio messages carry none without a
+    # pre-approved Content template per button set.
+    capabilities = Capabilities(text_max=MAX_BODY, caption_max=CAPTION_MAX, templates=True)
 
     def send(self, contact, payload: dict, outbox_id: int, tag: str | None = None) -> str:
         """Text (split at 1600), buttons as a numbered list, documents as a MediaUrl; the last sid.
 
         `tag` is Messenger's (message tags); WhatsApp has none, so it is ignored here.
         """
-        from bot.web.webhooks.numbered import render
-
         to = "whatsapp:" + contact.external_id
         text = render(payload.get("text") or "", payload.get("buttons"))
         document = payload.get("document")
         if document:
             if not document.get("document_id"):
                 raise TransportError("document has no stored file to link", permanent=True)
-            # WhatsApp captions stop at 1024 characters: a longer text goes first, the file follows.
-            short = len(text) <= 1024
-            steps = [partial(_create, outbox_id, to, body=part) for part in ([] if short else split_text(text))]
-            caption = text if text and short else f"📄 {document.get('filename') or 'Dokumen'}"
+            text, caption = caption_rule(text, None, CAPTION_MAX)
+            steps = [partial(_create, outbox_id, to, body=part) for part in split_text(text, MAX_BODY)]
+            # The link Twilio fetches says nothing of the file: without a caption, name it.
+            caption = caption or f"📄 {document.get('filename') or 'Dokumen'}"
             steps.append(lambda: _create(outbox_id, to, body=caption, media_url=[self.document_url(document)]))
             return send_in_parts(payload, steps)
-        parts = split_text(text)
+        parts = split_text(text, MAX_BODY)
         if not parts:
             raise TransportError("nothing to send (empty payload)", permanent=True)
         # Parts go one after another: WhatsApp shows them in the order Twilio accepted them.
@@ -225,7 +192,9 @@ class TwilioAdapter:
         if not content_sid:
             raise TransportError("template has no content_sid in config.yml", permanent=True)
         values = _template_values(contact, payload)
-        variables = {str(k): str(v).format_map(_Blank(values)) for k, v in (template_cfg.get("variables") or {}).items()}
+        # Twilio refuses empty variables: a blank or unknown value becomes "-".
+        variables = {str(k): fill(str(v), values, empty="-", unknown="-")
+                     for k, v in (template_cfg.get("variables") or {}).items()}
         kwargs = {"content_sid": content_sid}
         if variables:
             kwargs["content_variables"] = json.dumps(variables, ensure_ascii=False)
@@ -237,17 +206,7 @@ class TwilioAdapter:
     @staticmethod
     def document_url(document: dict) -> str:
         """The public signed link Twilio fetches the PDF from (served by /files/<token>)."""
-        from bot.web.files import link_for
-
         return _public_url(link_for(document["document_id"]))
-
-
-class _Blank(dict):
-    """A format map where an unknown {placeholder} becomes "-" (Twilio refuses empty variables)."""
-
-    def __missing__(self, key):
-        """An unknown placeholder's value."""
-        return "-"
 
 
 def _template_values(contact, payload: dict) -> dict:
@@ -257,9 +216,6 @@ def _template_values(contact, payload: dict) -> dict:
     if payload.get("ticket"):
         values["ticket"] = payload["ticket"]
     if document.get("request_id") and "ticket" not in values:
-        from bot.core import db
-        from bot.core.models import Request
-
         with db.new_session() as s:
             req = s.get(Request, document["request_id"])
             if req is not None:

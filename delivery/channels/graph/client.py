@@ -2,7 +2,7 @@
 
 Every call is logged with its method, path, status, Meta's error code and duration: never the
 token (it travels in the Authorization header, never in a URL), never a message text, never a
-full recipient id (see `mask`). Failures become `TransportError`; `permanent` says whether a retry
+full recipient id (see `bot.core.privacy.mask_id`). Failures become `TransportError`; `permanent` says whether a retry
 could ever help (see `is_permanent` for the code tables and where they come from).
 """
 import logging
@@ -12,11 +12,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from flask import current_app
 
-from delivery.channels import TransportError
+from bot.core.privacy import mask_id as mask
+from delivery.channels.base import TransportError
 
 log = logging.getLogger(__name__)
 
-# WhatsApp media messages are at most 16 MB (channels.md §1.4); Messenger files 25 MB, but no
+# WhatsApp media messages are at most 16 MB (docs/providers.md §1.4); Messenger files 25 MB, but no
 # citizen photo we accept is near either, so one limit keeps a stray video from filling memory.
 MEDIA_MAX_BYTES = 16 * 1024 * 1024
 MAX_REDIRECTS = 3
@@ -25,7 +26,7 @@ MAX_REDIRECTS = 3
 # error reference: 1 unknown, 2 service unavailable, 4 app rate limit, 17 user rate limit,
 # 32 page rate limit, 613 call rate limit, 1200 Messenger "temporary send failure"; WhatsApp
 # Cloud API error codes: 130429 throughput, 131048 spam rate limit, 131056 pair rate limit
-# (channels.md §2.7 names 130429 and the pair-rate errors), 131000 and 131016 temporary faults,
+# (docs/providers.md §2.7 names 130429 and the pair-rate errors), 131000 and 131016 temporary faults,
 # 80007 WABA rate limit. 190 (expired or invalid token) is here too: an operator can fix the
 # token while the backoff schedule (≈40 min) still holds the message.
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 190, 613, 1200, 80007, 130429, 131000, 131016, 131048, 131056}
@@ -43,13 +44,6 @@ PERMANENT_CODES = {
     # subcodes 2018001 "no matching user", 2018108 and 2018278 window/policy refusals.
     "messenger": {10, 100, 200, 230, 551, 1545041, 2018001, 2018108, 2018278},
 }
-
-
-def mask(identifier: str | None) -> str:
-    """A recipient id for logs: only its last four characters."""
-    if not identifier:
-        return "-"
-    return "…" + str(identifier)[-4:]
 
 
 def is_permanent(channel: str, status: int, code: int | None, subcode: int | None = None) -> bool:
@@ -233,43 +227,3 @@ def _error_fields(response: httpx.Response) -> tuple[int | None, int | None, str
             return None
 
     return as_int(error.get("code")), as_int(error.get("error_subcode")), error.get("message")
-
-
-# ---- text limits shared by both Meta channels ---------------------------------------------------
-def shorten(title: str, limit: int) -> str:
-    """A button or row title cut at a word boundary to fit `limit`, ending in an ellipsis."""
-    title = " ".join(str(title).split())
-    if len(title) <= limit:
-        return title
-    cut = title[:limit - 1]
-    if " " in cut[limit // 2:]:
-        cut = cut[:cut.rindex(" ")]  # keep whole words where that still leaves most of the title
-    return cut.rstrip(" ,.;:-/(") + "…"
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split a long text into parts of at most `limit`, at paragraph, line or word breaks."""
-    parts, rest = [], text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        for sep in ("\n\n", "\n", " "):
-            at = window.rfind(sep)
-            if at > limit // 3:
-                break
-        else:
-            at = limit  # one unbroken run (a long link): cut it hard
-        parts.append(rest[:at].rstrip())
-        rest = rest[at:].lstrip()
-    if rest:
-        parts.append(rest)
-    return parts
-
-
-def unique_titles(titles: list[str]) -> list[str]:
-    """Make shortened titles distinct (WhatsApp refuses two buttons with the same title)."""
-    seen, out = {}, []
-    for title in titles:
-        n = seen.get(title, 0)
-        seen[title] = n + 1
-        out.append(title if n == 0 else f"{title[:-2]} {n + 1}" if len(title) > 2 else f"{title}{n + 1}")
-    return out

@@ -1,6 +1,6 @@
 """The WhatsApp Cloud API channel: the outbox adapter, templates, typing, and media download.
 
-Limits from channels.md §2.5-2.6: reply buttons ≤3 (title ≤20, id ≤256); a list has ≤10 rows
+Limits from docs/providers.md §2.5-2.6: reply buttons ≤3 (title ≤20, id ≤256); a list has ≤10 rows
 (title ≤24, description ≤72, id ≤200, button label ≤20); interactive body ≤1,024; text ≤4,096;
 document caption ≤1,024. More choices than a list holds go out as a numbered text.
 """
@@ -14,27 +14,23 @@ from sqlalchemy.orm import object_session
 
 from bot.core import db, storage
 from bot.core.models import Document, Request
-from bot.web.webhooks.numbered import render
-from delivery.channels import TransportError, send_in_parts
-from delivery.graph_client import (
-    MEDIA_MAX_BYTES,
-    GraphAPIError,
-    GraphClient,
-    shorten,
-    split_text,
-    unique_titles,
-)
+from bot.core.text import fill
+from delivery.channels.base import Capabilities, TransportError, send_in_parts
+from delivery.channels.graph.client import MEDIA_MAX_BYTES, GraphAPIError, GraphClient
+from delivery.channels.numbered import render
+from delivery.channels.text import caption_rule, shorten, split_text, unique_titles
+from delivery.channels.whatsapp.webhook import TEXT_MAX
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
-TEXT_MAX, BODY_MAX, CAPTION_MAX = 4096, 1024, 1024
+BODY_MAX, CAPTION_MAX = 1024, 1024
 BUTTONS_MAX, BUTTON_TITLE_MAX, BUTTON_ID_MAX = 3, 20, 256
 ROWS_MAX, ROW_TITLE_MAX, ROW_DESCRIPTION_MAX, ROW_ID_MAX = 10, 24, 72, 200
 LIST_BUTTON = "Pilih"            # the label of the button that opens a list (≤20)
 LIST_SECTION = "Pilihan"
 CHOOSE = "Silakan pilih:"        # interactive messages need a body; used when a reply has none
-# Where Cloud API media URLs point (channels.md §2.4); the Graph host itself is always allowed.
+# Where Cloud API media URLs point (docs/providers.md §2.4); the Graph host itself is always allowed.
 MEDIA_HOSTS = ("lookaside.fbsbx.com",)
 
 
@@ -132,14 +128,16 @@ class WhatsAppAdapter:
     """Sends outbox payloads through the WhatsApp Cloud API."""
 
     name = CHANNEL
+    capabilities = Capabilities(text_max=TEXT_MAX, buttons_max=ROWS_MAX, caption_max=CAPTION_MAX,
+                                typing=True, templates=True)
 
     def send(self, contact, payload: dict, outbox_id: int, tag: str | None = None) -> str:
         """Send one payload (texts, buttons, a document); returns the last message's wamid."""
-        # `tag` is a Messenger notion: window.decide never gives WhatsApp one.
+        # `tag` is a Messenger notion: the window rule never gives WhatsApp one.
         text, buttons, document = payload.get("text") or "", payload.get("buttons") or [], payload.get("document")
         caption = None
-        if document and text and not buttons and len(text) <= CAPTION_MAX:
-            caption, text = text, ""  # one message: the PDF with its explanation as the caption
+        if document:
+            text, caption = caption_rule(text, buttons, CAPTION_MAX)
         steps = [partial(self._post, contact, body, "send") for body in reply_messages(text, buttons)]
         if document:
             steps.append(lambda: self._send_document(contact, document, caption))
@@ -171,8 +169,10 @@ class WhatsAppAdapter:
             template["components"] = components
         return self._post(contact, {"type": "template", "template": template}, "send template")
 
-    def typing(self, contact, message_id: str) -> None:
+    def typing(self, contact, message_id: str | None = None) -> None:
         """Mark the citizen's message (its wamid) read and show 'typing…' while we work."""
+        if not message_id:
+            return  # the indicator hangs on a message of theirs
         body = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id,
                 "typing_indicator": {"type": "text"}}
         client().post_json(f"{phone_number_id()}/messages", body, what="typing",
@@ -217,22 +217,14 @@ def template_context(contact, payload: dict) -> dict:
     return context
 
 
-class _KeepUnknown(dict):
-    """format_map context that leaves unknown {names} as written instead of failing."""
-
-    def __missing__(self, key):
-        """An unknown name stays visible, so a typo in config.yml shows in the message."""
-        return "{" + key + "}"
-
-
 def _fill(param: str, context: dict) -> str:
     """A template parameter with {names} filled in; Meta refuses empty parameters, so '-'."""
-    return param.format_map(_KeepUnknown(context)).strip() or "-"
+    return fill(param, context, empty="-").strip()
 
 
 # ---- inbound media ------------------------------------------------------------------------------
 def fetch_media(payload: dict) -> tuple[bytes, str | None, str | None]:
-    """Download an inbound photo or document in two steps (channels.md §2.4)."""
+    """Download an inbound photo or document in two steps (docs/providers.md §2.4)."""
     media_id = payload.get("media_id")
     if not media_id:
         raise TransportError("media message without an id", permanent=True)

@@ -1,6 +1,6 @@
 """The Facebook Messenger channel: the Send API adapter, typing, and attachment download.
 
-Limits from channels.md §3: quick replies ≤13 (title ≤20, payload ≤1,000); a text message is at
+Limits from docs/providers.md §3: quick replies ≤13 (title ≤20, payload ≤1,000); a text message is at
 most 2,000 characters (Send API reference); PDFs go as a multipart `filedata` upload in the same
 call as the send, because attachment ids expire and a receipt is sent once.
 """
@@ -14,19 +14,18 @@ from sqlalchemy.orm import object_session
 
 from bot.core import db, storage
 from bot.core.models import Document
-from bot.web.webhooks.numbered import render
-from delivery.channels import TransportError, send_in_parts
-from delivery.graph_client import GraphClient, shorten, split_text
+from delivery.channels.base import Capabilities, TransportError, send_in_parts
+from delivery.channels.graph.client import GraphClient
+# Everything we send carries it; an echo without it was typed by staff in the Page inbox.
+from delivery.channels.messenger.webhook import OUR_METADATA, TEXT_MAX
+from delivery.channels.numbered import render
+from delivery.channels.text import shorten, split_text
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "messenger"
-TEXT_MAX = 2000
 QUICK_REPLIES_MAX, QUICK_TITLE_MAX, QUICK_PAYLOAD_MAX = 13, 20, 1000
 CHOOSE = "Silakan pilih:"
-# Set on everything we send and echoed back by Meta: an echo without it was typed by staff in the
-# Page inbox (or sent by another app), and the bot keeps quiet in that chat for a while.
-OUR_METADATA = "sapa-dukcapil"
 # Messenger attachment URLs are Meta CDN URLs (scontent-*.xx.fbcdn.net for photos,
 # cdn.fbsbx.com / lookaside.fbsbx.com for files); the Graph host itself is always allowed.
 MEDIA_HOSTS = (".fbcdn.net", ".fbsbx.com")
@@ -63,6 +62,7 @@ class MessengerAdapter:
     """Sends outbox payloads through the Messenger Send API."""
 
     name = CHANNEL
+    capabilities = Capabilities(text_max=TEXT_MAX, buttons_max=QUICK_REPLIES_MAX, typing=True)
 
     def send(self, contact, payload: dict, outbox_id: int, tag: str | None = None) -> str:
         """Send one payload (texts, quick replies, a PDF); returns the last message id."""
@@ -84,7 +84,7 @@ class MessengerAdapter:
         raise TransportError("Messenger has no message templates", permanent=True)
 
     def send_document(self, contact, spec: dict, tag: str | None = None) -> str:
-        """Upload and send a PDF in one multipart call (channels.md §3, 'Sending a PDF')."""
+        """Upload and send a PDF in one multipart call (docs/providers.md §3, 'Sending a PDF')."""
         doc = (object_session(contact) or db.session()).get(Document, spec["document_id"])
         if doc is None:
             raise TransportError("document to send is gone", permanent=True)

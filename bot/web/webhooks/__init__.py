@@ -1,1 +1,0 @@
-"""Provider webhooks, one module per channel: verify, normalise, store, queue, answer fast."""
