@@ -82,7 +82,8 @@ def _one_statement():
     renamed = _rename(select(existing.c.id).where(name.is_not(None), existing.c.display_name.is_distinct_from(name)),
                       name).cte("renamed")
     values = select(contact.c.id, *(bindparam(f"m_{col}", type_=messages.c[col].type) for col in MESSAGE_COLUMNS))
-    stored = (pg_insert(messages).from_select(["contact_id", *MESSAGE_COLUMNS], values)
+    # Columns with defaults not listed here (attempts) take the server's default.
+    stored = (pg_insert(messages).from_select(["contact_id", *MESSAGE_COLUMNS], values, include_defaults=False)
               .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
               .returning(messages.c.id, messages.c.contact_id).cte("stored"))
     marked = _mark_queued(pg_insert(queued).from_select(
