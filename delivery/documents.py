@@ -7,13 +7,8 @@ from sqlalchemy import select
 from bot.core import storage
 from bot.core.models import Document, Request, as_utc, audit, utcnow
 from delivery.receipt import build_receipt
-
-RECEIPT_STEPS = [
-    "Petugas memeriksa data dan foto dokumen yang Bapak/Ibu kirim.",
-    "Bila ada yang kurang atau perlu diperbaiki, petugas menghubungi Bapak/Ibu lewat chat yang sama.",
-    "Setelah disetujui, dokumen dikirim sebagai PDF di chat ini (dan ke email bila diisi).",
-    "Cetak sendiri di kertas HVS putih A4 80 gram; hitam-putih boleh, tidak perlu legalisir.",
-]
+from flows.definition import load_flow
+from flows.summary import documents
 
 
 def ensure_receipt(s, request_id: int) -> Document:
@@ -26,17 +21,18 @@ def ensure_receipt(s, request_id: int) -> Document:
     config = current_app.config["OFFICE"]
     service = config["services"][req.service]
     code = secrets.token_urlsafe(12)
-    received, missing = _documents(s, req)
+    flow = _flow(req)
+    received, missing = documents(flow, req.answers, req.created_at.date())
     pdf = build_receipt({
         "office": config["office"], "ticket": req.ticket, "service_title": service["title"],
         "submitted_at": as_utc(req.created_at), "applicant_name": req.applicant_name or "-",
         "applicant_nik": req.applicant_nik or "", "applicant_relation": req.applicant_relation or "-",
-        "subject_label": "Nama anak" if req.service == "akta_kelahiran" else "Atas nama",
+        "subject_label": flow.submit.subject_label,
         "subject_name": req.subject_name or "-", "channel": _channel_name(req.contact.channel),
-        "documents_received": received, "documents_missing": missing, "next_steps": RECEIPT_STEPS,
+        "documents_received": received, "documents_missing": missing, "next_steps": list(flow.receipt_next_steps),
         "duration": service.get("duration", "-"),
         "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/v/{code}",
-        "notes": ["Layanan ini GRATIS. Jangan berikan uang kepada siapa pun yang menjanjikan percepatan."],
+        "notes": list(flow.receipt_notes),
     })
     key, digest = storage.save(pdf, "documents", ".pdf")
     doc = Document(request_id=req.id, kind="receipt", code=code, filename=f"Tanda-terima-{req.ticket}.pdf",
@@ -47,13 +43,9 @@ def ensure_receipt(s, request_id: int) -> Document:
     return doc
 
 
-def _documents(s, req: Request) -> tuple[list[str], list[str]]:
-    """Document names received and still missing, from the answers filed at submission."""
-    from flows.definition import load_flow
-    from flows.summary import documents
-
-    flow_name = current_app.config["OFFICE"]["services"][req.service].get("flow")
-    return documents(load_flow(flow_name), req.answers, req.created_at.date())
+def _flow(req: Request):
+    """The flow the request was filed through: its subject label, documents and receipt texts."""
+    return load_flow(current_app.config["OFFICE"]["services"][req.service]["flow"])
 
 
 def _channel_name(channel: str) -> str:

@@ -1,8 +1,16 @@
-"""`python -m flows diagram NAME`: a Mermaid diagram of a flow, drawn from its definition."""
-import sys
+"""Flow files from the command line.
 
-from flows.definition import available_flows, load_flow
+    python -m flows check [FILE ...]   every problem in the flow files (all of flows/ and texts.yml
+                                       when none are named), one per line; exit 1 on any problem
+    python -m flows diagram NAME       a Mermaid diagram of a flow, drawn from its definition
+"""
+import argparse
+import sys
+from pathlib import Path
+
+from flows.definition import load_flow
 from flows.modes import DIAGRAM_EDGES, DIAGRAM_NODES, Mode
+from flows.schema import FLOW_DIR, TEXTS_FILE, FlowError, check_file, flow_files
 
 
 def diagram(name: str) -> str:
@@ -43,7 +51,37 @@ def _describe(condition) -> str:
     return str(condition).replace('"', "'").replace("{", "").replace("}", "")
 
 
+def check(paths: list[str]) -> int:
+    """Print every problem of the given files (all of flows/ when none); 1 when there is any."""
+    files = [Path(p) for p in paths] or [*flow_files(), FLOW_DIR / TEXTS_FILE]
+    problems = [p for path in files for p in check_file(path)]
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {len(files)} file(s)", file=sys.stderr)
+        return 1
+    print(f"ok: {len(files)} flow file(s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`check` or `diagram`, as in the module's docstring."""
+    parser = argparse.ArgumentParser(prog="python -m flows", description="Check flow files or draw a flow.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check_p = sub.add_parser("check", help="list every problem in flow files (all of flows/ by default)")
+    check_p.add_argument("files", nargs="*", metavar="FILE")
+    diagram_p = sub.add_parser("diagram", help="print a flow's Mermaid diagram")
+    diagram_p.add_argument("name", choices=sorted(p.stem for p in flow_files()))
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(args.files)
+    try:
+        sys.stdout.write(diagram(args.name))
+    except FlowError as err:
+        print(err, file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "diagram" or sys.argv[2] not in available_flows():
-        sys.exit(f"usage: python -m flows diagram {{{'|'.join(available_flows())}}}")
-    sys.stdout.write(diagram(sys.argv[2]))
+    sys.exit(main())

@@ -1,15 +1,14 @@
-"""Flow definitions: one YAML file per service, loaded into plain objects the engine walks."""
+"""Flow definitions: one YAML file per service, checked (flows/schema.py) and loaded into plain objects."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from flows.schema import (FLOW_DIR, KINDS, TEXTS_FILE, FlowError, check_flow, check_texts, display_name,
+                          read_yaml)
 
-FLOW_DIR = Path(__file__).resolve().parent
-
-KINDS = {"text", "name", "date", "time", "nik", "kk", "choice", "yes_no", "photo", "email",
-         "phone", "number", "consent"}
+__all__ = ["FLOW_DIR", "KINDS", "FlowError", "Step", "Flow", "Deadline", "Submission", "load_flow", "read_flow",
+           "available_flows", "texts", "condition_holds", "applies"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,34 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A legal deadline counted from a date answer: a note for the citizen, a flag for the officer."""
+    step: str
+    days: int
+    flag: str
+    note: str | None = None
+
+    def passed(self, answers: dict, today: date) -> bool:
+        """Whether the date answered at `step` is more than `days` days before today."""
+        return condition_holds({self.step: {"older_than_days": self.days}}, answers, today)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """How a finished flow is filed: whose request it is and about whom."""
+    subject_label: str
+    subject: str
+    subject_nik: str | None = None
+    applicant_by: str | None = None
+    applicant: dict = field(default_factory=dict)
+    contact_email: str | None = None
+
+    def applicant_for(self, answers: dict) -> dict:
+        """{name, nik, relation} step ids/text for the applicant these answers describe."""
+        return self.applicant.get(answers.get(self.applicant_by), {}) if self.applicant_by else {}
+
+
+@dataclass(frozen=True)
 class Flow:
     """A service's dialogue: its steps in order, its intro, and how a submission is filed."""
     name: str
@@ -38,8 +65,11 @@ class Flow:
     title: str
     intro: str
     steps: tuple
-    submit: dict
+    submit: Submission
     done: str
+    deadlines: tuple = ()
+    receipt_next_steps: tuple = ()
+    receipt_notes: tuple = ()
 
     def step(self, step_id: str) -> Step:
         """The step with this id."""
@@ -49,46 +79,71 @@ class Flow:
         raise KeyError(step_id)
 
 
+# Keys a Step keeps as its own fields; every other kind option goes to Step.options.
+_STEP_FIELDS = {"id", "kind", "ask", "label", "choices", "when", "when_any", "optional", "missing_ok",
+                "document", "after", "decline"}
+
+
 def _step(raw: dict) -> Step:
-    """Build and check one step from its YAML mapping."""
-    kind = raw["kind"]
-    if kind not in KINDS:
-        raise ValueError(f"step {raw['id']}: unknown kind {kind!r}")
-    known = {"id", "kind", "ask", "label", "choices", "when", "when_any", "optional", "missing_ok",
-             "document", "after", "decline"}
+    """Build one (already checked) step from its YAML mapping."""
     return Step(
-        id=raw["id"], kind=kind, ask=raw["ask"].strip(), label=raw.get("label", raw["id"]),
+        id=raw["id"], kind=raw["kind"], ask=raw["ask"].strip(), label=raw.get("label", raw["id"]),
         choices=tuple(raw.get("choices", ())), when=raw.get("when"),
         when_any=tuple(raw.get("when_any", ())), optional=bool(raw.get("optional")),
         missing_ok=bool(raw.get("missing_ok")), document=raw.get("document"),
-        options={k: v for k, v in raw.items() if k not in known},
+        options={k: v for k, v in raw.items() if k not in _STEP_FIELDS},
         after=tuple(raw.get("after", ())), decline=raw.get("decline"),
+    )
+
+
+def read_flow(path: Path, name: str | None = None) -> Flow:
+    """Check and load one flow file; raise FlowError listing every problem of a bad one."""
+    path = Path(path)
+    raw, problems = read_yaml(path)
+    if raw is not None or not problems:
+        problems += check_flow(raw)
+    if problems:
+        raise FlowError([f"{display_name(path)}: {p}" for p in problems])
+    spec = raw["submit"]
+    receipt = raw.get("receipt", {})
+    return Flow(
+        name=name or path.stem, service=raw["service"], title=raw["title"], intro=raw["intro"].strip(),
+        steps=tuple(_step(s) for s in raw["steps"]),
+        submit=Submission(subject_label=spec["subject_label"], subject=spec["subject"],
+                          subject_nik=spec.get("subject_nik"), applicant_by=spec.get("applicant_by"),
+                          applicant=spec.get("applicant", {}), contact_email=spec.get("contact_email")),
+        done=raw["done"].strip(),
+        deadlines=tuple(Deadline(step=d["from"], days=d["days"], flag=d["flag"].strip(),
+                                 note=d["note"].strip() if d.get("note") else None)
+                        for d in raw.get("deadlines", ())),
+        receipt_next_steps=tuple(receipt.get("next_steps", ())), receipt_notes=tuple(receipt.get("notes", ())),
     )
 
 
 @lru_cache(maxsize=None)
 def load_flow(name: str) -> Flow:
     """Load flows/<name>.yml (cached: flows change with a deploy, not at run time)."""
-    with open(FLOW_DIR / f"{name}.yml", encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
-    steps = tuple(_step(s) for s in raw["steps"])
-    ids = [s.id for s in steps]
-    if len(ids) != len(set(ids)):
-        raise ValueError(f"flow {name}: duplicate step ids")
-    return Flow(name=name, service=raw["service"], title=raw["title"], intro=raw["intro"].strip(),
-                steps=steps, submit=raw.get("submit", {}), done=raw.get("done", "").strip())
+    return read_flow(FLOW_DIR / f"{name}.yml", name)
 
 
 def available_flows() -> list[str]:
-    """Names of every flow defined in flows/."""
-    return sorted(p.stem for p in FLOW_DIR.glob("*.yml") if p.stem != "texts")
+    """Names of every flow defined in flows/; raises FlowError when one of them is bad."""
+    names = sorted(p.stem for p in FLOW_DIR.glob("*.yml") if p.name != TEXTS_FILE)
+    for name in names:
+        load_flow(name)
+    return names
 
 
 @lru_cache(maxsize=None)
 def texts() -> dict:
-    """The engine's own messages (flows/texts.yml), editable by office staff."""
-    with open(FLOW_DIR / "texts.yml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """The engine's own messages (flows/texts.yml), editable by office staff; FlowError when it is bad."""
+    path = FLOW_DIR / TEXTS_FILE
+    data, problems = read_yaml(path)
+    if data is not None or not problems:
+        problems += check_texts(data)
+    if problems:
+        raise FlowError([f"{display_name(path)}: {p}" for p in problems])
+    return data
 
 
 def condition_holds(cond: dict, answers: dict, today: date) -> bool:

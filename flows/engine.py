@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.core.models import Conversation, audit
 from flows import records, understand
-from flows.definition import Flow, Step, applies, available_flows, load_flow, texts
+from flows.definition import Flow, Step, applies, available_flows, condition_holds, load_flow, texts
 from flows.inputs import clean, parse_answer
 from flows.messages import Event, Reply
 from flows.modes import IN_FLOW, Mode, State
@@ -200,9 +200,11 @@ class Engine:
             notes.append(self.t["photo_received"] if value.get("upload_id")
                          else self.t["missing_recorded"].format(document=step.document or step.label))
         for after in step.after:
-            if after.get("when") is None or applies(Step(id="", kind="text", ask="", label="", when=after["when"]),
-                                                    answers, self.today):
-                notes.append(after["text"])
+            if after.get("when") is None or condition_holds(after["when"], answers, self.today):
+                notes.append(self._fmt(after["text"], **self._answer_values(answers)))
+        for deadline in flow.deadlines:
+            if deadline.step == step.id and deadline.note and deadline.passed(answers, self.today):
+                notes.append(self._fmt(deadline.note, days=deadline.days, **self._answer_values(answers)))
         if step.kind == "nik" and step.options.get("expect_sex"):
             info = parse_nik(value, today=self.today)
             if info.sex != step.options["expect_sex"]:
@@ -499,9 +501,13 @@ class Engine:
         values = {"office_name": office.get("name", ""), "office_address": office.get("address", ""),
                   "office_hours": hours_text(self.office),
                   "retention_days": self.office.get("privacy", {}).get("retention_days", 90),
-                  **{k: v for k, v in (self.conv.answers or {}).items() if isinstance(v, (str, int))},
-                  **extra}
+                  **self._answer_values(self.conv.answers), **extra}
         return template.format_map(_Keep(values))
+
+    @staticmethod
+    def _answer_values(answers: dict | None) -> dict:
+        """The answers a text may quote by step id (text and numbers, not photos)."""
+        return {k: v for k, v in (answers or {}).items() if isinstance(v, (str, int))}
 
     def _command(self, event: Event) -> str | None:
         """batal / kembali / ubah / menu / bantuan, typed or pressed."""

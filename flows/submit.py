@@ -1,5 +1,5 @@
 """Filing a finished flow: ticket number, request row, audit entry, and the receipt owed."""
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select, update
 
@@ -8,6 +8,7 @@ from bot.core.models import Request, TicketCounter, Upload, audit
 from bot.core.privacy import mask_nik
 from flows.definition import Flow, applies
 from flows.messages import Reply
+from flows.placeholders import fill
 from flows.summary import documents
 
 
@@ -25,16 +26,14 @@ def visible_answers(flow: Flow, answers: dict, today: date) -> dict:
 
 
 def officer_flags(s, flow: Flow, answers: dict, today: date) -> list[str]:
-    """What the officer should check: NIKs new to us, late registration, missing documents."""
+    """What the officer should check: NIKs new to us, the flow's deadlines passed, missing documents."""
     flags = []
     known = set(s.execute(select(Request.applicant_nik)).scalars()) | set(
         s.execute(select(Request.subject_nik)).scalars())
     for step in flow.steps:
         if step.kind == "nik" and step.id in answers and answers[step.id] not in known:
             flags.append(f"NIK belum dikenal sistem: {step.label} ({mask_nik(answers[step.id])})")
-    born = answers.get("anak_tgl_lahir")
-    if born and date.fromisoformat(born) < today - timedelta(days=60):
-        flags.append("Pelaporan lewat 60 hari")
+    flags += [fill(d.flag, days=d.days) for d in flow.deadlines if d.passed(answers, today)]
     _, missing = documents(flow, answers, today)
     flags += [f"Dokumen belum ada: {name}" for name in missing]
     return flags
@@ -46,14 +45,14 @@ def submit(engine, flow: Flow) -> list[Reply]:
     service = office["services"][flow.service]
     answers = visible_answers(flow, conv.answers, engine.today)
     spec = flow.submit
-    who = spec.get("applicant", {}).get(answers.get(spec.get("applicant_by")), {})
+    who = spec.applicant_for(answers)
     _, missing = documents(flow, answers, engine.today)
     req = Request(
         ticket=next_ticket(s, service.get("prefix", office.get("office", {}).get("ticket_prefix_default", "SD"))),
         service=flow.service, status="submitted", contact_id=conv.contact_id,
         applicant_name=answers.get(who.get("name")), applicant_nik=answers.get(who.get("nik")),
-        applicant_relation=who.get("relation"), subject_name=answers.get(spec.get("subject")),
-        subject_nik=answers.get(spec.get("subject_nik")), answers=answers,
+        applicant_relation=who.get("relation"), subject_name=answers.get(spec.subject),
+        subject_nik=answers.get(spec.subject_nik), answers=answers,
         flags=officer_flags(s, flow, answers, engine.today), missing_documents=missing,
     )
     s.add(req)
@@ -63,7 +62,7 @@ def submit(engine, flow: Flow) -> list[Reply]:
         s.execute(update(Upload).where(Upload.id.in_(upload_ids)).values(request_id=req.id))
     audit(s, engine._actor(), "request_submitted", req, ticket=req.ticket, service=flow.service,
           missing=len(missing))
-    email = answers.get("email")
+    email = answers.get(spec.contact_email) if spec.contact_email else None
     if email:
         conv.contact.email = email
     engine._clear()

@@ -1,4 +1,5 @@
 """Flow files are well-formed, and their committed diagrams match them."""
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from flows.__main__ import diagram
 from flows.definition import KINDS, available_flows, load_flow, texts
 from flows.modes import SIDE_STATES, Mode, State
+from flows.placeholders import fill
 
 FLOW_DIR = Path(__file__).resolve().parent.parent / "flows"
 
@@ -69,3 +71,26 @@ def test_the_diagram_shows_the_side_states(name):
     assert "subgraph side_states" in drawn
     for mode in SIDE_STATES:
         assert f"mode_{mode.value}" in drawn
+
+
+# ---- service rules live in the flow files ---------------------------------------------------------
+def test_the_birth_deadline_counts_60_days_from_the_birth_date():
+    (deadline,) = load_flow("akta_kelahiran").deadlines
+    assert (deadline.step, deadline.days) == ("anak_tgl_lahir", 60)
+    today = date(2026, 3, 31)
+    assert deadline.passed({"anak_tgl_lahir": "2026-01-05"}, today)   # 85 days
+    assert not deadline.passed({"anak_tgl_lahir": "2026-02-15"}, today)
+    assert not deadline.passed({}, today)
+    assert fill(deadline.flag, days=deadline.days) == "Pelaporan lewat 60 hari"
+
+
+def test_the_subject_label_comes_from_the_flow():
+    assert load_flow("akta_kelahiran").submit.subject_label == "Nama anak"
+
+
+def test_no_python_file_of_the_dialogue_names_a_service():
+    files = [*FLOW_DIR.glob("*.py"), FLOW_DIR.parent / "delivery" / "documents.py",
+             FLOW_DIR.parent / "delivery" / "receipt.py"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "akta_kelahiran" not in text and "service ==" not in text, path

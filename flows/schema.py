@@ -1,0 +1,567 @@
+"""What a flow file (and texts.yml) may say, checked before the engine sees it.
+
+Each problem is one line naming the file, the step and the key, e.g.
+    flows/<service>.yml: step 'child_name': unknown key 'missing_okk'
+`check_file` returns the problems of one file, `check_all` those of every file in flows/;
+definition.load_flow raises FlowError (carrying them all) instead of loading a bad flow.
+
+The options each step kind allows are the ones the code reads: definition.py builds the step,
+flows/inputs.py parses the answer (max_length, earliest, allow_future, low, high, unit,
+missing_ok, choices), engine.py asks and comments on it (expect_sex, compare_nik, decline,
+on_decline, document) and summary.py shows it (unit, document).
+"""
+import difflib
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from flows.placeholders import OFFICE_PLACEHOLDERS, names as placeholder_names
+
+FLOW_DIR = Path(__file__).resolve().parent
+ROOT = FLOW_DIR.parent
+TEXTS_FILE = "texts.yml"
+STEP_ID = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class FlowError(ValueError):
+    """A flow file that must not be loaded; .problems lists every problem found in it."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# ---- the flow file --------------------------------------------------------------------------
+FLOW_KEYS = {"service", "title", "intro", "steps", "submit", "done", "deadlines", "receipt"}
+FLOW_REQUIRED = {"service", "title", "intro", "steps", "submit", "done"}
+SUBMIT_KEYS = {"subject_label", "subject", "subject_nik", "applicant_by", "applicant", "contact_email"}
+SUBMIT_REQUIRED = {"subject_label", "subject"}
+APPLICANT_KEYS = {"name", "nik", "relation"}
+DEADLINE_KEYS = {"from", "days", "note", "flag"}
+RECEIPT_KEYS = {"next_steps", "notes"}
+DONE_PLACEHOLDERS = {"ticket", "duration", "email_note"}
+DEADLINE_PLACEHOLDERS = {"days"}
+
+# Keys every step has or may have, whatever its kind.
+STEP_KEYS = {"id", "kind", "ask", "label", "when", "when_any", "after"}
+STEP_REQUIRED = ("id", "kind", "ask")
+# Kind-specific options: key -> the check of its value. `optional` ("lewati") is not offered for
+# photos (missing_ok is their way), consents (skipping is not agreeing) and yes/no (SKIP_WORDS
+# has "tidak", which would be taken as skipping instead of "no").
+KIND_OPTIONS = {
+    "text": {"optional": "bool", "max_length": "positive_int"},
+    "name": {"optional": "bool"},
+    "date": {"optional": "bool", "earliest": "iso_date", "allow_future": "bool", "compare_nik": "step:nik"},
+    "time": {"optional": "bool"},
+    "nik": {"optional": "bool", "expect_sex": ("L", "P")},
+    "kk": {"optional": "bool"},
+    "choice": {"optional": "bool", "choices": "choices"},
+    "yes_no": {},
+    "photo": {"document": "text", "missing_ok": "bool"},
+    "email": {"optional": "bool"},
+    "phone": {"optional": "bool"},
+    "number": {"optional": "bool", "low": "int", "high": "int", "unit": "text"},
+    "consent": {"decline": "text", "on_decline": ("pause", "end")},
+}
+KIND_REQUIRED = {"choice": {"choices"}, "photo": {"document"}}
+KINDS = frozenset(KIND_OPTIONS)
+CHOICE_KEYS = {"id", "title", "match"}
+AFTER_KEYS = {"when", "text"}
+OPERATORS = {"older_than_days", "not"}
+
+# ---- texts.yml: every key the code reads, and the placeholders each may use -------------------------
+_OFFICE = set(OFFICE_PLACEHOLDERS)
+_SERVICE_INFO = _OFFICE | {"title", "requirements", "duration"}
+TEXTS = {
+    "welcome": _OFFICE, "menu": set(), "menu_resume": {"title"}, "help_idle": _OFFICE, "help_flow": {"title"},
+    "cancel_ask": {"title"}, "cancelled": {"title"}, "cancel_kept": set(), "back_none": set(),
+    "back_previous": {"previous"}, "resume_offer": {"title", "done", "total"}, "resumed": {"title"},
+    "started_over": set(), "paused": {"title"}, "summary_head": {"title"}, "summary_foot": set(),
+    "edit_pick": set(), "edit_bad_number": {"count"}, "nothing_to_edit": set(), "confirm_reask": set(),
+    "skip_words_hint": set(), "not_a_photo": set(), "missing_recorded": {"document"}, "photo_received": set(),
+    "file_not_expected": set(), "empty_message": set(), "sticker": set(), "audio": set(), "video": set(),
+    "location": set(), "unsupported": set(), "officer_handling": set(), "status_none": set(),
+    "status_head": set(), "status_not_found": {"ticket"}, "service_offline": _SERVICE_INFO,
+    "service_not_in_chat_yet": _SERVICE_INFO, "submit_failed": set(), "nik_sex_note": {"sex"},
+    "nik_date_note": set(), "internal_error": set(), "back_to_flow": {"title"}, "same_service": {"title"},
+    "switch_offer": {"title", "new"}, "handoff_open": set(), "handoff_returned": set(),
+    "handoff_closed": {"hours", "next_open"}, "complaint_ack": set(), "clarify": set(),
+    "no_request_to_cancel": set(),
+}
+TEXT_GROUPS = {
+    "buttons": {"yes": set(), "no": set(), "agree": set(), "disagree": set(), "submit": set(), "edit": set(),
+                "cancel": set(), "cancel_yes": set(), "cancel_no": set(), "resume": set(), "restart": set(),
+                "menu": set(), "skip": set(), "missing": set()},
+}
+
+
+# ---- reading YAML, noticing keys written twice ----------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """safe_load that records a key written twice in one mapping (YAML silently keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, bool)) and key in seen:
+                self.duplicates.append(f"line {key_node.start_mark.line + 1}: key {key!r} is written twice")
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(path: Path) -> tuple[object, list[str]]:
+    """The file's data and the problems met reading it (YAML syntax, keys written twice)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        return None, [f"cannot read: {err.strerror or err}"]
+    loader = _Loader(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as err:
+        return None, ["YAML error: " + " ".join(str(err).split())]
+    finally:
+        loader.dispose()
+    return data, loader.duplicates
+
+
+def display_name(path: Path) -> str:
+    """The path as problems name it: relative to the repository when inside it."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# ---- entry points ---------------------------------------------------------------------------------
+def check_file(path: Path) -> list[str]:
+    """Every problem in one file (texts.yml by its name, any other file as a flow)."""
+    data, problems = read_yaml(path)
+    if data is not None or not problems:
+        problems += check_texts(data) if Path(path).name == TEXTS_FILE else check_flow(data)
+    name = display_name(path)
+    return [f"{name}: {p}" for p in problems]
+
+
+def flow_files() -> list[Path]:
+    """Every flow file in flows/ (texts.yml is not a flow)."""
+    return sorted(p for p in FLOW_DIR.glob("*.yml") if p.name != TEXTS_FILE)
+
+
+def check_all() -> list[str]:
+    """The problems of every flow file and of texts.yml; empty when all is well.
+
+    The app factory calls this at start and refuses to start when it returns anything."""
+    problems = []
+    for path in [*flow_files(), FLOW_DIR / TEXTS_FILE]:
+        problems += check_file(path)
+    return problems
+
+
+# ---- checking one flow ------------------------------------------------------------------------------
+def _unknown(key, allowed, where: str = "") -> str:
+    """'unknown key' with the likely intended key, if one is close."""
+    close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.75)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"{where}unknown key '{key}'{hint}"
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _FlowChecker:
+    """Collects the problems of one flow file's data."""
+
+    def __init__(self, data):
+        self.data = data
+        self.problems: list[str] = []
+        self.steps: dict[str, dict] = {}     # id -> raw step, for the valid ones
+        self.order: list[str] = []           # ids in flow order
+        self.index_of: dict[str, int] = {}   # id -> position of its (first) step
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}" if where else message)
+
+    # -- the whole file
+    def run(self) -> list[str]:
+        data = self.data
+        if not isinstance(data, dict):
+            self.add("", "the file must be a mapping (service:, title:, intro:, steps:, submit:, done:)")
+            return self.problems
+        for key in data:
+            if key not in FLOW_KEYS:
+                self.add("", _unknown(key, FLOW_KEYS))
+        for key in sorted(FLOW_REQUIRED - set(data)):
+            self.add("", f"missing required key '{key}'")
+        service = data.get("service")
+        if "service" in data and not (isinstance(service, str) and STEP_ID.match(service)):
+            self.add("", "key 'service' must be a service key such as akta_lahir (lower case, digits, _)")
+        for key in ("title", "intro", "done"):
+            if key in data and not _is_text(data[key]):
+                self.add("", f"key '{key}' must be a non-empty text")
+        self._placeholders("", "intro", data.get("intro"), set())
+        steps = data.get("steps")
+        if "steps" in data and not (isinstance(steps, list) and steps):
+            self.add("", "key 'steps' must be a non-empty list of steps")
+            steps = []
+        self._collect_ids(steps or [])
+        for index, raw in enumerate(steps or []):
+            if isinstance(raw, dict):
+                self._step(index, raw)
+        self._placeholders("", "done", data.get("done"), set(self.order) | DONE_PLACEHOLDERS)
+        if "submit" in data:
+            self._submit(data["submit"])
+        if "deadlines" in data:
+            self._deadlines(data["deadlines"])
+        if "receipt" in data:
+            self._receipt(data["receipt"])
+        return self.problems
+
+    def _collect_ids(self, steps: list) -> None:
+        """Step ids in order; steps without a usable id and ids used twice are problems."""
+        for index, raw in enumerate(steps):
+            where = f"step #{index + 1}"
+            if not isinstance(raw, dict):
+                self.add(where, "a step must be a mapping (id:, kind:, ask:, ...)")
+                continue
+            sid = raw.get("id")
+            if sid is None:
+                continue  # reported with the step's other problems
+            if not (isinstance(sid, str) and STEP_ID.match(sid)):
+                self.add(where, f"key 'id' must be lower case letters, digits and _ (got {sid!r})")
+                continue
+            if sid in self.index_of:
+                self.add(f"step '{sid}'", f"duplicate step id (steps #{self.index_of[sid] + 1} and #{index + 1})")
+                continue
+            self.index_of[sid] = index
+            self.steps[sid] = raw
+            self.order.append(sid)
+
+    # -- one step
+    def _step(self, index: int, raw: dict) -> None:
+        sid = raw.get("id")
+        where = f"step '{sid}'" if isinstance(sid, str) and sid else f"step #{index + 1}"
+        kind = raw.get("kind")
+        known_kind = isinstance(kind, str) and kind in KINDS
+        if "kind" in raw and not known_kind:
+            self.add(where, f"key 'kind': unknown kind {kind!r} (one of: {', '.join(sorted(KINDS))})")
+        for key in STEP_REQUIRED:
+            if key not in raw:
+                self.add(where, f"missing required key '{key}'")
+        if known_kind:
+            for key in sorted(KIND_REQUIRED.get(kind, set()) - set(raw)):
+                self.add(where, f"missing required key '{key}' (a {kind} step needs it)")
+        options = KIND_OPTIONS.get(kind, {}) if known_kind else {}
+        any_option = set().union(*KIND_OPTIONS.values())
+        for key, value in raw.items():
+            if key in STEP_KEYS:
+                continue
+            if key in options:
+                self._option(where, key, options[key], value)
+            elif key in any_option and known_kind:
+                kinds = sorted(k for k, opts in KIND_OPTIONS.items() if key in opts)
+                self.add(where, f"key '{key}' is not allowed on a {kind} step (only on: {', '.join(kinds)})")
+            elif key not in any_option:
+                self.add(where, _unknown(key, STEP_KEYS | any_option))
+        before = {s for s, i in self.index_of.items() if i < index}
+        for key in ("ask", "label"):
+            if key in raw and not _is_text(raw[key]):
+                self.add(where, f"key '{key}' must be a non-empty text")
+        self._placeholders(where, "ask", raw.get("ask"), before)
+        if kind == "consent":
+            self._placeholders(where, "decline", raw.get("decline"), before)
+        if "when" in raw:
+            self._condition(where, "when", raw["when"], before)
+        if "when_any" in raw:
+            conds = raw["when_any"]
+            if not (isinstance(conds, list) and conds):
+                self.add(where, "key 'when_any' must be a non-empty list of conditions")
+            else:
+                for i, cond in enumerate(conds):
+                    self._condition(where, f"when_any[{i}]", cond, before)
+        if "after" in raw:
+            self._after(where, raw["after"], before | ({sid} if isinstance(sid, str) else set()))
+        if known_kind and kind == "number" and _is_int(raw.get("low")) and _is_int(raw.get("high")) \
+                and raw["low"] > raw["high"]:
+            self.add(where, "key 'low' is greater than key 'high'")
+
+    def _option(self, where: str, key: str, rule, value) -> None:
+        """One kind-specific option's value."""
+        if isinstance(rule, tuple):
+            if value not in rule:
+                self.add(where, f"key '{key}' must be one of: {', '.join(rule)} (got {value!r})")
+        elif rule == "bool":
+            if not isinstance(value, bool):
+                self.add(where, f"key '{key}' must be true or false (got {value!r})")
+        elif rule == "int":
+            if not _is_int(value):
+                self.add(where, f"key '{key}' must be a whole number (got {value!r})")
+        elif rule == "positive_int":
+            if not (_is_int(value) and value > 0):
+                self.add(where, f"key '{key}' must be a whole number above 0 (got {value!r})")
+        elif rule == "text":
+            if not _is_text(value):
+                self.add(where, f"key '{key}' must be a non-empty text")
+        elif rule == "iso_date":
+            try:
+                date.fromisoformat(value)
+            except (TypeError, ValueError):
+                self.add(where, f"key '{key}' must be a date in quotes, e.g. \"1900-01-01\" (got {value!r})")
+        elif rule.startswith("step:"):
+            self._step_ref(where, key, value, rule.partition(":")[2])
+        elif rule == "choices":
+            self._choices(where, value)
+
+    def _step_ref(self, where: str, key: str, value, kind: str | None = None) -> bool:
+        """A key naming another step (of a given kind); True when it does."""
+        if not isinstance(value, str) or value not in self.steps:
+            self.add(where, f"key '{key}' names unknown step {value!r}")
+            return False
+        if kind and self.steps[value].get("kind") != kind:
+            self.add(where, f"key '{key}' must name a {kind} step, '{value}' is a {self.steps[value].get('kind')} step")
+            return False
+        return True
+
+    def _choices(self, where: str, value) -> None:
+        if not (isinstance(value, list) and value):
+            self.add(where, "key 'choices' must be a non-empty list of {id, title}")
+            return
+        seen = set()
+        for i, choice in enumerate(value):
+            at = f"{where}: choices[{i}]"
+            if not isinstance(choice, dict):
+                self.problems.append(f"{at}: a choice must be a mapping {{id, title}}")
+                continue
+            for key in choice:
+                if key not in CHOICE_KEYS:
+                    self.problems.append(f"{at}: {_unknown(key, CHOICE_KEYS)}")
+            for key in ("id", "title"):
+                if key not in choice:
+                    self.problems.append(f"{at}: missing required key '{key}'")
+            cid = choice.get("id")
+            if "id" in choice and not _is_text(cid):
+                self.problems.append(f"{at}: key 'id' must be a text (got {cid!r}; quote it)")
+            elif cid in seen:
+                self.problems.append(f"{at}: choice id '{cid}' is used twice")
+            seen.add(cid)
+            if "title" in choice and not _is_text(choice["title"]):
+                self.problems.append(f"{at}: key 'title' must be a non-empty text")
+            match = choice.get("match", [])
+            if not (isinstance(match, list) and all(_is_text(m) for m in match)):
+                self.problems.append(f"{at}: key 'match' must be a list of words")
+
+    # -- conditions
+    def _condition(self, where: str, key: str, cond, before: set) -> None:
+        """A `when` mapping: step -> expected answer(s), or {older_than_days: N} / {not: ...}."""
+        if not (isinstance(cond, dict) and cond):
+            self.add(where, f"key '{key}' must be a mapping of step: expected answer")
+            return
+        for ref, expected in cond.items():
+            if ref not in self.steps:
+                self.add(where, f"{key}: unknown step '{ref}'")
+                continue
+            if ref not in before:
+                self.add(where, f"{key}: step '{ref}' is not asked before this one, so it has no answer yet")
+            target = self.steps[ref]
+            if isinstance(expected, dict):
+                for op, arg in expected.items():
+                    if op not in OPERATORS:
+                        self.add(where, f"{key}: '{ref}': {_unknown(op, OPERATORS)} (operators: "
+                                        f"{', '.join(sorted(OPERATORS))})")
+                    elif op == "older_than_days":
+                        if target.get("kind") != "date":
+                            self.add(where, f"{key}: '{ref}': older_than_days needs a date step")
+                        elif not (_is_int(arg) and arg >= 0):
+                            self.add(where, f"{key}: '{ref}': older_than_days must be a whole number of days")
+                    else:
+                        for v in arg if isinstance(arg, list) else [arg]:
+                            self._expected(where, key, ref, target, v)
+            else:
+                for v in expected if isinstance(expected, list) else [expected]:
+                    self._expected(where, key, ref, target, v)
+
+    def _expected(self, where: str, key: str, ref: str, target: dict, value) -> None:
+        """One value a condition compares an answer with, of the kind that step answers."""
+        kind = target.get("kind")
+        if kind == "choice":
+            ids = [c.get("id") for c in target.get("choices") or [] if isinstance(c, dict)]
+            if value not in ids:
+                self.add(where, f"{key}: '{ref}' has no choice {value!r} (choices: {', '.join(map(str, ids))})")
+        elif kind in ("yes_no", "consent"):
+            if not isinstance(value, bool):
+                self.add(where, f"{key}: '{ref}' is answered true or false, not {value!r}")
+        elif kind == "number":
+            if not _is_int(value):
+                self.add(where, f"{key}: '{ref}' is answered with a number, not {value!r}")
+        elif kind == "photo":
+            self.add(where, f"{key}: '{ref}' is a photo step; conditions cannot compare its answer")
+        elif not isinstance(value, str):
+            self.add(where, f"{key}: '{ref}' is answered with text, not {value!r}")
+
+    def _after(self, where: str, after, known: set) -> None:
+        if not isinstance(after, list):
+            self.add(where, "key 'after' must be a list of {when, text}")
+            return
+        for i, note in enumerate(after):
+            at = f"after[{i}]"
+            if not isinstance(note, dict):
+                self.add(where, f"{at}: must be a mapping {{when, text}}")
+                continue
+            for key in note:
+                if key not in AFTER_KEYS:
+                    self.add(where, f"{at}: {_unknown(key, AFTER_KEYS)}")
+            if not _is_text(note.get("text")):
+                self.add(where, f"{at}: missing required key 'text'")
+            else:
+                self._placeholders(where, f"{at}.text", note["text"], known)
+            if "when" in note:
+                self._condition(where, f"{at}.when", note["when"], known)
+
+    def _placeholders(self, where: str, key: str, text, known: set) -> None:
+        """Every {name} in a text must be something the engine fills at that point."""
+        if not isinstance(text, str):
+            return
+        for name in sorted(placeholder_names(text) - known - OFFICE_PLACEHOLDERS):
+            why = "a later step" if name in self.steps else "unknown"
+            self.add(where, f"key '{key}': placeholder {{{name}}} is {why}")
+
+    # -- submission, deadlines, receipt
+    def _submit(self, spec) -> None:
+        where = "submit"
+        if not isinstance(spec, dict):
+            self.add(where, "must be a mapping (subject_label:, subject:, ...)")
+            return
+        for key in spec:
+            if key not in SUBMIT_KEYS:
+                self.add(where, _unknown(key, SUBMIT_KEYS))
+        for key in sorted(SUBMIT_REQUIRED - set(spec)):
+            self.add(where, f"missing required key '{key}'")
+        if "subject_label" in spec and not _is_text(spec["subject_label"]):
+            self.add(where, "key 'subject_label' must be a non-empty text")
+        for key, kind in (("subject", None), ("subject_nik", "nik"), ("contact_email", "email")):
+            if key in spec:
+                self._step_ref(where, key, spec[key], kind)
+        choice_ids = None
+        if "applicant_by" in spec and self._step_ref(where, "applicant_by", spec["applicant_by"], "choice"):
+            choice_ids = [c.get("id") for c in self.steps[spec["applicant_by"]].get("choices") or []
+                          if isinstance(c, dict)]
+        if "applicant" in spec:
+            self._applicant(spec["applicant"], choice_ids, "applicant_by" in spec)
+
+    def _applicant(self, applicant, choice_ids, has_by: bool) -> None:
+        where = "submit: applicant"
+        if not has_by:
+            self.add("submit", "key 'applicant' needs 'applicant_by' (the choice step it depends on)")
+        if not isinstance(applicant, dict):
+            self.add(where, "must be a mapping of choice id: {name, nik, relation}")
+            return
+        for cid, who in applicant.items():
+            at = f"{where}: '{cid}'"
+            if choice_ids is not None and cid not in choice_ids:
+                self.add(at, f"no such choice in applicant_by (choices: {', '.join(map(str, choice_ids))})")
+            if not isinstance(who, dict):
+                self.add(at, "must be a mapping {name, nik, relation}")
+                continue
+            for key in who:
+                if key not in APPLICANT_KEYS:
+                    self.add(at, _unknown(key, APPLICANT_KEYS))
+            if "name" in who:
+                self._step_ref(at, "name", who["name"])
+            if "nik" in who:
+                self._step_ref(at, "nik", who["nik"], "nik")
+            if not _is_text(who.get("relation")):
+                self.add(at, "missing required key 'relation'")
+        for cid in choice_ids or []:
+            if cid not in applicant:
+                self.add(where, f"no entry for choice '{cid}'")
+
+    def _deadlines(self, deadlines) -> None:
+        if not isinstance(deadlines, list):
+            self.add("deadlines", "must be a list of {from, days, note, flag}")
+            return
+        for i, rule in enumerate(deadlines):
+            where = f"deadlines[{i}]"
+            if not isinstance(rule, dict):
+                self.add(where, "must be a mapping {from, days, note, flag}")
+                continue
+            if isinstance(rule.get("from"), str):
+                where += f" (step '{rule['from']}')"
+            for key in rule:
+                if key not in DEADLINE_KEYS:
+                    self.add(where, _unknown(key, DEADLINE_KEYS))
+            for key in ("from", "days", "flag"):
+                if key not in rule:
+                    self.add(where, f"missing required key '{key}'")
+            if "from" in rule:
+                self._step_ref(where, "from", rule["from"], "date")
+            if "days" in rule and not (_is_int(rule["days"]) and rule["days"] > 0):
+                self.add(where, f"key 'days' must be a whole number above 0 (got {rule['days']!r})")
+            for key in ("note", "flag"):
+                if key in rule and not _is_text(rule[key]):
+                    self.add(where, f"key '{key}' must be a non-empty text")
+            upto = self.order[:self.order.index(rule["from"]) + 1] if rule.get("from") in self.steps else []
+            self._placeholders(where, "note", rule.get("note"), set(upto) | DEADLINE_PLACEHOLDERS)
+            self._placeholders(where, "flag", rule.get("flag"), DEADLINE_PLACEHOLDERS)
+
+    def _receipt(self, receipt) -> None:
+        if not isinstance(receipt, dict):
+            self.add("receipt", "must be a mapping {next_steps, notes}")
+            return
+        for key, value in receipt.items():
+            if key not in RECEIPT_KEYS:
+                self.add("receipt", _unknown(key, RECEIPT_KEYS))
+            elif not (isinstance(value, list) and all(_is_text(v) for v in value)):
+                self.add("receipt", f"key '{key}' must be a list of texts")
+
+
+def check_flow(data) -> list[str]:
+    """The problems of one flow file's parsed data (without the file name)."""
+    return _FlowChecker(data).run()
+
+
+# ---- checking texts.yml -----------------------------------------------------------------------------
+def check_texts(data) -> list[str]:
+    """The problems of texts.yml's parsed data: unknown and missing keys, non-texts, stray placeholders."""
+    if not isinstance(data, dict):
+        return ["the file must be a mapping of text key: text"]
+    problems = []
+
+    def one(where: str, key, value, allowed: set) -> None:
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{where}key '{key}' must be a non-empty text")
+            return
+        for name in sorted(placeholder_names(value) - allowed):
+            problems.append(f"{where}key '{key}': placeholder {{{name}}} is not filled there "
+                            f"(available: {', '.join(sorted(allowed)) or 'none'})")
+
+    for key, value in data.items():
+        if key in TEXTS:
+            one("", key, value, TEXTS[key])
+        elif key in TEXT_GROUPS:
+            group = TEXT_GROUPS[key]
+            if not isinstance(value, dict):
+                problems.append(f"key '{key}' must be a mapping of {', '.join(group)}")
+                continue
+            for sub, text in value.items():
+                if sub in group:
+                    one(f"{key}: ", sub, text, group[sub])
+                else:
+                    problems.append(f"{key}: {_unknown(sub, group)}")
+            for sub in group:
+                if sub not in value:
+                    problems.append(f"{key}: missing required key '{sub}'")
+        else:
+            problems.append(_unknown(key, set(TEXTS) | set(TEXT_GROUPS)))
+    for key in [*TEXTS, *TEXT_GROUPS]:
+        if key not in data:
+            problems.append(f"missing required key '{key}'")
+    return problems
