@@ -6,7 +6,6 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from bot.core import db, handoff, inbound_store
-from bot.core.text import fill
 from bot.core.models import (
     Contact,
     Conversation,
@@ -17,6 +16,7 @@ from bot.core.models import (
     audit,
     utcnow,
 )
+from bot.core.text import fill
 from delivery.channels import registry
 from delivery.channels.base import TransportError
 from delivery.ingest import resolve_media

@@ -7,6 +7,9 @@ from urllib.parse import unquote, urlparse
 
 from flask import current_app
 
+from bot.core import storage
+from bot.core.models import Document
+
 log = logging.getLogger(__name__)
 
 
@@ -44,9 +47,6 @@ def send_email(to: str, subject: str, body: str, attachments: list[tuple[str, by
 
 def send_copy(s, contact, payload: dict) -> bool:
     """Email what could not go through the chat; True when it was sent."""
-    from bot.core import storage
-    from bot.core.models import Document
-
     if not contact.email:
         return False
     lines = [payload.get("text") or "Dokumen dari Disdukcapil terlampir."]

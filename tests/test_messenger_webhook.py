@@ -26,7 +26,7 @@ from tests.channel_drivers import (  # noqa: F401  (fixtures)
 PSID = "24023456789012345"
 PAGE_ID = "1234567890123"
 
-# A text message exactly as Meta documents it (channels.md §3).
+# A text message exactly as Meta documents it (docs/providers.md §3).
 TEXT_WEBHOOK = {"object": "page", "entry": [{"id": PAGE_ID, "time": 1764400000123, "messaging": [
     {"sender": {"id": PSID}, "recipient": {"id": PAGE_ID}, "timestamp": 1764400000000,
      "message": {"mid": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P",

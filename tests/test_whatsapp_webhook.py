@@ -27,7 +27,7 @@ from tests.channel_drivers import (  # noqa: F401  (fixtures)
 
 WA_ID = "6281234567890"
 
-# A text message exactly as Meta documents it (channels.md §2.1), with the BSUID-era fields absent.
+# A text message exactly as Meta documents it (docs/providers.md §2.1), with the BSUID-era fields absent.
 TEXT_WEBHOOK = {
     "object": "whatsapp_business_account",
     "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
@@ -281,7 +281,7 @@ def test_a_contact_known_by_phone_keeps_its_conversation_when_the_bsuid_appears(
 
 
 def test_a_bsuid_only_user_is_answered_through_recipient(meta_sqlite_app, fake_meta):
-    # A user with a username: no wa_id in contacts, no `from`; only the BSUID (channels.md §2.1).
+    # A user with a username: no wa_id in contacts, no `from`; only the BSUID (docs/providers.md §2.1).
     message = {"from_user_id": "ID.55501", "id": "wamid.U1", "timestamp": "1764400000", "type": "text",
                "text": {"body": "halo"}}
     body = whatsapp_envelope([message], [{"profile": {"name": "Rina", "username": "@rina"}, "user_id": "ID.55501"}])

@@ -6,14 +6,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: config.yml, flows/, instance/
 
-# The names DESIGN.md fixes; each overrides the setting of the same name when set.
+# The names docs/contracts.md fixes; each overrides the setting of the same name when set.
 ENV_NAMES = (
-    "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_BASE_URL",
-    "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "TWILIO_API_BASE",
-    "META_APP_SECRET", "META_VERIFY_TOKEN", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID",
-    "MESSENGER_PAGE_TOKEN", "GRAPH_API_BASE", "GRAPH_API_VERSION", "SMTP_URL", "MAIL_FROM",
+    "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "SMTP_URL", "MAIL_FROM",
     "SIGNING_P12", "SIGNING_P12_PASSWORD", "NLU_BACKEND", "RASA_URL",
-)
+)  # each channel names its own (Channel.settings); the app factory reads both
 
 
 def defaults(instance_path: str) -> dict:
@@ -42,9 +39,10 @@ def defaults(instance_path: str) -> dict:
     }
 
 
-def from_environment() -> dict:
-    """The DESIGN.md environment variables that are set, plus SIMULATOR on/off."""
-    found = {name: os.environ[name] for name in ENV_NAMES if os.environ.get(name)}
+def from_environment(extra_names: tuple[str, ...] = ()) -> dict:
+    """The environment variables of docs/contracts.md that are set (ours and `extra_names`, the
+    channels'), plus SIMULATOR on/off."""
+    found = {name: os.environ[name] for name in (*ENV_NAMES, *extra_names) if os.environ.get(name)}
     if os.environ.get("RQ_QUEUE"):
         found["RQ_QUEUE"] = os.environ["RQ_QUEUE"]
     if "SIMULATOR" in os.environ:

@@ -4,8 +4,7 @@ for a while. An officer who took a chat in the inbox and then left it: the bot t
 
 Today the office answers Facebook messages by hand, and staff may go on doing so beside the bot.
 Meta echoes every message the Page sends; ours carry our metadata, so an echo without it was
-typed by a person (channels.md §3: "an echo whose app_id is not yours means a human answered,
-so pause the bot").
+typed by a person (docs/providers.md §3), and the bot keeps quiet in that chat for a while.
 """
 import logging
 from datetime import datetime, timedelta

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, exists, select, true, union_all, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 
 from bot.core import db
 from bot.core.models import Contact, Message, QueuedContact, utcnow

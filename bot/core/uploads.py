@@ -8,7 +8,6 @@ from bot.core import storage
 from bot.core.invalid import Invalid
 from bot.core.models import Contact, Upload
 
-
 _EXTENSIONS = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf",
     "image/gif": ".gif", "image/heic": ".heic", "image/avif": ".avif", "image/bmp": ".bmp",

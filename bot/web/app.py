@@ -11,6 +11,7 @@ from bot.core import db
 from bot.web import cli, files, inbox, simulator, verify, webhooks
 from bot.web.sessions import CachedSessionInterface
 from delivery import jobs
+from delivery.channels.registry import CHANNELS
 
 
 class ConfigurationError(RuntimeError):
@@ -22,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask("bot.web", instance_path=os.environ.get("INSTANCE_PATH") or str(settings.ROOT / "instance"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.defaults(app.instance_path))
-    env = settings.from_environment()
+    env = settings.from_environment(tuple(name for c in CHANNELS.values() for name in c.settings))
     _refuse_production_without_secret(env, test_config or {})
     # The simulator is for demos and tests: on by default with the embedded database only.
     app.config["SIMULATOR"] = "DATABASE_URL" not in env

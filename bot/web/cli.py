@@ -1,6 +1,7 @@
 """Commands: migrate, demo data, sweep what is owed, and a terminal chat."""
 import sys
 import uuid
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -9,9 +10,12 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from bot.core import db
-from bot.web import spool
 from bot.core.migrate import upgrade
 from bot.core.models import Officer
+from bot.web import spool
+from bot.web.simulator import CHANNEL, _wait_for_replies
+from delivery.ingest import receive
+from delivery.recovery import requeue_stalled
 
 DEMO_OFFICER = ("petugas", "sapa-demo-2026")
 
@@ -47,10 +51,6 @@ def seed_demo():
 @with_appcontext
 def sweep():
     """Queue again every unprocessed message and due outbox row (after a crash or outage)."""
-    from datetime import timedelta
-
-    from delivery.recovery import requeue_stalled
-
     # By hand, after an incident: whatever was queued before is not trusted to still be there.
     contacts, senders = requeue_stalled(timedelta(0), jobs_lost=True)
     click.echo(f"{contacts} percakapan dan {senders} antrean kirim dijadwalkan ulang.")
@@ -61,9 +61,6 @@ def sweep():
 @click.option("--user", default=None, help="Simulator user id (default: a new one).")
 def chat(user):
     """Chat with the assistant in the terminal (the simulator channel, same engine)."""
-    from delivery.ingest import receive
-    from bot.web.simulator import CHANNEL, _wait_for_replies
-
     user = user or f"terminal-{uuid.uuid4().hex[:8]}"
     click.echo(f"Sapa Dukcapil — obrolan terminal (user {user}). Ketik pesan; 'foto PATH' mengirim file; Ctrl-D keluar.")
     buttons: list = []

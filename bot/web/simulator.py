@@ -1,4 +1,4 @@
-"""The simulator channel: /try, a phone-like chat page, and its JSON API (DESIGN.md contract).
+"""The simulator channel: /try, a phone-like chat page, and its JSON API (docs/contracts.md).
 
 It goes through exactly the same ingestion, engine, outbox and sender as the real channels.
 """
@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.links import link_for
+from bot.core.models import Contact, Message, Outbox
 from delivery.channels.fields import clean
 from delivery.ingest import receive
-from bot.core.models import Contact, Message, Outbox
 
 bp = Blueprint("simulator", __name__)
 CHANNEL = "simulator"

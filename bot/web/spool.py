@@ -7,7 +7,7 @@ usual. Later it goes through the same route again (signature, dedupe on the prov
 storage, the job), with a marker that it is a replay. That happens automatically after the
 next webhook that stores fine, or by hand with `flask replay-spool`.
 
-Wire it in from a webhook's `init_app`: `spool.init_app(app, bp)`. In the view, right after the
+Wired in by bot.web.webhooks: `spool.init_app(app, bp)`. In the view, right after the
 signature checked out, call `spool.verified(ack)`, where `ack()` builds the provider's usual
 success answer.
 """
@@ -30,13 +30,16 @@ from flask import Response, current_app, g, request
 from flask.cli import with_appcontext
 from sqlalchemy import exc as sa_exc
 
+from delivery.channels.registry import CHANNELS
+
 log = logging.getLogger(__name__)
 
-# "The database cannot be reached". The PostgreSQL hot path (bot/inbound_store.py) talks to
+# "The database cannot be reached". The PostgreSQL hot path (bot/core/inbound_store.py) talks to
 # psycopg directly, so psycopg's own errors surface there unwrapped.
 DATABASE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 REPLAY_KEY = "sapa.spool.replay"  # a WSGI environ key: it cannot be set from outside, unlike a header
-KEPT_HEADERS = {"content-type", "x-twilio-signature", "x-hub-signature-256"}
+# What verifying a request again needs: its type and each channel's signature headers.
+KEPT_HEADERS = {"content-type"} | {h.lower() for c in CHANNELS.values() for h in c.signature_headers}
 STALE_CLAIM_NS = 5 * 60 * 10**9  # a claim older than this belongs to a replayer that crashed
 # Replays ending in a server error that is not the database (Redis down, a bug) before a file is
 # moved to failed/ for a person to look at; the database being down never counts.
@@ -117,7 +120,7 @@ def save(req) -> Path:
         "query_string": req.query_string.decode("latin-1"),
         # What verification needs again: Twilio signs PUBLIC_BASE_URL + path and the form, Meta the raw body.
         "headers": {name: value for name, value in req.headers.items()
-                    if name.lower() in KEPT_HEADERS or name.lower().startswith("x-twilio-")},
+                    if name.lower() in KEPT_HEADERS},
         "body": base64.b64encode(req.get_data(cache=True)).decode("ascii"),
         "spooled_at": datetime.now(timezone.utc).isoformat(),
     }

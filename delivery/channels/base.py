@@ -139,6 +139,8 @@ class Channel:
     # approved template outside 24 h) or "tag" (Messenger: HUMAN_AGENT for an officer, 7 days).
     window: ClassVar[str] = "none"
     webhook_paths: ClassVar[tuple[str, ...]] = ()   # subpaths after /webhooks/<name>, e.g. ("", "status")
+    signature_headers: ClassVar[tuple[str, ...]] = ()  # kept with a spooled request, to verify it again
+    settings: ClassVar[tuple[str, ...]] = ()         # environment variables the channel reads from app.config
     adapter: Adapter
 
     def __init_subclass__(cls, **kwargs):

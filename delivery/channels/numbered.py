@@ -9,7 +9,7 @@ Messenger with more than 13 quick replies), the adapter appends the buttons to t
     2. Ibu si anak
 
 and the webhook turns a bare "1" back into that button (`kind="button"`, `button=<id>`), because
-many of the engine's ids ("svc:akta_kelahiran", "submit", "cmd:edit", "agree") cannot be reached
+many of the engine's ids ("svc:<service>", "submit", "cmd:edit", "agree") cannot be reached
 by typing a number. The numbers are always recomputed from the buttons stored on the outbound
 Message row (the sender stores the payload it sent), so rendering and mapping cannot drift.
 

@@ -4,7 +4,7 @@
                                                  on http://127.0.0.1:8765 and print the app settings
     python -m delivery.fakes env                 print those settings as `export` lines
     python -m delivery.fakes send whatsapp --from 6281234567890 --text halo --app http://127.0.0.1:5000
-    python -m delivery.fakes send whatsapp --from 6281234567890 --button svc:akta_kelahiran --title "Akta Kelahiran"
+    python -m delivery.fakes send whatsapp --from 6281234567890 --button cmd:menu --title "Menu"
     python -m delivery.fakes send whatsapp --from 6281234567890 --image kk.jpg
     python -m delivery.fakes send messenger --psid 123 --text halo
     python -m delivery.fakes send twilio --from +6281234567890 --text halo
@@ -27,18 +27,10 @@ from pathlib import Path
 import httpx
 
 from delivery.channels.graph import fake as meta
+from delivery.channels.twilio import fake as twilio_fake
 
 DEFAULT_FAKE = "http://127.0.0.1:8765"
 DEFAULT_APP = "http://127.0.0.1:5000"
-
-
-def twilio_module():
-    """delivery.channels.twilio.fake when it is there (it is optional for this command)."""
-    try:
-        from delivery.channels.twilio import fake as twilio
-    except ImportError:
-        return None
-    return twilio
 
 
 def build_app(meta_state: dict, twilio_state: dict | None):
@@ -47,7 +39,7 @@ def build_app(meta_state: dict, twilio_state: dict | None):
 
     app = Flask("delivery.fakes")
     app.register_blueprint(meta.create_blueprint(meta_state))
-    twilio = twilio_module()
+    twilio = twilio_fake
     if twilio is not None and twilio_state is not None:
         app.register_blueprint(twilio.create_blueprint(twilio_state))
 
@@ -62,7 +54,7 @@ def build_app(meta_state: dict, twilio_state: dict | None):
 def settings(url: str, twilio_state: dict | None) -> dict:
     """The environment that points the app at these fakes."""
     env = meta.env_for(url)
-    twilio = twilio_module()
+    twilio = twilio_fake
     if twilio is not None and twilio_state is not None:
         env.update({"TWILIO_ACCOUNT_SID": twilio_state["account_sid"], "TWILIO_AUTH_TOKEN": twilio_state["auth_token"],
                     "TWILIO_WHATSAPP_FROM": twilio.DEFAULT_FROM, "TWILIO_API_BASE": url})
@@ -73,7 +65,7 @@ def cmd_serve(args) -> int:
     """Serve the fakes until interrupted."""
     from werkzeug.serving import run_simple
 
-    twilio = twilio_module()
+    twilio = twilio_fake
     twilio_state = twilio.new_state() if twilio is not None else None
     url = f"http://{args.host}:{args.port}"
     print(f"Fake provider APIs on {url} (Meta Graph API{' + Twilio' if twilio_state else ''}).")
@@ -87,7 +79,7 @@ def cmd_serve(args) -> int:
 
 def cmd_env(args) -> int:
     """Print the export lines for the app."""
-    twilio = twilio_module()
+    twilio = twilio_fake
     for key, value in settings(args.fake, twilio.new_state() if twilio else None).items():
         print(f"export {key}={value}")
     return 0
@@ -138,7 +130,7 @@ def cmd_send(args) -> int:
     """Post one signed webhook to the app, then print the replies the fake received."""
     before = _calls(args.fake)
     if args.channel == "twilio":
-        twilio = twilio_module()
+        twilio = twilio_fake
         if twilio is None:
             print("delivery/fakes/twilio.py is not there: no Twilio fake to use.", file=sys.stderr)
             return 2

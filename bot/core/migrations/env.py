@@ -2,7 +2,9 @@
 from alembic import context
 
 from bot.core.db import make_engine
-from bot.core.models import Base  # importing the models registers their tables on Base.metadata
+from bot.core.models import (
+    Base,  # importing the models registers their tables on Base.metadata
+)
 
 config = context.config
 target_metadata = Base.metadata

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from bot.core import db
-from bot.web.inbox.blueprint import bp
 from bot.core.models import AuditLog, Officer, audit, utcnow
+from bot.web.inbox.blueprint import bp
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Citizens waiting for an officer: the queue, one conversation, take over, reply, hand back.
 
 The bot owns a conversation until an officer takes it; then the bot is silent there (the engine
-checks `Conversation.owner`) until the officer hands it back (DESIGN.md, the Chatwoot pattern).
+checks `Conversation.owner`) until the officer hands it back (the Chatwoot pattern, docs/design.md).
 An officer's reply is an outbox row like any other, marked `officer`, so the sender applies the
 window rule: free text within 24 hours of the citizen's last message, Messenger's HUMAN_AGENT tag
 within 7 days, a WhatsApp template or waiting for the citizen otherwise.
@@ -13,9 +13,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import func, or_, select
 
 from bot.core import db, handoff
-from bot.web.inbox.blueprint import bp
-from bot.web.inbox.auth import current_officer, login_required
-from bot.web.inbox.display import local_time, office_zone, reach
 from bot.core.models import (
     Contact,
     Conversation,
@@ -23,10 +20,12 @@ from bot.core.models import (
     Officer,
     Outbox,
     Request,
-    as_utc,
     audit,
     utcnow,
 )
+from bot.web.inbox.auth import current_officer, login_required
+from bot.web.inbox.blueprint import bp
+from bot.web.inbox.display import local_time, office_zone, reach
 from delivery import jobs
 from delivery.channels.text import shorten
 from delivery.window import officer_window

@@ -8,7 +8,6 @@ from bot.core.models import Contact, as_utc
 from delivery.channels.registry import officer_label
 
 
-
 def reach(contact: Contact) -> str:
     """How an officer can reach the citizen: the channel, and the number where there is one."""
     channel = officer_label(contact.channel)

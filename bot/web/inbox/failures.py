@@ -3,10 +3,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from bot.core import db
-from bot.web.inbox.blueprint import bp
-from bot.web.inbox.auth import current_officer, login_required
-from bot.web.inbox.display import local_time, office_zone, reach
 from bot.core.models import Contact, Outbox, Request, audit
+from bot.web.inbox.auth import current_officer, login_required
+from bot.web.inbox.blueprint import bp
+from bot.web.inbox.display import local_time, office_zone, reach
 from delivery import jobs
 from delivery.channels.text import shorten
 

@@ -57,7 +57,7 @@ def is_permanent(channel: str, status: int, code: int | None, subcode: int | Non
 
 
 def closes_window(code: int | None, subcode: int | None = None) -> bool:
-    """Meta's "outside the messaging window" refusals: WhatsApp 131047 (re-engagement, channels.md
+    """Meta's "outside the messaging window" refusals: WhatsApp 131047 (re-engagement, docs/providers.md
     §2.7) and Messenger's 10 / 2018278 (message sent outside the allowed window)."""
     return code == 131047 or (code == 10 and subcode == 2018278)
 

@@ -1,7 +1,7 @@
 """A fake Graph API (WhatsApp Cloud API + Messenger Send API) and signed-webhook helpers.
 
 It answers the calls our Meta channels make, checks them the way Graph does (bearer token, the
-limits of channels.md §2.6/§3), and records them:
+limits of docs/providers.md §2.6/§3), and records them:
 
     POST /{ver}/{phone_id}/messages      WhatsApp send, mark-read/typing  → {"messages": [{"id": "wamid…"}]}
     POST /{ver}/{phone_id}/media         multipart upload (file, type, messaging_product) → {"id"}
@@ -30,6 +30,7 @@ import threading
 import time
 
 from flask import Blueprint, Flask, Response, jsonify, request
+
 from delivery.fakes.server import LoopbackServer
 
 DEFAULT_APP_SECRET = "fake-meta-app-secret"
@@ -161,7 +162,7 @@ def whatsapp_problem(body: dict) -> str | None:
 
 
 def _interactive_problem(interactive: dict) -> str | None:
-    """The reply-button and list limits of channels.md §2.6."""
+    """The reply-button and list limits of docs/providers.md §2.6."""
     body = (interactive.get("body") or {}).get("text") or ""
     if not 0 < len(body) <= 1024:
         return "interactive body must be 1-1024 characters"
@@ -262,7 +263,7 @@ def create_blueprint(state: dict) -> Blueprint:
 
     @bp.get("/_fake/lookaside/<media_id>")
     def lookaside(media_id: str):
-        """The media URL: only with the same bearer token (channels.md §2.4)."""
+        """The media URL: only with the same bearer token (docs/providers.md §2.4)."""
         with state["lock"]:
             state["media_auth_seen"].append(_bearer() is not None)
         if _bearer() != state["whatsapp_token"]:
@@ -414,7 +415,7 @@ class FakeServer(LoopbackServer):
         super().__init__(state, create_app(state), host, port)
 
     def env(self) -> dict:
-        """The DESIGN.md environment variables that point our app at this fake."""
+        """The environment variables (docs/contracts.md) that point our app at this fake."""
         return env_for(self.url, self.state)
 
     def reset(self) -> None:
@@ -467,7 +468,7 @@ def signed_post(app_url: str, path: str, body: dict, app_secret: str = DEFAULT_A
 
 def whatsapp_envelope(messages: list[dict] = (), contacts: list[dict] = (), statuses: list[dict] = (),
                       phone_number_id: str = DEFAULT_PHONE_NUMBER_ID) -> dict:
-    """A WhatsApp Cloud webhook body with one entry and one `messages` change (channels.md §2.1)."""
+    """A WhatsApp Cloud webhook body with one entry and one `messages` change (docs/providers.md §2.1)."""
     value = {"messaging_product": "whatsapp",
              "metadata": {"display_phone_number": DEFAULT_DISPLAY_PHONE, "phone_number_id": phone_number_id}}
     if contacts:
@@ -495,7 +496,7 @@ def whatsapp_message(from_: str, kind: str, content: dict, wamid: str | None = N
 
 
 def messenger_envelope(events: list[dict], page_id: str = DEFAULT_PAGE_ID) -> dict:
-    """A Messenger webhook body with one entry holding `messaging` events (channels.md §3)."""
+    """A Messenger webhook body with one entry holding `messaging` events (docs/providers.md §3)."""
     return {"object": "page", "entry": [{"id": page_id, "time": int(time.time() * 1000), "messaging": list(events)}]}
 
 

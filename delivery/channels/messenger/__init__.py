@@ -12,6 +12,8 @@ class Messenger(Channel):
     name = "messenger"
     display_name = "Messenger"
     window = "tag"
+    signature_headers = ("X-Hub-Signature-256",)
+    settings = ("META_APP_SECRET", "META_VERIFY_TOKEN", "MESSENGER_PAGE_TOKEN", "GRAPH_API_BASE", "GRAPH_API_VERSION")
     webhook_paths = ("",)
 
     def __init__(self):

@@ -16,6 +16,7 @@ from bot.core import db, storage
 from bot.core.models import Document
 from delivery.channels.base import Capabilities, TransportError, send_in_parts
 from delivery.channels.graph.client import GraphClient
+
 # Everything we send carries it; an echo without it was typed by staff in the Page inbox.
 from delivery.channels.messenger.webhook import OUR_METADATA, TEXT_MAX
 from delivery.channels.numbered import render

@@ -4,7 +4,14 @@ An echo carrying our metadata is our own message; any other echo was typed by st
 inbox. One event that cannot be read is set aside as rejected; the others go on.
 """
 from delivery.channels import fields
-from delivery.channels.base import Batch, Inbound, Malformed, Rejected, StaffReply, Status
+from delivery.channels.base import (
+    Batch,
+    Inbound,
+    Malformed,
+    Rejected,
+    StaffReply,
+    Status,
+)
 
 CHANNEL = "messenger"
 TEXT_MAX = 2000   # Messenger's own limit on a text message

@@ -18,6 +18,8 @@ class TwilioWhatsApp(Channel):
     display_name = "WhatsApp"
     officer_label = "WhatsApp (Twilio)"
     window = "template"
+    signature_headers = ("X-Twilio-Signature", "X-Twilio-Webhooks-Signature-Settings")
+    settings = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "TWILIO_API_BASE")
     webhook_paths = ("", "status")
 
     def __init__(self):

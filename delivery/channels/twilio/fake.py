@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, jsonify, redirect, request
 from twilio.request_validator import RequestValidator
+
 from delivery.fakes.server import LoopbackServer
 
 API = "/2010-04-01/Accounts/<account_sid>"
@@ -216,7 +217,7 @@ class FakeServer(LoopbackServer):
         super().__init__(state, create_app(state), host, port)
 
     def env(self) -> dict:
-        """The DESIGN.md environment variables that point our app at this fake."""
+        """The environment variables (docs/contracts.md) that point our app at this fake."""
         return {"TWILIO_ACCOUNT_SID": self.state["account_sid"], "TWILIO_AUTH_TOKEN": self.state["auth_token"],
                 "TWILIO_WHATSAPP_FROM": DEFAULT_FROM, "TWILIO_API_BASE": self.url}
 

@@ -20,6 +20,9 @@ class WhatsAppCloud(Channel):
     name = "whatsapp"
     display_name = "WhatsApp"
     window = "template"
+    signature_headers = ("X-Hub-Signature-256",)
+    settings = ("META_APP_SECRET", "META_VERIFY_TOKEN", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID",
+                "GRAPH_API_BASE", "GRAPH_API_VERSION")
     webhook_paths = ("",)
 
     def __init__(self):

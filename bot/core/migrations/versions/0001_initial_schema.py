@@ -4,8 +4,8 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-29 10:43:41.624451
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # The audit log is append-only in the database itself, not only in the ORM.
 SQLITE_GUARDS = [
