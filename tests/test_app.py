@@ -95,3 +95,20 @@ def test_seed_demo_is_idempotent_and_prints_the_login(sqlite_app):
     runner = sqlite_app.test_cli_runner()
     first, second = runner.invoke(args=["seed-demo"]), runner.invoke(args=["seed-demo"])
     assert "petugas /" in first.output and first.output == second.output
+
+
+def test_the_app_refuses_to_start_with_a_flow_file_that_has_a_misspelt_key(monkeypatch, tmp_path):
+    import shutil
+
+    import flows.schema
+    from bot.web import app as factory
+
+    flows_dir = tmp_path / "flows"
+    shutil.copytree(factory.FLOW_DIR, flows_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.mmd"))
+    flow = flows_dir / "akta_kelahiran.yml"
+    flow.write_text(flow.read_text(encoding="utf-8").replace("    label: Pemohon\n", "    lable: Pemohon\n", 1),
+                    encoding="utf-8")
+    monkeypatch.setattr(flows.schema, "FLOW_DIR", flows_dir)
+    monkeypatch.setattr(factory, "FLOW_DIR", flows_dir)
+    with pytest.raises(RuntimeError, match=r"akta_kelahiran\.yml: step 'hubungan': unknown key 'lable'"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "test"})

@@ -1,6 +1,7 @@
 """Sapa Dukcapil: the Flask application factory."""
 import logging
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, jsonify
@@ -12,6 +13,7 @@ from bot.web import cli, files, inbox, simulator, verify, webhooks
 from bot.web.sessions import CachedSessionInterface
 from delivery import jobs
 from delivery.channels.registry import CHANNELS
+from flows.schema import FLOW_DIR, check_all
 
 
 class ConfigurationError(RuntimeError):
@@ -31,6 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["OFFICE"] = settings.load_office(app.config["CONFIG_PATH"])
+    problems = flow_problems()
+    if problems:
+        raise ConfigurationError("The flow files have problems (python -m flows check lists them):\n"
+                                 + "\n".join(problems))
     app.session_interface = CachedSessionInterface()
     # Flask refuses bigger bodies with 413; below this, our own checks give the specific message.
     app.config.setdefault("MAX_CONTENT_LENGTH", 40 * 1024 * 1024)
@@ -61,6 +67,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         return jsonify({"error": f"File terlalu besar. Maksimal {limit} MB per foto atau PDF."}), 413
 
     return app
+
+
+def flow_problems() -> tuple[str, ...]:
+    """What `python -m flows check` finds in the flow files; checked again only when a file changed
+    (tests build hundreds of apps, and a check costs ~0.1 s)."""
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(FLOW_DIR.glob("*.yml")))
+    return _checked(stamp)
+
+
+@lru_cache(maxsize=4)
+def _checked(_stamp: tuple) -> tuple[str, ...]:
+    """The problems of the flow files as they were at `_stamp`."""
+    return tuple(check_all())
 
 
 def _refuse_production_without_secret(env: dict, test_config: dict) -> None:
