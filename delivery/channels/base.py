@@ -83,7 +83,6 @@ class Inbound:
     display_name: str | None = None
     extra: dict = field(default_factory=dict)
     phone: str | None = None      # WhatsApp: the wa_id of a contact keyed on its BSUID
-    numbered: bool = True         # a bare typed number may stand for a button of our last message
 
 
 @dataclass
