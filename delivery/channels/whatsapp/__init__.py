@@ -7,39 +7,29 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import Contact
-from delivery.channels.base import Channel, Inbound
-from delivery.channels.graph import webhook as graph
+from delivery.channels.base import Inbound
+from delivery.channels.graph import GraphChannel
 from delivery.channels.whatsapp import adapter, webhook
 
 log = logging.getLogger(__name__)
 
 
-class WhatsAppCloud(Channel):
+class WhatsAppCloud(GraphChannel):
     """The WhatsApp Cloud API channel."""
 
     name = "whatsapp"
     display_name = "WhatsApp"
     window = "template"
-    signature_headers = ("X-Hub-Signature-256",)
+    graph_object = "whatsapp_business_account"
     settings = ("META_APP_SECRET", "META_VERIFY_TOKEN", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID",
                 "GRAPH_API_BASE", "GRAPH_API_VERSION")
-    webhook_paths = ("",)
 
     def __init__(self):
         self.adapter = adapter.WhatsAppAdapter()
 
-    def handshake(self, request):
-        """Meta's subscription check."""
-        return graph.handshake(request)
-
-    def verify(self, request) -> bool:
-        """X-Hub-Signature-256 over the raw body."""
-        return graph.verify(request, self.name)
-
-    def parse(self, request, subpath: str = ""):
-        """The body's messages and statuses."""
-        return webhook.parse(graph.body(request, "whatsapp_business_account"),
-                             current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
+    def read(self, body: dict):
+        """The body's messages and statuses (those for our phone number)."""
+        return webhook.parse(body, current_app.config.get("WHATSAPP_PHONE_NUMBER_ID"))
 
     def acknowledge(self):
         """The answer Meta takes as delivered."""
