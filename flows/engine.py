@@ -11,7 +11,8 @@ from flows.definition import Flow, Step, applies, available_flows, condition_hol
 from flows.inputs import clean, parse_answer
 from flows.messages import Event, Reply
 from flows.modes import IN_FLOW, Mode, State
-from flows.office import DAYS, hours_text, office_tz
+from flows.office import DAYS, hours_text, office_tz, placeholder_values
+from flows.placeholders import fill
 from flows.summary import answered_steps, format_value, summary_lines
 from flows.validators import Invalid, format_date_id, parse_nik
 from nlu import FAQ_INTENTS, SERVICE_INTENTS, Parse, faq
@@ -93,14 +94,14 @@ class Engine:
 
     def _menu_reply(self) -> Reply:
         """The main menu, with 'continue' first when a request is unfinished."""
-        buttons, text = [], self.t["menu"]
+        buttons, text, b = [], self.t["menu"], self.t["buttons"]
         for draft in self.conv.paused or []:
             title = load_flow(draft["flow"]).title
-            buttons.append({"id": f"resume:{draft['flow']}", "title": f"Lanjutkan {title}"})
-            text = self.t["menu_resume"].format(title=title) + "\n" + text
+            buttons.append({"id": f"resume:{draft['flow']}", "title": fill(b["resume_flow"], title=title)})
+            text = fill(self.t["menu_resume"], title=title) + "\n" + text
         for key, svc in self.office.get("services", {}).items():
             buttons.append({"id": f"svc:{key}", "title": svc.get("short", svc["title"])})
-        buttons.append({"id": "status", "title": "Cek status"})
+        buttons.append({"id": "status", "title": b["status"]})
         return Reply(text, buttons)
 
     def _choose_service(self, key: str) -> list[Reply]:
@@ -136,9 +137,9 @@ class Engine:
             return [self._cancel_ask(flow)]
         if command == "menu":
             self._pause(flow)
-            return [Reply(self.t["paused"].format(title=flow.title)), self._menu_reply()]
+            return [Reply(fill(self.t["paused"], title=flow.title)), self._menu_reply()]
         if command == "help":
-            return [Reply(self.t["help_flow"].format(title=flow.title)), self._current_prompt(flow)]
+            return [Reply(fill(self.t["help_flow"], title=flow.title)), self._current_prompt(flow)]
         if command == "back":
             return self._back(flow)
         if command == "edit":
@@ -198,7 +199,7 @@ class Engine:
         answers = {**self.conv.answers, step.id: value}
         if step.kind == "photo":
             notes.append(self.t["photo_received"] if value.get("upload_id")
-                         else self.t["missing_recorded"].format(document=step.document or step.label))
+                         else fill(self.t["missing_recorded"], document=step.document or step.label))
         for after in step.after:
             if after.get("when") is None or condition_holds(after["when"], answers, self.today):
                 notes.append(self._fmt(after["text"], **self._answer_values(answers)))
@@ -208,7 +209,7 @@ class Engine:
         if step.kind == "nik" and step.options.get("expect_sex"):
             info = parse_nik(value, today=self.today)
             if info.sex != step.options["expect_sex"]:
-                notes.append(self.t["nik_sex_note"].format(sex="perempuan" if info.sex == "P" else "laki-laki"))
+                notes.append(fill(self.t["nik_sex_note"], sex=self.t["sex"][info.sex]))
         if step.kind == "date" and step.options.get("compare_nik") and answers.get(step.options["compare_nik"]):
             info = parse_nik(answers[step.options["compare_nik"]], today=self.today)
             if info.birth_date.isoformat() != value:
@@ -221,7 +222,7 @@ class Engine:
             self._pause(flow)
         else:
             self._clear()
-        return [Reply(self._fmt(step.decline or self.t["cancelled"].format(title=flow.title)))]
+        return [Reply(self._fmt(step.decline or fill(self.t["cancelled"], title=flow.title)))]
 
     def _back(self, flow: Flow) -> list[Reply]:
         """Go back one question, showing the answer given before."""
@@ -236,7 +237,7 @@ class Engine:
         step = flow.step(prev)
         self.conv.history, self.conv.answers, self.conv.step = history, answers, prev
         self._enter(Mode.COLLECT)
-        return [self._ask(flow, step, prefix=self.t["back_previous"].format(previous=format_value(step, old)))]
+        return [self._ask(flow, step, prefix=fill(self.t["back_previous"], previous=format_value(step, old)))]
 
     def _edit_list(self, flow: Flow, state: State) -> list[Reply]:
         """Show the numbered answers and ask which one to change."""
@@ -244,8 +245,11 @@ class Engine:
         if not lines:
             return [self._current_prompt(flow, prefix=self.t["nothing_to_edit"])]
         self._enter(Mode.EDIT_PICK, back_to=state.mode)
-        return [Reply("\n".join(lines) + "\n\n" + self.t["edit_pick"],
-                      [{"id": "cmd:cancel_edit", "title": "Tidak jadi"}])]
+        return [Reply("\n".join(lines) + "\n\n" + self.t["edit_pick"], [self._cancel_edit_button()])]
+
+    def _cancel_edit_button(self) -> dict:
+        """'Tidak jadi' while picking an answer to change."""
+        return {"id": "cmd:cancel_edit", "title": self.t["buttons"]["cancel_edit"]}
 
     def _on_edit_pick(self, event: Event, command: str | None, state: State) -> list[Reply]:
         """edit_pick: the citizen names the answer to change by its number."""
@@ -260,15 +264,14 @@ class Engine:
             self.conv.step = step.id
             self._enter(Mode.COLLECT)
             old = format_value(step, self.conv.answers[step.id])
-            return [self._ask(flow, step, prefix=self.t["back_previous"].format(previous=old))]
-        return [Reply(self.t["edit_bad_number"].format(count=len(steps)),
-                      [{"id": "cmd:cancel_edit", "title": "Tidak jadi"}])]
+            return [self._ask(flow, step, prefix=fill(self.t["back_previous"], previous=old))]
+        return [Reply(fill(self.t["edit_bad_number"], count=len(steps)), [self._cancel_edit_button()])]
 
     def _summary(self, flow: Flow) -> Reply:
         """Everything collected, for the citizen to confirm before it is sent."""
         lines = summary_lines(flow, self.conv.answers, self.today)
         b = self.t["buttons"]
-        text = "\n".join([self.t["summary_head"].format(title=flow.title), *lines, "", self.t["summary_foot"]])
+        text = "\n".join([fill(self.t["summary_head"], title=flow.title), *lines, "", self.t["summary_foot"]])
         return Reply(text, [{"id": "submit", "title": b["submit"]}, {"id": "cmd:edit", "title": b["edit"]},
                             {"id": "cmd:cancel", "title": b["cancel"]}])
 
@@ -290,7 +293,7 @@ class Engine:
     def _cancel_ask(self, flow: Flow) -> Reply:
         """'Really cancel?' with yes/no buttons."""
         b = self.t["buttons"]
-        return Reply(self.t["cancel_ask"].format(title=flow.title),
+        return Reply(fill(self.t["cancel_ask"], title=flow.title),
                      [{"id": "cancel_yes", "title": b["cancel_yes"]}, {"id": "cancel_no", "title": b["cancel_no"]}])
 
     def _on_cancel_confirm(self, event: Event, command: str | None, state: State) -> list[Reply]:
@@ -300,7 +303,7 @@ class Engine:
         if said in ("cancel_yes", "ya", "iya", "ya, batalkan", "batal", "batalkan", "y", "yes"):
             audit(self.s, self._actor(), "flow_cancelled", self.conv, flow=flow.name)
             self._clear()
-            return [Reply(self.t["cancelled"].format(title=flow.title))]
+            return [Reply(fill(self.t["cancelled"], title=flow.title))]
         self._enter(state.back_to)
         return [self._current_prompt(flow, prefix=self.t["cancel_kept"])]
 
@@ -334,7 +337,7 @@ class Engine:
                 return self._choose_service(key)
             if flow.service != key:
                 return self._offer_switch(flow, key)
-            replies = [Reply(self.t["same_service"].format(title=flow.title))]
+            replies = [Reply(fill(self.t["same_service"], title=flow.title))]
         elif intent == "check_status":
             replies = [records.status_reply(self.s, self.conv.contact_id, parse.first("ticket"), self.office)]
         elif intent in ("human", "complaint"):
@@ -344,7 +347,7 @@ class Engine:
         elif intent == "greet":
             return [Reply(self._fmt(self.t["welcome"])), self._menu_reply()]
         elif intent == "thank":
-            return [Reply("Sama-sama, Bapak/Ibu. Senang bisa membantu. 🙏")]
+            return [Reply(self.t["thanks"])]
         elif intent == "affirm" and self.conv.paused:
             return self._resume_paused(self.conv.paused[-1]["flow"])
         elif intent == "cancel":
@@ -352,7 +355,7 @@ class Engine:
         else:
             return [self._menu_reply()]
         if flow is not None:
-            replies.append(self._current_prompt(flow, prefix=self.t["back_to_flow"].format(title=flow.title)))
+            replies.append(self._current_prompt(flow, prefix=fill(self.t["back_to_flow"], title=flow.title)))
         return replies
 
     def _clarify(self, parse: Parse) -> Reply:
@@ -368,18 +371,20 @@ class Engine:
         if faq.is_open(self.now, self.office):
             return replies + [Reply(self.t["handoff_open"])]
         opens = faq.next_opening(self.now, self.office)
-        when = "hari kerja berikutnya"
+        when = self.t["next_opening_unknown"]
         if opens is not None:
-            when = f"{DAYS[opens.weekday()]}, {format_date_id(opens.date())} pukul {opens:%H.%M} WITA"
-        return replies + [Reply(self.t["handoff_closed"].format(hours=hours_text(self.office), next_open=when))]
+            when = fill(self.t["next_opening"], day=DAYS[opens.weekday()], date=format_date_id(opens.date()),
+                        time=f"{opens:%H.%M}")
+        return replies + [Reply(fill(self.t["handoff_closed"], hours=hours_text(self.office), next_open=when))]
 
     def _offer_switch(self, flow: Flow, key: str) -> list[Reply]:
         """Another request asked for mid-flow: finish this one first, or keep it and switch?"""
         new = self.office["services"][key]
         self._enter(Mode.SWITCH_OFFER, back_to=State.read(self.conv.mode).mode, service=key)
-        return [Reply(self.t["switch_offer"].format(title=flow.title, new=new["title"]),
-                      [{"id": "switch_stay", "title": f"Lanjutkan {flow.title}"},
-                       {"id": "switch_go", "title": f"Urus {new.get('short', new['title'])}"}])]
+        b = self.t["buttons"]
+        return [Reply(fill(self.t["switch_offer"], title=flow.title, new=new["title"]),
+                      [{"id": "switch_stay", "title": fill(b["switch_stay"], title=flow.title)},
+                       {"id": "switch_go", "title": fill(b["switch_go"], service=new.get("short", new["title"]))}])]
 
     def _on_switch_offer(self, event: Event, command: str | None, state: State) -> list[Reply]:
         """switch_offer: keep going with the current request, or keep it aside and start the other one."""
@@ -388,8 +393,8 @@ class Engine:
         said = clean(event.button if event.kind == "button" else event.text)
         if said == "switch_go" or said.startswith("urus"):
             self._pause(flow)
-            return [Reply(self.t["paused"].format(title=flow.title))] + self._choose_service(state.service or "")
-        return [self._current_prompt(flow, prefix=self.t["back_to_flow"].format(title=flow.title))]
+            return [Reply(fill(self.t["paused"], title=flow.title))] + self._choose_service(state.service or "")
+        return [self._current_prompt(flow, prefix=fill(self.t["back_to_flow"], title=flow.title))]
 
     # ---- unfinished requests ---------------------------------------------------------------
     def _long_gap(self) -> bool:
@@ -408,7 +413,7 @@ class Engine:
         self._enter(Mode.RESUME_OFFER, back_to=state.mode)
         total = sum(1 for s in flow.steps if applies(s, self.conv.answers, self.today))
         b = self.t["buttons"]
-        text = self.t["resume_offer"].format(title=flow.title, done=len(self.conv.answers), total=total)
+        text = fill(self.t["resume_offer"], title=flow.title, done=len(self.conv.answers), total=total)
         return [Reply(text, [{"id": "resume", "title": b["resume"]}, {"id": "restart", "title": b["restart"]},
                              {"id": "cmd:menu", "title": b["menu"]}])]
 
@@ -422,11 +427,11 @@ class Engine:
             return [Reply(self.t["started_over"])] + self._start_flow(flow)[1:]
         if command == "menu":
             self._pause(flow)
-            return [Reply(self.t["paused"].format(title=flow.title)), self._menu_reply()]
+            return [Reply(fill(self.t["paused"], title=flow.title)), self._menu_reply()]
         if command == "cancel":
             self._enter(Mode.CANCEL_CONFIRM, back_to=state.back_to)
             return [self._cancel_ask(flow)]
-        return [self._current_prompt(flow, prefix=self.t["resumed"].format(title=flow.title))]
+        return [self._current_prompt(flow, prefix=fill(self.t["resumed"], title=flow.title))]
 
     def _pause(self, flow: Flow) -> None:
         """Keep the draft aside (menu, a declined step) so it can be resumed later."""
@@ -450,7 +455,7 @@ class Engine:
         c.flow, c.answers, c.history = flow_name, draft["answers"], draft["history"]
         c.started_at = datetime.fromisoformat(draft["started_at"]) if draft.get("started_at") else self.now
         flow = load_flow(flow_name)
-        return self._advance(flow, prefix=self.t["resumed"].format(title=flow.title))
+        return self._advance(flow, prefix=fill(self.t["resumed"], title=flow.title))
 
     def _clear(self) -> None:
         """Forget the current flow and its answers."""
@@ -497,12 +502,8 @@ class Engine:
 
     def _fmt(self, template: str, **extra) -> str:
         """Fill {placeholders} from the office, the answers and extra values; unknown ones stay."""
-        office = self.office.get("office", {})
-        values = {"office_name": office.get("name", ""), "office_address": office.get("address", ""),
-                  "office_hours": hours_text(self.office),
-                  "retention_days": self.office.get("privacy", {}).get("retention_days", 90),
-                  **self._answer_values(self.conv.answers), **extra}
-        return template.format_map(_Keep(values))
+        return fill(template, {**placeholder_values(self.office), **self._answer_values(self.conv.answers),
+                               **extra})
 
     @staticmethod
     def _answer_values(answers: dict | None) -> dict:
@@ -522,13 +523,6 @@ class Engine:
     def _actor(self) -> str:
         """Audit actor for the citizen of this conversation."""
         return f"citizen:{self.conv.contact_id}"
-
-
-class _Keep(dict):
-    """A format map that leaves unknown {placeholders} as they are."""
-
-    def __missing__(self, key):
-        return "{" + key + "}"
 
 
 # One handler per mode (flows/modes.py); handle() dispatches on the conversation's stored mode.

@@ -1,6 +1,8 @@
-"""Facts about the office that several messages need: its time zone and its hours."""
+"""Facts about the office that several messages need: its time zone, its hours, its placeholders."""
 from zoneinfo import ZoneInfo
 
+from flows.definition import texts
+from flows.placeholders import fill
 from nlu.faq import HARI as DAYS  # one list of day names for the whole assistant
 
 
@@ -10,7 +12,7 @@ def office_tz(config: dict) -> ZoneInfo:
 
 
 def hours_text(config: dict) -> str:
-    """Office hours in words, grouping days with the same hours ("Senin–Kamis 08.00–15.30")."""
+    """Office hours in words, grouping days with the same hours ("Senin–Kamis 08.00–15.30 WITA")."""
     hours = config.get("office", {}).get("hours", {})
     groups: list[tuple[int, int, tuple]] = []
     for day in range(7):
@@ -21,8 +23,18 @@ def hours_text(config: dict) -> str:
             groups[-1] = (groups[-1][0], day, span)
         else:
             groups.append((day, day, span))
+    t = texts()
     parts = []
     for first, last, (start, end) in groups:
         days = DAYS[first] if first == last else f"{DAYS[first]}–{DAYS[last]}"
-        parts.append(f"{days} {start.replace(':', '.')}–{end.replace(':', '.')} WITA")
-    return ", ".join(parts) or "-"
+        parts.append(fill(t["office_hours_span"], days=days, start=start.replace(":", "."),
+                          end=end.replace(":", ".")))
+    return ", ".join(parts) or t["office_hours_none"]
+
+
+def placeholder_values(config: dict) -> dict:
+    """{office_name}, {office_address}, {office_hours}, {retention_days} for any text."""
+    office = config.get("office", {})
+    return {"office_name": office.get("name", ""), "office_address": office.get("address", ""),
+            "office_hours": hours_text(config),
+            "retention_days": config.get("privacy", {}).get("retention_days", 90)}

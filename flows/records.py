@@ -2,18 +2,12 @@
 from sqlalchemy import select
 
 from bot.core.models import Request, Upload
-from flows.messages import Reply
 from flows.definition import texts
+from flows.messages import Reply
+from flows.placeholders import fill
 
-STATUS_LABELS = {
-    "submitted": "diterima, menunggu pemeriksaan petugas",
-    "in_review": "sedang diperiksa petugas",
-    "needs_info": "perlu dilengkapi — petugas sudah menghubungi Bapak/Ibu",
-    "approved": "disetujui, dokumen sedang disiapkan",
-    "issued": "selesai, dokumen sudah dikirim",
-    "rejected": "tidak dapat diproses — lihat pesan petugas",
-    "cancelled": "dibatalkan",
-}
+# Request status in words (flows/texts.yml status_labels); the inbox and the verification page use it too.
+STATUS_LABELS = texts()["status_labels"]
 
 
 def status_reply(s, contact_id: int, ticket: str | None, config: dict) -> Reply:
@@ -23,7 +17,7 @@ def status_reply(s, contact_id: int, ticket: str | None, config: dict) -> Reply:
     if ticket:
         req = s.execute(query.where(Request.ticket == ticket.upper())).scalar_one_or_none()
         if req is None:
-            return Reply(t["status_not_found"].format(ticket=ticket.upper()))
+            return Reply(fill(t["status_not_found"], ticket=ticket.upper()))
         rows = [req]
     else:
         rows = s.execute(query.limit(5)).scalars().all()
@@ -34,7 +28,8 @@ def status_reply(s, contact_id: int, ticket: str | None, config: dict) -> Reply:
     for req in rows:
         title = services.get(req.service, {}).get("title", req.service)
         when = req.created_at.strftime("%d/%m/%Y")
-        lines.append(f"• *{req.ticket}* — {title} ({when}): {STATUS_LABELS.get(req.status, req.status)}")
+        status = t["status_labels"].get(req.status, req.status)
+        lines.append(f"• *{req.ticket}* — {title} ({when}): {status}")
     return Reply("\n".join(lines))
 
 

@@ -88,12 +88,22 @@ TEXTS = {
     "nik_date_note": set(), "internal_error": set(), "back_to_flow": {"title"}, "same_service": {"title"},
     "switch_offer": {"title", "new"}, "handoff_open": set(), "handoff_returned": set(),
     "handoff_closed": {"hours", "next_open"}, "complaint_ack": set(), "clarify": set(),
-    "no_request_to_cancel": set(),
+    "no_request_to_cancel": set(), "thanks": set(), "next_opening": {"day", "date", "time"},
+    "next_opening_unknown": set(), "done_email_note": set(), "duration_unknown": set(),
+    "office_hours_span": {"days", "start", "end"}, "office_hours_none": set(),
+    "message_cut": {"kept", "sent"},
 }
 TEXT_GROUPS = {
     "buttons": {"yes": set(), "no": set(), "agree": set(), "disagree": set(), "submit": set(), "edit": set(),
                 "cancel": set(), "cancel_yes": set(), "cancel_no": set(), "resume": set(), "restart": set(),
-                "menu": set(), "skip": set(), "missing": set()},
+                "menu": set(), "skip": set(), "missing": set(), "resume_flow": {"title"}, "status": set(),
+                "cancel_edit": set(), "switch_stay": {"title"}, "switch_go": {"service"}},
+    "values": {"none": set(), "yes": set(), "no": set(), "photo_missing": set(), "photo_received": set(),
+               "with_unit": {"value", "unit"}},
+    "sex": {"L": set(), "P": set()},
+    "status_labels": {"submitted": set(), "in_review": set(), "needs_info": set(), "approved": set(),
+                      "issued": set(), "rejected": set(), "cancelled": set()},
+    "officer_flags": {"unknown_nik": {"label", "nik"}, "missing_document": {"document"}},
 }
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from bot.core.db import insert_for
 from bot.core.models import Request, TicketCounter, Upload, audit
 from bot.core.privacy import mask_nik
-from flows.definition import Flow, applies
+from flows.definition import Flow, applies, texts
 from flows.messages import Reply
 from flows.placeholders import fill
 from flows.summary import documents
@@ -27,15 +27,16 @@ def visible_answers(flow: Flow, answers: dict, today: date) -> dict:
 
 def officer_flags(s, flow: Flow, answers: dict, today: date) -> list[str]:
     """What the officer should check: NIKs new to us, the flow's deadlines passed, missing documents."""
+    words = texts()["officer_flags"]
     flags = []
     known = set(s.execute(select(Request.applicant_nik)).scalars()) | set(
         s.execute(select(Request.subject_nik)).scalars())
     for step in flow.steps:
         if step.kind == "nik" and step.id in answers and answers[step.id] not in known:
-            flags.append(f"NIK belum dikenal sistem: {step.label} ({mask_nik(answers[step.id])})")
+            flags.append(fill(words["unknown_nik"], label=step.label, nik=mask_nik(answers[step.id])))
     flags += [fill(d.flag, days=d.days) for d in flow.deadlines if d.passed(answers, today)]
     _, missing = documents(flow, answers, today)
-    flags += [f"Dokumen belum ada: {name}" for name in missing]
+    flags += [fill(words["missing_document"], document=name) for name in missing]
     return flags
 
 
@@ -66,7 +67,8 @@ def submit(engine, flow: Flow) -> list[Reply]:
     if email:
         conv.contact.email = email
     engine._clear()
-    done = engine._fmt(flow.done, ticket=req.ticket, duration=service.get("duration", "beberapa hari kerja"),
-                       email_note=" dan ke email Bapak/Ibu" if email else "",
+    t = texts()
+    done = engine._fmt(flow.done, ticket=req.ticket, duration=service.get("duration", t["duration_unknown"]),
+                       email_note=t["done_email_note"] if email else "",
                        **{k: v for k, v in answers.items() if isinstance(v, str)})
     return [Reply(done), Reply(document={"kind": "receipt", "request_id": req.id})]

@@ -2,14 +2,16 @@
 from datetime import date
 
 from bot.core.privacy import mask_nik
-from flows.definition import Flow, Step, applies
+from flows.definition import Flow, Step, applies, texts
+from flows.placeholders import fill
 from flows.validators import format_date_id
 
 
 def format_value(step: Step, value) -> str:
     """One answer as the citizen should see it (NIK and KK masked)."""
+    words = texts()["values"]
     if value is None:
-        return "—"
+        return words["none"]
     if step.kind in ("nik", "kk"):
         return mask_nik(value)
     if step.kind == "date":
@@ -17,11 +19,11 @@ def format_value(step: Step, value) -> str:
     if step.kind == "choice":
         return next((c["title"] for c in step.choices if c["id"] == value), str(value))
     if step.kind in ("yes_no", "consent"):
-        return "Ya" if value else "Tidak"
+        return words["yes"] if value else words["no"]
     if step.kind == "photo":
-        return "belum ada" if value.get("missing") else "✅ diterima"
+        return words["photo_missing"] if value.get("missing") else words["photo_received"]
     if step.kind == "number" and step.options.get("unit"):
-        return f"{value} {step.options['unit']}"
+        return fill(words["with_unit"], value=value, unit=step.options["unit"])
     return str(value)
 
 
