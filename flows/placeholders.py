@@ -1,5 +1,11 @@
-"""{name} placeholders in texts: the one way they are found (by the checker) and filled (by everyone)."""
+"""{name} placeholders in texts: the names the checker looks for, and the dialogue's way to fill them.
+
+Filling is bot.core.text.fill, the one filler of the whole assistant (the channels' templates use
+it too); this module gives the flows its keyword form and the checker the names a text uses.
+"""
 import re
+
+from bot.core.text import fill as _fill
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -9,13 +15,7 @@ OFFICE_PLACEHOLDERS = frozenset({"office_name", "office_address", "office_hours"
 
 def fill(template: str, values: dict | None = None, **more) -> str:
     """The template with each {name} replaced by its value; a name without a value stays as written."""
-    values = {**(values or {}), **more}
-
-    def one(match: re.Match) -> str:
-        name = match.group(1)
-        return str(values[name]) if name in values else match.group(0)
-
-    return PLACEHOLDER.sub(one, template)
+    return _fill(template, {**(values or {}), **more})
 
 
 def names(template: str) -> set[str]:
