@@ -1,55 +1,26 @@
-"""Drivers and fixtures for the Meta channels: a citizen who writes signed WhatsApp Cloud or
-Messenger webhooks and reads our replies from what the fake Graph API received.
+"""Drivers and helpers for the Meta channels: a citizen who writes signed WhatsApp Cloud or
+Messenger webhooks and reads our replies from what the fake Graph API received; and what every
+channel's tests read back (outbox rows, conversation steps, handled messages).
 
 `MetaChat` has the simulator `Chat`'s interface (say, press, send_file, replies, text, buttons),
 so `tests.conftest.answer_until_summary` walks the very same conversation over either channel.
+The fixtures (`fake_meta`, `meta_app`, `meta_sqlite_app`, `held_jobs`) come from
+tests/plugins/meta_channels.py.
 """
 import base64
 import hashlib
 import time
 
-import pytest
 from sqlalchemy import select
 
 from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import Message, Outbox, utcnow
-from delivery.channels.graph import fake as fake
+from delivery.channels.graph import fake
 from delivery.channels.graph.fake import meta_json, signature
 from tests.conftest import ReadsReplies
 
 PATHS = {"whatsapp": "/webhooks/whatsapp", "messenger": "/webhooks/messenger"}
-
-
-@pytest.fixture
-def fake_meta():
-    """The session's fake Graph API (the worker knows its URL), emptied for each test."""
-    server = fake.shared_server()
-    server.reset()
-    yield server
-    server.reset()
-
-
-@pytest.fixture
-def meta_app(app, fake_meta):
-    """The parametrised app (SQLite inline, PostgreSQL + worker) pointed at the fake."""
-    app.config.update(fake_meta.env())
-    return app
-
-
-@pytest.fixture
-def meta_sqlite_app(sqlite_app, fake_meta):
-    """The SQLite app pointed at the fake, for tests that call jobs directly or tune timeouts."""
-    sqlite_app.config.update(fake_meta.env())
-    return sqlite_app
-
-
-@pytest.fixture
-def held_jobs(monkeypatch):
-    """Queue nothing: inbound rows stay exactly as the webhook stored them."""
-    queued = []
-    monkeypatch.setattr("delivery.ingest.jobs.enqueue", lambda *args, **kw: queued.append(args))
-    return queued
 
 
 def post_signed(client, channel: str, body: dict | bytes, secret: str = fake.DEFAULT_APP_SECRET, **headers):

@@ -1,4 +1,10 @@
-"""Fixtures: the app on SQLite (inline jobs) and on PostgreSQL + Redis (a real RQ worker)."""
+"""Fixtures: the app on SQLite (inline jobs) and on PostgreSQL + Redis (a real RQ worker).
+
+The channel and browser fixtures live in tests/plugins/ and reach every test through
+`pytest_plugins` below: a test names a fixture as an argument and never imports it. Helpers a
+test calls (drivers, signers, readers) are imported from tests/channel_drivers.py,
+tests/twilio_drivers.py, tests/inbox_drivers.py or this file; no test module imports another.
+"""
 import os
 import shutil
 import subprocess
@@ -17,6 +23,15 @@ from bot.core.db import make_engine
 from bot.core.migrate import upgrade
 from delivery.channels.graph import fake as meta_fake
 from delivery.channels.twilio import fake as twilio_fake
+
+# Declared here, in the conftest of the `testpaths` directory (pytest refuses pytest_plugins in
+# a conftest it finds later, during collection).
+pytest_plugins = [
+    "tests.plugins.meta_channels",
+    "tests.plugins.twilio_channel",
+    "tests.plugins.queues",
+    "tests.plugins.browser",
+]
 
 IN_CI = os.environ.get("CI") == "true"
 ROOT = Path(__file__).resolve().parent.parent
@@ -246,13 +261,18 @@ def png() -> bytes:
     return png_bytes()
 
 
-def answer_until_birth_letter(chat) -> None:
-    """Walk the birth-certificate flow as a father, with typed answers and buttons, up to the
-    question whether there is a birth letter."""
+def start_as_father(chat) -> None:
+    """Open the birth-certificate flow as the father and accept the privacy notice."""
     chat.say("halo")
     chat.press("svc:akta_kelahiran")
     chat.press("ayah")
     chat.press("agree")
+
+
+def answer_until_birth_letter(chat) -> None:
+    """Walk the birth-certificate flow as a father, with typed answers and buttons, up to the
+    question whether there is a birth letter."""
+    start_as_father(chat)
     for answer in ["Putri Ayu Lestari", "perempuan", "5 Januari 2026", "14.30"]:
         chat.say(answer)
     chat.press("puskesmas")

@@ -7,7 +7,7 @@ from bot.core import db
 from bot.core.models import AuditLog, Contact, Conversation
 from flows.engine import Engine
 from flows.messages import Event
-from tests.test_dialogue_commands import start_as_father
+from tests.conftest import start_as_father
 
 
 def test_free_text_starts_the_right_request(chat):

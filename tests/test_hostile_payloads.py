@@ -14,8 +14,8 @@ from delivery.channels.graph.fake import (
 )
 from delivery.channels.graph.fake import messenger_envelope, messenger_event
 from delivery.channels.twilio import fake as twilio_fake
-from tests.channel_drivers import fake_meta, held_jobs, meta_app, meta_sqlite_app, post_signed  # noqa: F401
-from tests.test_twilio_support import configure, fake_twilio  # noqa: F401
+from tests.channel_drivers import post_signed
+from tests.twilio_drivers import configure
 
 WA_ID = "6281234500001"
 PSID = "24011111111111111"

@@ -5,8 +5,7 @@ from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import Outbox
 from tests.channel_drivers import outbox
-from tests.test_inbox_failures import PASSWORD, add_officer
-from tests.test_try_browser import browser_page  # noqa: F401
+from tests.inbox_drivers import PASSWORD, add_officer
 
 pytestmark = pytest.mark.browser
 

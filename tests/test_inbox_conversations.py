@@ -7,20 +7,9 @@ from sqlalchemy import select, update
 from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import AuditLog, Contact, Conversation, Message, Outbox, Request, utcnow
-from tests.channel_drivers import (  # noqa: F401
-    contact_with_outbox,
-    fake_meta,
-    meta_sqlite_app,
-    sent_bodies,
-)
-from tests.test_inbox_failures import add_officer, form_token, sign_in
-from tests.test_twilio_support import (  # noqa: F401
-    CITIZEN,
-    TwilioChat,
-    fake_twilio,
-    sent_to,
-    twilio_app,
-)
+from tests.channel_drivers import contact_with_outbox, sent_bodies
+from tests.inbox_drivers import add_officer, form_token, sign_in
+from tests.twilio_drivers import CITIZEN, TwilioChat, sent_to
 
 ASK = "saya mau bicara dengan petugas"
 

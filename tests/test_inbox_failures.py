@@ -3,37 +3,12 @@ import re
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from bot.core import db
-from bot.core.models import AuditLog, Officer, Outbox
+from bot.core.models import AuditLog, Outbox
 from tests.channel_drivers import outbox
-from tests.test_twilio_outbound import deliver, owe
-from tests.test_twilio_support import CITIZEN, fake_twilio, twilio_app  # noqa: F401
-
-PASSWORD = "kata-sandi-uji-2026"
-
-
-def add_officer(app, username: str = "siti", active: bool = True) -> int:
-    """An officer who can sign in with PASSWORD."""
-    with app.app_context(), db.new_session() as s:
-        officer = Officer(username=username, name="Siti Petugas", role="operator", active=active,
-                          password_hash=generate_password_hash(PASSWORD))
-        s.add(officer)
-        s.commit()
-        return officer.id
-
-
-def form_token(html: str) -> str:
-    """The CSRF token of the first form on a page, as a browser would send it."""
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client, username: str = "siti", password: str = PASSWORD, next_path: str = ""):
-    """Fill in and submit the sign-in form."""
-    page = client.get("/inbox/login")
-    return client.post("/inbox/login", data={"csrf_token": form_token(page.get_data(as_text=True)),
-                                             "username": username, "password": password, "next": next_path})
+from tests.inbox_drivers import PASSWORD, add_officer, form_token, sign_in
+from tests.twilio_drivers import CITIZEN, deliver, owe
 
 
 def post_form(client, path: str, page_path: str = "/inbox/failures"):

@@ -1,38 +1,12 @@
 """A burst of messages from one citizen queues one conversation job, until that job starts."""
-import os
 import uuid
 from datetime import timedelta
 
-import pytest
-from redis import Redis
-from rq import Queue
 from sqlalchemy import update
 
 from bot.core import db, inbound_store
-from bot import create_app
-from bot.core.db import dispose as dispose_db
-from delivery.ingest import receive
 from bot.core.models import Message, QueuedContact
-from tests.conftest import _sqlite_app, _truncate, require
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def unworked_app(request, tmp_path, sqlite_template):
-    """The app queueing jobs on RQ, on a queue no worker takes from (so jobs stay waiting)."""
-    require(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")
-    queue = f"test-burst-{uuid.uuid4().hex[:8]}"
-    if request.param == "sqlite":
-        app = _sqlite_app(tmp_path, sqlite_template, REDIS_URL=os.environ["REDIS_URL"], RQ_QUEUE=queue)
-    else:
-        stack = request.getfixturevalue("pg_stack")
-        _truncate(stack["engine"])
-        app = create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"], "RQ_QUEUE": queue,
-                          "STORAGE_DIR": str(tmp_path / "files"), "SECRET_KEY": "test-secret",
-                          "PUBLIC_BASE_URL": "http://testserver"})
-    yield app
-    with Redis.from_url(os.environ["REDIS_URL"]) as redis:
-        Queue(queue, connection=redis).delete(delete_jobs=True)
-    dispose_db(app)
+from delivery.ingest import receive
 
 
 def waiting_jobs(app) -> list[int]:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.models import Contact, Document, Request, Upload
 from delivery.channels.messenger.adapter import OUR_METADATA
-from tests.channel_drivers import MetaChat, fake_meta, meta_app  # noqa: F401  (fixtures)
+from tests.channel_drivers import MetaChat
 from tests.conftest import FATHER_NIK, answer_until_summary
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")

@@ -12,16 +12,13 @@ from delivery.channels.messenger import adapter as messenger_channel
 from delivery.channels.base import TransportError
 from delivery.channels.graph.fake import DEFAULT_PAGE_TOKEN, add_media, fail
 from delivery.sender import send_pending
-from tests.channel_drivers import (  # noqa: F401  (fixtures)
+from tests.channel_drivers import (
     MetaChat,
     contact_with_outbox,
     conversation_step,
     deliver_to,
-    fake_meta,
-    meta_sqlite_app,
     outbox,
     post_signed,
-    retry_when_due,
     sent_after_second_part_failed,
     sent_bodies,
     stored_document,

@@ -15,13 +15,7 @@ from delivery.channels.graph.fake import (
 )
 from delivery.channels.messenger.adapter import OUR_METADATA
 from delivery.sender import send_pending
-from tests.channel_drivers import (  # noqa: F401  (fixtures)
-    contact_with_outbox,
-    fake_meta,
-    held_jobs,
-    meta_sqlite_app,
-    post_signed,
-)
+from tests.channel_drivers import contact_with_outbox, post_signed
 
 PSID = "24023456789012345"
 PAGE_ID = "1234567890123"

@@ -12,13 +12,7 @@ from bot.core import db
 from bot.core.models import AuditLog, Conversation, Message
 from delivery.channels.graph.fake import DEFAULT_PAGE_ID, messenger_envelope
 from delivery.channels.messenger.adapter import OUR_METADATA
-from tests.channel_drivers import (  # noqa: F401
-    MetaChat,
-    fake_meta,
-    meta_app,
-    post_signed,
-    wait_until_handled,
-)
+from tests.channel_drivers import MetaChat, post_signed
 
 PSID = "24023456789012377"
 PAGE_INBOX_APP = 263902037430900  # the app id Meta gives messages typed in the Page inbox

@@ -13,7 +13,6 @@ from delivery.ingest import receive
 from bot.core.models import Message, Outbox, utcnow
 from delivery import recovery
 from tests.conftest import ROOT
-from tests.test_jobs import unworked_app  # noqa: F401  (fixture)
 
 
 def waiting(app) -> list[tuple[str, int]]:

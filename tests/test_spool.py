@@ -30,7 +30,7 @@ from delivery.channels.graph.fake import (
 )
 from tests.channel_drivers import deliver_to, wait_until_handled
 from tests.channel_drivers import post_signed as post_meta
-from tests.test_twilio_support import CITIZEN, STATUS, configure, post_signed, sent_to
+from tests.twilio_drivers import CITIZEN, STATUS, configure, post_signed, sent_to
 
 CLOSED_PORT = "postgresql://postgres@127.0.0.1:1/test"
 WA_ID = "6281234567891"

@@ -2,27 +2,19 @@
 
 Runs against the real app through the `live_server_url` fixture (tests/conftest.py). Set
 TRY_BASE_URL (e.g. http://127.0.0.1:5000) to point it at an already running server instead.
-Without /usr/bin/chromium the tests skip, except under CI=true, where they fail.
+The `browser_page` fixture is tests/plugins/browser.py: without /usr/bin/chromium these tests
+skip, except under CI=true, where they fail.
 """
 import json
 import os
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 
 from bot.core.db import dispose as dispose_db
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-]
-# The first reply may wait for the NLU model to load; later ones are quick.
-TIMEOUT_MS = 20_000
 
 
 def tiny_png(width: int = 24, height: int = 24) -> bytes:
@@ -49,33 +41,6 @@ def try_base_url(request) -> str:
         return request.getfixturevalue("live_server_url").rstrip("/")
     except pytest.FixtureLookupError:
         pytest.fail("the live_server_url fixture (tests/conftest.py) is missing; or set TRY_BASE_URL")
-
-
-@pytest.fixture
-def browser_page():
-    """A fresh Chromium page at phone size (390×844); no stored simulator user."""
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, locale="id-ID", timezone_id="Asia/Makassar"
-        )
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors  # read by the tests: the page's script must never throw
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
 
 
 def open_chat(page, base_url: str) -> None:

@@ -15,14 +15,7 @@ from bot.core import db
 from bot.core.models import Message, Request, Upload
 from delivery.channels.twilio import fake as fake
 from tests.conftest import FATHER_NIK, answer_until_summary
-from tests.test_twilio_support import (
-    CITIZEN,
-    PUBLIC,
-    TwilioChat,
-    configure,
-    media_path,
-    sent_to,
-)
+from tests.twilio_drivers import CITIZEN, PUBLIC, TwilioChat, configure, media_path, sent_to
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")
 

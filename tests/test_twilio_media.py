@@ -9,14 +9,7 @@ from bot.core.models import Conversation, Upload
 from delivery.channels.base import TransportError
 from delivery.channels.twilio import fake as fake
 from delivery.channels.twilio.adapter import MAX_MEDIA_BYTES, fetch
-from tests.test_twilio_support import (  # noqa: F401
-    CITIZEN,
-    fake_twilio,
-    inbound_rows,
-    post_signed,
-    sent_to,
-    twilio_app,
-)
+from tests.twilio_drivers import CITIZEN, inbound_rows, post_signed, sent_to
 
 GAGAL = "gagal kami unduh"
 

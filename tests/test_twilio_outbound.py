@@ -9,41 +9,14 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.inbound_store import get_contact
-from bot.core.models import AuditLog, Message, Outbox, Request, utcnow
+from bot.core.models import AuditLog, Message, Outbox, Request
 from delivery.channels.twilio import fake as fake
-from delivery.sender import send_pending
 from delivery.channels.text import split_text
 from delivery.channels.twilio.adapter import MAX_BODY, TwilioAdapter
 from tests.channel_drivers import outbox, retry_when_due
-from tests.test_twilio_support import (  # noqa: F401
-    CITIZEN,
-    PUBLIC,
-    fake_twilio,
-    media_path,
-    sent_to,
-    twilio_app,
-)
+from tests.twilio_drivers import CITIZEN, PUBLIC, configure, deliver, media_path, owe
 
 STATUS_CALLBACK = PUBLIC + "/webhooks/twilio/status"
-
-
-def owe(app, *payloads: dict, last_inbound=timedelta(minutes=5)) -> int:
-    """Outbox rows for the citizen, who last wrote `last_inbound` ago; returns the contact id."""
-    with app.app_context(), db.new_session() as s:
-        contact = get_contact(s, "twilio", CITIZEN, "Warga Uji")
-        contact.last_inbound_at = utcnow() - last_inbound if last_inbound is not None else None
-        s.flush()
-        for payload in payloads:
-            s.add(Outbox(contact_id=contact.id, kind="document" if "document" in payload else "reply",
-                         payload=payload, status="pending"))
-        s.commit()
-        return contact.id
-
-
-def deliver(app, contact_id: int) -> int:
-    """Run the sender job for one contact."""
-    with app.app_context():
-        return send_pending(contact_id)
 
 
 def audits(app, action: str) -> list[AuditLog]:
@@ -301,8 +274,6 @@ def test_the_fake_refuses_what_twilio_refuses(fake_twilio):
 
 
 def test_status_callbacks_from_the_provider_reach_the_message_over_http(sqlite_app, live_server_url, fake_twilio):
-    from tests.test_twilio_support import configure
-
     configure(sqlite_app, fake_twilio, PUBLIC_BASE_URL=live_server_url)
     fake_twilio["auto_status"] = True  # the fake calls back "sent" then "delivered", signed
     deliver(sqlite_app, owe(sqlite_app, {"text": "halo"}))

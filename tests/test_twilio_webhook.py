@@ -7,17 +7,13 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.models import AuditLog, Contact, Message, Outbox
 from delivery.channels.twilio import fake as fake
-from tests.test_twilio_support import (  # noqa: F401
+from tests.twilio_drivers import (
     CITIZEN,
-    PUBLIC,
     STATUS,
     WEBHOOK,
-    configure,
-    fake_twilio,
     inbound_rows,
     post_signed,
     sent_to,
-    twilio_app,
 )
 
 

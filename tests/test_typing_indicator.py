@@ -2,7 +2,7 @@
 import pytest
 
 from delivery.channels.graph import fake as fake
-from tests.channel_drivers import MetaChat, fake_meta, meta_app  # noqa: F401  (fixtures)
+from tests.channel_drivers import MetaChat
 
 CITIZENS = {"whatsapp": "6281234567001", "messenger": "7100000000000001"}
 

@@ -10,7 +10,7 @@ from bot.core.models import Message, Upload
 
 def to_first_photo(chat):
     """Answer up to the photo of the birth letter."""
-    from tests.test_dialogue_commands import start_as_father
+    from tests.conftest import start_as_father
     from tests.conftest import FATHER_NIK, KK_NUMBER, MOTHER_NIK
 
     start_as_father(chat)
@@ -88,7 +88,7 @@ def test_belum_ada_records_the_document_as_missing(chat):
 
 
 def test_a_photo_sent_when_none_is_asked_is_not_taken(chat, png):
-    from tests.test_dialogue_commands import start_as_father
+    from tests.conftest import start_as_father
 
     start_as_father(chat)
     chat.send_file(png, "x.png", "image/png")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import Contact, Document, Message, Request, Upload
-from tests.channel_drivers import MetaChat, fake_meta, meta_app  # noqa: F401  (fixtures)
+from tests.channel_drivers import MetaChat
 from tests.conftest import FATHER_NIK, answer_until_summary
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")

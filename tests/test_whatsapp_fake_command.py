@@ -1,7 +1,6 @@
 """`python -m delivery.fakes`: signed webhooks to a running app, and the log of what the fake received."""
 from delivery.channels.graph import fake as meta
 from delivery.fakes.__main__ import main
-from tests.channel_drivers import fake_meta  # noqa: F401  (fixtures)
 
 
 def test_the_command_sends_signed_webhooks_and_prints_the_replies(sqlite_app, live_server_url, fake_meta, capsys):

@@ -14,13 +14,11 @@ from delivery.channels.base import TransportError
 from delivery.channels.graph.fake import DEFAULT_WHATSAPP_TOKEN, fail
 from delivery.channels.graph.client import GraphClient
 from delivery.sender import send_pending
-from tests.channel_drivers import (  # noqa: F401  (fixtures)
+from tests.channel_drivers import (
     MetaChat,
     contact_with_outbox,
     conversation_step,
     deliver_to,
-    fake_meta,
-    meta_sqlite_app,
     outbox,
     retry_when_due,
     sent_after_second_part_failed,

@@ -16,14 +16,7 @@ from delivery.channels.graph.fake import (
     whatsapp_message,
 )
 from delivery.sender import send_pending
-from tests.channel_drivers import (  # noqa: F401  (fixtures)
-    contact_with_outbox,
-    fake_meta,
-    held_jobs,
-    meta_sqlite_app,
-    post_signed,
-    sent_bodies,
-)
+from tests.channel_drivers import contact_with_outbox, post_signed, sent_bodies
 
 WA_ID = "6281234567890"
 

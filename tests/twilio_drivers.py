@@ -1,18 +1,18 @@
-"""Shared fixtures and helpers for the Twilio channel tests (this module holds no tests).
+"""Drivers and helpers for the Twilio channel tests: a citizen who writes signed Twilio webhooks
+(`TwilioChat`), signing, owing and delivering replies, and reading what the fake provider got.
 
-The fake Twilio API (delivery/fakes/twilio.py) runs inside pytest-httpserver, so every provider
-call in these tests is real HTTP to 127.0.0.1 and nothing reaches the network.
+The fixtures `fake_twilio` and `twilio_app` come from tests/plugins/twilio_channel.py.
 """
-import re
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from bot.core import db
-from bot.core.models import Message, Outbox
-from delivery.channels.twilio import fake as fake
+from bot.core.inbound_store import get_contact
+from bot.core.models import Message, Outbox, utcnow
+from delivery.channels.twilio import fake
 from tests.conftest import ReadsReplies
 
 PUBLIC = "http://testserver"          # the PUBLIC_BASE_URL of tests/conftest.py's apps
@@ -21,27 +21,11 @@ STATUS = PUBLIC + "/webhooks/twilio/status"
 CITIZEN = "+6281234567890"
 
 
-@pytest.fixture
-def fake_twilio(httpserver):
-    """A fresh fake Twilio API served by pytest-httpserver; its state dict, with "url" added."""
-    state = fake.new_state()
-    httpserver.expect_request(re.compile(".*")).respond_with_handler(fake.wsgi_handler(fake.create_app(state)))
-    state["url"] = httpserver.url_for("/").rstrip("/")
-    return state
-
-
 def configure(app, state: dict, **extra) -> None:
     """Point an app's Twilio settings at a fake (short timeout so timeout tests stay quick)."""
     app.config.update(TWILIO_ACCOUNT_SID=state["account_sid"], TWILIO_AUTH_TOKEN=state["auth_token"],
                       TWILIO_WHATSAPP_FROM=fake.DEFAULT_FROM, TWILIO_API_BASE=state["url"],
                       TWILIO_TIMEOUT=1.0, **extra)
-
-
-@pytest.fixture
-def twilio_app(sqlite_app, fake_twilio):
-    """The SQLite app (inline jobs) talking to the fake Twilio API."""
-    configure(sqlite_app, fake_twilio)
-    return sqlite_app
 
 
 def post_signed(client, params: dict, token: str, url: str = WEBHOOK, path: str = "/webhooks/twilio", **kwargs):
@@ -130,9 +114,28 @@ class TwilioChat(ReadsReplies):
                                      account_sid=self.state["account_sid"])
         return self._post(params)
 
-
-
 def media_path(url: str) -> str:
     """The path (and query) of a URL, to fetch one of our own links through the test client."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def owe(app, *payloads: dict, last_inbound=timedelta(minutes=5)) -> int:
+    """Outbox rows for the citizen, who last wrote `last_inbound` ago; returns the contact id."""
+    with app.app_context(), db.new_session() as s:
+        contact = get_contact(s, "twilio", CITIZEN, "Warga Uji")
+        contact.last_inbound_at = utcnow() - last_inbound if last_inbound is not None else None
+        s.flush()
+        for payload in payloads:
+            s.add(Outbox(contact_id=contact.id, kind="document" if "document" in payload else "reply",
+                         payload=payload, status="pending"))
+        s.commit()
+        return contact.id
+
+
+def deliver(app, contact_id: int) -> int:
+    """Run the sender job for one contact."""
+    from delivery.sender import send_pending
+
+    with app.app_context():
+        return send_pending(contact_id)

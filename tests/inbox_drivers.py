@@ -1,0 +1,32 @@
+"""Helpers for the officers' inbox tests: an officer who can sign in, the sign-in form and the
+CSRF token every inbox form carries."""
+import re
+
+from werkzeug.security import generate_password_hash
+
+from bot.core import db
+from bot.core.models import Officer
+
+PASSWORD = "kata-sandi-uji-2026"
+
+
+def add_officer(app, username: str = "siti", active: bool = True) -> int:
+    """An officer who can sign in with PASSWORD."""
+    with app.app_context(), db.new_session() as s:
+        officer = Officer(username=username, name="Siti Petugas", role="operator", active=active,
+                          password_hash=generate_password_hash(PASSWORD))
+        s.add(officer)
+        s.commit()
+        return officer.id
+
+
+def form_token(html: str) -> str:
+    """The CSRF token of the first form on a page, as a browser would send it."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, username: str = "siti", password: str = PASSWORD, next_path: str = ""):
+    """Fill in and submit the sign-in form."""
+    page = client.get("/inbox/login")
+    return client.post("/inbox/login", data={"csrf_token": form_token(page.get_data(as_text=True)),
+                                             "username": username, "password": password, "next": next_path})
