@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.core import storage
 from bot.core.models import Document, Request, as_utc, audit, utcnow
+from delivery.channels.registry import display_name
 from delivery.receipt import build_receipt
 from flows.definition import load_flow
 from flows.summary import documents
@@ -28,7 +29,7 @@ def ensure_receipt(s, request_id: int) -> Document:
         "submitted_at": as_utc(req.created_at), "applicant_name": req.applicant_name or "-",
         "applicant_nik": req.applicant_nik or "", "applicant_relation": req.applicant_relation or "-",
         "subject_label": flow.submit.subject_label,
-        "subject_name": req.subject_name or "-", "channel": _channel_name(req.contact.channel),
+        "subject_name": req.subject_name or "-", "channel": display_name(req.contact.channel),
         "documents_received": received, "documents_missing": missing, "next_steps": list(flow.receipt_next_steps),
         "duration": service.get("duration", "-"),
         "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/v/{code}",
@@ -46,8 +47,3 @@ def ensure_receipt(s, request_id: int) -> Document:
 def _flow(req: Request):
     """The flow the request was filed through: its subject label, documents and receipt texts."""
     return load_flow(current_app.config["OFFICE"]["services"][req.service]["flow"])
-
-
-def _channel_name(channel: str) -> str:
-    """How the channel is called on paper."""
-    return {"twilio": "WhatsApp", "whatsapp": "WhatsApp", "messenger": "Messenger"}.get(channel, "Simulator")
