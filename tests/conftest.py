@@ -187,12 +187,32 @@ class ReadsReplies:
         return [b["id"] for r in self.replies for b in r.get("buttons", [])]
 
 
+def conversation(app, channel: str, external_id: str) -> dict:
+    """Where a contact's conversation stands: flow, mode, step, the answers so far and the paused
+    requests. Assert on this rather than on a question's wording, which the office edits in
+    flows/*.yml."""
+    from sqlalchemy import select
+
+    from bot.core import db
+    from bot.core.models import Contact, Conversation
+
+    with app.app_context(), db.new_session() as s:
+        found = s.execute(select(Conversation).join(Contact, Contact.id == Conversation.contact_id)
+                          .where(Contact.channel == channel, Contact.external_id == external_id)).scalar_one()
+        return {"flow": found.flow, "mode": found.mode, "step": found.step, "answers": dict(found.answers or {}),
+                "paused": list(found.paused or [])}
+
+
 class Chat(ReadsReplies):
     """A citizen on the simulator API: say, press, send files, and read the replies."""
 
     def __init__(self, client, user: str):
         self.client, self.user = client, user
         self.replies: list[dict] = []
+
+    def where(self) -> dict:
+        """Where this citizen's conversation stands (see `conversation`)."""
+        return conversation(self.client.application, "simulator", self.user)
 
     def _post(self, **kwargs) -> list[dict]:
         """Send one message and keep its replies."""

@@ -11,7 +11,7 @@ from bot.core import db
 from bot.core.models import Contact, Document, Request, Upload
 from delivery.channels.messenger.adapter import OUR_METADATA
 from tests.channel_drivers import MetaChat
-from tests.conftest import FATHER_NIK, answer_until_summary
+from tests.conftest import FATHER_NIK, answer_until_summary, conversation
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")
 PSID = "24023456789012345"
@@ -20,7 +20,7 @@ PSID = "24023456789012345"
 def test_it_files_a_birth_request_over_messenger_and_sends_the_receipt_pdf(meta_app, fake_meta, png):
     chat = MetaChat(meta_app, fake_meta, "messenger", PSID)
     answer_until_summary(chat, png)
-    assert "Mohon periksa kembali" in chat.text and "Putri Ayu Lestari" in chat.text
+    assert conversation(meta_app, "messenger", PSID)["mode"] == "confirm" and "Putri Ayu Lestari" in chat.text
     assert FATHER_NIK not in chat.text
     assert chat.buttons == ["submit", "cmd:edit", "cmd:cancel"]
     assert chat.calls[-1]["body"]["messaging_type"] == "RESPONSE"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.models import Message, Request, Upload
 from delivery.channels.twilio import fake as fake
-from tests.conftest import FATHER_NIK, answer_until_summary
+from tests.conftest import FATHER_NIK, answer_until_summary, conversation
 from tests.twilio_drivers import CITIZEN, PUBLIC, TwilioChat, configure, media_path, sent_to
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")
@@ -35,7 +35,7 @@ def test_it_files_a_birth_request_over_twilio_and_sends_the_receipt_pdf(app, sha
     client = app.test_client()
     chat = TwilioChat(app, client, shared_twilio)
     answer_until_summary(chat, png)
-    assert "Mohon periksa kembali" in chat.text and "6408********0001" in chat.text
+    assert conversation(app, "twilio", CITIZEN)["mode"] == "confirm" and "6408********0001" in chat.text
     assert FATHER_NIK not in sent_to(shared_twilio)[-1]["Body"]
     assert chat.buttons == ["submit", "cmd:edit", "cmd:cancel"]
     titles = [b["title"] for b in chat.replies[-1]["buttons"]]

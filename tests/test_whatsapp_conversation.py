@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.models import Contact, Document, Message, Request, Upload
 from tests.channel_drivers import MetaChat
-from tests.conftest import FATHER_NIK, answer_until_summary
+from tests.conftest import FATHER_NIK, answer_until_summary, conversation
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")
 WA_ID = "6281234567890"
@@ -21,7 +21,7 @@ WA_ID = "6281234567890"
 def test_it_files_a_birth_request_over_whatsapp_and_sends_the_receipt_pdf(meta_app, fake_meta, png):
     chat = MetaChat(meta_app, fake_meta, "whatsapp", WA_ID)
     answer_until_summary(chat, png)
-    assert "Mohon periksa kembali" in chat.text and "Putri Ayu Lestari" in chat.text
+    assert conversation(meta_app, "whatsapp", WA_ID)["mode"] == "confirm" and "Putri Ayu Lestari" in chat.text
     assert FATHER_NIK not in chat.text
     assert chat.buttons == ["submit", "cmd:edit", "cmd:cancel"]
     assert chat.calls[-1]["body"]["type"] == "interactive"  # three choices: real reply buttons
