@@ -7,12 +7,21 @@ from datetime import datetime, timedelta
 
 from bot.core.models import Conversation, audit
 from flows import records, understand
-from flows.definition import Flow, Step, applies, available_flows, condition_holds, load_flow, texts
+from flows.definition import (
+    Flow,
+    Step,
+    applies,
+    available_flows,
+    condition_holds,
+    load_flow,
+    texts,
+)
 from flows.inputs import clean, parse_answer
 from flows.messages import Event, Reply
 from flows.modes import IN_FLOW, Mode, State
 from flows.office import DAYS, hours_text, office_tz, placeholder_values
 from flows.placeholders import fill
+from flows.submit import submit
 from flows.summary import answered_steps, format_value, summary_lines
 from flows.validators import Invalid, format_date_id, parse_nik
 from nlu import FAQ_INTENTS, SERVICE_INTENTS, Parse, faq
@@ -279,7 +288,6 @@ class Engine:
         """At the summary: send it, or say what the buttons do."""
         said = clean(event.button if event.kind == "button" else event.text)
         if said in ("submit",) or said in SUBMIT_WORDS:
-            from flows.submit import submit
             return submit(self, flow)
         if event.kind == "text" and said:
             parse = understand.interpret(event.text, self.today)
