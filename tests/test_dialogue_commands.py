@@ -6,7 +6,7 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.db import dispose as dispose_db
 from bot.core.models import Conversation, Message, as_utc
-from tests.conftest import FATHER_NIK, answer_until_summary
+from tests.conftest import FATHER_NIK, answer_until_summary, start_as_father
 
 
 def age_messages(app, days: int) -> None:
@@ -16,14 +16,6 @@ def age_messages(app, days: int) -> None:
         for message in s.execute(select(Message)).scalars():
             message.created_at = as_utc(message.created_at) - timedelta(days=days)
         s.commit()
-
-
-def start_as_father(chat):
-    """Open the birth-certificate flow as the father and accept the privacy notice."""
-    chat.say("halo")
-    chat.press("svc:akta_kelahiran")
-    chat.press("ayah")
-    chat.press("agree")
 
 
 def to_father_nik(chat):
