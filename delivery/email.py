@@ -9,6 +9,7 @@ from flask import current_app
 
 from bot.core import storage
 from bot.core.models import Document
+from flows.definition import texts
 
 log = logging.getLogger(__name__)
 
@@ -46,22 +47,21 @@ def send_email(to: str, subject: str, body: str, attachments: list[tuple[str, by
 
 
 def send_copy(s, contact, payload: dict) -> bool:
-    """Email what could not go through the chat; True when it was sent."""
+    """Email what could not go through the chat; True when it was sent (wording: texts.yml `email`)."""
     if not contact.email:
         return False
-    lines = [payload.get("text") or "Dokumen dari Disdukcapil terlampir."]
+    words = texts()["email"]
+    lines = [payload.get("text") or words["document_only"]]
     for i, button in enumerate(payload.get("buttons") or [], 1):
         lines.append(f"{i}. {button['title']}")
-    lines += ["", "Pesan ini dikirim lewat email karena percakapan chat Bapak/Ibu sedang tidak aktif.",
-              "Untuk melanjutkan, balas atau kirim pesan apa saja di chat Sapa Dukcapil.",
-              "Layanan Disdukcapil GRATIS, tidak dipungut biaya."]
+    lines += ["", words["footer"].strip()]
     attachments = []
     document = payload.get("document") or {}
     if document.get("document_id"):
         doc = s.get(Document, document["document_id"])
         attachments.append((doc.filename, storage.load(doc.storage_key), doc.content_type))
     try:
-        send_email(contact.email, "Sapa Dukcapil: pesan untuk Bapak/Ibu", "\n".join(lines), attachments)
+        send_email(contact.email, words["subject"].strip(), "\n".join(lines), attachments)
     except (EmailNotConfigured, smtplib.SMTPException, OSError) as err:
         log.warning("email copy not sent: %s", type(err).__name__)
         return False

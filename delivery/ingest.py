@@ -9,6 +9,7 @@ from bot.core.uploads import store_upload
 from delivery import jobs
 from delivery.channels import registry
 from delivery.channels.base import TransportError
+from flows import definition
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def receive(channel: str, external_id: str, *, kind: str, text: str | None = Non
     if file is not None:
         def attach(s, contact_id, row):
             """Check and store the file in the message's transaction."""
-            upload, reason = store_upload(s, s.get(Contact, contact_id), *file)
+            upload, reason = store_upload(s, s.get(Contact, contact_id), *file, texts=definition.texts())
             if upload is None:
                 row["kind"], row["payload"]["reason"] = "rejected_file", reason
                 row["payload"]["file_name"] = (file[1] or "")[:255]
@@ -60,11 +61,10 @@ def resolve_media(s, contact: Contact, message: Message) -> None:
     except TransportError as err:
         log.warning("media download failed on %s: %s", message.channel, type(err).__name__)
         message.kind = "rejected_file"
-        payload["reason"] = ("Maaf, foto/dokumen Bapak/Ibu gagal kami unduh. "
-                             "Mohon kirim ulang sebentar lagi.")
+        payload["reason"] = definition.texts()["uploads"]["download_failed"]
         message.payload = payload
         return
-    upload, reason = store_upload(s, contact, data, filename, content_type)
+    upload, reason = store_upload(s, contact, data, filename, content_type, texts=definition.texts())
     if upload is None:
         message.kind, payload["reason"] = "rejected_file", reason
     else:

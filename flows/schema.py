@@ -104,6 +104,28 @@ TEXT_GROUPS = {
     "status_labels": {"submitted": set(), "in_review": set(), "needs_info": set(), "approved": set(),
                       "issued": set(), "rejected": set(), "cancelled": set()},
     "officer_flags": {"unknown_nik": {"label", "nik"}, "missing_document": {"document"}},
+    "uploads": {"empty": {"accepted"}, "wrong_type": {"what", "accepted"},
+                "wrong_type_renamed": {"what", "extension", "accepted"}, "tip_heic": set(), "tip_word": set(),
+                "tip_unknown": set(), "too_big": {"size", "limit"}, "request_too_large": {"limit"},
+                "download_failed": set(), "accepted_photos_and_pdf": {"types"}, "accepted_photos": {"types"},
+                "accepted_pdf": set(), "unknown_type": set()},
+    # Every content type bot.core.uploads recognises (its _EXTENSIONS, but the unknown octet-stream).
+    "upload_file_types": {t: set() for t in (
+        "image/jpeg", "image/png", "image/webp", "application/pdf", "image/gif", "image/heic", "image/avif",
+        "image/bmp", "image/tiff", "application/zip", "application/x-rar-compressed",
+        "application/x-7z-compressed", "application/x-msdownload", "application/x-executable", "audio/ogg",
+        "audio/mpeg", "audio/wav", "audio/amr", "audio/mp4", "video/mp4", "video/quicktime", "video/3gpp",
+        "video/webm", "text/plain", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/msword")},
+    "email": {"subject": set(), "document_only": set(), "footer": set()},
+    "simulator": {"bad_json": set(), "user_required": {"max"}, "not_text": set(), "empty": set(),
+                  "too_long": {"max"}, "file": set(), "rejected_file": {"file_name"},
+                  "rejected_file_unnamed": set()},
+    "receipt": {"title": set(), "document_title": {"ticket"}, "document_subject": {"service"},
+                "ticket": set(), "submitted_at": set(), "channel": set(), "applicant_name": set(),
+                "applicant_nik": set(), "applicant_relation": set(), "subject": set(), "qr_caption": set(),
+                "received": set(), "received_none": set(), "missing": set(), "missing_none": set(),
+                "next_steps": set(), "duration": set(), "notes": set(), "footer": {"ticket"}},
 }
 
 

@@ -46,17 +46,20 @@ def test_a_production_database_without_a_secret_key_refuses_to_start_and_says_wh
 
 
 def test_the_api_refuses_malformed_messages_in_indonesian(client):
+    from flows.definition import texts
+
+    said = texts()["simulator"]  # the office's wording (texts.yml `simulator`)
     cases = [
-        ({"data": "not json", "content_type": "application/json"}, "JSON"),
-        ({"json": {"text": "halo"}}, "user"),
-        ({"json": {"user": "u"}}, "kosong"),
-        ({"json": {"user": "u", "text": 5}}, "teks"),
-        ({"json": {"user": "u", "text": "x" * 5000}}, "terlalu panjang"),
+        ({"data": "not json", "content_type": "application/json"}, said["bad_json"]),
+        ({"json": {"text": "halo"}}, said["user_required"].format(max=100)),
+        ({"json": {"user": "u"}}, said["empty"]),
+        ({"json": {"user": "u", "text": 5}}, said["not_text"]),
+        ({"json": {"user": "u", "text": "x" * 5000}}, said["too_long"].format(max=4096)),
     ]
-    for kwargs, word in cases:
+    for kwargs, expected in cases:
         response = client.post("/try/api/messages", **kwargs)
         assert response.status_code == 400, kwargs
-        assert word in response.get_json()["error"]
+        assert response.get_json()["error"] == expected
 
 
 def test_an_empty_text_gets_a_reply_not_an_error(chat):

@@ -195,6 +195,9 @@ def test_outside_the_window_a_message_is_held_emailed_and_sent_when_the_citizen_
     assert len(inbox.messages) == 1
     mail = message_from_bytes(inbox.messages[0].content)
     assert mail["To"] == "warga@example.id" and "sudah siap" in mail.get_payload(decode=True).decode()
+    from flows.definition import texts  # the email's own sentences are the office's (texts.yml `email`)
+    assert mail["Subject"] == texts()["email"]["subject"]
+    assert texts()["email"]["footer"].strip() in mail.get_payload(decode=True).decode().replace("\r\n", "\n")
 
     with sqlite_only.app_context():
         from delivery.ingest import receive

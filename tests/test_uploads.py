@@ -48,7 +48,10 @@ def test_a_body_over_the_hard_limit_gets_a_clear_413(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1000  # the real limit is 40 MB; the behaviour is the same
     response = client.post("/try/api/messages", data={"user": "u", "file": (io.BytesIO(b"x" * 5000), "a.jpg")},
                            content_type="multipart/form-data")
-    assert response.status_code == 413 and "terlalu besar" in response.get_json()["error"]
+    from flows.definition import texts
+
+    assert response.status_code == 413
+    assert response.get_json()["error"] == texts()["uploads"]["request_too_large"].format(limit=10)
 
 
 def test_an_empty_file_is_refused(chat):
@@ -95,3 +98,30 @@ def test_a_photo_sent_when_none_is_asked_is_not_taken(chat, png):
     chat.send_file(png, "x.png", "image/png")
     where = chat.where()  # still at the first question, and no answer holds the photo
     assert (where["step"], where["answers"]) == ("anak_nama", {"hubungan": "ayah", "persetujuan": True})
+
+
+@pytest.fixture
+def edited_texts(tmp_path, monkeypatch):
+    """A copy of flows/ whose texts.yml the test may edit; the app reads it from the next message on."""
+    import shutil
+
+    from flows import definition
+
+    flows_dir = tmp_path / "flows"
+    shutil.copytree(definition.FLOW_DIR, flows_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.mmd"))
+    monkeypatch.setattr(definition, "FLOW_DIR", flows_dir)
+    definition.texts.cache_clear()
+    yield flows_dir / "texts.yml"
+    definition.texts.cache_clear()  # the next test reads the real file again
+
+
+def test_the_office_edits_a_refusal_in_texts_yml_and_the_citizen_reads_it(chat, edited_texts):
+    import yaml
+
+    data = yaml.safe_load(edited_texts.read_text(encoding="utf-8"))
+    data["uploads"]["empty"] = "Filenya kosong, Bapak/Ibu. Kirim {accepted} lagi ya."
+    edited_texts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    to_first_photo(chat)
+    chat.send_file(b"", "kosong.jpg", "image/jpeg")
+    assert "Filenya kosong, Bapak/Ibu. Kirim foto JPG/PNG/WEBP atau file PDF lagi ya." in chat.text
+    assert chat.where()["step"] == "foto_surat_lahir"

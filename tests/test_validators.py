@@ -30,7 +30,9 @@ from flows.validators import (  # noqa: E402
     parse_time,
     parse_yes_no,
 )
-from bot.core.uploads import sniff_upload
+from bot.core.text import fill  # noqa: E402
+from bot.core.uploads import sniff_upload  # noqa: E402
+from flows.definition import texts  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 MB = 1024 * 1024
@@ -629,6 +631,26 @@ def test_it_refuses_an_answer_that_says_both():
 
 
 # --- Uploads ------------------------------------------------------------------------------------
+# The wording is the office's (flows/texts.yml `uploads`, `upload_file_types`): expected sentences are
+# read from there, so an edited text does not break these tests, a lost or wrong one does.
+
+
+def sniff(data: bytes, **kwargs):
+    """sniff_upload with the office's texts."""
+    return sniff_upload(data, texts=texts(), **kwargs)
+
+
+def words(key: str, **values) -> str:
+    """One upload text of texts.yml, filled."""
+    return fill(texts()["uploads"][key], values)
+
+
+def kind(content_type: str) -> str:
+    """What the citizen is told a file of this type is."""
+    return texts()["upload_file_types"][content_type]
+
+
+WELCOME = words("accepted_photos_and_pdf", types="JPG/PNG/WEBP")
 
 
 @pytest.mark.parametrize(
@@ -642,41 +664,39 @@ def test_it_refuses_an_answer_that_says_both():
     ],
 )
 def test_it_accepts_photos_and_pdfs_by_their_content(data, expected):
-    assert sniff_upload(data) == expected
+    assert sniff(data) == expected
 
 
 def test_it_trusts_content_over_a_misleading_name_and_type():
-    assert sniff_upload(png_bytes(), filename="ktp.pdf", declared_type="application/pdf") == ("image/png", ".png")
+    assert sniff(png_bytes(), filename="ktp.pdf", declared_type="application/pdf") == ("image/png", ".png")
 
 
 def test_it_refuses_an_exe_renamed_photo_jpg():
-    message = rejects(sniff_upload, b"MZ\x90\x00" + bytes(200), filename="photo.jpg", declared_type="image/jpeg")
-    assert "program komputer" in message
-    assert "walaupun namanya berakhiran .jpg" in message
-    assert "foto JPG/PNG/WEBP atau file PDF" in message
+    message = rejects(sniff, b"MZ\x90\x00" + bytes(200), filename="photo.jpg", declared_type="image/jpeg")
+    assert message == words("wrong_type_renamed", what=kind("application/x-msdownload"), extension=".jpg",
+                            accepted=WELCOME)
+    assert ".jpg" in message and "JPG/PNG/WEBP" in message
 
 
 def test_it_refuses_a_30_mb_photo_and_says_both_sizes():
     data = jpeg_bytes()[:-2] + bytes(30 * MB - len(jpeg_bytes()) + 2)
     assert len(data) == 30 * MB
-    message = rejects(sniff_upload, data)
-    assert "30 MB" in message and "10 MB" in message
+    message = rejects(sniff, data)
+    assert message == words("too_big", size="30 MB", limit="10 MB")
 
 
 def test_it_refuses_an_empty_file():
-    assert rejects(sniff_upload, b"").startswith("File yang Bapak/Ibu kirim kosong")
+    assert rejects(sniff, b"") == words("empty", accepted=WELCOME)
 
 
 def test_it_refuses_a_gif_sticker():
-    message = rejects(sniff_upload, GIF)
-    assert "stiker atau animasi (GIF)" in message
-    assert "foto JPG/PNG/WEBP atau file PDF" in message
+    assert rejects(sniff, GIF) == words("wrong_type", what=kind("image/gif"), accepted=WELCOME)
 
 
 def test_it_refuses_a_heic_photo_with_a_tip():
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(100)
-    message = rejects(sniff_upload, heic, filename="IMG_0001.HEIC")
-    assert "HEIC" in message and "foto biasa" in message
+    message = rejects(sniff, heic, filename="IMG_0001.HEIC")
+    assert message == words("wrong_type", what=kind("image/heic"), accepted=WELCOME) + " " + words("tip_heic")
 
 
 def test_it_refuses_a_zip_and_a_word_document():
@@ -685,30 +705,41 @@ def test_it_refuses_a_zip_and_a_word_document():
         archive.writestr("scan.jpg", jpeg_bytes())
     with zipfile.ZipFile(word, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
-    assert "file ZIP" in rejects(sniff_upload, plain.getvalue())
-    assert "dokumen Word" in rejects(sniff_upload, word.getvalue())
+    assert kind("application/zip") in rejects(sniff, plain.getvalue())
+    message = rejects(sniff, word.getvalue())
+    assert kind("application/msword") in message and message.endswith(words("tip_word"))
 
 
 @pytest.mark.parametrize(
-    ("data", "says"),
+    ("data", "content_type"),
     [
-        (b"Saya mau kirim KTP besok ya min", "teks"),
-        (b"OggS\x00\x02" + bytes(100), "pesan suara"),
-        (b"ID3\x03\x00" + bytes(100), "audio"),
-        (b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2mp41" + bytes(100), "video"),
+        (b"Saya mau kirim KTP besok ya min", "text/plain"),
+        (b"OggS\x00\x02" + bytes(100), "audio/ogg"),
+        (b"ID3\x03\x00" + bytes(100), "audio/mpeg"),
+        (b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2mp41" + bytes(100), "video/mp4"),
     ],
 )
-def test_it_refuses_text_audio_and_video(data, says):
-    assert says in rejects(sniff_upload, data)
+def test_it_refuses_text_audio_and_video(data, content_type):
+    assert rejects(sniff, data) == words("wrong_type", what=kind(content_type), accepted=WELCOME)
 
 
 def test_it_refuses_a_truncated_jpeg_and_png():
-    assert "rusak atau terpotong" in rejects(sniff_upload, jpeg_bytes()[2:], filename="ktp.jpg")
-    assert "foto JPG/PNG/WEBP" in rejects(sniff_upload, png_bytes()[8:])
-    assert "foto JPG/PNG/WEBP" in rejects(sniff_upload, png_bytes()[:8])
+    unknown = words("wrong_type", what=words("unknown_type"), accepted=WELCOME) + " " + words("tip_unknown")
+    assert rejects(sniff, jpeg_bytes()[2:]) == unknown
+    assert words("tip_unknown") in rejects(sniff, jpeg_bytes()[2:], filename="ktp.jpg")
+    assert rejects(sniff, png_bytes()[8:]) == unknown
+    assert rejects(sniff, png_bytes()[:8]) == unknown
 
 
 def test_it_honours_a_narrower_accepted_list_and_limit():
-    message = rejects(sniff_upload, png_bytes(), accepted=("application/pdf",))
-    assert "berupa gambar PNG" in message and "Mohon kirim file PDF." in message
-    assert "batasnya 0,5 MB" in rejects(sniff_upload, PDF + bytes(MB), max_bytes=MB // 2)
+    message = rejects(sniff, png_bytes(), accepted=("application/pdf",))
+    assert message == words("wrong_type", what=kind("image/png"), accepted=words("accepted_pdf"))
+    assert "batasnya 0,5 MB" in rejects(sniff, PDF + bytes(MB), max_bytes=MB // 2)
+
+
+def test_the_refusal_says_what_the_office_wrote(monkeypatch):
+    """An office that edits a refusal in texts.yml changes what the citizen reads, with no code change."""
+    edited = {**texts(), "uploads": {**texts()["uploads"], "empty": "Filenya kosong; kirim {accepted} ya."},
+              "upload_file_types": {**texts()["upload_file_types"], "image/gif": "stiker"}}
+    assert rejects(sniff_upload, b"", texts=edited) == f"Filenya kosong; kirim {WELCOME} ya."
+    assert rejects(sniff_upload, GIF, texts=edited) == words("wrong_type", what="stiker", accepted=WELCOME)

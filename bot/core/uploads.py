@@ -1,4 +1,9 @@
-"""Checking a file a citizen sent (its real type by content, never by name, and its size) and storing it."""
+"""Checking a file a citizen sent (its real type by content, never by name, and its size) and storing it.
+
+What the citizen is told is the office's wording: `texts` is flows/texts.yml as
+flows.definition.texts() reads it (its `uploads` and `upload_file_types`); the caller passes it,
+since bot.core reads nothing of flows/.
+"""
 
 import re
 
@@ -7,6 +12,7 @@ from flask import current_app
 from bot.core import storage
 from bot.core.invalid import Invalid
 from bot.core.models import Contact, Upload
+from bot.core.text import fill
 
 _EXTENSIONS = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf",
@@ -18,35 +24,6 @@ _EXTENSIONS = {
     "video/3gpp": ".3gp", "video/webm": ".webm", "text/plain": ".txt",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/msword": ".doc", "application/octet-stream": ".bin",
-}
-# What the citizen is told they sent, in words a non-technical person recognises.
-_DESCRIPTIONS = {
-    "image/jpeg": "foto JPG",
-    "image/png": "gambar PNG",
-    "image/webp": "gambar WEBP",
-    "application/pdf": "file PDF",
-    "image/gif": "stiker atau animasi (GIF)",
-    "image/heic": "foto format HEIC (biasanya dari iPhone)",
-    "image/avif": "foto format AVIF",
-    "image/bmp": "gambar format BMP",
-    "image/tiff": "gambar format TIFF",
-    "application/zip": "file ZIP",
-    "application/x-rar-compressed": "file RAR",
-    "application/x-7z-compressed": "file 7z",
-    "application/x-msdownload": "program komputer (.exe)",
-    "application/x-executable": "program komputer",
-    "audio/ogg": "pesan suara atau audio",
-    "audio/mpeg": "file audio",
-    "audio/wav": "file audio",
-    "audio/amr": "pesan suara atau audio",
-    "audio/mp4": "file audio",
-    "video/mp4": "video",
-    "video/quicktime": "video",
-    "video/3gpp": "video",
-    "video/webm": "video",
-    "text/plain": "teks",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "dokumen Word",
-    "application/msword": "dokumen Word",
 }
 _LABELS = {"image/jpeg": "JPG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 
@@ -127,13 +104,13 @@ def _detect(data: bytes) -> str:
     return "application/octet-stream"
 
 
-def _accepted_phrase(accepted: tuple[str, ...]) -> str:
+def _accepted_phrase(accepted: tuple[str, ...], words: dict) -> str:
     """Say which files are welcome, e.g. "foto JPG/PNG/WEBP atau file PDF"."""
-    images = [_LABELS.get(t, t.split("/")[-1].upper()) for t in accepted if t.startswith("image/")]
-    parts = [f"foto {'/'.join(images)}"] if images else []
-    if "application/pdf" in accepted:
-        parts.append("file PDF")
-    return " atau ".join(parts) or ", ".join(accepted)
+    images = "/".join(_LABELS.get(t, t.split("/")[-1].upper()) for t in accepted if t.startswith("image/"))
+    pdf = "application/pdf" in accepted
+    if images:
+        return fill(words["accepted_photos_and_pdf" if pdf else "accepted_photos"], {"types": images})
+    return words["accepted_pdf"] if pdf else ", ".join(accepted)
 
 
 def _megabytes(size: int) -> str:
@@ -156,54 +133,50 @@ def _claimed_extension(filename: str | None, declared_type: str | None) -> str |
 def sniff_upload(
     data: bytes,
     *,
+    texts: dict,
     filename: str | None = None,
     declared_type: str | None = None,
     max_bytes: int = 10 * 1024 * 1024,
     accepted: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf"),
 ) -> tuple[str, str]:
-    """Decide an upload's type from its content (never its name) and refuse what we cannot take."""
-    welcome = _accepted_phrase(accepted)
+    """Decide an upload's type from its content (never its name) and refuse what we cannot take.
+
+    `texts` holds the refusals' wording (flows/texts.yml: `uploads`, `upload_file_types`)."""
+    words = texts["uploads"]
+    welcome = _accepted_phrase(accepted, words)
     if not data:
-        raise Invalid(f"File yang Bapak/Ibu kirim kosong (0 KB). Mohon kirim ulang {welcome}.")
+        raise Invalid(fill(words["empty"], {"accepted": welcome}))
     content_type = _detect(data)
     if content_type not in accepted:
-        what = _DESCRIPTIONS.get(content_type, "file yang jenisnya tidak kami kenali")
-        claimed = _claimed_extension(filename, declared_type)
+        values = {"what": texts["upload_file_types"].get(content_type) or words["unknown_type"],
+                  "extension": _claimed_extension(filename, declared_type), "accepted": welcome}
         # Name and declared type are only used to explain a mismatch, never to decide.
-        disguise = (
-            f" walaupun namanya berakhiran {claimed}"
-            if claimed and claimed != _EXTENSIONS.get(content_type) and not (
-                content_type == "image/jpeg" and claimed == ".jpeg"
-            )
-            else ""
-        )
-        tip = ""
+        claimed = values["extension"]
+        renamed = claimed and claimed != _EXTENSIONS.get(content_type) and not (
+            content_type == "image/jpeg" and claimed == ".jpeg")
+        reason = fill(words["wrong_type_renamed" if renamed else "wrong_type"], values)
+        tip = None
         if content_type == "image/heic":
-            tip = " Kirim lewat WhatsApp sebagai foto biasa (bukan dokumen) agar otomatis menjadi JPG."
+            tip = words["tip_heic"]
         elif content_type in ("application/msword",
                               "application/vnd.openxmlformats-officedocument.wordprocessingml.document"):
-            tip = " Simpan dulu sebagai PDF, lalu kirim file PDF-nya."
+            tip = words["tip_word"]
         elif content_type == "application/octet-stream":
-            tip = " Bila ini foto, mungkin filenya rusak atau terpotong; mohon foto ulang."
-        raise Invalid(
-            f"File yang Bapak/Ibu kirim berupa {what}{disguise}, dan tidak bisa kami terima. "
-            f"Mohon kirim {welcome}.{tip}"
-        )
+            tip = words["tip_unknown"]
+        raise Invalid(f"{reason} {tip}" if tip else reason)
     if len(data) > max_bytes:
-        raise Invalid(
-            f"Ukuran file terlalu besar ({_megabytes(len(data))}); batasnya {_megabytes(max_bytes)}. "
-            f"Mohon kirim ulang dengan ukuran lebih kecil, misalnya foto biasa lewat WhatsApp (bukan dokumen) "
-            f"atau PDF yang dipindai dengan resolusi lebih rendah."
-        )
+        raise Invalid(fill(words["too_big"], {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)}))
     return content_type, _EXTENSIONS[content_type]
 
 
-def store_upload(s, contact: Contact, data: bytes, filename: str | None, declared: str | None):
-    """Check a file by its content and store it; returns (Upload, None) or (None, reason)."""
+def store_upload(s, contact: Contact, data: bytes, filename: str | None, declared: str | None, *, texts: dict):
+    """Check a file by its content and store it; returns (Upload, None) or (None, reason).
+
+    `texts`: flows/texts.yml, for the reason's wording (see sniff_upload)."""
     uploads = current_app.config["OFFICE"].get("uploads", {})
     try:
         content_type, extension = sniff_upload(
-            data, filename=filename, declared_type=declared,
+            data, texts=texts, filename=filename, declared_type=declared,
             max_bytes=int(uploads.get("max_bytes", 10 * 1024 * 1024)),
             accepted=tuple(uploads.get("accepted", ("image/jpeg", "image/png", "image/webp", "application/pdf"))))
     except Invalid as err:

@@ -9,10 +9,12 @@ from sqlalchemy import text
 
 from bot.core import config as settings
 from bot.core import db
+from bot.core.text import fill
 from bot.web import cli, files, inbox, simulator, verify, webhooks
 from bot.web.sessions import CachedSessionInterface
 from delivery import jobs
 from delivery.channels.registry import CHANNELS
+from flows.definition import texts
 from flows.schema import FLOW_DIR, check_all
 
 
@@ -64,7 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def too_large(_err):
         """A body over the hard limit: say so in the citizen's language."""
         limit = app.config["OFFICE"].get("uploads", {}).get("max_bytes", 10 * 1024 * 1024) // (1024 * 1024)
-        return jsonify({"error": f"File terlalu besar. Maksimal {limit} MB per foto atau PDF."}), 413
+        return jsonify({"error": fill(texts()["uploads"]["request_too_large"], {"limit": limit})}), 413
 
     return app
 

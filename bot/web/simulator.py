@@ -11,17 +11,20 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.links import link_for
 from bot.core.models import Contact, Message, Outbox
+from bot.core.text import fill
 from delivery.channels.fields import clean
 from delivery.ingest import receive
+from flows.definition import texts
 
 bp = Blueprint("simulator", __name__)
 CHANNEL = "simulator"
 MAX_TEXT = 4096
+MAX_USER = 100
 
 
-def _error(message: str, status: int = 400):
-    """An Indonesian error answer the page can show."""
-    return jsonify({"error": message}), status
+def _error(key: str, status: int = 400, **values):
+    """An Indonesian error answer the page can show (flows/texts.yml `simulator`)."""
+    return jsonify({"error": fill(texts()["simulator"][key], values)}), status
 
 
 @bp.get("/try")
@@ -38,19 +41,19 @@ def post_message():
     if request.mimetype == "application/json":
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _error("Format pesan tidak dikenali (JSON tidak valid).")
+            return _error("bad_json")
         user, text, button, upload = body.get("user"), body.get("text"), body.get("button"), None
     else:
         user, text, button = request.form.get("user"), request.form.get("text"), request.form.get("button")
         upload = request.files.get("file")
-    if not isinstance(user, str) or not user.strip() or len(user) > 100:
-        return _error("Kolom 'user' wajib diisi (maksimal 100 karakter).")
+    if not isinstance(user, str) or not user.strip() or len(user) > MAX_USER:
+        return _error("user_required", max=MAX_USER)
     if text is not None and not isinstance(text, str) or button is not None and not isinstance(button, str):
-        return _error("Kolom 'text' dan 'button' harus berupa teks.")
+        return _error("not_text")
     if text is None and button is None and upload is None:
-        return _error("Pesan kosong: kirim 'text', 'button', atau 'file'.")
+        return _error("empty")
     if text and len(text) > MAX_TEXT:
-        return _error(f"Pesan terlalu panjang (maksimal {MAX_TEXT} karakter).")
+        return _error("too_long", max=MAX_TEXT)
     user = user.strip()
     text = clean(text) if text else text  # no NUL or lone surrogate reaches the database
     if upload is not None:
@@ -131,8 +134,10 @@ def _button_title(user: str, button: str) -> str | None:
 
 def _inbound_label(m: Message) -> str:
     """What to show for an inbound message that had no text."""
+    words = texts()["simulator"]
     if m.kind == "file":
-        return "📎 file"
+        return words["file"]
     if m.kind == "rejected_file":
-        return f"📎 {m.payload.get('file_name') or 'file'} (ditolak)"
+        name = (m.payload or {}).get("file_name")
+        return fill(words["rejected_file"], {"file_name": name}) if name else words["rejected_file_unnamed"]
     return ""
