@@ -1,9 +1,14 @@
-"""The "tanda terima" PDF a citizen gets when a request has been submitted."""
+"""The "tanda terima" PDF a citizen gets when a request has been submitted.
+
+Its labels and fixed sentences are the office's (flows/texts.yml `receipt`); the subject's label,
+next steps and notes come from the flow file, through `data`."""
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from bot.core.privacy import mask_nik
+from bot.core.text import fill
 from delivery.pdf_common import BODY_SIZE, FONT_FAMILY, LINE_H, MARGIN, OfficePDF, format_wita
+from flows.definition import texts
 
 QR_SIZE = 38  # mm; about 1 mm per module for a typical /v/<code> URL, easy for phone cameras
 QR_GAP = 7  # mm between the table and the QR column
@@ -12,30 +17,30 @@ LABEL_FILL = (238, 241, 245)
 NOT_GIVEN = "—"
 
 
-def _details_rows(data: dict) -> list[tuple[str, str]]:
+def _details_rows(data: dict, words: dict) -> list[tuple[str, str]]:
     """The label/value pairs of the summary table, with the NIK masked."""
     return [
-        ("Nomor tiket", data["ticket"]),
-        ("Tanggal diterima", format_wita(data["submitted_at"])),
-        ("Diajukan melalui", data.get("channel") or NOT_GIVEN),
-        ("Nama pemohon", data.get("applicant_name") or NOT_GIVEN),
+        (words["ticket"], data["ticket"]),
+        (words["submitted_at"], format_wita(data["submitted_at"])),
+        (words["channel"], data.get("channel") or NOT_GIVEN),
+        (words["applicant_name"], data.get("applicant_name") or NOT_GIVEN),
         # Never the full NIK: the receipt is forwarded, printed and photographed.
-        ("NIK pemohon", mask_nik(data.get("applicant_nik")) or NOT_GIVEN),
-        ("Hubungan pemohon", data.get("applicant_relation") or NOT_GIVEN),
-        (data.get("subject_label") or "Atas nama", data.get("subject_name") or NOT_GIVEN),
+        (words["applicant_nik"], mask_nik(data.get("applicant_nik")) or NOT_GIVEN),
+        (words["applicant_relation"], data.get("applicant_relation") or NOT_GIVEN),
+        (data.get("subject_label") or words["subject"], data.get("subject_name") or NOT_GIVEN),
     ]
 
 
-def _title_block(pdf: OfficePDF, service: str) -> None:
+def _title_block(pdf: OfficePDF, service: str, words: dict) -> None:
     """Centred document title with the service name under it."""
     pdf.set_font(FONT_FAMILY, "B", 15)
-    pdf.cell(0, 8, "TANDA TERIMA PERMOHONAN", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 8, words["title"].strip(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT_FAMILY, "", 12)
     pdf.multi_cell(0, 6, service, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
 
 
-def _details_with_qr(pdf: OfficePDF, rows: list[tuple[str, str]], verify_url: str) -> None:
+def _details_with_qr(pdf: OfficePDF, rows: list[tuple[str, str]], verify_url: str, caption: str) -> None:
     """Summary table on the left and the status QR code on the right, then move below both."""
     top = pdf.get_y()
     table_w = pdf.epw - QR_SIZE - QR_GAP
@@ -64,7 +69,7 @@ def _details_with_qr(pdf: OfficePDF, rows: list[tuple[str, str]], verify_url: st
     table_bottom = pdf.get_y()
     qr_bottom = pdf.qr_block(
         verify_url, x=pdf.w - MARGIN - QR_SIZE, y=top, size=QR_SIZE,
-        caption="Pindai untuk memeriksa status",
+        caption=caption,
     )
     pdf.set_xy(MARGIN, max(table_bottom, qr_bottom) + 2)
 
@@ -72,51 +77,51 @@ def _details_with_qr(pdf: OfficePDF, rows: list[tuple[str, str]], verify_url: st
 def build_receipt(data: dict) -> bytes:
     """Render the tanda terima PDF for a submitted request."""
     ticket = data["ticket"]
-    rows = _details_rows(data)  # first, so bad input fails before any font file is opened
-    pdf = OfficePDF(data["office"], title=f"Tanda Terima {ticket}", reference=ticket)
+    words = texts()["receipt"]
+    rows = _details_rows(data, words)  # first, so bad input fails before any font file is opened
+    pdf = OfficePDF(data["office"], title=fill(words["document_title"], {"ticket": ticket}), reference=ticket)
     try:
-        pdf.set_subject(f"Tanda terima permohonan {data['service_title']}")
+        pdf.set_subject(fill(words["document_subject"], {"service": data["service_title"]}))
         pdf.add_page()
-        _title_block(pdf, data["service_title"])
-        _details_with_qr(pdf, rows, data["verify_url"])
-        _body_sections(pdf, data)
+        _title_block(pdf, data["service_title"], words)
+        _details_with_qr(pdf, rows, data["verify_url"], words["qr_caption"])
+        _body_sections(pdf, data, words)
         return bytes(pdf.output())
     finally:
         pdf.close_fonts()
 
 
-def _body_sections(pdf: OfficePDF, data: dict) -> None:
+def _body_sections(pdf: OfficePDF, data: dict, words: dict) -> None:
     """Documents received and missing, next steps, duration, notes and the closing line."""
-    pdf.section_heading("Dokumen yang sudah diterima")
+    pdf.section_heading(words["received"])
     received = data.get("documents_received") or []
     if received:
         pdf.item_list(received, marker="✓")
     else:
-        pdf.paragraph("Belum ada dokumen yang diterima.")
+        pdf.paragraph(words["received_none"])
 
-    pdf.section_heading("Dokumen yang masih kurang")
+    pdf.section_heading(words["missing"])
     missing = data.get("documents_missing") or []
     if missing:
         pdf.item_list(missing, marker="•")
     else:
-        pdf.paragraph("Tidak ada — berkas lengkap.")
+        pdf.paragraph(words["missing_none"])
 
     if data.get("next_steps"):
-        pdf.section_heading("Langkah berikutnya")
+        pdf.section_heading(words["next_steps"])
         pdf.item_list(data["next_steps"])
 
-    pdf.section_heading("Perkiraan waktu")
+    pdf.section_heading(words["duration"])
     pdf.paragraph(data.get("duration") or NOT_GIVEN)
 
     if data.get("notes"):
-        pdf.section_heading("Catatan")
+        pdf.section_heading(words["notes"])
         pdf.item_list(data["notes"], marker="•")
 
     pdf.ln(3)
     pdf.set_font(FONT_FAMILY, "", 8.5)
     pdf.multi_cell(
         0, 4.2,
-        f"Simpan tanda terima ini dan sebutkan nomor tiket {data['ticket']} bila menanyakan status "
-        "permohonan. Dokumen ini dibuat otomatis oleh layanan Sapa Dukcapil.",
+        fill(words["footer"], {"ticket": data["ticket"]}).strip(),
         align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT,
     )

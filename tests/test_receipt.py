@@ -11,6 +11,7 @@ from pypdf.generic import ContentStream
 
 from delivery import pdf_common
 from delivery.receipt import build_receipt
+from flows.definition import texts
 from tests.conftest import require
 
 FULL_NIK = "6408015505900001"
@@ -85,7 +86,7 @@ def test_it_prints_the_ticket_and_masked_nik(receipt):
 
 def test_it_prints_service_office_channel_and_time_in_wita(receipt):
     text = text_of(receipt)
-    assert "TANDA TERIMA PERMOHONAN" in text
+    assert texts()["receipt"]["title"] in text
     assert "Akta Kelahiran" in text
     assert "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN KUTAI TIMUR" in text
     assert "WhatsApp" in text
@@ -95,9 +96,9 @@ def test_it_prints_service_office_channel_and_time_in_wita(receipt):
 
 def test_it_lists_received_and_missing_documents_and_next_steps(receipt):
     text = text_of(receipt)
-    for heading in ("Dokumen yang sudah diterima", "Dokumen yang masih kurang",
-                    "Langkah berikutnya", "Perkiraan waktu"):
-        assert heading in text
+    words = texts()["receipt"]  # the office's wording (texts.yml `receipt`)
+    for heading in ("received", "missing", "next_steps", "duration"):
+        assert words[heading] in text
     for name in ("Surat keterangan lahir dari bidan", "Kartu Keluarga (foto)",
                  "Buku nikah orang tua", "SPTJM × 2 saksi", "1–2 hari kerja", "3–5 hari kerja"):
         assert name in text
@@ -111,7 +112,17 @@ def test_it_says_the_service_is_free(receipt):
 
 def test_empty_missing_list_says_berkas_lengkap():
     text = text_of(build_receipt(sample(documents_missing=[])))
-    assert "Tidak ada — berkas lengkap" in text
+    assert texts()["receipt"]["missing_none"] in text
+
+
+def test_the_office_edits_a_receipt_label_in_texts_yml(monkeypatch):
+    import delivery.receipt
+
+    words = {**texts()["receipt"], "ticket": "No. tiket", "footer": "Simpan baik-baik, tiket {ticket}."}
+    monkeypatch.setattr(delivery.receipt, "texts", lambda: {**texts(), "receipt": words})
+    text = text_of(build_receipt(sample()))
+    assert "No. tiket" in text and "Nomor tiket" not in text
+    assert "Simpan baik-baik, tiket AKL-0001." in text
 
 
 def test_metadata_names_the_ticket_but_no_personal_data(receipt):
