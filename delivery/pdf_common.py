@@ -8,6 +8,8 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from bot.core.text import fill
+
 # The fonts ship inside the repository: a citizen's PDF must not depend on what the server has
 # installed, and the 14 core PDF fonts are Latin-1 only (no "—", "–", "✓").
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -21,7 +23,6 @@ LINE_H = 5  # mm per line of body text
 GREY = (90, 90, 90)
 RULE_GREY = (170, 170, 170)
 
-FREE_SERVICE_NOTE = "Layanan Disdukcapil tidak dipungut biaya (GRATIS)."
 
 MONTHS_ID = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -51,14 +52,12 @@ def format_wita(moment: datetime) -> str:
     return f"{local.day} {MONTHS_ID[local.month - 1]} {local.year}, {local:%H.%M} WITA"
 
 
-def office_contact_lines(office: dict) -> list[str]:
-    """Two letterhead lines, phones then email/website, from whichever contacts are present."""
-    phones = [
-        f"Telp. {office['phone']}" if office.get("phone") else "",
-        f"WhatsApp {office['whatsapp']}" if office.get("whatsapp") else "",
-    ]
+def office_contact_lines(office: dict, words: dict) -> list[str]:
+    """Two letterhead lines, phones then email/website, from whichever contacts are present
+    (`words`: texts.yml `pdf`, whose `phone`, `whatsapp` and `email` say how each is shown)."""
+    phones = [fill(words[key], office) if office.get(key) else "" for key in ("phone", "whatsapp")]
     online = [
-        f"Email {office['email']}" if office.get("email") else "",
+        fill(words["email"], office) if office.get("email") else "",
         office.get("website") or "",
     ]
     lines = (" · ".join(p for p in group if p) for group in (phones, online))
@@ -77,12 +76,14 @@ def qr_png(data: str, scale: int = 8) -> BytesIO:
 class OfficePDF(FPDF):
     """A4 portrait page in mm with the office letterhead, a footer, page numbers and DejaVu fonts."""
 
-    def __init__(self, office: dict, *, title: str, reference: str = "", footer_note: str = FREE_SERVICE_NOTE):
-        """Set up the page, fonts and metadata; `reference` (e.g. a ticket) is repeated in the footer."""
+    def __init__(self, office: dict, words: dict, *, title: str, reference: str = ""):
+        """Set up the page, fonts and metadata; `words` are texts.yml `pdf` (the office's own:
+        the footer note, page numbers, contact labels); `reference` (e.g. a ticket) is repeated
+        in the footer."""
         super().__init__(orientation="P", unit="mm", format="A4")
         self.office = office
+        self.words = words
         self.reference = reference
-        self.footer_note = footer_note
         self.current_section = ""  # repeated as "… (lanjutan)" when a list runs onto a new page
         for style, path in FONT_FILES.items():
             self.add_font(FONT_FAMILY, style, str(path))
@@ -122,7 +123,7 @@ class OfficePDF(FPDF):
         self.multi_cell(0, 6, name, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT_FAMILY, "", 8.5)
         self.set_text_color(*GREY)
-        for line in (self.office.get("address"), *office_contact_lines(self.office)):
+        for line in (self.office.get("address"), *office_contact_lines(self.office, self.words)):
             if line:
                 self.multi_cell(0, 4.2, line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0)
@@ -157,11 +158,11 @@ class OfficePDF(FPDF):
         self.set_draw_color(0)
         self.set_y(self.get_y() + 1.5)
         self.set_font(FONT_FAMILY, "B", 8)
-        self.cell(0, 4, self.footer_note, new_x=XPos.LMARGIN)
+        self.cell(0, 4, self.words["footer_note"], new_x=XPos.LMARGIN)
         self.set_font(FONT_FAMILY, "", 8)
         self.set_text_color(*GREY)
         # "{nb}" is fpdf2's total-pages alias, filled in when the document is closed.
-        pages = f"Halaman {self.page_no()} dari {{nb}}"
+        pages = fill(self.words["page_of"], {"page": self.page_no(), "pages": "{nb}"})
         self.cell(0, 4, f"{self.reference} · {pages}" if self.reference else pages, align="R")
         self.set_text_color(0)
 
@@ -172,7 +173,7 @@ class OfficePDF(FPDF):
             self.add_page()
         self.current_section = text
         if continued:
-            text = f"{text} (lanjutan)"
+            text = fill(self.words["continued"], {"section": text})
         self.ln(3)
         self.set_font(FONT_FAMILY, "B", 10.5)
         self.cell(0, 6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

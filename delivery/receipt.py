@@ -79,7 +79,8 @@ def build_receipt(data: dict) -> bytes:
     ticket = data["ticket"]
     words = texts()["receipt"]
     rows = _details_rows(data, words)  # first, so bad input fails before any font file is opened
-    pdf = OfficePDF(data["office"], title=fill(words["document_title"], {"ticket": ticket}), reference=ticket)
+    pdf = OfficePDF(data["office"], texts()["pdf"], title=fill(words["document_title"], {"ticket": ticket}),
+                    reference=ticket)
     try:
         pdf.set_subject(fill(words["document_subject"], {"service": data["service_title"]}))
         pdf.add_page()

@@ -121,6 +121,8 @@ TEXT_GROUPS = {
     "simulator": {"bad_json": set(), "user_required": {"max"}, "not_text": set(), "empty": set(),
                   "too_long": {"max"}, "file": set(), "rejected_file": {"file_name"},
                   "rejected_file_unnamed": set()},
+    "pdf": {"footer_note": set(), "page_of": {"page", "pages"}, "continued": {"section"},
+            "phone": {"phone"}, "whatsapp": {"whatsapp"}, "email": {"email"}},
     "receipt": {"title": set(), "document_title": {"ticket"}, "document_subject": {"service"},
                 "ticket": set(), "submitted_at": set(), "channel": set(), "applicant_name": set(),
                 "applicant_nik": set(), "applicant_relation": set(), "subject": set(), "qr_caption": set(),

@@ -278,7 +278,7 @@ def test_long_wrapping_items_stay_whole_and_inside_the_page():
 
 
 def test_the_overlap_check_catches_overlapping_text():
-    pdf = pdf_common.OfficePDF({"name": "Kantor"}, title="uji")
+    pdf = pdf_common.OfficePDF({"name": "Kantor"}, texts()["pdf"], title="uji")
     try:
         pdf.add_page()
         pdf.text(20, 100, "Teks pertama yang cukup panjang")
