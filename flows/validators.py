@@ -3,7 +3,7 @@
 Every function here is pure: it reads only its arguments (and the clock when `today` is not
 given) and either returns a clean value or raises `Invalid` with an Indonesian re-ask reason.
 Messages never repeat a full NIK or No. KK (UU 24/2013 Pasal 79; WhatsApp servers sit abroad,
-domain.md §5), so a message can go to the chat, a log or an operator without masking.
+docs/rules.md §5), so a message can go to the chat, a log or an operator without masking.
 """
 from __future__ import annotations
 
@@ -508,7 +508,10 @@ def parse_name(text: str) -> str:
 
 _EMAIL_LABELS = {"email", "e-mail", "surel", "saya", "sy", "ini", "adalah", "yaitu", "nya", ":", "-"}
 _EMAIL_LOCAL = re.compile(r"[a-z0-9._%+\-]+")
-_EMAIL_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")
+# Starts only where a run of domain characters starts: searched, the plain form restarted at
+# every label of "a.a.a.…" and rescanned the rest (quadratic). fullmatch() is unaffected.
+_EMAIL_DOMAIN = re.compile(
+    r"(?<![a-z0-9.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")
 _POPULAR_DOMAINS = ("gmail.com", "yahoo.com", "yahoo.co.id", "hotmail.com", "outlook.com", "icloud.com")
 # Real providers one typo away from a popular one must not be "corrected".
 _KNOWN_DOMAINS = set(_POPULAR_DOMAINS) | {
@@ -560,7 +563,7 @@ def parse_email(text: str) -> str:
     if domain not in _KNOWN_DOMAINS:
         near = min(_POPULAR_DOMAINS, key=lambda known: Levenshtein.distance(domain, known))
         if Levenshtein.distance(domain, near) <= 2 or domain.rsplit(".", 1)[1] in _BAD_TLDS:
-            # The akta PDF is e-mailed (domain.md §0), so a "gmial.com" means a lost document.
+            # The akta PDF is e-mailed (docs/rules.md §0), so a "gmial.com" means a lost document.
             suggestion = near if Levenshtein.distance(domain, near) <= 2 else domain.rsplit(".", 1)[0] + ".com"
             raise Invalid(
                 f"Apakah maksud Bapak/Ibu {local}@{suggestion}? Bagian setelah tanda @ sepertinya salah ketik. "
@@ -682,6 +685,10 @@ def parse_int(text: str, *, low: int, high: int, unit: str = "") -> int:
         value = Decimal(words[0])
     if value != value.to_integral_value():
         raise Invalid(f"Mohon kirim angka bulat (tanpa koma), yaitu {wanted}.")
+    if value.adjusted() >= 100:
+        # Over a hundred digits is out of any range asked for, and turning a long number into an int
+        # and back into text takes time quadratic in its length (past 4,300 digits, an error).
+        raise Invalid(f"Mohon kirim {wanted}.")
     number = int(value)
     if not low <= number <= high:
         raise Invalid(f"Mohon kirim {wanted}. Yang Bapak/Ibu kirim: {_thousands(number)}{unit_text}.")

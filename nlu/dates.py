@@ -120,16 +120,14 @@ def _weekday(m: re.Match, today: date) -> date | None:
 def find_dates(text: str, today: date) -> list[tuple[int, int, str, dict]]:
     """All dates in `text`: (start, end, ISO value, extras) with offsets into `text`."""
     out: list[tuple[int, int, str, dict]] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        """Whether [s, e) overlaps nothing taken so far."""
-        return all(e <= a or s >= b for a, b in taken)
+    # 1 for each character already inside a date: a check costs the candidate's length, not the
+    # number of dates found so far.
+    taken = bytearray(len(text))
 
     def add(s: int, e: int, value: date | None, **extra) -> None:
         """Keep a candidate unless an earlier (preferred) one covers it."""
-        if value is not None and free(s, e):
-            taken.append((s, e))
+        if value is not None and taken.find(1, s, e) < 0:
+            taken[s:e] = b"\x01" * (e - s)
             out.append((s, e, value.isoformat(), extra))
 
     for m in _NUMERIC_YMD.finditer(text):

@@ -38,7 +38,7 @@ OTHER_OFFICES = {
                   "duplikat buku nikah juga diurus di KUA.",
 }
 
-# What to do when a document is lost (practice in Dukcapil offices; domain.md §1).
+# What to do when a document is lost (practice in Dukcapil offices; docs/rules.md §1).
 LOST = {
     "ktp_print": "KTP-el hilang: minta *surat keterangan hilang dari kepolisian* (Polsek/Polres), "
                  "lalu datang untuk cetak ulang. Jadwal kedatangan bisa dipesan lewat chat ini.",

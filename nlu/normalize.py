@@ -1,4 +1,4 @@
-"""Normaliser for informal Indonesian chat (domain.md §6), used before classification.
+"""Normaliser for informal Indonesian chat (docs/rules.md §6), used before classification.
 
 It rewrites only what is safe: known abbreviations, stretched letters ("bangeeet"), a few
 Banjar/Javanese/Bugis words with a single unambiguous meaning, emoji, and long numbers. Entity
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# One token → its standard form. Deliberately absent (domain.md §6 warns that blanket rules
+# One token → its standard form. Deliberately absent (docs/rules.md §6 warns that blanket rules
 # corrupt normal text): kan, ma, do, buat (Banjar "put in"), kaya (rich / like), no, tak, dah, g.
 SLANG: dict[str, str] = {
     # spelling variants of domain words
@@ -93,7 +93,11 @@ _OTHER_EMOJI = re.compile(
 TICKET_RE = re.compile(r"\b[a-z]{2,5}-\d{4,}(?:-\d+)*\b")
 LONG_NUMBER_RE = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){11,17}(?!\d)")
 PHONE_RE = re.compile(r"(?:\+62|\b62|\b0)8\d{1,3}[ .\-]?\d{3,4}[ .\-]?\d{3,5}\b")
-EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# An address starts only where a run of local-part characters starts (after any leading . + -):
+# starting at every character of a long run and rescanning it to the end was quadratic.
+EMAIL_RE = re.compile(r"(?<![\w.+-])[.+-]*+\b(?P<email>[\w.+-]++@[\w-]+(?:\.[\w-]+)+\b)")
+# The one place a plain scan could also start inside a run: where the previous address ended.
+_EMAIL_RESUME = re.compile(r"(?<![\w.+-])(?P<email>[\w.+-]++@[\w-]+(?:\.[\w-]+)+\b)")
 
 # Words whose double letters are real: when a stretched word collapses to one of these, keep two.
 _REAL_DOUBLES = {"maaf", "saat", "taat", "assalamualaikum", "allah", "jumaat", "innalillahi",
@@ -104,6 +108,43 @@ _VOCATIVE_BEFORE = {"halo", "hallo", "hai", "hi", "pagi", "siang", "sore", "mala
 _STRETCH_RE = re.compile(r"([a-z])\1{2,}")
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*|[?!]")
 NORMALIZER_VERSION = 3
+
+
+def email_spans(pattern: re.Pattern, resume: re.Pattern, text: str):
+    """(start, end) of the "email" group of every address, left to right, in linear time.
+
+    `pattern` starts only at the start of a run of local-part characters; that is what keeps it
+    linear. The unanchored pattern it replaces found the same addresses, and one more kind: an
+    address glued to the end of the previous one ("a@b.co.x@c.org"). `resume` finds that one
+    where the previous address ended, on the text only up to the second "@" after that point
+    (an address holds one "@"), so the slices together stay within twice the text's length.
+    """
+    end = 0
+    while True:
+        span = None
+        first = text.find("@", end) if 0 < end < len(text) else -1
+        if first >= 0:
+            second = text.find("@", first + 1)
+            glued = resume.match(text[end: second if second >= 0 else len(text)])
+            if glued:
+                span = (end + glued.start("email"), end + glued.end("email"))
+        if span is None:
+            found = pattern.search(text, end)
+            if found is None:
+                return
+            span = found.span("email")
+        yield span
+        end = span[1]
+
+
+def _replace_spans(text: str, spans, replacement: str) -> str:
+    """text with each (start, end) span, in order and not overlapping, replaced."""
+    out, pos = [], 0
+    for start, end in spans:
+        out += (text[pos:start], replacement)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _unstretch(word: str) -> str:
@@ -117,18 +158,56 @@ def _unstretch(word: str) -> str:
     return one
 
 
+_PARTICLES = {"ya", "yaa", "dong", "nih", "sih", "ok", "oke"}
+# A word before "kk" is compared only with these (after stretched letters collapse). Each run of
+# one repeated character leaves at least one letter, so a word of more runs than the longest of
+# them matches none: is_vocative_kk stops reading back there instead of at the message start.
+_LONGEST_COMPARED = max(map(len, [*_VOCATIVE_BEFORE, *SLANG, *_PARTICLES]))
+_SPACES_AND_COMMAS = re.compile(r"[ ,]*")
+_END_PUNCTUATION = re.compile(r"[?!. ]*")
+
+
+def _word_before(text: str, start: int) -> tuple[bool, str | None]:
+    """Whether text[:start] is only spaces and commas, and its last word once those are
+    stripped, lower-cased ("" when there is none); the word is None when it has more runs of a
+    repeated character than any word it is compared with."""
+    end = start
+    while end and text[end - 1] in " ,":
+        end -= 1
+    nothing_before = end == 0
+    while end and text[end - 1].isspace():
+        end -= 1
+    begin, runs, last = end, 0, None
+    while begin and not text[begin - 1].isspace():
+        char = text[begin - 1].lower()
+        if char != last:
+            runs, last = runs + 1, char
+            if runs > _LONGEST_COMPARED:
+                return nothing_before, None
+        begin -= 1
+    return nothing_before, text[begin:end].lower()
+
+
 def is_vocative_kk(text: str, start: int, end: int) -> bool:
-    """Whether the "kk" at text[start:end] addresses a person ("makasih kk") rather than a KK."""
-    before = text[:start].lower().rstrip(" ,")
-    after = text[end:].lower().lstrip(" ,")
-    prev = before.split()[-1] if before.split() else ""
+    """Whether the "kk" at text[start:end] addresses a person ("makasih kk") rather than a KK.
+
+    It reads only the word before and the punctuation after: a message with thousands of "kk"
+    must not lower-case and split everything before each one.
+    """
+    nothing_before, prev = _word_before(text, start)
+    if prev is None:
+        return False
     if _unstretch(prev) in _VOCATIVE_BEFORE or SLANG.get(prev) in _VOCATIVE_BEFORE:
         return True
     # Message-initial "kk, mau tanya" / "kk numpang tanya": a greeting, not the card.
-    if not before and re.match(r"(mau |mo |mw |numpang |izin |ijin )?tanya\b", after):
+    if nothing_before and re.match(r"(mau |mo |mw |numpang |izin |ijin )?tanya\b",
+                                   text[end:].lower().lstrip(" ,")):
         return True
     # Nothing after it but punctuation, right after a politeness particle: "ya kk", "dong kk".
-    return not after.strip("?!. ") and prev in {"ya", "yaa", "dong", "nih", "sih", "ok", "oke"}
+    if prev not in _PARTICLES:
+        return False
+    rest = _SPACES_AND_COMMAS.match(text, end).end()
+    return _END_PUNCTUATION.match(text, rest).end() == len(text)
 
 
 def normalize(text: str) -> str:
@@ -137,7 +216,7 @@ def normalize(text: str) -> str:
     text = _EMOJI_RE.sub(lambda m: EMOJI[m.group()], text)
     text = _OTHER_EMOJI.sub(" ", text)
     text = text.lower()
-    text = EMAIL_RE.sub(" alamatemail ", text)
+    text = _replace_spans(text, email_spans(EMAIL_RE, _EMAIL_RESUME, text), " alamatemail ")
     text = TICKET_RE.sub(" nomortiket ", text)
     text = PHONE_RE.sub(" nomorhp ", text)
     text = LONG_NUMBER_RE.sub(" nomorinduk ", text)

@@ -1,8 +1,8 @@
 """Kecamatan and desa/kelurahan of Kabupaten Kutai Timur (64.08), with typo-tolerant lookup.
 
-Codes: Kepmendagri wilayah codes as listed in domain.md §3 (the 18 kecamatan, Senyiur, Kel. Teluk
+Codes: Kepmendagri wilayah codes as listed in docs/rules.md §3 (the 18 kecamatan, Senyiur, Kel. Teluk
 Lingga, Kel. Singa Geweh); the other village codes come from a public village seeder whose
-per-kecamatan counts match domain.md's table exactly (141 = 139 desa + 2 kelurahan). [verify]
+per-kecamatan counts match the table in docs/rules.md §3 exactly (141 = 139 desa + 2 kelurahan). [verify]
 against the current Kepmendagri before using a village code for anything official.
 """
 from __future__ import annotations
@@ -207,6 +207,18 @@ def _near_first_word(word: str) -> bool:
     return process.extractOne(word, first_words, scorer=fuzz.ratio, score_cutoff=80) is not None
 
 
+def _after_desa_word(text: str, start: int) -> bool:
+    """Whether text[:start] ends with "desa", "kel.", "kampung", … and spaces (_DESA_WORDS).
+
+    Searching all of text[:start] for each candidate word made a long message quadratic; the
+    word and its dot sit within the 10 characters before the trailing spaces.
+    """
+    end = start
+    while end and text[end - 1].isspace():
+        end -= 1
+    return bool(_DESA_WORDS.search(text, max(0, end - len("kelurahan.")), start))
+
+
 def _match_at(text, tokens, i, kec_alias, desa_alias, first_words):
     """The longest place name starting at token i (exact first, then fuzzy), or None."""
     first = tokens[i][2]
@@ -216,7 +228,7 @@ def _match_at(text, tokens, i, kec_alias, desa_alias, first_words):
     # this keeps the per-message cost tiny since most words fail here.
     if first not in first_words and not _near_first_word(first):
         return None
-    after_desa_word = bool(_DESA_WORDS.search(text[: tokens[i][0]]))
+    after_desa_word = _after_desa_word(text, tokens[i][0])
     everything = list(kec_alias) + list(desa_alias)
     best = None  # (score, n, key)
     for n in (1, 2, 3, 4):

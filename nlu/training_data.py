@@ -11,7 +11,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 TEST_DIR = DATA_DIR / "test"
 
 # Rasa's inline annotations: [text](entity), [text](entity:value), [text]{"entity": "x", ...}.
-_ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<short>[^)]+)\)|(?P<json>\{[^}]*\}))")
+# No bracket inside the text, no parenthesis inside (entity), no brace inside {...}: otherwise a
+# search restarts at every "[" of "[[[[…" and rescans to the end (quadratic).
+_ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+)\](?:\((?P<short>[^()]+)\)|(?P<json>\{[^{}]*\}))")
 
 
 def strip_annotations(example: str) -> tuple[str, list[dict]]:

@@ -1,6 +1,6 @@
 """Optional backend: a Rasa 3.6 server's `POST /model/parse`, with the local model as fallback.
 
-Rasa runs out of process (it needs Python < 3.11; libraries.md §B). Only /model/parse is used:
+Rasa runs out of process (it needs Python < 3.11; docs/design.md, library notes). Only /model/parse is used:
 dialogue stays in flows/. Any error or a slow answer (default 2 s) falls back to the local model,
 so the assistant keeps answering when the Rasa server is down.
 """
