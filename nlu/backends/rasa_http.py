@@ -12,8 +12,8 @@ from datetime import date
 
 import httpx
 
-from .. import LocalInterpreter, Parse, _today
 from ..entities import extract
+from ..interpreter import LocalInterpreter, Parse, _today
 
 log = logging.getLogger(__name__)
 
