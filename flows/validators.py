@@ -2,6 +2,8 @@
 
 Every function here is pure: it reads only its arguments (and the clock when `today` is not
 given) and either returns a clean value or raises `Invalid` with an Indonesian re-ask reason.
+The reasons are the office's texts (flows/texts.yml `validation:`, read once and cached by
+flows.definition.texts), so editing one there changes what the citizen is told.
 Messages never repeat a full NIK or No. KK (UU 24/2013 Pasal 79; WhatsApp servers sit abroad,
 docs/rules.md §5), so a message can go to the chat, a log or an operator without masking.
 """
@@ -18,6 +20,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.invalid import Invalid  # noqa: F401  (validators raise it; callers import it from here)
+from flows.definition import texts
+from flows.placeholders import fill
 
 
 @dataclass(frozen=True)
@@ -132,47 +136,56 @@ def _thousands(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def say(key: str, **values) -> str:
+    """The re-ask reason `key` of flows/texts.yml's `validation:` texts, its {placeholders} filled."""
+    return fill(texts()["validation"][key], values)
+
+
 # --- NIK and No. KK -----------------------------------------------------------------------------
 
 _NIK_LABEL = re.compile(r"^(?:no(?:mor)?\.?\s*)?(?:nik|kk|kartu keluarga)(?![0-9a-z])\s*(?:saya|sy)?\s*[:=]?\s*", re.I)
-# Where the citizen can read the number again, for the "please check" part of a message.
-_WHERE = {"NIK": "di KTP atau KK", "Nomor KK": "di kartu keluarga (KK)"}
+# How messages name each number, and where the citizen can read it again (validation: texts).
+_NAMES = {"nik": ("id_nik", "id_nik_where"), "kk": ("id_kk", "id_kk_where")}
 
 
-def _sixteen_digits(text: str, what: str) -> str:
-    """Strip labels and separators and insist on exactly 16 ASCII digits."""
+def _what_where(kind: str) -> tuple[str, str]:
+    """The number's name ("NIK") and where it is written ("di KTP atau KK"), as the office words them."""
+    what, where = _NAMES[kind]
+    return say(what), say(where)
+
+
+def _sixteen_digits(text: str, kind: str) -> str:
+    """Strip labels and separators and insist on exactly 16 ASCII digits ("nik" or "kk" names the number)."""
     cleaned = _NIK_LABEL.sub("", _clean(text))
     compact = _SEPARATORS.sub("", cleaned)
-    where = _WHERE[what]
+    what, where = _what_where(kind)
     if not compact:
-        raise Invalid(f"Mohon kirim {what} Bapak/Ibu (16 angka, tertulis {where}).")
+        raise Invalid(say("id_missing", what=what, where=where))
     if not re.fullmatch(r"[0-9]+", compact):
         # Never echo what was sent: it is most of someone's NIK.
-        raise Invalid(
-            f"{what} hanya berisi angka (16 angka), tanpa huruf atau tanda lain. "
-            "Mohon periksa lagi dan kirim ulang angkanya saja."
-        )
+        raise Invalid(say("id_not_digits", what=what))
     if len(compact) != 16:
         if len(compact) % 16 == 0:
-            raise Invalid(
-                f"Sepertinya Bapak/Ibu mengirim lebih dari satu nomor. Mohon kirim satu {what} saja (16 angka)."
-            )
-        raise Invalid(
-            f"{what} harus 16 angka, yang Bapak/Ibu kirim {len(compact)} angka. "
-            f"Mohon periksa lagi {where}, lalu kirim ulang."
-        )
+            raise Invalid(say("id_several", what=what))
+        raise Invalid(say("id_length", what=what, where=where, count=len(compact)))
     return compact
 
 
-def _check_area(digits: str, what: str) -> None:
+def _recheck(kind: str) -> str:
+    """The "please check it again where it is written" part of a message about a NIK or No. KK."""
+    what, where = _what_where(kind)
+    return say("id_recheck", what=what, where=where)
+
+
+def _check_area(digits: str, kind: str) -> None:
     """Check the province, regency and district parts shared by NIK and No. KK."""
-    recheck = f"Mohon periksa lagi {what} {_WHERE[what]}, lalu kirim ulang."
+    what, recheck = _what_where(kind)[0], _recheck(kind)
     if digits[:2] not in PROVINCE_CODES:
-        raise Invalid(f"Dua angka pertama {what} (kode provinsi) tidak dikenal ({digits[:2]}). {recheck}")
+        raise Invalid(say("id_province", what=what, code=digits[:2], recheck=recheck))
     if digits[2:4] == "00":
-        raise Invalid(f"Angka ke-3 dan ke-4 {what} (kode kabupaten/kota) tidak boleh 00. {recheck}")
+        raise Invalid(say("id_regency", what=what, recheck=recheck))
     if digits[4:6] == "00":
-        raise Invalid(f"Angka ke-5 dan ke-6 {what} (kode kecamatan) tidak boleh 00. {recheck}")
+        raise Invalid(say("id_district", what=what, recheck=recheck))
 
 
 def _ddmmyy(day: int, month: int, yy: int, today: date) -> date | None:
@@ -190,22 +203,16 @@ def _ddmmyy(day: int, month: int, yy: int, today: date) -> date | None:
 def parse_nik(text: str, *, today: date | None = None) -> NikInfo:
     """Validate a NIK and decode its area codes, birth date and sex."""
     today = today or _today()
-    what = "NIK"
-    nik = _sixteen_digits(text, what)
-    _check_area(nik, what)
+    nik = _sixteen_digits(text, "nik")
+    _check_area(nik, "nik")
     day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     # Women's day of birth is stored +40 (41-71); 32-40 and 72+ are never valid.
     sex = "P" if day > 40 else "L"
     birth = _ddmmyy(day - 40 if day > 40 else day, month, yy, today)
     if birth is None:
-        raise Invalid(
-            "Bagian tanggal lahir di NIK (angka ke-7 sampai ke-12) tidak valid. "
-            "Mohon periksa lagi NIK di KTP atau KK, lalu kirim ulang."
-        )
+        raise Invalid(say("nik_birth_date", recheck=_recheck("nik")))
     if nik[12:] == "0000":
-        raise Invalid(
-            "Empat angka terakhir NIK tidak boleh 0000. Mohon periksa lagi NIK di KTP atau KK, lalu kirim ulang."
-        )
+        raise Invalid(say("nik_serial_zero", recheck=_recheck("nik")))
     # No 6408 prefix check: an NIK is for life and Kutim has many in-migrants (PP 40/2019 Pasal 30).
     return NikInfo(
         nik=nik,
@@ -220,19 +227,13 @@ def parse_nik(text: str, *, today: date | None = None) -> NikInfo:
 def parse_kk(text: str, *, today: date | None = None) -> str:
     """Validate a No. KK (16 digits: area code, registration DDMMYY, serial) and return its digits."""
     today = today or _today()
-    what = "Nomor KK"
-    kk = _sixteen_digits(text, what)
-    _check_area(kk, what)
+    kk = _sixteen_digits(text, "kk")
+    _check_area(kk, "kk")
     # The KK date is the registration date: unlike the NIK there is no +40 for women.
     if _ddmmyy(int(kk[6:8]), int(kk[8:10]), int(kk[10:12]), today) is None:
-        raise Invalid(
-            "Bagian tanggal di Nomor KK (angka ke-7 sampai ke-12) tidak valid. "
-            "Mohon periksa lagi Nomor KK di kartu keluarga (KK), lalu kirim ulang."
-        )
+        raise Invalid(say("kk_date", recheck=_recheck("kk")))
     if kk[12:] == "0000":
-        raise Invalid(
-            "Empat angka terakhir Nomor KK tidak boleh 0000. Mohon periksa lagi Nomor KK di kartu keluarga (KK)."
-        )
+        raise Invalid(say("kk_serial_zero", recheck=_recheck("kk")))
     return kk
 
 
@@ -248,6 +249,11 @@ def _example_date(today: date) -> str:
     day, month = _DATE_EXAMPLE_DAY
     year = today.year if date(today.year, month, day) <= today else today.year - 1
     return f"{day}/{month}/{year}"
+
+
+def _say_date(key: str, example: str, **values) -> str:
+    """A date re-ask reason with its {example} date and that example's {year}."""
+    return say(key, example=example, year=example[-4:], **values)
 
 
 def _relative_date(s: str, today: date) -> date | None:
@@ -301,18 +307,12 @@ def _build_date(day: int, month: int, year: int, today: date) -> date:
     """Make a date or explain precisely why that day does not exist."""
     example = _example_date(today)
     if not 1 <= month <= 12:
-        raise Invalid(
-            f"Bulan {month} tidak ada (bulan hanya 1 sampai 12). Mohon tulis dengan urutan "
-            f"tanggal/bulan/tahun, misalnya {example}."
-        )
+        raise Invalid(_say_date("date_bad_month", example, month=month))
     if year < 1000:
-        raise Invalid(f"Tahunnya mohon ditulis lengkap 4 angka, misalnya {example}.")
+        raise Invalid(_say_date("date_short_year", example))
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        raise Invalid(
-            f"Tanggal {day} {MONTHS_ID[month - 1]} {year} tidak ada di kalender "
-            f"({MONTHS_ID[month - 1]} {year} hanya sampai tanggal {last}). Mohon periksa lagi tanggalnya."
-        )
+        raise Invalid(say("date_no_such_day", day=day, month=MONTHS_ID[month - 1], year=year, last=last))
     return date(year, month, day)
 
 
@@ -333,20 +333,14 @@ def _read_date(s: str, today: date, allow_future: bool) -> date:
     if worded:
         month = _month_number(worded.group(2))
         if month is None:
-            raise Invalid(
-                f'Nama bulan "{worded.group(2)[:20]}" belum kami kenali. Mohon tulis seperti ini: '
-                f"5 Januari {example[-4:]} atau {example}."
-            )
+            raise Invalid(_say_date("date_unknown_month", example, month=worded.group(2)[:20]))
         day = int(worded.group(1))
         year = _expand_year(worded.group(3), month, day, today, allow_future)
         return _build_date(day, month, year, today)
     no_year = re.fullmatch(r"\d{1,2}\s*(?:[-/.]\s*\d{1,2}|[-/.]?\s*([a-z]+)\.?)", s)
     if no_year and (no_year.group(1) is None or _month_number(no_year.group(1))):
-        raise Invalid(f"Mohon sertakan tahunnya juga, misalnya 5 Januari {example[-4:]} atau {example}.")
-    raise Invalid(
-        f"Maaf, tanggalnya belum bisa kami baca. Mohon kirim seperti ini: {example} "
-        f"atau 5 Januari {example[-4:]}."
-    )
+        raise Invalid(_say_date("date_no_year", example))
+    raise Invalid(_say_date("date_unreadable", example))
 
 
 def parse_date(
@@ -362,7 +356,7 @@ def parse_date(
     s = _clean(text).lower().replace("\u2019", "'")
     s = re.sub(rf"[{_DASHES}]", "-", s).strip(" .,!?")
     if not s:
-        raise Invalid(f"Mohon kirim tanggalnya, misalnya {example}.")
+        raise Invalid(_say_date("date_missing", example))
     found = _relative_date(s, today)
     if found is None:
         # Weekday names and filler ("Senin, tgl 5 Januari 2026") carry nothing; day-first numbers do.
@@ -370,15 +364,9 @@ def parse_date(
         s = re.sub(r"\s+", " ", s).strip(" ,.")
         found = _relative_date(s, today) or _read_date(s, today, allow_future)
     if found > today and not allow_future:
-        raise Invalid(
-            f"Tanggal itu belum terjadi ({format_date_id(found)}). Mohon kirim tanggal yang sudah lewat, "
-            f"misalnya {example}."
-        )
+        raise Invalid(_say_date("date_future", example, date=format_date_id(found)))
     if earliest is not None and found < earliest:
-        raise Invalid(
-            f"Tanggal {format_date_id(found)} terlalu lama. Tanggal paling awal yang bisa diterima adalah "
-            f"{format_date_id(earliest)}. Mohon periksa lagi tahunnya."
-        )
+        raise Invalid(say("date_too_early", date=format_date_id(found), earliest=format_date_id(earliest)))
     return found
 
 
@@ -412,9 +400,9 @@ def _apply_period(hour: int, period: str | None) -> int:
 def parse_time(text: str) -> str:
     """Read a clock time ("14.30", "1430", "jam 2 siang", "08.00 WITA") as "HH:MM"."""
     s = _clean(text).lower().strip(" .,!?")
-    example = "14.30 atau jam 2 siang"
+    example = say("time_example")
     if not s:
-        raise Invalid(f"Mohon kirim jamnya, misalnya {example}.")
+        raise Invalid(say("time_missing", example=example))
     period_match = _PERIOD.search(s)
     period = period_match.group(1) if period_match else None
     s = _PERIOD.sub(" ", s)
@@ -434,11 +422,9 @@ def parse_time(text: str) -> str:
     elif match := re.fullmatch(r"(\d{1,2})", s):
         hour, minute = int(match.group(1)), 0
     else:
-        raise Invalid(f"Maaf, jamnya belum bisa kami baca. Mohon kirim seperti ini: {example}.")
+        raise Invalid(say("time_unreadable", example=example))
     if hour > 23 or minute > 59:
-        raise Invalid(
-            f"Jam {hour:02d}.{minute:02d} tidak ada. Mohon kirim jam antara 00.00 dan 23.59, misalnya {example}."
-        )
+        raise Invalid(say("time_no_such", time=f"{hour:02d}.{minute:02d}", example=example))
     hour = _apply_period(hour, period)
     return f"{hour:02d}:{minute:02d}"
 
@@ -477,26 +463,23 @@ def parse_name(text: str) -> str:
     s = re.sub("[\u2018\u2019\u0060\u00b4\u02bc]", "'", s)
     s = re.sub(rf"[{_DASHES}]", "-", s)
     s = re.sub(r"\s+", " ", s).strip()
-    ask = "Mohon tulis nama lengkap sesuai KTP/KK."
+    ask = say("name_ask")
     if not s:
-        raise Invalid(f"Nama belum terisi. {ask}")
+        raise Invalid(say("name_empty", ask=ask))
     if any(ch.isdigit() for ch in s):
-        raise Invalid(f"Nama tidak boleh berisi angka. {ask}")
+        raise Invalid(say("name_digits", ask=ask))
     letters = sum(ch.isalpha() for ch in s)
     if letters == 0 and any(unicodedata.category(ch).startswith("S") for ch in s):
-        raise Invalid(f"Sepertinya yang terkirim hanya emoji atau simbol. {ask}")
+        raise Invalid(say("name_only_symbols", ask=ask))
     odd = {ch for ch in s if not (ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in " '-.,")}
     if odd:
-        raise Invalid(
-            "Nama hanya boleh berisi huruf, spasi, dan tanda ' - . , (untuk gelar seperti Drs. atau S.Pd). "
-            "Mohon tulis ulang tanpa simbol atau emoji."
-        )
+        raise Invalid(say("name_odd_characters", ask=ask))
     if letters < 2:
-        raise Invalid(f"Nama terlalu pendek. {ask}")
+        raise Invalid(say("name_too_short", ask=ask))
     if letters < len(s.replace(" ", "")) / 2:
-        raise Invalid(f"Nama Bapak/Ibu kebanyakan berisi tanda baca. {ask}")
+        raise Invalid(say("name_punctuation", ask=ask))
     if len(s) > 100:
-        raise Invalid(f"Nama terlalu panjang ({len(s)} huruf, paling banyak 100). {ask}")
+        raise Invalid(say("name_too_long", length=len(s), ask=ask))
     # A comma separates academic titles: "Budi Santoso,S.Pd" -> "Budi Santoso, S.Pd".
     s = re.sub(r"\s*,\s*", ", ", s).strip(" ,'-")
     s = s.lstrip(".").strip()
@@ -523,11 +506,11 @@ _BAD_TLDS = {"con", "cmo", "comm", "coom", "vom", "xom", "cpm", "ocm"}
 
 def parse_email(text: str) -> str:
     """Lower-case and sanity-check an e-mail address the finished documents will be sent to."""
-    example = "nama@gmail.com"
+    example = say("email_example")
     s = _clean(text).lower()
     s = re.sub(r"^mailto:", "", s).strip("<>()[] .,;")
     if not s:
-        raise Invalid(f"Mohon kirim alamat email Bapak/Ibu, misalnya {example}.")
+        raise Invalid(say("email_missing", example=example))
     words = s.split()
     if len(words) > 1:
         with_at = [w for w in words if "@" in w]
@@ -536,14 +519,14 @@ def parse_email(text: str) -> str:
         if len(with_at) == 1 and all(w in _EMAIL_LABELS or not w for w in rest):
             s = with_at[0].strip("<>()[] .,;")
         else:
-            raise Invalid(f"Alamat email tidak boleh ada spasi. Mohon kirim ulang tanpa spasi, misalnya {example}.")
+            raise Invalid(say("email_spaces", example=example))
     if "@" not in s:
-        raise Invalid(f"Alamat email harus ada tanda @, misalnya {example}. Mohon periksa lagi.")
+        raise Invalid(say("email_no_at", example=example))
     if s.count("@") > 1:
-        raise Invalid(f"Alamat email hanya boleh punya satu tanda @, misalnya {example}.")
+        raise Invalid(say("email_many_at", example=example))
     local, domain = s.split("@")
     if not local:
-        raise Invalid(f"Bagian sebelum tanda @ masih kosong. Mohon kirim alamat lengkap, misalnya {example}.")
+        raise Invalid(say("email_no_local", example=example))
     if (
         len(local) > 64
         or not _EMAIL_LOCAL.fullmatch(local)
@@ -551,24 +534,15 @@ def parse_email(text: str) -> str:
         or local.endswith(".")
         or ".." in local
     ):
-        raise Invalid(
-            "Bagian sebelum tanda @ berisi tanda yang tidak biasa. Alamat email hanya berisi huruf, angka, "
-            f"dan tanda . _ - +. Mohon periksa lagi, misalnya {example}."
-        )
+        raise Invalid(say("email_bad_local", example=example))
     if not domain or len(s) > 254 or not _EMAIL_DOMAIN.fullmatch(domain):
-        raise Invalid(
-            f'Bagian setelah tanda @ ("{domain[:40]}") belum lengkap atau salah ketik. '
-            f"Contoh yang benar: {example}."
-        )
+        raise Invalid(say("email_bad_domain", domain=domain[:40], example=example))
     if domain not in _KNOWN_DOMAINS:
         near = min(_POPULAR_DOMAINS, key=lambda known: Levenshtein.distance(domain, known))
         if Levenshtein.distance(domain, near) <= 2 or domain.rsplit(".", 1)[1] in _BAD_TLDS:
             # The akta PDF is e-mailed (docs/rules.md §0), so a "gmial.com" means a lost document.
             suggestion = near if Levenshtein.distance(domain, near) <= 2 else domain.rsplit(".", 1)[0] + ".com"
-            raise Invalid(
-                f"Apakah maksud Bapak/Ibu {local}@{suggestion}? Bagian setelah tanda @ sepertinya salah ketik. "
-                "Mohon kirim ulang alamat email yang benar."
-            )
+            raise Invalid(say("email_typo", address=f"{local}@{suggestion}", example=example))
     return s
 
 
@@ -581,16 +555,16 @@ _PHONE_LABEL = re.compile(
 
 def parse_phone(text: str) -> str:
     """Normalise an Indonesian phone number ("0812-3456-7890", "+62 812...") to "+6281234567890"."""
-    example = "0812-3456-7890"
+    example = say("phone_example")
     s = _PHONE_LABEL.sub("", _clean(text).lower())
     s = re.sub(rf"[\s.\-()/{_DASHES}]", "", s)
     if not s:
-        raise Invalid(f"Mohon kirim nomor HP Bapak/Ibu, misalnya {example}.")
+        raise Invalid(say("phone_missing", example=example))
     if not re.fullmatch(r"\+?[0-9]+", s):
-        raise Invalid(f"Nomor HP hanya berisi angka (boleh diawali +62), misalnya {example}.")
+        raise Invalid(say("phone_not_digits", example=example))
     if s.startswith("+"):
         if not s.startswith("+62"):
-            raise Invalid(f"Mohon kirim nomor HP Indonesia (diawali 08 atau +62), misalnya {example}.")
+            raise Invalid(say("phone_foreign", example=example))
         national = s[3:]
     elif s.startswith("0062"):
         national = s[4:]
@@ -607,24 +581,15 @@ def parse_phone(text: str) -> str:
     typed = len(national) + 1  # counted the way people write it, with the leading 0
     if national.startswith("8"):
         if len(national) < 9:
-            raise Invalid(
-                f"Nomor HP terlalu pendek ({typed} angka). Nomor HP Indonesia biasanya 10 sampai 13 angka, "
-                f"misalnya {example}."
-            )
+            raise Invalid(say("phone_too_short", count=typed, example=example))
         if len(national) > 12:
-            raise Invalid(
-                f"Nomor HP terlalu panjang ({typed} angka). Nomor HP Indonesia biasanya 10 sampai 13 angka, "
-                f"misalnya {example}."
-            )
+            raise Invalid(say("phone_too_long", count=typed, example=example))
     elif national[:1] in set("2345679"):
         # Landlines: a 2-3 digit area code (0549 is Sangatta) plus a 5-8 digit subscriber number.
         if not 7 <= len(national) <= 11:
-            raise Invalid(
-                f"Nomor telepon itu {typed} angka, sepertinya ada yang kurang atau lebih. Mohon periksa lagi, "
-                f"atau kirim nomor HP, misalnya {example}."
-            )
+            raise Invalid(say("phone_landline_length", count=typed, example=example))
     else:
-        raise Invalid(f"Nomor itu bukan nomor Indonesia yang kami kenal. Mohon kirim nomor HP, misalnya {example}.")
+        raise Invalid(say("phone_unknown", example=example))
     return "+62" + national
 
 
@@ -658,11 +623,15 @@ def _to_decimal(number: str, decimal_allowed: bool) -> Decimal | None:
 
 def parse_int(text: str, *, low: int, high: int, unit: str = "") -> int:
     """Read one whole number ("3", "ke-3", "kedua", "3.200 gram", "3,2 kg") and check its range."""
-    unit_text = f" {unit}" if unit else ""
-    wanted = f"angka antara {_thousands(low)} dan {_thousands(high)}{unit_text}"
+
+    def with_unit(value: str) -> str:
+        """A number (or range) followed by the step's unit, when it has one."""
+        return say("number_with_unit", value=value, unit=unit) if unit else value
+
+    wanted = with_unit(say("number_range", low=_thousands(low), high=_thousands(high)))
     s = _clean(text).lower()
     if not s:
-        raise Invalid(f"Mohon kirim {wanted}.")
+        raise Invalid(say("number_missing", wanted=wanted))
     scale = 1
     if unit.lower() in _BIG_UNITS:
         short, long, factor = _BIG_UNITS[unit.lower()]
@@ -670,28 +639,28 @@ def parse_int(text: str, *, low: int, high: int, unit: str = "") -> int:
             scale = factor
     numbers = re.findall(r"\d+(?:[.,]\d+)*", s)
     if len(numbers) > 1:
-        raise Invalid(f"Mohon kirim satu angka saja, yaitu {wanted}.")
+        raise Invalid(say("number_several", wanted=wanted))
     if numbers:
         value = _to_decimal(numbers[0], decimal_allowed=scale > 1)
         if value is None:
-            raise Invalid(f"Angkanya belum bisa kami baca. Mohon kirim {wanted}.")
+            raise Invalid(say("number_unreadable", wanted=wanted))
         if re.search(rf"(?:^|[^\w])[-{_DASHES}]\s*{re.escape(numbers[0])}", s) and not re.search(r"\bke\s*-", s):
             value = -value
         value *= scale
     else:
         words = [_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", s) if w in _NUMBER_WORDS]
         if len(words) != 1:
-            raise Invalid(f"Mohon kirim dalam bentuk angka, yaitu {wanted}.")
+            raise Invalid(say("number_not_digits", wanted=wanted))
         value = Decimal(words[0])
     if value != value.to_integral_value():
-        raise Invalid(f"Mohon kirim angka bulat (tanpa koma), yaitu {wanted}.")
+        raise Invalid(say("number_not_whole", wanted=wanted))
     if value.adjusted() >= 100:
         # Over a hundred digits is out of any range asked for, and turning a long number into an int
         # and back into text takes time quadratic in its length (past 4,300 digits, an error).
-        raise Invalid(f"Mohon kirim {wanted}.")
+        raise Invalid(say("number_missing", wanted=wanted))
     number = int(value)
     if not low <= number <= high:
-        raise Invalid(f"Mohon kirim {wanted}. Yang Bapak/Ibu kirim: {_thousands(number)}{unit_text}.")
+        raise Invalid(say("number_out_of_range", wanted=wanted, sent=with_unit(_thousands(number))))
     return number
 
 
@@ -747,9 +716,9 @@ def parse_yes_no(text: str) -> bool:
         elif token not in _FILLER and not unicodedata.category(token[0]).startswith(("S", "M", "C", "P")):
             unknown += 1
         negate_next = False
-    ask = "Mohon jawab dengan ya atau tidak."
+    ask = say("yes_no_ask")
     if yes and no:
-        raise Invalid(f"Jawaban Bapak/Ibu berisi ya dan tidak sekaligus. {ask}")
+        raise Invalid(say("yes_no_both", ask=ask))
     if unknown > 2 or not (yes or no):
-        raise Invalid(f"Maaf, kami belum menangkap jawabannya. {ask}")
+        raise Invalid(say("yes_no_unknown", ask=ask))
     return yes
