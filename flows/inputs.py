@@ -79,17 +79,17 @@ def match_choice(step: Step, raw: str) -> str:
                                score_cutoff=86) if said else None
     if found:
         return words[found[0]]
-    numbered = ", ".join(f"{i}. {o['title']}" for i, o in enumerate(options, 1))
-    raise Invalid(f"Mohon pilih salah satu: {numbered}. Bisa tekan tombolnya atau ketik nomornya.")
+    numbered = ", ".join(v.say("choice_option", number=i, title=o["title"]) for i, o in enumerate(options, 1))
+    raise Invalid(v.say("choice_reask", options=numbered))
 
 
 def _text(step: Step, text: str, today: date) -> str:
     """Free text: something must be written, and not a novel."""
     value = re.sub(r"\s+", " ", text).strip()
     if len(value) < 2:
-        raise Invalid("Jawabannya terlalu pendek. Mohon tulis lebih lengkap.")
+        raise Invalid(v.say("text_too_short"))
     if len(value) > step.options.get("max_length", 200):
-        raise Invalid("Jawabannya terlalu panjang. Mohon tulis lebih singkat.")
+        raise Invalid(v.say("text_too_long"))
     return value
 
 

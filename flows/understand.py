@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import current_app, has_app_context
 
+from flows.definition import texts
 from nlu import CONFIDENCE_THRESHOLD, FAQ_INTENTS, SERVICE_INTENTS, Parse, get_interpreter
 
 # Above this, a message that could also be an answer ("berapa biayanya") is taken as a question.
@@ -13,16 +14,10 @@ INTERRUPTIONS = FAQ_INTENTS | {"human", "complaint", "check_status"} | set(SERVI
 QUESTION_WORDS = re.compile(r"\b(apa|apakah|berapa|brp|bagaimana|gimana|gmn|gmna|kapan|dimana|dmn|"
                             r"kenapa|knp|bisa|bs|boleh|syarat|syaratnya|biaya|jam|buka|alamat)\b")
 
-# How the clarifying question names each intent on its buttons.
-INTENT_LABELS = {
-    "birth_certificate": "Akta kelahiran", "death_certificate": "Akta kematian",
-    "divorce_certificate": "Akta perceraian", "family_card": "Kartu Keluarga",
-    "ktp_print": "Cetak KTP-el", "kia": "KIA", "ktp_recording": "Rekam KTP-el",
-    "marriage_certificate": "Akta perkawinan", "check_status": "Cek status",
-    "ask_requirements": "Syarat", "ask_hours": "Jam layanan", "ask_location": "Alamat kantor",
-    "ask_cost": "Biaya", "ask_print": "Cetak dokumen", "ask_duration": "Lama proses",
-    "ask_lost_document": "Dokumen hilang", "human": "Bicara dgn petugas", "complaint": "Pengaduan",
-}
+
+def intent_labels() -> dict[str, str]:
+    """How the clarifying question names each intent on its buttons (flows/texts.yml intent_labels)."""
+    return texts()["intent_labels"]
 
 
 def _interpreter():
@@ -59,6 +54,7 @@ def confident(parse: Parse) -> bool:
 
 def likely_choices(parse: Parse, limit: int = 3) -> list[dict]:
     """Buttons for the likeliest meanings, for a clarifying question."""
-    choices = [{"id": f"intent:{name}", "title": INTENT_LABELS[name]}
-               for name, _score in parse.ranking if name in INTENT_LABELS]
+    labels = intent_labels()
+    choices = [{"id": f"intent:{name}", "title": labels[name]}
+               for name, _score in parse.ranking if name in labels]
     return choices[:limit]
