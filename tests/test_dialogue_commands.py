@@ -1,6 +1,7 @@
 """batal, kembali, ubah, menu and bantuan work everywhere in a flow; bad answers are re-asked."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.core import db
@@ -21,7 +22,13 @@ def age_messages(app, days: int) -> None:
 def to_father_nik(chat):
     """Answer up to the father's NIK question."""
     start_as_father(chat)
-    for answer in ["Putri", "P", "5/1/2026", "lewati", "rs", "Sangatta", "tunggal", "1", "bidan", "3000", "50",
+    chat.say("Putri")
+    to_father_nik_from_sex(chat)
+
+
+def to_father_nik_from_sex(chat):
+    """From the child's sex question, answer up to the father's NIK question."""
+    for answer in ["P", "5/1/2026", "lewati", "rs", "Sangatta", "tunggal", "1", "bidan", "3000", "50",
                    "Budi Santoso"]:
         chat.say(answer)
     assert "NIK ayah" in chat.text
@@ -40,6 +47,40 @@ def test_an_invalid_nik_is_reasked_with_the_reason(chat):
     assert "0000" in chat.text or "urut" in chat.text
     chat.say("6408.0117.0890.0001")  # dots are fine
     assert "Di mana ayah lahir?" in chat.text
+
+
+@pytest.fixture
+def edited_texts(tmp_path, monkeypatch):
+    """A copy of flows/ whose texts.yml the test may edit; the app reads it from the next message on."""
+    import shutil
+
+    from flows import definition
+
+    flows_dir = tmp_path / "flows"
+    shutil.copytree(definition.FLOW_DIR, flows_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.mmd"))
+    monkeypatch.setattr(definition, "FLOW_DIR", flows_dir)
+    definition.texts.cache_clear()
+    yield flows_dir / "texts.yml"
+    definition.texts.cache_clear()  # the next test reads the real file again
+
+
+def test_the_office_rewords_a_reask_reason_in_texts_yml_and_the_citizen_reads_it(chat, edited_texts):
+    import yaml
+
+    data = yaml.safe_load(edited_texts.read_text(encoding="utf-8"))
+    data["validation"]["id_length"] = "{what} yang terkirim {count} angka, padahal harus 16. Lihat lagi {where} ya."
+    data["validation"]["id_nik_where"] = "di KTP-el"
+    data["validation"]["choice_reask"] = "Pilih salah satu ya: {options}."
+    edited_texts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    start_as_father(chat)
+    chat.say("Putri")
+    chat.say("banci")
+    assert "Pilih salah satu ya: 1. Laki-laki, 2. Perempuan." in chat.text
+    assert "Mohon pilih salah satu" not in chat.text
+    to_father_nik_from_sex(chat)
+    chat.say("6408 0117 0890 001")
+    assert "NIK yang terkirim 15 angka, padahal harus 16. Lihat lagi di KTP-el ya." in chat.text
+    assert "Berapa *NIK ayah*?" in chat.text
 
 
 def test_a_nik_from_outside_kutai_timur_is_accepted(chat):
