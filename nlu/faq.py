@@ -1,55 +1,180 @@
-"""FAQ answers built from config.yml (office facts) and domain facts (law, other offices).
+"""FAQ answers built from config.yml (office facts) and the office's texts (nlu/faq.yml).
 
 `answer(intent, entities, config, now)` returns a short, warm Indonesian reply for the FAQ
 intents and None for everything else (those belong to the dialogue). Office facts (hours,
-address, durations, requirements, paper) come only from the config passed in.
+address, durations, requirements, paper) come only from the config passed in; every sentence
+the citizen reads comes from nlu/faq.yml (checked when it is loaded, see `load_texts`).
 """
 from __future__ import annotations
 
+import string
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-HARI = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-BULAN = ["", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-         "September", "Oktober", "November", "Desember"]
-ZONE_LABEL = {"Asia/Makassar": "WITA", "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB",
-              "Asia/Jayapura": "WIT"}
+import yaml
 
-# Where the things this office does not do are handled (domain knowledge, not office config).
-OTHER_OFFICES = {
-    "paspor": "Paspor diurus di *Kantor Imigrasi*, bukan di Disdukcapil.",
-    "sim": "SIM diurus di *Satlantas Polres* (Satpas SIM), bukan di Disdukcapil.",
-    "bpjs": "Kepesertaan BPJS diurus di *kantor BPJS Kesehatan* atau *BPJS Ketenagakerjaan*. "
-            "Bila NIK Bapak/Ibu ditolak BPJS karena data kependudukan, kami bisa bantu "
-            "memeriksa datanya: ketik *petugas*.",
-    "samsat": "Pajak kendaraan, STNK dan BPKB diurus di *Samsat* dan *Polres*, bukan di "
-              "Disdukcapil.",
-    "pertanahan": "Sertifikat dan urusan tanah diurus di *Kantor Pertanahan (BPN)* Kutai Timur.",
-    "skck": "SKCK diurus di *Polres* atau *Polsek* sesuai domisili.",
-    "npwp": "NPWP dan urusan pajak penghasilan diurus di *Kantor Pelayanan Pajak (KPP)* atau "
-            "lewat layanan online Direktorat Jenderal Pajak.",
-    "disnaker": "Kartu kuning (AK-1) dan info lowongan kerja ada di *Dinas Tenaga Kerja* "
-                "Kabupaten Kutai Timur.",
-    "bansos": "Bantuan sosial (PKH, BLT, DTKS) diurus di *Dinas Sosial* atau kantor desa/"
-              "kelurahan Bapak/Ibu.",
-    "pindah": "Surat pindah (SKPWNI) belum bisa diurus lewat chat ini. Silakan datang ke kantor "
-              "Disdukcapil, atau ketik *petugas* untuk bertanya langsung.",
-    "buku_nikah": "Buku nikah bagi yang beragama Islam diterbitkan oleh *KUA kecamatan*; "
-                  "duplikat buku nikah juga diurus di KUA.",
-}
+from bot.core.text import fill
 
-# What to do when a document is lost (practice in Dukcapil offices; docs/rules.md §1).
-LOST = {
-    "ktp_print": "KTP-el hilang: minta *surat keterangan hilang dari kepolisian* (Polsek/Polres), "
-                 "lalu datang untuk cetak ulang. Jadwal kedatangan bisa dipesan lewat chat ini.",
-    "kartu_keluarga": "KK hilang: minta *surat keterangan hilang dari kepolisian*, lalu ajukan "
-                      "cetak ulang KK lewat chat ini (foto surat kehilangan dan KTP-el).",
-    "kia": "KIA hilang: minta *surat keterangan hilang dari kepolisian*, lalu datang untuk cetak "
-           "ulang dengan membawa KK dan akta kelahiran anak.",
-    "akta": "Akta yang hilang atau rusak bisa diterbitkan *kutipan kedua*. Siapkan surat "
-            "keterangan hilang dari kepolisian (bila hilang) atau akta yang rusak, KK, KTP-el, "
-            "dan fotokopi akta lama bila masih ada.",
+TEXTS_PATH = Path(__file__).resolve().with_name("faq.yml")
+
+# Every key nlu/faq.yml must have. A text's value is the set of {placeholders} filled there.
+TEXTS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
+    "date": {"weekday", "day", "month", "year"},
+    "bullet": {"item"},
+    "hours_asked_open": {"date", "opens", "closes", "zone"},
+    "hours_asked_closed": {"date"},
+    "hours_asked_holiday": {"date"},
+    "hours_open_now": {"closes", "zone"},
+    "hours_closed_now": set(),
+    "hours_closed_now_reopens": {"when", "zone"},
+    "reopens_today": {"time"},
+    "reopens_tomorrow": {"weekday", "time"},
+    "reopens_later": {"date", "time"},
+    "hours_schedule": {"schedule"},
+    "schedule_days": {"first", "last"},
+    "schedule_open": {"days", "opens", "closes", "zone"},
+    "schedule_closed": {"days"},
+    "schedule_holidays": set(),
+    "hours_online": set(),
+    "location_office": {"office_name"},
+    "location_office_name": set(),
+    "location_map": {"map_url"},
+    "location_online": {"services"},
+    "location_district": set(),
+    "cost": {"what"},
+    "cost_service": {"title"},
+    "cost_all": set(),
+    "print_intro": set(),
+    "print_qr": set(),
+    "duration_list": {"services"},
+    "duration_list_item": {"title", "duration"},
+    "duration_list_unknown": set(),
+    "duration_service": {"title", "duration"},
+    "duration_unknown": set(),
+    "duration_deadline": {"deadline"},
+    "requirements_choose": {"services"},
+    "requirements_title": {"title"},
+    "requirements_religion": {"note"},
+    "requirements_online": set(),
+    "requirements_office": set(),
+    "requirements_free": set(),
+    "lost_any": {"ktp_print", "kartu_keluarga", "akta"},
+    "out_of_scope_topic": {"office"},
+    "out_of_scope": set(),
+}.items()}
+# Keys whose value is a mapping of these keys to texts without placeholders.
+TEXT_GROUPS: dict[str, tuple[str, ...]] = {
+    # What to do when a document is lost (practice in Dukcapil offices; docs/rules.md §1).
+    "lost": ("ktp_print", "kartu_keluarga", "kia", "akta"),
+    # Where the things this office does not do are handled, by the entity "topic"
+    # (domain knowledge, not office config).
+    "other_offices": ("paspor", "sim", "bpjs", "samsat", "pertanahan", "skck", "npwp",
+                      "disnaker", "bansos", "pindah", "buku_nikah"),
+    # How each Indonesian time zone is written after a time.
+    "zone_labels": ("Asia/Makassar", "Asia/Jakarta", "Asia/Pontianak", "Asia/Jayapura"),
 }
+# Keys whose value is a list of this many names.
+TEXT_LISTS: dict[str, int] = {"days": 7, "months": 12}
+
+
+class FaqTextsError(ValueError):
+    """nlu/faq.yml is unreadable or does not fit what the code reads; the message names each
+    problem with the file and the key."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _placeholders(text: str) -> set[str] | None:
+    """The {names} of a template, or None when its braces are not valid format syntax."""
+    try:
+        return {field.split(".")[0].split("[")[0]
+                for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError:
+        return None
+
+
+def check_texts(data) -> list[str]:
+    """The problems of nlu/faq.yml's parsed data: unknown or missing keys, a value of the wrong
+    kind, a {placeholder} that is not filled there."""
+    if not isinstance(data, dict):
+        return ["the file must be a mapping of text key: text"]
+    problems = []
+
+    def text(where: str, value, allowed: frozenset) -> None:
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{where} must be a non-empty text")
+            return
+        names = _placeholders(value)
+        if names is None:
+            problems.append(f"{where} has a stray {{ or }} (write {{{{ or }}}} for a brace)")
+            return
+        for name in sorted(names - allowed):
+            problems.append(f"{where}: placeholder {{{name}}} is not filled there (available: "
+                            f"{', '.join(sorted(allowed)) or 'none'})")
+
+    known = set(TEXTS) | set(TEXT_GROUPS) | set(TEXT_LISTS)
+    for key, value in data.items():
+        if key in TEXTS:
+            text(f"key '{key}'", value, TEXTS[key])
+        elif key in TEXT_GROUPS:
+            group = TEXT_GROUPS[key]
+            if not isinstance(value, dict):
+                problems.append(f"key '{key}' must be a mapping of {', '.join(group)}")
+                continue
+            for sub, item in value.items():
+                if sub in group:
+                    text(f"key '{key}.{sub}'", item, frozenset())
+                else:
+                    problems.append(f"unknown key '{key}.{sub}'")
+            problems += [f"missing key '{key}.{sub}'" for sub in group if sub not in value]
+        elif key in TEXT_LISTS:
+            size = TEXT_LISTS[key]
+            if not isinstance(value, list) or len(value) != size:
+                problems.append(f"key '{key}' must be a list of {size} names")
+                continue
+            for i, item in enumerate(value):
+                text(f"key '{key}' item {i + 1}", item, frozenset())
+        else:
+            problems.append(f"unknown key '{key}'")
+    problems += [f"missing key '{key}'" for key in sorted(known) if key not in data]
+    return problems
+
+
+def _display(path: Path) -> str:
+    """The file's path relative to the project when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(TEXTS_PATH.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+@cache
+def load_texts(path: Path = TEXTS_PATH) -> dict:
+    """nlu/faq.yml (or another file of the same keys), read once and checked; FaqTextsError
+    names the file and each bad, unknown or missing key."""
+    name = _display(Path(path))
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise FaqTextsError([f"{name}: cannot be read: {exc}"]) from exc
+    problems = check_texts(data)
+    if problems:
+        raise FaqTextsError([f"{name}: {p}" for p in problems])
+    return data
+
+
+def texts() -> dict:
+    """The texts in use: those of TEXTS_PATH (cached per file)."""
+    return load_texts(Path(TEXTS_PATH))
+
+
+# One list of day names for the whole assistant (flows import it).
+HARI = list(texts()["days"])
+
 _AKTA = {"akta_kelahiran", "akta_kematian", "akta_perceraian", "marriage_certificate"}
 
 
@@ -79,9 +204,14 @@ def _title(config: dict, key: str) -> str:
     return _services(config).get(key, {}).get("title", key)
 
 
+def _bullets(items) -> str:
+    """A bulleted list, one item a line."""
+    return "\n".join(fill(texts()["bullet"], {"item": item}) for item in items)
+
+
 def _choices(config: dict) -> str:
     """A short bulleted list of the services, to ask which one is meant."""
-    return "\n".join(f"• {s.get('title', k)}" for k, s in _services(config).items())
+    return _bullets(s.get("title", k) for k, s in _services(config).items())
 
 
 # ---------------------------------------------------------------------------- office hours
@@ -108,7 +238,7 @@ def _tz(config: dict) -> ZoneInfo:
 
 def _zone_label(config: dict) -> str:
     """WITA / WIB / WIT for the office's time zone."""
-    return ZONE_LABEL.get(_office(config).get("timezone") or "Asia/Makassar", "")
+    return texts()["zone_labels"].get(_office(config).get("timezone") or "Asia/Makassar", "")
 
 
 def _hhmm(t: time) -> str:
@@ -118,7 +248,9 @@ def _hhmm(t: time) -> str:
 
 def _tanggal(d: date) -> str:
     """Senin, 16 Maret 2026."""
-    return f"{HARI[d.weekday()]}, {d.day} {BULAN[d.month]} {d.year}"
+    t = texts()
+    return fill(t["date"], {"weekday": t["days"][d.weekday()], "day": d.day,
+                            "month": t["months"][d.month - 1], "year": d.year})
 
 
 def _local(now: datetime, config: dict) -> datetime:
@@ -137,7 +269,7 @@ def open_on(day: date, config: dict) -> tuple[time, time] | None:
 def next_opening(now: datetime, config: dict) -> datetime | None:
     """When the office next opens after `now` (None if no opening within 30 days)."""
     now = _local(now, config)
-    for offset in range(0, 31):
+    for offset in range(31):
         day = now.date() + timedelta(days=offset)
         span = open_on(day, config)
         if span is None:
@@ -157,6 +289,7 @@ def is_open(now: datetime, config: dict) -> bool:
 
 def _schedule(config: dict) -> str:
     """The weekly schedule, consecutive days with equal hours grouped ("Senin–Kamis")."""
+    t = texts()
     hours = _hours(config)
     zone = _zone_label(config)
     lines, day = [], 0
@@ -165,29 +298,33 @@ def _schedule(config: dict) -> str:
         end = day
         while end + 1 < 7 and hours.get(end + 1) == span:
             end += 1
-        days = HARI[day] if end == day else f"{HARI[day]}–{HARI[end]}"
+        days = t["days"][day] if end == day else fill(
+            t["schedule_days"], {"first": t["days"][day], "last": t["days"][end]})
         if span:
-            lines.append(f"• {days}: {_hhmm(span[0])}–{_hhmm(span[1])} {zone}".rstrip())
+            lines.append(fill(t["schedule_open"], {"days": days, "opens": _hhmm(span[0]),
+                                                   "closes": _hhmm(span[1]), "zone": zone}).rstrip())
         else:
-            lines.append(f"• {days}: tutup")
+            lines.append(fill(t["schedule_closed"], {"days": days}))
         day = end + 1
-    lines.append("• Hari libur nasional: tutup")
+    lines.append(t["schedule_holidays"])
     return "\n".join(lines)
 
 
 def _when(opens: datetime, now: datetime) -> str:
     """'hari ini pukul 08.00', 'besok (Selasa) pukul 08.00' or 'Senin, 16 Maret 2026 pukul 08.00'."""
+    t = texts()
     delta = (opens.date() - now.date()).days
-    clock = f"pukul {_hhmm(opens.time())}"
+    clock = _hhmm(opens.time())
     if delta == 0:
-        return f"hari ini {clock}"
+        return fill(t["reopens_today"], {"time": clock})
     if delta == 1:
-        return f"besok ({HARI[opens.weekday()]}) {clock}"
-    return f"{_tanggal(opens.date())} {clock}"
+        return fill(t["reopens_tomorrow"], {"weekday": t["days"][opens.weekday()], "time": clock})
+    return fill(t["reopens_later"], {"date": _tanggal(opens.date()), "time": clock})
 
 
 def answer_hours(entities: list[dict], config: dict, now: datetime) -> str:
     """Whether the office is open now (or on the day asked about), and when it next opens."""
+    t = texts()
     now = _local(now, config)
     zone = _zone_label(config)
     asked = _first(entities, "date")
@@ -196,22 +333,21 @@ def answer_hours(entities: list[dict], config: dict, now: datetime) -> str:
         day = date.fromisoformat(asked["value"])
         span = open_on(day, config)
         if span:
-            parts.append(f"Pada {_tanggal(day)} kantor buka pukul {_hhmm(span[0])}–"
-                         f"{_hhmm(span[1])} {zone}.")
+            parts.append(fill(t["hours_asked_open"], {
+                "date": _tanggal(day), "opens": _hhmm(span[0]), "closes": _hhmm(span[1]),
+                "zone": zone}))
         else:
-            reason = " (hari libur)" if day in _holidays(config) else ""
-            parts.append(f"Pada {_tanggal(day)}{reason} kantor *tutup*.")
+            key = "hours_asked_holiday" if day in _holidays(config) else "hours_asked_closed"
+            parts.append(fill(t[key], {"date": _tanggal(day)}))
     if is_open(now, config):
         closes = open_on(now.date(), config)[1]
-        parts.append(f"Saat ini kantor *buka* sampai pukul {_hhmm(closes)} {zone}.")
+        parts.append(fill(t["hours_open_now"], {"closes": _hhmm(closes), "zone": zone}))
     else:
         opens = next_opening(now, config)
-        nxt = f" Buka lagi {_when(opens, now)} {zone}." if opens else ""
-        parts.append(f"Saat ini kantor *tutup*.{nxt}")
-    parts.append(f"Jam pelayanan:\n{_schedule(config)}")
-    parts.append("Pengajuan akta kelahiran, akta kematian, akta perceraian, dan perubahan KK "
-                 "bisa Bapak/Ibu kirim lewat chat ini kapan saja; petugas memprosesnya pada jam "
-                 "kerja.")
+        parts.append(fill(t["hours_closed_now_reopens"], {"when": _when(opens, now), "zone": zone})
+                     if opens else t["hours_closed_now"])
+    parts.append(fill(t["hours_schedule"], {"schedule": _schedule(config)}))
+    parts.append(t["hours_online"])
     return "\n\n".join(parts)
 
 
@@ -219,105 +355,98 @@ def answer_hours(entities: list[dict], config: dict, now: datetime) -> str:
 
 def answer_location(entities: list[dict], config: dict) -> str:
     """Address and map link; online services need no visit."""
+    t = texts()
     office = _office(config)
-    lines = [f"Kantor {office.get('name', 'Disdukcapil')}:", office.get("address", "")]
+    lines = [fill(t["location_office"],
+                  {"office_name": office.get("name", t["location_office_name"])}),
+             office.get("address", "")]
     if office.get("map_url"):
-        lines.append(f"Peta: {office['map_url']}")
+        lines.append(fill(t["location_map"], {"map_url": office["map_url"]}))
     text = "\n".join(x for x in lines if x)
     online = [s.get("title", k) for k, s in _services(config).items() if s.get("online")]
     if online:
-        text += ("\n\nTidak perlu datang untuk " + ", ".join(online) +
-                 ": semuanya bisa diurus lewat chat ini.")
+        text += "\n\n" + fill(t["location_online"], {"services": ", ".join(online)})
     if _first(entities, "kecamatan") or _first(entities, "desa") or _first(entities, "town"):
-        text += ("\n\nUntuk pelayanan di kecamatan atau jadwal layanan keliling, ketik *petugas* "
-                 "agar dibantu langsung.")
+        text += "\n\n" + t["location_district"]
     return text
 
 
 def answer_cost(entities: list[dict], config: dict) -> str:
     """Always free, and the warning against calo (UU 24/2013 Pasal 79A and 95B)."""
+    t = texts()
     key = _service(entities, config)
-    what = f"Pengurusan {_title(config, key)}" if key else "Semua layanan Disdukcapil"
-    return (f"{what} *GRATIS*, tidak dipungut biaya apa pun (UU 24/2013 Pasal 79A).\n\n"
-            "Hati-hati dengan calo atau siapa pun yang meminta bayaran: pungutan itu tidak resmi "
-            "dan pelakunya dapat dipidana hingga 6 tahun atau denda Rp75 juta (Pasal 95B). "
-            "Bila ada yang meminta uang, laporkan kepada kami lewat chat ini.")
+    what = fill(t["cost_service"], {"title": _title(config, key)}) if key else t["cost_all"]
+    return fill(t["cost"], {"what": what})
 
 
 def answer_print(config: dict) -> str:
     """Paper, colour and legalisation facts for self-printed documents."""
+    t = texts()
     p = config.get("print", {}) or {}
-    lines = ["Dokumen yang kami kirim (PDF) bisa Bapak/Ibu cetak sendiri:"]
-    for key in ("paper", "color", "legalisir"):
-        if p.get(key):
-            lines.append(f"• {p[key]}")
-    lines.append("• Keaslian dokumen bisa diperiksa siapa saja dengan memindai kode QR-nya.")
+    lines = [t["print_intro"]]
+    items = [p[key] for key in ("paper", "color", "legalisir") if p.get(key)]
+    if items:
+        lines.append(_bullets(items))
+    lines.append(t["print_qr"])
     return "\n".join(lines)
 
 
 def answer_duration(entities: list[dict], config: dict) -> str:
     """Processing time of the service named, or the services to choose from."""
+    t = texts()
     key = _service(entities, config)
     if not key:
-        lines = [f"• {s.get('title', k)}: {s.get('duration', '-')}"
-                 for k, s in _services(config).items()]
-        return ("Lama proses tiap layanan:\n" + "\n".join(lines) +
-                "\n\nLayanan mana yang ingin Bapak/Ibu urus?")
+        lines = [fill(t["duration_list_item"], {
+            "title": s.get("title", k), "duration": s.get("duration", t["duration_list_unknown"])})
+            for k, s in _services(config).items()]
+        return fill(t["duration_list"], {"services": "\n".join(lines)})
     s = _services(config)[key]
-    text = f"{s.get('title', key)}: {s.get('duration', 'akan diinformasikan petugas')}."
+    text = fill(t["duration_service"], {"title": s.get("title", key),
+                                        "duration": s.get("duration", t["duration_unknown"])})
     if s.get("deadline"):
-        text += f"\n\nBatas waktu pelaporan: {s['deadline']}"
+        text += "\n\n" + fill(t["duration_deadline"], {"deadline": s["deadline"]})
     return text
 
 
 def answer_requirements(entities: list[dict], config: dict) -> str:
     """Requirements of the service named (with the religion rule), or a list to choose from."""
+    t = texts()
     key = _service(entities, config)
     if not key:
-        return ("Persyaratannya tergantung layanan. Layanan mana yang Bapak/Ibu maksud?\n"
-                f"{_choices(config)}")
+        return fill(t["requirements_choose"], {"services": _choices(config)})
     s = _services(config)[key]
-    lines = [f"Persyaratan {s.get('title', key)}:"]
-    lines += [f"• {r}" for r in s.get("requirements", [])]
+    lines = [fill(t["requirements_title"], {"title": s.get("title", key)})]
+    if s.get("requirements"):
+        lines.append(_bullets(s["requirements"]))
     text = "\n".join(lines)
     if s.get("religion_note"):
-        text += f"\n\nPenting: {s['religion_note']}"
+        text += "\n\n" + fill(t["requirements_religion"], {"note": s["religion_note"]})
     if s.get("deadline"):
         text += f"\n\n{s['deadline']}"
-    if s.get("online"):
-        text += ("\n\nSemua bisa dikirim lewat chat ini berupa foto/scan dokumen *asli*. Tidak "
-                 "perlu surat pengantar RT/RW.")
-    else:
-        text += ("\n\nLayanan ini dilakukan di kantor; bawa dokumen asli dan fotokopinya. Tidak "
-                 "perlu surat pengantar RT/RW.")
-    return text + "\n\nSemua layanan *GRATIS*."
+    text += "\n\n" + t["requirements_online" if s.get("online") else "requirements_office"]
+    return text + "\n\n" + t["requirements_free"]
 
 
 def answer_lost(entities: list[dict], config: dict) -> str:
     """What to do when a document is lost or damaged."""
+    lost = texts()["lost"]
     key = _service(entities, config)
-    if key in LOST:
-        return LOST[key]
+    if key in lost:
+        return lost[key]
     if key in _AKTA:
-        text = LOST["akta"]
+        text = lost["akta"]
         note = _services(config).get(key, {}).get("religion_note")
         return f"{text}\n\n{note}" if note and key == "marriage_certificate" else text
-    return ("Bila dokumen hilang, langkah pertama adalah meminta *surat keterangan hilang* di "
-            "Polsek/Polres terdekat. Setelah itu:\n"
-            f"• {LOST['ktp_print']}\n• {LOST['kartu_keluarga']}\n• {LOST['akta']}\n\n"
-            "Dokumen mana yang hilang, Bapak/Ibu?")
+    return fill(texts()["lost_any"], {k: lost[k] for k in ("ktp_print", "kartu_keluarga", "akta")})
 
 
 def answer_out_of_scope(entities: list[dict], config: dict) -> str:
     """Politely say which office handles it, or what this assistant can do."""
+    t = texts()
     topic = _first(entities, "topic")
-    if topic and topic["value"] in OTHER_OFFICES:
-        return (f"Mohon maaf, Bapak/Ibu. {OTHER_OFFICES[topic['value']]}\n\n"
-                "Untuk urusan kependudukan (akta, KK, KTP-el, KIA), saya siap membantu: ketik "
-                "*menu*.")
-    return ("Mohon maaf, saya hanya bisa membantu urusan kependudukan dan pencatatan sipil "
-            "(akta, KK, KTP-el, KIA). Ketik *menu* untuk melihat layanan, atau *petugas* untuk "
-            "bicara dengan petugas.")
+    if topic and topic["value"] in t["other_offices"]:
+        return fill(t["out_of_scope_topic"], {"office": t["other_offices"][topic["value"]]})
+    return t["out_of_scope"]
 
 
 def answer(intent: str, entities: list[dict], config: dict, now: datetime) -> str | None:
