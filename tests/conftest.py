@@ -344,3 +344,18 @@ def install_adapter(monkeypatch):
         monkeypatch.setitem(CHANNELS, name, channel)
 
     return install
+
+
+@pytest.fixture
+def edited_texts(tmp_path, monkeypatch):
+    """A copy of flows/ whose texts.yml the test may edit; the app reads it from the next message on."""
+    import shutil
+
+    from flows import definition
+
+    flows_dir = tmp_path / "flows"
+    shutil.copytree(definition.FLOW_DIR, flows_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.mmd"))
+    monkeypatch.setattr(definition, "FLOW_DIR", flows_dir)
+    definition.texts.cache_clear()
+    yield flows_dir / "texts.yml"
+    definition.texts.cache_clear()  # the next test reads the real file again

@@ -49,21 +49,6 @@ def test_an_invalid_nik_is_reasked_with_the_reason(chat):
     assert "Di mana ayah lahir?" in chat.text
 
 
-@pytest.fixture
-def edited_texts(tmp_path, monkeypatch):
-    """A copy of flows/ whose texts.yml the test may edit; the app reads it from the next message on."""
-    import shutil
-
-    from flows import definition
-
-    flows_dir = tmp_path / "flows"
-    shutil.copytree(definition.FLOW_DIR, flows_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.mmd"))
-    monkeypatch.setattr(definition, "FLOW_DIR", flows_dir)
-    definition.texts.cache_clear()
-    yield flows_dir / "texts.yml"
-    definition.texts.cache_clear()  # the next test reads the real file again
-
-
 def test_the_office_rewords_a_reask_reason_in_texts_yml_and_the_citizen_reads_it(chat, edited_texts):
     import yaml
 

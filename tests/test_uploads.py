@@ -100,21 +100,6 @@ def test_a_photo_sent_when_none_is_asked_is_not_taken(chat, png):
     assert (where["step"], where["answers"]) == ("anak_nama", {"hubungan": "ayah", "persetujuan": True})
 
 
-@pytest.fixture
-def edited_texts(tmp_path, monkeypatch):
-    """A copy of flows/ whose texts.yml the test may edit; the app reads it from the next message on."""
-    import shutil
-
-    from flows import definition
-
-    flows_dir = tmp_path / "flows"
-    shutil.copytree(definition.FLOW_DIR, flows_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.mmd"))
-    monkeypatch.setattr(definition, "FLOW_DIR", flows_dir)
-    definition.texts.cache_clear()
-    yield flows_dir / "texts.yml"
-    definition.texts.cache_clear()  # the next test reads the real file again
-
-
 def test_the_office_edits_a_refusal_in_texts_yml_and_the_citizen_reads_it(chat, edited_texts):
     import yaml
 
