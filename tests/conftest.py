@@ -242,6 +242,13 @@ def chat(client):
     return Chat(client, "citizen-1")
 
 
+@pytest.fixture
+def inline_chat(sqlite_app):
+    """A citizen on the SQLite app, whose jobs run in this process: for tests that change what
+    this process reads (an edited copy of the texts), which a separate RQ worker would not see."""
+    return Chat(sqlite_app.test_client(), "citizen-1")
+
+
 # ---- a live server for the browser test -------------------------------------------------------
 @pytest.fixture
 def live_server_url(sqlite_app):

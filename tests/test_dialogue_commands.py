@@ -49,7 +49,8 @@ def test_an_invalid_nik_is_reasked_with_the_reason(chat):
     assert "Di mana ayah lahir?" in chat.text
 
 
-def test_the_office_rewords_a_reask_reason_in_texts_yml_and_the_citizen_reads_it(chat, edited_texts):
+def test_the_office_rewords_a_reask_reason_in_texts_yml_and_the_citizen_reads_it(inline_chat, edited_texts):
+    chat = inline_chat
     import yaml
 
     data = yaml.safe_load(edited_texts.read_text(encoding="utf-8"))

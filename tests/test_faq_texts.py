@@ -143,7 +143,8 @@ def test_an_edited_copy_changes_the_answers(tmp_path, monkeypatch):
     assert "• Sen–Kam: 08.00–15.30 WITA" in hours
 
 
-def test_an_edited_copy_reaches_the_citizen_in_the_chat(chat, tmp_path, monkeypatch):
+def test_an_edited_copy_reaches_the_citizen_in_the_chat(inline_chat, tmp_path, monkeypatch):
+    chat = inline_chat
     path = write(tmp_path, edited(cost="{what} GRATIS, kata kantor kami yang baru."))
     monkeypatch.setattr(faq, "TEXTS_PATH", path)
     chat.say("berapa biayanya?")
