@@ -10,12 +10,13 @@ flows/inputs.py parses the answer (max_length, earliest, allow_future, low, high
 missing_ok, choices), engine.py asks and comments on it (expect_sex, compare_nik, decline,
 on_decline, document) and summary.py shows it (unit, document).
 """
-import difflib
 import re
 from datetime import date
 from pathlib import Path
 
 import yaml
+
+from bot.core import text_check
 
 from flows.placeholders import OFFICE_PLACEHOLDERS, names as placeholder_names
 
@@ -235,11 +236,6 @@ def check_all() -> list[str]:
 
 
 # ---- checking one flow ------------------------------------------------------------------------------
-def _unknown(key, allowed, where: str = "") -> str:
-    """'unknown key' with the likely intended key, if one is close."""
-    close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.75)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"{where}unknown key '{key}'{hint}"
 
 
 def _is_text(value) -> bool:
@@ -271,7 +267,7 @@ class _FlowChecker:
             return self.problems
         for key in data:
             if key not in FLOW_KEYS:
-                self.add("", _unknown(key, FLOW_KEYS))
+                self.add("", text_check.unknown(key, FLOW_KEYS))
         for key in sorted(FLOW_REQUIRED - set(data)):
             self.add("", f"missing required key '{key}'")
         service = data.get("service")
@@ -343,7 +339,7 @@ class _FlowChecker:
                 kinds = sorted(k for k, opts in KIND_OPTIONS.items() if key in opts)
                 self.add(where, f"key '{key}' is not allowed on a {kind} step (only on: {', '.join(kinds)})")
             elif key not in any_option:
-                self.add(where, _unknown(key, STEP_KEYS | any_option))
+                self.add(where, text_check.unknown(key, STEP_KEYS | any_option))
         before = {s for s, i in self.index_of.items() if i < index}
         for key in ("ask", "label"):
             if key in raw and not _is_text(raw[key]):
@@ -415,7 +411,7 @@ class _FlowChecker:
                 continue
             for key in choice:
                 if key not in CHOICE_KEYS:
-                    self.problems.append(f"{at}: {_unknown(key, CHOICE_KEYS)}")
+                    self.problems.append(f"{at}: {text_check.unknown(key, CHOICE_KEYS)}")
             for key in ("id", "title"):
                 if key not in choice:
                     self.problems.append(f"{at}: missing required key '{key}'")
@@ -447,7 +443,7 @@ class _FlowChecker:
             if isinstance(expected, dict):
                 for op, arg in expected.items():
                     if op not in OPERATORS:
-                        self.add(where, f"{key}: '{ref}': {_unknown(op, OPERATORS)} (operators: "
+                        self.add(where, f"{key}: '{ref}': {text_check.unknown(op, OPERATORS)} (operators: "
                                         f"{', '.join(sorted(OPERATORS))})")
                     elif op == "older_than_days":
                         if target.get("kind") != "date":
@@ -490,7 +486,7 @@ class _FlowChecker:
                 continue
             for key in note:
                 if key not in AFTER_KEYS:
-                    self.add(where, f"{at}: {_unknown(key, AFTER_KEYS)}")
+                    self.add(where, f"{at}: {text_check.unknown(key, AFTER_KEYS)}")
             if not _is_text(note.get("text")):
                 self.add(where, f"{at}: missing required key 'text'")
             else:
@@ -514,7 +510,7 @@ class _FlowChecker:
             return
         for key in spec:
             if key not in SUBMIT_KEYS:
-                self.add(where, _unknown(key, SUBMIT_KEYS))
+                self.add(where, text_check.unknown(key, SUBMIT_KEYS))
         for key in sorted(SUBMIT_REQUIRED - set(spec)):
             self.add(where, f"missing required key '{key}'")
         if "subject_label" in spec and not _is_text(spec["subject_label"]):
@@ -545,7 +541,7 @@ class _FlowChecker:
                 continue
             for key in who:
                 if key not in APPLICANT_KEYS:
-                    self.add(at, _unknown(key, APPLICANT_KEYS))
+                    self.add(at, text_check.unknown(key, APPLICANT_KEYS))
             if "name" in who:
                 self._step_ref(at, "name", who["name"])
             if "nik" in who:
@@ -569,7 +565,7 @@ class _FlowChecker:
                 where += f" (step '{rule['from']}')"
             for key in rule:
                 if key not in DEADLINE_KEYS:
-                    self.add(where, _unknown(key, DEADLINE_KEYS))
+                    self.add(where, text_check.unknown(key, DEADLINE_KEYS))
             for key in ("from", "days", "flag"):
                 if key not in rule:
                     self.add(where, f"missing required key '{key}'")
@@ -590,7 +586,7 @@ class _FlowChecker:
             return
         for key, value in receipt.items():
             if key not in RECEIPT_KEYS:
-                self.add("receipt", _unknown(key, RECEIPT_KEYS))
+                self.add("receipt", text_check.unknown(key, RECEIPT_KEYS))
             elif not (isinstance(value, list) and all(_is_text(v) for v in value)):
                 self.add("receipt", f"key '{key}' must be a list of texts")
 
@@ -603,37 +599,4 @@ def check_flow(data) -> list[str]:
 # ---- checking texts.yml -----------------------------------------------------------------------------
 def check_texts(data) -> list[str]:
     """The problems of texts.yml's parsed data: unknown and missing keys, non-texts, stray placeholders."""
-    if not isinstance(data, dict):
-        return ["the file must be a mapping of text key: text"]
-    problems = []
-
-    def one(where: str, key, value, allowed: set) -> None:
-        if not isinstance(value, str) or not value.strip():
-            problems.append(f"{where}key '{key}' must be a non-empty text")
-            return
-        for name in sorted(placeholder_names(value) - allowed):
-            problems.append(f"{where}key '{key}': placeholder {{{name}}} is not filled there "
-                            f"(available: {', '.join(sorted(allowed)) or 'none'})")
-
-    for key, value in data.items():
-        if key in TEXTS:
-            one("", key, value, TEXTS[key])
-        elif key in TEXT_GROUPS:
-            group = TEXT_GROUPS[key]
-            if not isinstance(value, dict):
-                problems.append(f"key '{key}' must be a mapping of {', '.join(group)}")
-                continue
-            for sub, text in value.items():
-                if sub in group:
-                    one(f"{key}: ", sub, text, group[sub])
-                else:
-                    problems.append(f"{key}: {_unknown(sub, group)}")
-            for sub in group:
-                if sub not in value:
-                    problems.append(f"{key}: missing required key '{sub}'")
-        else:
-            problems.append(_unknown(key, set(TEXTS) | set(TEXT_GROUPS)))
-    for key in [*TEXTS, *TEXT_GROUPS]:
-        if key not in data:
-            problems.append(f"missing required key '{key}'")
-    return problems
+    return text_check.check_texts(data, TEXTS, TEXT_GROUPS)

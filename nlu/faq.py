@@ -7,7 +7,6 @@ the citizen reads comes from nlu/faq.yml (checked when it is loaded, see `load_t
 """
 from __future__ import annotations
 
-import string
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.core import text_check
 from bot.core.text import fill
 
 TEXTS_PATH = Path(__file__).resolve().with_name("faq.yml")
@@ -88,60 +88,11 @@ class FaqTextsError(ValueError):
         self.problems = problems
 
 
-def _placeholders(text: str) -> set[str] | None:
-    """The {names} of a template, or None when its braces are not valid format syntax."""
-    try:
-        return {field.split(".")[0].split("[")[0]
-                for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    except ValueError:
-        return None
-
-
 def check_texts(data) -> list[str]:
     """The problems of nlu/faq.yml's parsed data: unknown or missing keys, a value of the wrong
     kind, a {placeholder} that is not filled there."""
-    if not isinstance(data, dict):
-        return ["the file must be a mapping of text key: text"]
-    problems = []
-
-    def text(where: str, value, allowed: frozenset) -> None:
-        if not isinstance(value, str) or not value.strip():
-            problems.append(f"{where} must be a non-empty text")
-            return
-        names = _placeholders(value)
-        if names is None:
-            problems.append(f"{where} has a stray {{ or }} (write {{{{ or }}}} for a brace)")
-            return
-        for name in sorted(names - allowed):
-            problems.append(f"{where}: placeholder {{{name}}} is not filled there (available: "
-                            f"{', '.join(sorted(allowed)) or 'none'})")
-
-    known = set(TEXTS) | set(TEXT_GROUPS) | set(TEXT_LISTS)
-    for key, value in data.items():
-        if key in TEXTS:
-            text(f"key '{key}'", value, TEXTS[key])
-        elif key in TEXT_GROUPS:
-            group = TEXT_GROUPS[key]
-            if not isinstance(value, dict):
-                problems.append(f"key '{key}' must be a mapping of {', '.join(group)}")
-                continue
-            for sub, item in value.items():
-                if sub in group:
-                    text(f"key '{key}.{sub}'", item, frozenset())
-                else:
-                    problems.append(f"unknown key '{key}.{sub}'")
-            problems += [f"missing key '{key}.{sub}'" for sub in group if sub not in value]
-        elif key in TEXT_LISTS:
-            size = TEXT_LISTS[key]
-            if not isinstance(value, list) or len(value) != size:
-                problems.append(f"key '{key}' must be a list of {size} names")
-                continue
-            for i, item in enumerate(value):
-                text(f"key '{key}' item {i + 1}", item, frozenset())
-        else:
-            problems.append(f"unknown key '{key}'")
-    problems += [f"missing key '{key}'" for key in sorted(known) if key not in data]
-    return problems
+    groups = {key: dict.fromkeys(subs, frozenset()) for key, subs in TEXT_GROUPS.items()}
+    return text_check.check_texts(data, TEXTS, groups, TEXT_LISTS)
 
 
 def _display(path: Path) -> str:

@@ -90,7 +90,7 @@ def test_an_unknown_key_is_named_with_the_file(tmp_path):
 
 def test_a_missing_key_is_named(tmp_path):
     assert problems_of(tmp_path, edited(hours_online=None)) == [
-        f"{tmp_path / 'faq.yml'}: missing key 'hours_online'"]
+        f"{tmp_path / 'faq.yml'}: missing required key 'hours_online'"]
 
 
 def test_a_group_needs_its_keys_and_no_others(tmp_path):
@@ -98,7 +98,7 @@ def test_a_group_needs_its_keys_and_no_others(tmp_path):
     del offices["sim"]
     problems = problems_of(tmp_path, edited(other_offices=offices))
     assert [p.split(": ", 1)[1] for p in problems] == [
-        "unknown key 'other_offices.kua'", "missing key 'other_offices.sim'"]
+        "other_offices: unknown key 'kua'", "other_offices: missing required key 'sim'"]
 
 
 def test_a_placeholder_not_filled_there_is_named(tmp_path):
