@@ -33,31 +33,27 @@ DEFAULT_FAKE = "http://127.0.0.1:8765"
 DEFAULT_APP = "http://127.0.0.1:5000"
 
 
-def build_app(meta_state: dict, twilio_state: dict | None):
-    """One Flask app serving every fake we have, plus the log of what they received."""
+def build_app(meta_state: dict, twilio_state: dict):
+    """One Flask app serving both fakes, plus the log of what the Twilio fake received."""
     from flask import Flask, jsonify
 
     app = Flask("delivery.fakes")
     app.register_blueprint(meta.create_blueprint(meta_state))
-    twilio = twilio_fake
-    if twilio is not None and twilio_state is not None:
-        app.register_blueprint(twilio.create_blueprint(twilio_state))
+    app.register_blueprint(twilio_fake.create_blueprint(twilio_state))
 
-        @app.get("/_fake/twilio/messages")
-        def twilio_log():
-            """What the fake Twilio API received, oldest first."""
-            keep = ("sid", "To", "From", "Body", "MediaUrl", "ContentSid", "ContentVariables", "at")
-            return jsonify({"messages": [{k: m.get(k) for k in keep} for m in list(twilio_state["messages"])]})
+    @app.get("/_fake/twilio/messages")
+    def twilio_log():
+        """What the fake Twilio API received, oldest first."""
+        keep = ("sid", "To", "From", "Body", "MediaUrl", "ContentSid", "ContentVariables", "at")
+        return jsonify({"messages": [{k: m.get(k) for k in keep} for m in list(twilio_state["messages"])]})
     return app
 
 
-def settings(url: str, twilio_state: dict | None) -> dict:
+def settings(url: str, twilio_state: dict) -> dict:
     """The environment that points the app at these fakes."""
     env = meta.env_for(url)
-    twilio = twilio_fake
-    if twilio is not None and twilio_state is not None:
-        env.update({"TWILIO_ACCOUNT_SID": twilio_state["account_sid"], "TWILIO_AUTH_TOKEN": twilio_state["auth_token"],
-                    "TWILIO_WHATSAPP_FROM": twilio.DEFAULT_FROM, "TWILIO_API_BASE": url})
+    env.update({"TWILIO_ACCOUNT_SID": twilio_state["account_sid"], "TWILIO_AUTH_TOKEN": twilio_state["auth_token"],
+                "TWILIO_WHATSAPP_FROM": twilio_fake.DEFAULT_FROM, "TWILIO_API_BASE": url})
     return env
 
 
@@ -65,10 +61,9 @@ def cmd_serve(args) -> int:
     """Serve the fakes until interrupted."""
     from werkzeug.serving import run_simple
 
-    twilio = twilio_fake
-    twilio_state = twilio.new_state() if twilio is not None else None
+    twilio_state = twilio_fake.new_state()
     url = f"http://{args.host}:{args.port}"
-    print(f"Fake provider APIs on {url} (Meta Graph API{' + Twilio' if twilio_state else ''}).")
+    print(f"Fake provider APIs on {url} (Meta Graph API + Twilio).")
     print("Start the app with these settings:")
     for key, value in settings(url, twilio_state).items():
         print(f"  export {key}={value}")
@@ -79,8 +74,7 @@ def cmd_serve(args) -> int:
 
 def cmd_env(args) -> int:
     """Print the export lines for the app."""
-    twilio = twilio_fake
-    for key, value in settings(args.fake, twilio.new_state() if twilio else None).items():
+    for key, value in settings(args.fake, twilio_fake.new_state()).items():
         print(f"export {key}={value}")
     return 0
 
@@ -130,14 +124,13 @@ def cmd_send(args) -> int:
     """Post one signed webhook to the app, then print the replies the fake received."""
     before = _calls(args.fake)
     if args.channel == "twilio":
-        twilio = twilio_fake
         if args.image or args.document or args.button:
             print("For Twilio use --text, optionally with --media-url (a URL the app can fetch).", file=sys.stderr)
             return 2
-        token = args.secret or os.environ.get("TWILIO_AUTH_TOKEN") or twilio.DEFAULT_TOKEN
+        token = args.secret or os.environ.get("TWILIO_AUTH_TOKEN") or twilio_fake.DEFAULT_TOKEN
         # Twilio signs the public URL it was configured with: the app checks against PUBLIC_BASE_URL.
         public = args.public_url or os.environ.get("PUBLIC_BASE_URL") or args.app
-        status = twilio.send_inbound(args.app, token, args.from_, args.text or "", args.media_url, public_url=public)
+        status = twilio_fake.send_inbound(args.app, token, args.from_, args.text or "", args.media_url, public_url=public)
         print(f"POST /webhooks/twilio -> {status}")
         recipient = args.from_ if args.from_.startswith("whatsapp:") else f"whatsapp:{args.from_}"
     else:

@@ -409,10 +409,8 @@ def create_app(state: dict | None = None) -> Flask:
 class FakeServer(LoopbackServer):
     """This fake API on a real loopback port, in a daemon thread."""
 
-    def __init__(self, state: dict | None = None, host: str = "127.0.0.1", port: int = 0):
-        """Start serving at once (port 0: a free port)."""
-        state = state if state is not None else new_state()
-        super().__init__(state, create_app(state), host, port)
+    new_state = staticmethod(new_state)
+    create_app = staticmethod(create_app)
 
     def env(self) -> dict:
         """The environment variables (docs/contracts.md) that point our app at this fake."""
