@@ -5,13 +5,15 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from bot.core import db
-from bot.core.models import Contact, Message, Outbox, as_utc, audit, utcnow
+from bot.core import db, storage
+from bot.core.models import Contact, Document, Message, Outbox, as_utc, audit, utcnow
 from delivery import jobs
 from delivery.channels.base import LAST_PROVIDER_ID, PARTS_SENT, TransportError
 from delivery.channels.registry import adapter_for
 from delivery.documents import ensure_receipt
-from delivery.email import send_copy
+from delivery.email import EmailFailed, send_copy
+from delivery.email import deliver as deliver_email
+from delivery.review import mark_delivered
 from delivery.window import decide
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,21 @@ def send_pending(contact_id: int) -> int:
         contact = db.lock_contact(s, contact_id)
         rows = s.execute(select(Outbox).where(Outbox.contact_id == contact_id, Outbox.status == "pending")
                          .order_by(Outbox.id)).scalars().all()
+        blocked = False
         for row in rows:
+            if row.kind == "email":
+                # Mail goes beside the chat: it neither waits for the chat's order nor holds it up.
+                due = not row.next_attempt_at or as_utc(row.next_attempt_at) <= utcnow()
+                sent += due and _email_one(s, row)
+                continue
+            if blocked:
+                continue
             if row.next_attempt_at and as_utc(row.next_attempt_at) > utcnow():
-                break  # keep order: nothing after a row that is waiting to be retried
+                blocked = True  # keep order: nothing after a row that is waiting to be retried
+                continue
             if not _send_one(s, contact, row):
-                break
+                blocked = True
+                continue
             sent += 1
         s.commit()
     return sent
@@ -82,6 +94,27 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
                   kind="document" if payload.get("document") else "text", text=payload.get("text"),
                   payload=payload, status="sent", outbox_id=row.id))
     s.flush()
+    if payload.get("document", {}).get("kind") == "issued":
+        mark_delivered(s, payload["document"]["request_id"], via=contact.channel)
+    return True
+
+
+def _email_one(s, row: Outbox) -> bool:
+    """Send one email row (SMTP, or an .eml file in the demo); True when the server took it."""
+    payload = row.payload
+    attachments = []
+    if payload.get("document_id"):
+        doc = s.get(Document, payload["document_id"])
+        attachments.append((doc.filename, storage.load(doc.storage_key), doc.content_type))
+    try:
+        how = deliver_email(payload["to"], payload["subject"], payload["body"], attachments)
+    except EmailFailed as err:
+        return _failed(s, row, str(err), permanent=err.permanent)
+    row.status, row.sent_at, row.attempts = "sent", utcnow(), row.attempts + 1
+    audit(s, "system", "email_sent", row, via="smtp" if how == "smtp" else "file",
+          document=bool(attachments))
+    if attachments and payload.get("request_id"):
+        mark_delivered(s, payload["request_id"], via="email")
     return True
 
 

@@ -7,11 +7,13 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,6 +104,8 @@ class Officer(Base):
     role: Mapped[str] = mapped_column(String(20))             # operator | verifier | admin
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # sha256 of the API bearer token (`flask officer token`); the token itself is never stored.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class Request(Base):
@@ -122,10 +126,17 @@ class Request(Base):
     flags: Mapped[list] = mapped_column(JSON, default=list)  # things the officer must check
     missing_documents: Mapped[list] = mapped_column(JSON, default=list)
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    # What the officer asked to be fixed: [{"document"|"answer": step id, "note", "done"}].
+    fix_items: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(Text)           # why it was rejected, in plain words
+    document_number: Mapped[str | None] = mapped_column(String(80))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # delivered, rejected, cancelled
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its files deleted (retention)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     contact: Mapped[Contact] = relationship()
+    officer: Mapped["Officer | None"] = relationship()
 
 
 class TicketCounter(Base):
@@ -160,21 +171,29 @@ class Upload(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     storage_key: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # file deleted (retention)
 
 
 class Document(Base):
-    """A PDF we produced for a request (receipt, booking slip, the issued document)."""
+    """A PDF for a request (receipt, booking slip, the issued document), one current per kind."""
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("request_id", "kind", name="uq_document_request_kind"),)
+    __table_args__ = (Index("uq_document_current_kind", "request_id", "kind", unique=True,
+                            postgresql_where=text("status = 'current'"),
+                            sqlite_where=text("status = 'current'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))             # receipt | ...
+    kind: Mapped[str] = mapped_column(String(30))             # receipt | issued
+    # current | superseded (a corrected document replaced it) | revoked; /v says which.
+    status: Mapped[str] = mapped_column(String(20), default="current", server_default="current")
+    number: Mapped[str | None] = mapped_column(String(80))    # the register number (issued documents)
+    source: Mapped[str | None] = mapped_column(String(20))    # generated | attached (from SIAK)
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # file deleted (retention)
     code: Mapped[str] = mapped_column(String(40), unique=True)  # public verification code (/v/<code>)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100), default="application/pdf")
     size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # /v finds an uploaded PDF by it
     storage_key: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
