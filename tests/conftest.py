@@ -31,6 +31,7 @@ pytest_plugins = [
     "tests.plugins.twilio_channel",
     "tests.plugins.queues",
     "tests.plugins.browser",
+    "tests.plugins.smtp",
 ]
 
 IN_CI = os.environ.get("CI") == "true"
