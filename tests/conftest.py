@@ -67,7 +67,7 @@ def _sqlite_app(tmp_path: Path, template: Path, **extra):
     """A fresh app on its own copy of the migrated SQLite database."""
     shutil.copy(template, tmp_path / "sapa.db")
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'sapa.db'}", "REDIS_URL": None,
-                       "STORAGE_DIR": str(tmp_path / "files"), "SPOOL_DIR": str(tmp_path / "spool"),
+                       "STORAGE_DIR": str(tmp_path / "files"), "SPOOL_DIR": str(tmp_path / "spool"), "MAIL_DIR": str(tmp_path / "mail"),
                        "SECRET_KEY": "test-secret", "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver",
                        **extra})
 
@@ -134,7 +134,7 @@ def _pg_app(stack: dict):
     """A fresh app on the emptied PostgreSQL schema, queueing jobs for the test worker."""
     _truncate(stack["engine"])
     return create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"], "RQ_QUEUE": stack["queue"],
-                       "STORAGE_DIR": str(stack["instance"] / "files"), "SPOOL_DIR": str(stack["instance"] / "spool"),
+                       "STORAGE_DIR": str(stack["instance"] / "files"), "SPOOL_DIR": str(stack["instance"] / "spool"), "MAIL_DIR": str(stack["instance"] / "mail"),
                        "SECRET_KEY": "test-secret",
                        "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver"})
 
