@@ -10,10 +10,11 @@ from bot.core.models import Officer
 PASSWORD = "kata-sandi-uji-2026"
 
 
-def add_officer(app, username: str = "siti", active: bool = True) -> int:
+def add_officer(app, username: str = "siti", active: bool = True, role: str = "operator",
+                name: str = "Siti Petugas") -> int:
     """An officer who can sign in with PASSWORD."""
     with app.app_context(), db.new_session() as s:
-        officer = Officer(username=username, name="Siti Petugas", role="operator", active=active,
+        officer = Officer(username=username, name=name, role=role, active=active,
                           password_hash=generate_password_hash(PASSWORD))
         s.add(officer)
         s.commit()
@@ -30,3 +31,25 @@ def sign_in(client, username: str = "siti", password: str = PASSWORD, next_path:
     page = client.get("/inbox/login")
     return client.post("/inbox/login", data={"csrf_token": form_token(page.get_data(as_text=True)),
                                              "username": username, "password": password, "next": next_path})
+
+
+def file_birth_request(app, user: str = "citizen-1") -> str:
+    """A citizen files a complete birth request through the simulator chat; its ticket."""
+    import re
+
+    from tests.conftest import Chat, answer_until_summary, png_bytes
+
+    chat = Chat(app.test_client(), user)
+    answer_until_summary(chat, png_bytes(8, 4))
+    return re.search(r"[A-Z]{2,5}-[0-9]{4,}", chat.press("submit")[0]["text"]).group(0)
+
+
+def small_pdf(text: str = "AKTA KELAHIRAN") -> bytes:
+    """A one-page PDF, as an officer would export from SIAK."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text=text)
+    return bytes(pdf.output())

@@ -150,10 +150,16 @@ def release(conv_id: int):
         if conv.owner != "officer":
             flash("Percakapan ini sudah dilayani bot.")
             return redirect(url_for("inbox.queue"))
+        if conv.officer_id != officer.id and officer.role != "admin":
+            other = _officer_names(s, {conv.officer_id}).get(conv.officer_id, "petugas lain")
+            abort(409, description=f"Percakapan ini sedang ditangani {other}; hanya {other} atau admin "
+                                   "yang dapat mengembalikannya ke bot.")
+        previous = conv.officer_id
         conv.owner, conv.officer_id, conv.needs_human = "bot", None, False
         s.add(Outbox(contact_id=contact.id, kind="reply", status="pending",
                      payload={"text": texts()["handoff_returned"]}))
-        audit(s, f"officer:{officer.id}", "conversation_handed_back", conv)
+        audit(s, f"officer:{officer.id}", "conversation_handed_back", conv,
+              **({"previous_officer": previous} if previous != officer.id else {}))
         s.commit()
         contact_id = contact.id
     jobs.enqueue("delivery.sender.send_pending", contact_id)

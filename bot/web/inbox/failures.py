@@ -70,7 +70,8 @@ def _failed_row(s, row_id: int) -> Outbox:
 
 def _tickets(s, rows: list[Outbox]) -> dict[int, str]:
     """Ticket numbers of the requests whose documents are among the rows."""
-    ids = {row.payload.get("document", {}).get("request_id") for row in rows} - {None}
+    ids = {(row.payload.get("document") or {}).get("request_id") or row.payload.get("request_id")
+           for row in rows} - {None}
     if not ids:
         return {}
     return dict(s.execute(select(Request.id, Request.ticket).where(Request.id.in_(ids))).all())
@@ -78,6 +79,12 @@ def _tickets(s, rows: list[Outbox]) -> dict[int, str]:
 
 def _what(row: Outbox, tickets: dict[int, str]) -> str:
     """A short description of what the citizen did not get."""
+    if row.kind == "email" or (row.payload.get("to") and row.payload.get("subject")):
+        subject = shorten(row.payload.get("subject") or "", 100)
+        attached = " (dengan lampiran dokumen)" if row.payload.get("document_id") else ""
+        ticket = tickets.get(row.payload.get("request_id"))
+        return (f"Email ke {mask_email(row.payload.get('to') or '')}: {subject}{attached}"
+                + (f" ({ticket})" if ticket and ticket not in subject else ""))
     document = row.payload.get("document")
     if document:
         ticket = tickets.get(document.get("request_id"))
@@ -85,3 +92,11 @@ def _what(row: Outbox, tickets: dict[int, str]) -> str:
         return f"Dokumen {kind}" + (f" ({ticket})" if ticket else "")
     text = shorten(row.payload.get("text") or "", 120)
     return f"Balasan: {text}" if text else "Balasan"
+
+
+def mask_email(address: str) -> str:
+    """An address as the failures page shows it: 'b***@gmail.com' (enough to recognise, not to copy)."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local:
+        return "***"
+    return f"{local[0]}***@{domain}"

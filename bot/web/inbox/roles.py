@@ -1,0 +1,34 @@
+"""Who the signed-in officer is to the lifecycle, and how the inbox names roles and actions."""
+from bot.core.lifecycle import Actor
+from bot.web.inbox.auth import current_officer
+
+ROLE_LABELS = {"operator": "Operator", "verifier": "Verifikator", "admin": "Admin"}
+
+# What the history shows for an audited request action (bot.core.lifecycle, flows.request_items,
+# delivery.review).
+ACTION_LABELS = {
+    "request_submitted": "Permohonan diajukan",
+    "request_assign": "Ditugaskan",
+    "request_take_over": "Diambil alih",
+    "request_ask_fix": "Minta perbaikan",
+    "request_approve": "Disetujui",
+    "request_reject": "Ditolak",
+    "request_issue": "Diterbitkan",
+    "request_resend": "Dokumen dikirim ulang",
+    "request_fixed": "Perbaikan lengkap, kembali ke petugas",
+    "request_delivered": "Dokumen terkirim",
+    "request_cancel": "Dibatalkan warga",
+    "request_document_received": "Dokumen susulan diterima",
+    "request_answer_corrected": "Jawaban diperbaiki warga",
+    "request_viewed": "Dilihat",
+}
+
+
+def officer_actor() -> Actor:
+    """The signed-in officer as the lifecycle's actor (their role decides what they may do)."""
+    return Actor("officer", current_officer())
+
+
+def is_admin(officer) -> bool:
+    """Whether the officer is an administrator (may override another officer's hold)."""
+    return officer is not None and officer.role == "admin"
