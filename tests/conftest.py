@@ -88,7 +88,11 @@ def pg_stack(tmp_path_factory):
     engine = make_engine(url)
     upgrade(engine)
     instance = tmp_path_factory.mktemp("pg-instance")
+    # A real SMTP server for the worker's email (one per run: the worker's settings are fixed).
+    from tests.plugins.smtp import SmtpReceiver  # a plugin module: imported once pytest has it
+    smtp = SmtpReceiver(tmp_path_factory.mktemp("pg-smtp"))
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "INSTANCE_PATH": str(instance),
+           "SMTP_URL": smtp.url,
            "RQ_QUEUE": queue, "SECRET_KEY": "test-secret", "SIMULATOR": "1",
            "PUBLIC_BASE_URL": "http://testserver",
            **meta_fake.shared_server().env(),  # the worker sends WhatsApp/Messenger replies to the fake Graph API
@@ -98,7 +102,8 @@ def pg_stack(tmp_path_factory):
                                "--worker-class", "bot.worker.AppWorker", "--url", redis_url, queue],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     yield {"url": url, "redis_url": redis_url, "instance": instance, "engine": engine, "worker": worker,
-           "queue": queue, "env": env}
+           "queue": queue, "env": env, "smtp": smtp}
+    smtp.stop()
     worker.terminate()
     try:
         worker.wait(timeout=10)
@@ -133,7 +138,9 @@ def _truncate(engine) -> None:
 def _pg_app(stack: dict):
     """A fresh app on the emptied PostgreSQL schema, queueing jobs for the test worker."""
     _truncate(stack["engine"])
+    stack["smtp"].messages.clear()
     return create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"], "RQ_QUEUE": stack["queue"],
+                       "SMTP_URL": stack["smtp"].url,
                        "STORAGE_DIR": str(stack["instance"] / "files"), "SPOOL_DIR": str(stack["instance"] / "spool"), "MAIL_DIR": str(stack["instance"] / "mail"),
                        "SECRET_KEY": "test-secret",
                        "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver"})

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from bot.core import config as settings
 from bot.core import db
 from bot.core.text import fill
-from bot.web import cli, files, inbox, simulator, verify, webhooks
+from bot.web import api, cli, files, inbox, simulator, verify, webhooks
 from bot.web.sessions import CachedSessionInterface
 from delivery import jobs
 from delivery.channels.registry import CHANNELS
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     jobs.init_app(app)
     app.register_blueprint(files.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(api.bp)
     inbox.init_app(app)
     webhooks.init_app(app)
     if app.config["SIMULATOR"]:

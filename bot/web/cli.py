@@ -1,4 +1,6 @@
 """Commands: migrate, demo data, sweep what is owed, and a terminal chat."""
+import re
+import secrets
 import sys
 import uuid
 from datetime import timedelta
@@ -11,18 +13,22 @@ from werkzeug.security import generate_password_hash
 
 from bot.core import db
 from bot.core.migrate import upgrade
-from bot.core.models import Officer
+from bot.core.lifecycle import ANY_OFFICER
+from bot.core.models import Officer, audit
 from bot.web import spool
+from bot.web.api import token_hash
 from bot.web.simulator import CHANNEL, _wait_for_replies
 from delivery.ingest import receive
 from delivery.recovery import requeue_stalled
 
 DEMO_OFFICER = ("petugas", "sapa-demo-2026")
+ROLES = sorted(ANY_OFFICER)
+USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
 
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI."""
-    for command in (init_db, seed_demo, sweep, chat, spool.replay_spool_command):
+    for command in (init_db, seed_demo, sweep, chat, officer, spool.replay_spool_command):
         app.cli.add_command(command)
 
 
@@ -41,10 +47,61 @@ def seed_demo():
     username, password = DEMO_OFFICER
     with db.new_session() as s:
         if s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none() is None:
-            s.add(Officer(username=username, name="Petugas Demo", role="admin",
+            s.add(Officer(username=username, name="Petugas Demo", role="verifier",
                           password_hash=generate_password_hash(password)))
             s.commit()
     click.echo(f"Login petugas demo (hanya untuk demo): {username} / {password}")
+
+
+@click.group("officer")
+def officer():
+    """Officers: create one, give one an API token."""
+
+
+@officer.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="operator, verifier or admin.")
+@click.option("--name", default=None, help="Full name shown in the inbox (default: the user name).")
+@click.option("--password", default=None, help="Sign-in password (asked when not given).")
+@with_appcontext
+def officer_create(username, role, name, password):
+    """Create an officer, or change an existing one's role and password."""
+    if not USERNAME.fullmatch(username):
+        raise click.BadParameter("3–80 huruf kecil, angka, titik, garis bawah atau tanda minus.",
+                                 param_hint="USERNAME")
+    if password is None:
+        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.BadParameter("Kata sandi paling sedikit 10 karakter.", param_hint="--password")
+    with db.new_session() as s:
+        found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
+        created = found is None
+        if created:
+            found = Officer(username=username, name=name or username, role=role, password_hash="")
+            s.add(found)
+        found.role, found.active = role, True
+        found.name = name or found.name
+        found.password_hash = generate_password_hash(password)
+        s.flush()
+        audit(s, "system", "officer_created" if created else "officer_updated", found, role=role, via="cli")
+        s.commit()
+    click.echo(f"Petugas {username} ({role}) {'dibuat' if created else 'diperbarui'}.")
+
+
+@officer.command("token")
+@click.argument("username")
+@with_appcontext
+def officer_token(username):
+    """Print a new API bearer token for an officer (the previous one stops working)."""
+    with db.new_session() as s:
+        found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
+        if found is None or not found.active:
+            raise click.ClickException(f"Petugas {username} tidak ada atau tidak aktif.")
+        token = secrets.token_urlsafe(32)
+        found.token_hash = token_hash(token)
+        audit(s, "system", "officer_token_issued", found, via="cli")  # the token itself is never kept
+        s.commit()
+    click.echo(token)
 
 
 @click.command("sweep")

@@ -1,27 +1,82 @@
-"""Public verification of a document by its QR code: no login, nothing personal shown."""
-from flask import Blueprint, abort, current_app, render_template
-from sqlalchemy import select
+"""Public verification: /v/<code> from a document's QR code, and /v for an uploaded PDF. No login.
 
-from bot.core import db
-from bot.core.models import Document, audit
-from bot.core.privacy import mask_nik
+Whoever a citizen shows a document to (a school, a bank, a hospital) can check it here: its type,
+number and date, the holder's name partly hidden, and whether it is still current.
+"""
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from bot.core import db, verification
+from bot.core.models import as_utc, audit
+from delivery.signing import signature_intact
+from flows.office import office_tz
 from flows.records import STATUS_LABELS
 
 bp = Blueprint("verify", __name__)
 
+DOCUMENT_STATES = {
+    "current": "Berlaku",
+    "superseded": "Tidak berlaku lagi: sudah diganti dokumen perbaikan",
+    "revoked": "Dicabut",
+}
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _page(finding: verification.Finding, status_code: int = 200, **extra):
+    """The verification page for what was found (or not)."""
+    office = current_app.config["OFFICE"]
+    context = {"office": office["office"], "found": finding.genuine, **extra}
+    if finding.genuine:
+        doc, req = finding.document, finding.request
+        service = office["services"].get(req.service, {}).get("title", req.service)
+        issued = doc.kind == "issued"
+        context.update(
+            kind=f"Kutipan {service}" if issued else f"Tanda terima permohonan {service}",
+            number=doc.number if issued else None, ticket=req.ticket,
+            holder=verification.masked_name(req.subject_name if issued else req.applicant_name),
+            made=as_utc(doc.created_at).astimezone(office_tz(office)).strftime("%d/%m/%Y %H:%M") + " WITA",
+            state=DOCUMENT_STATES.get(doc.status, doc.status), current=finding.current,
+            request_status=STATUS_LABELS.get(req.status, req.status), issued=issued)
+    return render_template("verify.html", **context), status_code
+
 
 @bp.get("/v/<code>")
 def verify(code: str):
-    """Say whether a document is genuine, for whom (masked) and what its request's status is."""
+    """What the QR code on a document points to."""
     s = db.session()
-    doc = s.execute(select(Document).where(Document.code == code)).scalar_one_or_none()
-    if doc is None:
-        abort(404)
-    audit(s, "public", "document_verified", doc)
-    s.commit()
-    req = doc.request
-    service = current_app.config["OFFICE"]["services"].get(req.service, {}).get("title", req.service)
-    return render_template("verify.html", doc=doc, req=req, service=service,
-                           status=STATUS_LABELS.get(req.status, req.status),
-                           applicant_nik=mask_nik(req.applicant_nik),
-                           office=current_app.config["OFFICE"]["office"])
+    finding = verification.by_code(s, code)
+    if finding.genuine:
+        audit(s, "public", "document_verified", finding.document, via="code")  # reads are recorded
+        s.commit()
+        return _page(finding)
+    return _page(finding, 404, unknown_code=True)
+
+
+@bp.get("/v")
+def upload_form():
+    """The form to check a PDF file."""
+    return _page(verification.Finding(None), asked=False)
+
+
+@bp.post("/v")
+def check_upload():
+    """Is this PDF exactly a document the office issued? (HTML, or JSON for scripts.)"""
+    upload = request.files.get("file")
+    data = upload.read(MAX_UPLOAD + 1) if upload else b""
+    wants_json = request.accept_mimetypes.best == "application/json" or request.is_json
+    if not data or len(data) > MAX_UPLOAD:
+        message = "Kirim berkas PDF di kolom 'file' (paling besar 20 MB)."
+        if wants_json:
+            return jsonify({"error": message}), 400
+        return _page(verification.Finding(None), 400, asked=False, error=message)
+    s = db.session()
+    finding = verification.by_content(s, data)
+    signed = signature_intact(data)
+    if finding.genuine:
+        audit(s, "public", "document_verified", finding.document, via="upload")
+        s.commit()
+    if wants_json:
+        doc, req = finding.document, finding.request
+        return jsonify({"genuine": finding.genuine, "ticket": req.ticket if req else None,
+                        "document_number": doc.number if doc else None,
+                        "status": doc.status if doc else None, "signature_intact": signed})
+    return _page(finding, asked=True, signed=signed)
