@@ -8,6 +8,7 @@ from bot.core import storage
 from bot.core.models import Document, Request, as_utc, audit, utcnow
 from delivery.channels.registry import display_name
 from delivery.receipt import build_receipt
+from delivery.signing import sign_pdf
 from flows.definition import load_flow
 from flows.summary import documents
 
@@ -24,7 +25,7 @@ def ensure_receipt(s, request_id: int) -> Document:
     code = secrets.token_urlsafe(12)
     flow = _flow(req)
     received, missing = documents(flow, req.answers, req.created_at.date())
-    pdf = build_receipt({
+    pdf = sign_pdf(build_receipt({
         "office": config["office"], "ticket": req.ticket, "service_title": service["title"],
         "submitted_at": as_utc(req.created_at), "applicant_name": req.applicant_name or "-",
         "applicant_nik": req.applicant_nik or "", "applicant_relation": req.applicant_relation or "-",
@@ -34,7 +35,7 @@ def ensure_receipt(s, request_id: int) -> Document:
         "duration": service.get("duration", "-"),
         "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/v/{code}",
         "notes": list(flow.receipt_notes),
-    })
+    }), reason="Tanda terima permohonan")
     key, digest = storage.save(pdf, "documents", ".pdf")
     doc = Document(request_id=req.id, kind="receipt", code=code, filename=f"Tanda-terima-{req.ticket}.pdf",
                    size=len(pdf), sha256=digest, storage_key=key, created_at=utcnow())

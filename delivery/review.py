@@ -9,12 +9,13 @@ import logging
 import secrets
 
 from flask import current_app
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.core import db, lifecycle, storage
 from bot.core.lifecycle import Actor, Refused
 from bot.core.models import Document, Outbox, Request, audit, utcnow
-from delivery import jobs
+from delivery import certificates, jobs, signing
 from flows import request_items
 from flows.definition import texts
 from flows.office import office_tz
@@ -67,7 +68,7 @@ def act(s, req: Request, action: str, actor: Actor, *, items=None, reason: str |
             raise Refused(400, "Lampirkan PDF dari SIAK, atau pilih dibuat otomatis.")
         if pdf is not None:
             _check_pdf(pdf)
-        elif not _can_generate(req.service):
+        elif not certificates.has_layout(req.service):
             raise Refused(400, f"Belum ada templat dokumen untuk layanan {service_title(req)}; "
                                "lampirkan PDF dari SIAK.")
         req.document_number = number
@@ -168,18 +169,12 @@ def _item_ref(item: dict) -> dict:
 
 # ---- the issued document -----------------------------------------------------------------
 
-def _can_generate(service: str) -> bool:
-    from delivery import certificates
-    return certificates.has_layout(service)
-
-
 def _check_pdf(data: bytes) -> None:
     """The officer's upload must be a readable PDF (exported and signed in SIAK)."""
     if len(data) > MAX_PDF_BYTES:
         raise Refused(400, f"PDF terlalu besar (maksimal {MAX_PDF_BYTES // (1024 * 1024)} MB).")
     if not data.startswith(b"%PDF-"):
         raise Refused(400, "Berkas yang dilampirkan bukan PDF.")
-    from pypdf import PdfReader
     try:
         if len(PdfReader(io.BytesIO(data)).pages) < 1:
             raise ValueError("no pages")
@@ -218,7 +213,6 @@ def verify_url(code: str) -> str:
 
 def generate_issued(s, req: Request) -> Document:
     """Render the document from the verified answers, sign it, and store it."""
-    from delivery import certificates, signing
     code = secrets.token_urlsafe(12)
     issued_on = utcnow().astimezone(office_tz(_office())).date()
     pdf = certificates.render(req.service, req.answers, document_number=req.document_number,
