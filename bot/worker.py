@@ -13,7 +13,7 @@ import delivery.conversation  # noqa: F401
 import delivery.sender  # noqa: F401
 from bot.core import db
 from bot.web.app import create_app
-from delivery import recovery
+from delivery import recovery, retention
 from flows import understand
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 # How often one of the workers looks for stalled work. RQ runs maintenance when a worker starts,
 # then at this interval: between jobs when busy, after each wait for a job (~7 min) when idle.
 SWEEP_EVERY = timedelta(minutes=5)
+# How often the files of closed requests past their retention period are deleted.
+RETENTION_EVERY = timedelta(hours=1)
 
 
 class AppWorker(Worker):
@@ -44,6 +46,11 @@ class AppWorker(Worker):
                 recovery.sweep_if_due(self.connection, self.queue_names()[0], SWEEP_EVERY)
         except Exception:  # the database may be down right now: the next round tries again
             log.exception("sweep for stalled work failed")
+        try:
+            with self.app.app_context():
+                retention.purge_if_due(self.connection, self.queue_names()[0], RETENTION_EVERY)
+        except Exception:
+            log.exception("retention run failed")
 
     def perform_job(self, job, queue) -> bool:
         """Run one job (in the forked horse) inside the app's context."""

@@ -20,6 +20,7 @@ from bot.web.api import token_hash
 from bot.web.simulator import CHANNEL, _wait_for_replies
 from delivery.ingest import receive
 from delivery.recovery import requeue_stalled
+from delivery.retention import purge_due
 
 DEMO_OFFICER = ("petugas", "sapa-demo-2026")
 ROLES = sorted(ANY_OFFICER)
@@ -28,7 +29,7 @@ USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI."""
-    for command in (init_db, seed_demo, sweep, chat, officer, spool.replay_spool_command):
+    for command in (init_db, seed_demo, sweep, purge_files, chat, officer, spool.replay_spool_command):
         app.cli.add_command(command)
 
 
@@ -111,6 +112,16 @@ def sweep():
     # By hand, after an incident: whatever was queued before is not trusted to still be there.
     contacts, senders = requeue_stalled(timedelta(0), jobs_lost=True)
     click.echo(f"{contacts} percakapan dan {senders} antrean kirim dijadwalkan ulang.")
+
+
+@click.command("purge-files")
+@with_appcontext
+def purge_files():
+    """Delete the files of requests closed longer ago than privacy.retention_days (the worker
+    does this every hour; without a worker, run it from cron)."""
+    counts = purge_due()
+    click.echo(f"Berkas {counts['requests']} permohonan dihapus ({counts['uploads']} foto, "
+               f"{counts['documents']} PDF); catatan permohonan tetap disimpan.")
 
 
 @click.command("chat")
