@@ -6,7 +6,7 @@ replies; the caller commits both together with the outbox, so state never lives 
 from datetime import datetime, timedelta
 
 from bot.core.models import Conversation, audit
-from flows import records, understand
+from flows import aftercare, records, understand
 from flows.definition import (
     Flow,
     Step,
@@ -18,7 +18,7 @@ from flows.definition import (
 )
 from flows.inputs import clean, parse_answer
 from flows.messages import Event, Reply
-from flows.modes import IN_FLOW, Mode, State
+from flows.modes import AFTERCARE, IN_FLOW, Mode, State
 from flows.office import DAYS, hours_text, office_tz, placeholder_values
 from flows.placeholders import fill
 from flows.submit import submit
@@ -57,8 +57,8 @@ class Engine:
             return []  # an officer has the conversation; the bot stays silent (handoff)
         command = self._command(event)
         state = State.read(self.conv.mode)
-        if not self.conv.flow:
-            state = State(Mode.IDLE)  # every mode but idle needs a flow in progress
+        if not self.conv.flow and state.mode not in AFTERCARE:
+            state = State(Mode.IDLE)  # every mode but idle and aftercare's needs a flow in progress
         elif state.mode in IN_FLOW and self._long_gap() and command is None \
                 and not self._answers_a_photo_step(event, state):
             return self._offer_resume(state)
@@ -71,6 +71,9 @@ class Engine:
     # ---- idle: menu, services, status, help ----------------------------------------------
     def _idle(self, event: Event, command: str | None, state: State | None = None) -> list[Reply]:
         """No request in progress: understand what the citizen wants."""
+        after = aftercare.idle(self, event, command)  # a filed request: a late photo, fixes, status...
+        if after is not None:
+            return after
         if event.kind not in ("text", "button"):
             return [self._bad_kind_reply(event)] + [self._menu_reply()]
         if command == "help":
@@ -158,6 +161,9 @@ class Engine:
         if event.kind not in ("text", "button", "file"):
             return [self._bad_kind_reply(event, flow.step(self.conv.step))]
         if event.kind == "text" and (event.text or "").strip():
+            about_filed = aftercare.in_flow(self, flow, event)
+            if about_filed is not None:
+                return about_filed
             interrupted = self._interruption(flow, flow.step(self.conv.step), event)
             if interrupted is not None:
                 return interrupted
@@ -481,10 +487,11 @@ class Engine:
             summary.text = prefix + "\n\n" + summary.text
         return summary
 
-    def _ask(self, flow: Flow, step: Step, prefix: str = "") -> Reply:
-        """The question for a step, with its buttons, after an optional reason or note."""
+    def _ask(self, flow: Flow, step: Step, prefix: str = "", answers: dict | None = None) -> Reply:
+        """The question for a step, with its buttons, after an optional reason or note (`answers`:
+        a filed request's, for its placeholders, when a fix item is asked again)."""
         b = self.t["buttons"]
-        text = self._fmt(step.ask)
+        text = self._fmt(step.ask, **self._answer_values(answers))
         buttons = []
         if step.kind == "choice":
             buttons = [{"id": str(c["id"]), "title": c["title"]} for c in step.choices]
@@ -542,4 +549,7 @@ HANDLERS = {
     Mode.RESUME_OFFER: Engine._on_resume_offer,
     Mode.EDIT_PICK: Engine._on_edit_pick,
     Mode.SWITCH_OFFER: Engine._on_switch_offer,
+    Mode.DOC_OFFER: aftercare.on_doc_offer,
+    Mode.FIXING: aftercare.on_fixing,
+    Mode.REQUEST_CANCEL: aftercare.on_request_cancel,
 }

@@ -4,7 +4,7 @@ A conversation row stores its mode as one string (Conversation.mode). In a flow 
 (a question is open) or `confirm` (the summary is shown). A side-state remembers which of the
 two to return to, and the switch offer also the service offered:
 
-    idle | collect | confirm
+    idle | collect | confirm | doc_offer | fixing | request_cancel
     cancel_confirm:<back> | resume_offer:<back> | edit_pick:<back>
     switch_offer:<back>:<service>
 
@@ -23,10 +23,16 @@ class Mode(str, Enum):
     RESUME_OFFER = "resume_offer"       # back after a long gap: continue, start over or menu
     EDIT_PICK = "edit_pick"             # *ubah*: which numbered answer to change
     SWITCH_OFFER = "switch_offer"       # another service asked for mid-flow: stay or switch
+    # After the ticket (flows/aftercare.py); no flow is in progress, what they are about (the
+    # ticket, a file's upload id) is kept in Conversation.answers, empty otherwise when idle.
+    DOC_OFFER = "doc_offer"             # a file sent while idle: "for *KTP-el ibu* on AKL-0001?"
+    FIXING = "fixing"                   # *lengkapi*: the officer's fix items, one at a time
+    REQUEST_CANCEL = "request_cancel"   # "really cancel request AKL-0001?"
 
 
 IN_FLOW = frozenset({Mode.COLLECT, Mode.CONFIRM})
 SIDE_STATES = frozenset({Mode.CANCEL_CONFIRM, Mode.RESUME_OFFER, Mode.EDIT_PICK, Mode.SWITCH_OFFER})
+AFTERCARE = frozenset({Mode.DOC_OFFER, Mode.FIXING, Mode.REQUEST_CANCEL})  # only while no flow is open
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from bot.core.db import insert_for
 from bot.core.models import Request, TicketCounter, Upload, audit
 from bot.core.privacy import mask_nik
+from flows.aftercare import missing_note
 from flows.definition import Flow, applies, texts
 from flows.messages import Reply
 from flows.placeholders import fill
@@ -71,4 +72,7 @@ def submit(engine, flow: Flow) -> list[Reply]:
     done = engine._fmt(flow.done, ticket=req.ticket, duration=service.get("duration", t["duration_unknown"]),
                        email_note=t["done_email_note"] if email else "",
                        **{k: v for k, v in answers.items() if isinstance(v, str)})
+    note = missing_note(missing)  # what is still missing, and that it can be sent here later
+    if note:
+        done = done.rstrip() + "\n\n" + note
     return [Reply(done), Reply(document={"kind": "receipt", "request_id": req.id})]
