@@ -8,6 +8,7 @@ which is otherwise empty while idle; it is committed with the reply like every o
 """
 import io
 import re
+from datetime import timezone
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import select
@@ -34,6 +35,8 @@ CANCEL_WHAT = re.compile(r"\b(permohonan|pengajuan|permintaan|tiket)\b")
 # "kirim ulang dokumen", "kirim ulang akta AKL-0001", "tolong kirim lagi aktanya"
 RESEND = re.compile(r"\bkirim(?:kan)? (?:ulang|lagi)\b(?!.*\bfoto)")
 STATUS = re.compile(r"^(?:cek|status|lihat|check)\b")
+# "mau cek keaslian akta", "apakah dokumen ini asli": send the PDF (or a photo of its QR code) here.
+VERIFY = re.compile(r"\b(keaslian|keabsahan|asli|palsu|verifikasi)\b")
 # A message about a photo or a document while the request waits for one ("ini bu foto ktp ...").
 PHOTO_WORDS = re.compile(r"\b(foto|fotonya|poto|potonya|photo|gambar|gambarnya|scan|scannya|lampiran|"
                          r"dokumen|dokumennya|berkas|berkasnya)\b")
@@ -141,7 +144,9 @@ def idle(engine, event: Event, command: str | None) -> list[Reply] | None:
     said = clean(event.text)
     found = command_in(said)
     if found is not None:
-        return run(engine, found, _ticket_in(event.text))
+        replies = run(engine, found, _ticket_in(event.text))
+        if replies is not None:
+            return replies
     if (PHOTO_WORDS.search(said) or (DOCUMENT_WORDS.search(said) and not QUESTION.search(said))):
         wanted = _wanted(engine)
         if wanted:
@@ -158,14 +163,22 @@ def command_in(said: str) -> str | None:
         return "cancel"
     if RESEND.search(said):
         return "resend"
+    if VERIFY.search(said) and not ticket:
+        return "verify"
     if ticket and (STATUS.match(said) or said == ticket.group(1)):
         return "status"
     return None
 
 
-def run(engine, command: str, ticket: str | None) -> list[Reply]:
+def run(engine, command: str, ticket: str | None) -> list[Reply] | None:
     if command == "fix":
+        if not ticket and not any(r.status == "needs_fix" for r in _requests(engine)):
+            # "perbaiki data KTP" may be a service asked for: ours only when a photo is awaited
+            wanted = _wanted(engine)
+            return [send_photo_help(wanted)] if wanted else None
         return start_fix(engine, ticket)
+    if command == "verify":
+        return [Reply(_t()["verify_ask"])]
     if command == "cancel":
         return start_cancel(engine, ticket)
     if command == "resend":
@@ -177,7 +190,7 @@ def in_flow(engine, flow: Flow, event: Event) -> list[Reply] | None:
     """Mid-flow, a request about a filed ticket: finish or keep the draft first (None: not one)."""
     said = clean(event.text)
     command = command_in(said)
-    if command in (None, "status") or (command != "resend" and not TICKET.search(said)):
+    if command in (None, "status", "verify") or (command != "resend" and not TICKET.search(said)):
         return None  # "perbaiki" alone mid-flow may be about the draft; status is answered as before
     note = fill(_t()["finish_flow_first"], title=flow.title, said=(event.text or "").strip())
     return [engine._current_prompt(flow, prefix=note)]
@@ -227,7 +240,7 @@ def on_doc_offer(engine, event: Event, command: str | None, state) -> list[Reply
     if event.kind == "file" and event.upload:
         return on_file(engine, event.upload["id"])
     said = clean(event.button if event.kind == "button" else event.text)
-    if said == "docno" or said in NO:
+    if said == "docno" or said in NO or (event.kind == "text" and VERIFY.search(said)):
         _drop(engine)
         return check_file(engine, upload_id, offered=True)
     if command in ("cancel", "menu"):
@@ -333,8 +346,8 @@ def verdict(engine, finding, upload: Upload) -> Reply:
     what = _service(req, engine.office) if doc.kind == "issued" else fill(t["receipt_name"], ticket=req.ticket)
     values = {"document": what, "number": doc.number or req.ticket, "name": verification.masked_name(req.subject_name)}
     if finding.current:
-        issued = doc.created_at.astimezone(office_tz(engine.office)).date() if doc.created_at.tzinfo \
-            else doc.created_at.date()
+        made = doc.created_at if doc.created_at.tzinfo else doc.created_at.replace(tzinfo=timezone.utc)
+        issued = made.astimezone(office_tz(engine.office)).date()
         return Reply(fill(t["verify_genuine"], **values, date=format_date_id(issued)))
     return Reply(fill(t["verify_superseded" if doc.status == "superseded" else "verify_revoked"], **values))
 
@@ -406,7 +419,7 @@ def on_fixing(engine, event: Event, command: str | None, state) -> list[Reply]:
         return [_ask_item(engine, flow, req, item, prefix=reason)]
     if event.kind == "text" and not (event.text or "").strip():
         return [_ask_item(engine, flow, req, item, prefix=texts()["empty_message"])]
-    if event.kind == "text" and command_in(clean(event.text)) in ("cancel", "resend", "status"):
+    if event.kind == "text" and command_in(clean(event.text)) in ("cancel", "resend", "status", "verify"):
         _drop(engine)  # a request about another ticket: leave fixing (progress is kept) and answer it
         return [Reply(fill(t["fix_stopped"], ticket=req.ticket))] + engine._idle(event, None)
     try:

@@ -128,7 +128,7 @@ TEXT_GROUPS = {
         "resend_purged": {"ticket"},
         "verify_genuine": {"document", "number", "name", "date"},
         "verify_superseded": {"document", "number", "name"}, "verify_revoked": {"document", "number", "name"},
-        "verify_unknown": set(), "verify_no_qr": set(), "receipt_name": {"ticket"},
+        "verify_unknown": set(), "verify_no_qr": set(), "verify_ask": set(), "receipt_name": {"ticket"},
         "status_missing": {"documents"}, "status_fix_item": {"title", "note"}, "status_reason": {"reason"},
         "next_fix": {"ticket"}, "next_missing": set(), "next_resend": {"ticket"},
         "yes": set(), "not_this": set(), "later": set(), "cancel_yes": set(), "cancel_no": set(),

@@ -41,7 +41,7 @@ def officer_does(app, ticket: str, *actions, **kwargs) -> None:
             s.commit()
         for action in actions:
             req = s.execute(select(Request).where(Request.ticket == ticket)).scalar_one()
-            review.act(s, req, action, Actor("officer", officer), **(kwargs if action in ("ask_fix", "issue") else {}))
+            review.act(s, req, action, Actor("officer", officer), **(kwargs if action in ("ask_fix", "issue", "reject") else {}))
 
 
 def a_pdf(text: str = "Kutipan Akta Kelahiran") -> bytes:
@@ -250,3 +250,37 @@ def test_a_photo_of_the_qr_code_is_checked(inline_chat, png):
     assert "Dokumen ini *asli*" in inline_chat.text and "6408-LT-0002" in inline_chat.text
     inline_chat.send_file(png_bytes(5, 5), "foto.png", "image/png")
     assert "tidak bisa kami baca sebagai kode QR" in inline_chat.text
+
+
+def test_with_two_requests_waiting_it_asks_which_request_first(inline_chat, png):
+    app = inline_chat.client.application
+    first = file_request(inline_chat, png)
+    second = file_request(inline_chat, png)
+    inline_chat.send_file(png_bytes(6, 6), "ktp-ibu.png", "image/png")
+    assert "untuk permohonan yang mana" in inline_chat.text
+    assert inline_chat.buttons == [f"docreq:{second}", f"docreq:{first}", "docno"]
+    inline_chat.press(f"docreq:{first}")
+    assert f"pada permohonan *{first}*" in inline_chat.text
+    inline_chat.say("ya")
+    assert request(app, first).missing_documents == [] and request(app, second).missing_documents == ["KTP-el ibu"]
+
+
+def test_a_command_about_a_filed_request_mid_flow_keeps_the_draft(inline_chat, png):
+    ticket = file_request(inline_chat, png)
+    start_as_father(inline_chat)
+    inline_chat.say(f"lengkapi {ticket}")
+    assert "Selesaikan dulu, atau ketik *menu*" in inline_chat.text
+    assert inline_chat.where()["flow"] == "akta_kelahiran" and inline_chat.where()["mode"] == "collect"
+
+
+def test_a_rejected_request_shows_the_reason(inline_chat, png):
+    app = inline_chat.client.application
+    ticket = file_request(inline_chat, png)
+    officer_does(app, ticket, "reject", reason="Anak sudah memiliki akta kelahiran.")
+    inline_chat.say(f"status {ticket}")
+    assert "tidak dapat diproses" in inline_chat.text and "Alasannya: Anak sudah memiliki akta" in inline_chat.text
+
+
+def test_asking_whether_a_document_is_genuine_says_to_send_it(inline_chat):
+    inline_chat.say("mau cek keaslian akta")
+    assert "kirim file PDF dokumennya di sini" in inline_chat.text
