@@ -48,6 +48,8 @@ YES = {"ya", "iya", "y", "yes", "benar", "betul", "ok", "oke", "iy", "yup", "ya 
 NO = {"bukan", "tidak", "tdk", "no", "salah", "bukan itu", "gak", "ga", "nggak", "enggak"}
 OPEN_FOR_DOCUMENTS = ("submitted", "in_review", "needs_fix")
 BUTTONS_MAX = 3
+# Buttons of other messages (the menu, a status reply, an offer), never an answer to a fix item.
+ELSEWHERE = ("svc:", "resume:", "intent:", "status", "fix:", "resend:", "rcancel", "docreq:", "docfor:", "docno")
 
 
 def _t() -> dict:
@@ -414,6 +416,11 @@ def on_fixing(engine, event: Event, command: str | None, state) -> list[Reply]:
         _drop(engine)
         replies = [Reply(fill(t["fix_stopped"], ticket=req.ticket))]
         return replies + ([engine._menu_reply()] if command == "menu" else [])
+    if event.kind == "button" and (event.button or "").startswith(ELSEWHERE):
+        if event.button == f"fix:{req.ticket}":
+            return [_ask_item(engine, flow, req, item)]
+        _drop(engine)  # a menu or status button from an earlier message: leave fixing, progress kept
+        return [Reply(fill(t["fix_stopped"], ticket=req.ticket))] + engine._idle(event, None)
     if command == "help" or event.kind not in ("text", "button", "file"):
         reason = engine._bad_kind_reply(event).text if command != "help" else ""
         return [_ask_item(engine, flow, req, item, prefix=reason)]

@@ -284,3 +284,18 @@ def test_a_rejected_request_shows_the_reason(inline_chat, png):
 def test_asking_whether_a_document_is_genuine_says_to_send_it(inline_chat):
     inline_chat.say("mau cek keaslian akta")
     assert "kirim file PDF dokumennya di sini" in inline_chat.text
+
+
+def test_a_menu_button_while_fixing_leaves_fixing_with_progress_kept(inline_chat, png):
+    app = inline_chat.client.application
+    ticket = file_request(inline_chat, png)
+    officer_does(app, ticket, "assign", "ask_fix", items=[{"answer": "ibu_nik", "note": ""}])
+    inline_chat.say("lengkapi")
+    assert inline_chat.where()["mode"] == "fixing"
+    inline_chat.press("status")
+    assert f"lengkapi {ticket}" in inline_chat.text and "Permohonan Bapak/Ibu:" in inline_chat.text
+    assert inline_chat.where()["mode"] == "idle"
+    inline_chat.press(f"fix:{ticket}")
+    inline_chat.say(NEW_MOTHER_NIK)
+    assert "Petugas akan memeriksanya kembali" in inline_chat.text
+    assert request(app, ticket).status == "in_review"
