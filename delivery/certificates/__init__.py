@@ -30,6 +30,8 @@ from delivery.pdf_common import FONT_FAMILY, FONT_FILES
 CHARSET_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2013, 0x2014), (0x2018, 0x201E), (0x2022, 0x2022), (0x2026, 0x2026))
 CHARSET = frozenset(cp for low, high in CHARSET_RANGES for cp in range(low, high + 1))
 
+UNUSED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "kern", "gasp", "hdmx", "LTSH", "VDMX")
+
 _font_lock = threading.Lock()
 _cut_fonts: dict[str, str] | None = None
 
@@ -51,7 +53,9 @@ def _cut_font_files() -> dict[str, str]:
                     font = TTFont(str(source), recalcTimestamp=False)
                     options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True,
                                                layout_features=[], hinting=False, name_IDs=["*"],
-                                               drop_tables=[*ftsubset.Options().drop_tables, "FFTM"])
+                                               # fpdf2 neither shapes nor kerns text: only the
+                                               # outline, metric and naming tables are used.
+                                               drop_tables=[*ftsubset.Options().drop_tables, *UNUSED_TABLES])
                     subsetter = ftsubset.Subsetter(options)
                     subsetter.populate(unicodes=sorted(CHARSET))
                     subsetter.subset(font)
