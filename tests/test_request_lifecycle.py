@@ -122,7 +122,8 @@ def test_a_birth_request_goes_from_the_chat_to_the_signed_document_by_chat_and_e
     # The citizen finds the card and sends its photo in the chat; it is offered for the request.
     chat.send_file(png, "ktp-ibu.png", "image/png")
     assert "KTP-el ibu" in chat.text and ticket in chat.text
-    chat.press(next(b for b in chat.buttons if b.startswith("late:yes")))
+    assert chat.buttons[0] == "docfor:foto_ktp_ibu"
+    chat.press("docfor:foto_ktp_ibu")
     assert wait_for(lambda: status_of(client, ticket, verifier) == "in_review")
     detail = client.get(f"/api/v1/requests/{ticket}", headers=verifier).get_json()
     assert detail["missing"] == [] and "upload_id" in detail["answers"]["foto_ktp_ibu"]
