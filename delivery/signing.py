@@ -340,12 +340,13 @@ async def _validate(sig, context: ValidationContext):
 def signature_intact(data: bytes) -> bool:
     """True when data's last signature is ours (current certificate), intact and covers the file.
 
-    Never raises on bad input (citizen uploads): anything unreadable is simply False.
+    Never raises on bad input (citizen uploads): anything unreadable is simply False. A broken
+    signing key still raises SigningError (every answer would otherwise be a silent False).
     """
+    if not data or b"%PDF-" not in data[:1024]:
+        return False
+    loaded = _signer()
     try:
-        if not data or not data.lstrip()[:5].startswith(b"%PDF-"):
-            return False
-        loaded = _signer()
         reader = PdfFileReader(BytesIO(data), strict=False)
         sigs = reader.embedded_signatures
         if not sigs:
