@@ -16,7 +16,7 @@ from bot.core.models import AuditLog, Document, Officer, Request, Upload, as_utc
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
 from bot.web.inbox.display import local_time, office_zone, reach
-from bot.web.inbox.roles import ACTION_LABELS, ROLE_LABELS, officer_actor
+from bot.web.inbox.roles import ACTION_LABELS, ROLE_LABELS, STATUS_SHORT, officer_actor
 from delivery import review
 from flows import request_items
 from flows.definition import applies
@@ -174,7 +174,8 @@ def _history(s, req: Request, zone) -> list[dict]:
             who = "Sistem"
         change = ""
         if detail.get("status_from") and detail.get("status_to") and detail["status_from"] != detail["status_to"]:
-            change = f"{detail['status_from']} → {detail['status_to']}"
+            change = (f"{STATUS_SHORT.get(detail['status_from'], detail['status_from'])} → "
+                      f"{STATUS_SHORT.get(detail['status_to'], detail['status_to'])}")
         notes = []
         if detail.get("previous_officer"):
             notes.append(f"sebelumnya {names.get(detail['previous_officer']) or _officer_names(s, {detail['previous_officer']}).get(detail['previous_officer'], 'petugas lain')}")

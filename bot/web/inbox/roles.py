@@ -4,6 +4,11 @@ from bot.web.inbox.auth import current_officer
 
 ROLE_LABELS = {"operator": "Operator", "verifier": "Verifikator", "admin": "Admin"}
 
+# A status in a word or two, for the history's "from → to" column.
+STATUS_SHORT = {"submitted": "diajukan", "in_review": "diperiksa", "needs_fix": "perlu perbaikan",
+                "approved": "disetujui", "issued": "terbit", "delivered": "terkirim", "rejected": "ditolak",
+                "cancelled": "dibatalkan"}
+
 # What the history shows for an audited request action (bot.core.lifecycle, flows.request_items,
 # delivery.review).
 ACTION_LABELS = {
