@@ -86,7 +86,9 @@ class _Loaded:
 
 
 _lock = threading.Lock()
-_loaded: _Loaded | None = None
+# Signers by where their key lives: one process may serve apps with different instance folders
+# (the tests do), and each must sign with, and check against, its own certificate.
+_loaded: dict[str, _Loaded] = {}
 _local = threading.local()
 
 
@@ -237,21 +239,20 @@ def _load() -> _Loaded:
 
 def _signer() -> _Loaded:
     """The process's signer, loaded on first use."""
-    global _loaded
-    loaded = _loaded
+    where = _setting("SIGNING_P12") or str(dev_p12_path())
+    loaded = _loaded.get(where)
     if loaded is None:
         with _lock:
-            if _loaded is None:
-                _loaded = _load()
-            loaded = _loaded
+            loaded = _loaded.get(where)
+            if loaded is None:
+                loaded = _loaded[where] = _load()
     return loaded
 
 
 def reset_signer() -> None:
     """Forget the cached signer; the next call loads the key again (tests, a new certificate)."""
-    global _loaded
     with _lock:
-        _loaded = None
+        _loaded.clear()
 
 
 def is_specimen() -> bool:

@@ -139,6 +139,20 @@ def _pg_app(stack: dict):
     """A fresh app on the emptied PostgreSQL schema, queueing jobs for the test worker."""
     _truncate(stack["engine"])
     stack["smtp"].messages.clear()
+    # The worker's instance folder, so both sign with (and check against) one certificate.
+    previous = os.environ.get("INSTANCE_PATH")
+    os.environ["INSTANCE_PATH"] = str(stack["instance"])
+    try:
+        return _create_pg_app(stack)
+    finally:
+        if previous is None:
+            os.environ.pop("INSTANCE_PATH", None)
+        else:
+            os.environ["INSTANCE_PATH"] = previous
+
+
+def _create_pg_app(stack: dict):
+    """The PostgreSQL app itself (its settings beside the worker's)."""
     return create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"], "RQ_QUEUE": stack["queue"],
                        "SMTP_URL": stack["smtp"].url,
                        "STORAGE_DIR": str(stack["instance"] / "files"), "SPOOL_DIR": str(stack["instance"] / "spool"), "MAIL_DIR": str(stack["instance"] / "mail"),
