@@ -211,7 +211,8 @@ def request_page(ticket: str):
         today = as_utc(req.created_at).date()
         fix_choices = [{"kind": "document", "id": p["id"], "title": p["title"]} for p in photos]
         fix_choices += [{"kind": "answer", "id": step.id, "title": step.label}
-                        for step in answered_steps(flow, req.answers, today) if step.kind != "photo"]
+                        for step in answered_steps(flow, req.answers, today)
+                        if step.kind not in ("photo", "consent")]
     allowed = lifecycle.allowed_actions(req, officer_actor())
     audit(s, f"officer:{officer.id}", "request_viewed", req, ticket=req.ticket)
     s.commit()
@@ -222,11 +223,18 @@ def request_page(ticket: str):
         age=age(req.created_at, utcnow()), at=local_time(req.created_at, zone),
         assigned=names.get(req.assigned_to), mine=req.assigned_to == officer.id,
         role=ROLE_LABELS.get(officer.role, officer.role), answers=answers, photos=photos,
-        requirements=spec.get("requirements", []), flags=req.flags or [], fix_items=req.fix_items or [],
+        requirements=[_requirement(r) for r in spec.get("requirements", [])], flags=req.flags or [], fix_items=req.fix_items or [],
         fix_choices=fix_choices, history=_history(s, req, zone), allowed=allowed,
         documents=[{"kind": "Tanda terima" if d.kind == "receipt" else "Dokumen terbit", "number": d.number,
                     "status": "berlaku" if d.status == "current" else "digantikan", "code": d.code,
                     "at": local_time(d.created_at, zone), "source": d.source} for d in documents])
+
+
+def _requirement(item) -> str:
+    """One requirement line of config.yml (a 'Bila ...: ...' line reads back from YAML as a mapping)."""
+    if isinstance(item, dict):
+        return "; ".join(f"{k}: {v}" for k, v in item.items())
+    return str(item)
 
 
 def _fix_items_from_form(form) -> list[dict]:
