@@ -20,6 +20,7 @@ from bot.core.text import fill
 from delivery.channels import registry
 from delivery.channels.base import TransportError
 from delivery.ingest import resolve_media
+from delivery.review import email_update
 from delivery.sender import send_pending
 from flows.definition import texts
 from flows.engine import Engine
@@ -143,6 +144,8 @@ def _handle(s, contact, message: Message) -> None:
         if payload:
             s.add(Outbox(contact_id=contact.id, in_reply_to=message.id,
                          kind="document" if reply.document else "reply", payload=payload, status="pending"))
+        if reply.email_for and reply.text:
+            email_update(s, reply.email_for, reply.text)
     message.status, message.processed_at = "processed", utcnow()
     audit(s, f"citizen:{contact.id}", "message_handled", message, kind=message.kind, replies=len(replies))
 

@@ -88,14 +88,6 @@ def act(s, req: Request, action: str, actor: Actor, *, items=None, reason: str |
         jobs.enqueue(*job)
 
 
-def citizen_fixed(s, req: Request, contact_id: int) -> bool:
-    """After a citizen's document or answer: back to the officer when all is in (and say so)."""
-    if request_items.finish_fixes(s, req, Actor("citizen")):
-        _tell(s, req, "fixed")
-        return True
-    return False
-
-
 # ---- what the citizen is told ----------------------------------------------------------------
 
 def fix_request_text(flow, req: Request) -> str:
@@ -120,8 +112,16 @@ def _tell(s, req: Request, key: str | None, text: str | None = None, **values) -
     s.add(Outbox(contact_id=req.contact_id, kind="reply", status="pending",
                  payload={"text": text, "template_kind": "request_update", "request_id": req.id}))
     if email:
-        body = fill(words["email_update"], text=text.replace("*", ""), office=_office()["office"]["name"])
-        _email(s, req, email, body)
+        email_update(s, req.id, text)
+
+
+def email_update(s, request_id: int, text: str) -> None:
+    """The same news by email, for a change the citizen made in the chat (when they gave one)."""
+    req = s.get(Request, request_id)
+    if req is not None and req.contact.email:
+        body = fill(texts()["request_updates"]["email_update"], text=text.replace("*", ""),
+                    office=_office()["office"]["name"])
+        _email(s, req, req.contact.email, body)
 
 
 def _email(s, req: Request, to: str, body: str, document_id: int | None = None) -> None:

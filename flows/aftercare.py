@@ -292,7 +292,7 @@ def _what_next(engine, req: Request, flow: Flow) -> list[Reply]:
         open_items = request_items.open_fix_items(req)
         if not open_items:
             request_items.finish_fixes(engine.s, req, Actor("citizen"))
-            return [Reply(fill(texts()["request_updates"]["fixed"], ticket=req.ticket))]
+            return [Reply(fill(texts()["request_updates"]["fixed"], ticket=req.ticket), email_for=req.id)]
         return [Reply(fill(t["still_to_fix"], ticket=req.ticket,
                            documents=", ".join(i["title"] for i in open_items)))]
     remaining = request_items.missing(flow, req)
@@ -487,7 +487,7 @@ def on_request_cancel(engine, event: Event, command: str | None, state) -> list[
             lifecycle.apply(engine.s, req, "cancel", Actor("citizen"), via="chat")
         except Refused:
             return [Reply(fill(t["cancel_refused"], ticket=req.ticket, status=_status(req)))]
-        return [Reply(fill(t["cancel_done"], ticket=req.ticket))]
+        return [Reply(fill(t["cancel_done"], ticket=req.ticket), email_for=req.id)]
     kept = [Reply(fill(t["cancel_kept"], ticket=req.ticket))]
     if said in ("rcancel_no",) or said in NO or command == "cancel" or event.kind != "text":
         return kept

@@ -18,6 +18,9 @@ class Reply:
     text: str = ""
     buttons: list = field(default_factory=list)   # [{"id", "title"}]
     document: dict | None = None                  # {"kind": "receipt", "request_id": N}
+    # A change to this filed request the citizen made in the chat: the text goes by email too,
+    # when they gave an address (the conversation job writes it; flows know no mail).
+    email_for: int | None = None
 
     def as_payload(self) -> dict:
         """The outbox payload for this reply (keys absent when unused)."""

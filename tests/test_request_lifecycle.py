@@ -125,6 +125,9 @@ def test_a_birth_request_goes_from_the_chat_to_the_signed_document_by_chat_and_e
     assert chat.buttons[0] == "docfor:foto_ktp_ibu"
     chat.press("docfor:foto_ktp_ibu")
     assert wait_for(lambda: status_of(client, ticket, verifier) == "in_review")
+    assert "sudah kami terima" in chat.text  # told at once in the chat, and by email
+    assert wait_for(lambda: any(f"semua yang diminta untuk {ticket} sudah kami terima" in m.get_body().get_content()
+                                for m in smtp.messages))
     detail = client.get(f"/api/v1/requests/{ticket}", headers=verifier).get_json()
     assert detail["missing"] == [] and "upload_id" in detail["answers"]["foto_ktp_ibu"]
 
