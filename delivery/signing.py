@@ -14,6 +14,7 @@ import logging
 import os
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -89,21 +90,26 @@ _lock = threading.Lock()
 # Signers by where their key lives: one process may serve apps with different instance folders
 # (the tests do), and each must sign with, and check against, its own certificate.
 _loaded: dict[str, _Loaded] = {}
-_local = threading.local()
 
 
 def _run(coro):
-    """Run a pyHanko coroutine on this thread's own event loop, kept for the thread's life.
+    """Run a pyHanko coroutine to its end on a loop of its own, closed afterwards.
 
-    pyHanko's synchronous functions call asyncio.run() each time. On the main thread, Python
-    3.11's asyncio.run then formats the finished task (result included) for a signal-handler
-    check, and an asn1crypto result's repr() re-encodes the whole signature: about 6 ms per
-    document, half of the signing time. A reused loop skips that and the loop set-up.
+    Not asyncio.run(): on the main thread, Python 3.11's asyncio.run formats the finished task
+    (result included) for a signal-handler check, and an asn1crypto result's repr() re-encodes
+    the whole signature, about 6 ms per document. A thread that already runs a loop (an async
+    caller, a browser driver) cannot run another, so there the work goes to a helper thread.
     """
-    loop = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _local.loop = asyncio.new_event_loop()
-    return loop.run_until_complete(coro)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(coro)
+        finally:
+            loop.close()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_run, coro).result()
 
 
 # ---- where the key comes from -----------------------------------------------------------------

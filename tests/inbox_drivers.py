@@ -39,34 +39,9 @@ def file_birth_request(app, user: str = "citizen-1") -> str:
 
     from tests.conftest import Chat, answer_until_summary, png_bytes
 
-    def file() -> str:
-        chat = Chat(app.test_client(), user)
-        answer_until_summary(chat, png_bytes(8, 4))
-        return re.search(r"[A-Z]{2,5}-[0-9]{4,}", chat.press("submit")[0]["text"]).group(0)
-
-    import asyncio
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return file()
-
-    # A browser test's thread runs Playwright's event loop, in which the receipt's signer (pyHanko,
-    # asyncio inside) cannot run: file in a thread of its own, and close the loop the signer kept
-    # for that thread (delivery.signing keeps one per thread).
-    from concurrent.futures import ThreadPoolExecutor
-
-    from delivery import signing
-
-    def file_and_close() -> str:
-        try:
-            return file()
-        finally:
-            loop = getattr(getattr(signing, "_local", None), "loop", None)
-            if loop is not None:
-                loop.close()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(file_and_close).result()
+    chat = Chat(app.test_client(), user)
+    answer_until_summary(chat, png_bytes(8, 4))
+    return re.search(r"[A-Z]{2,5}-[0-9]{4,}", chat.press("submit")[0]["text"]).group(0)
 
 
 def small_pdf(text: str = "AKTA KELAHIRAN") -> bytes:

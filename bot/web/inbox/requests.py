@@ -223,18 +223,11 @@ def request_page(ticket: str):
         age=age(req.created_at, utcnow()), at=local_time(req.created_at, zone),
         assigned=names.get(req.assigned_to), mine=req.assigned_to == officer.id,
         role=ROLE_LABELS.get(officer.role, officer.role), answers=answers, photos=photos,
-        requirements=[_requirement(r) for r in spec.get("requirements", [])], flags=req.flags or [], fix_items=req.fix_items or [],
+        requirements=[str(r) for r in spec.get("requirements", [])], flags=req.flags or [], fix_items=req.fix_items or [],
         fix_choices=fix_choices, history=_history(s, req, zone), allowed=allowed,
         documents=[{"kind": "Tanda terima" if d.kind == "receipt" else "Dokumen terbit", "number": d.number,
                     "status": "berlaku" if d.status == "current" else "digantikan", "code": d.code,
                     "at": local_time(d.created_at, zone), "source": d.source} for d in documents])
-
-
-def _requirement(item) -> str:
-    """One requirement line of config.yml (a 'Bila ...: ...' line reads back from YAML as a mapping)."""
-    if isinstance(item, dict):
-        return "; ".join(f"{k}: {v}" for k, v in item.items())
-    return str(item)
 
 
 def _fix_items_from_form(form) -> list[dict]:
