@@ -77,6 +77,9 @@ def _tickets(s, rows: list[Outbox]) -> dict[int, str]:
     return dict(s.execute(select(Request.id, Request.ticket).where(Request.id.in_(ids))).all())
 
 
+DOCUMENT_KINDS = {"receipt": "tanda terima", "issued": "terbit"}
+
+
 def _what(row: Outbox, tickets: dict[int, str]) -> str:
     """A short description of what the citizen did not get."""
     if row.kind == "email" or (row.payload.get("to") and row.payload.get("subject")):
@@ -88,8 +91,8 @@ def _what(row: Outbox, tickets: dict[int, str]) -> str:
     document = row.payload.get("document")
     if document:
         ticket = tickets.get(document.get("request_id"))
-        kind = "tanda terima" if document.get("kind") == "receipt" else (document.get("kind") or "dokumen")
-        return f"Dokumen {kind}" + (f" ({ticket})" if ticket else "")
+        kind = DOCUMENT_KINDS.get(document.get("kind"), "")
+        return f"Dokumen {kind}".strip() + (f" ({ticket})" if ticket else "")
     text = shorten(row.payload.get("text") or "", 120)
     return f"Balasan: {text}" if text else "Balasan"
 
