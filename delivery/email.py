@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 SMTP_TIMEOUT = 20  # seconds, for the connection and each command
 # The files `deliver` writes: YYYYMMDD-HHMMSS-<random hex>.eml (UTC). Only such plain names are read.
 MAIL_NAME = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8,32}\.eml")
-_ADDRESS = re.compile(r"[^\s<>@\"',;:()\[\]]+@")
+# The local part of an address in a server's reply. The lookbehind starts a match only where a
+# run of such characters starts, so a long run without "@" is scanned once, not once per letter.
+_ADDRESS = re.compile(r"(?<![^\s<>@\"',;:()\[\]])[^\s<>@\"',;:()\[\]]+@")
 
 
 class EmailFailed(Exception):

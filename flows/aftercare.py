@@ -33,7 +33,10 @@ FIX = re.compile(r"^(?:(?:saya |sy |mau |ingin |mo )?(?:lengkapi|lengkapin|melen
 CANCEL = re.compile(r"^(?:(?:saya |sy |mau |ingin |mo )?(?:batalkan|batal|batalin|membatalkan))\b")
 CANCEL_WHAT = re.compile(r"\b(permohonan|pengajuan|permintaan|tiket)\b")
 # "kirim ulang dokumen", "kirim ulang akta AKL-0001", "tolong kirim lagi aktanya"
-RESEND = re.compile(r"\bkirim(?:kan)? (?:ulang|lagi)\b(?!.*\bfoto)")
+# ... but not "kirim ulang fotonya": a photo is not the document. (Checked after the match, not
+# by a lookahead, which would rescan the rest of the text at every match.)
+RESEND = re.compile(r"\bkirim(?:kan)? (?:ulang|lagi)\b")
+PHOTO = re.compile(r"\bfoto")
 STATUS = re.compile(r"^(?:cek|status|lihat|check)\b")
 # "mau cek keaslian akta", "apakah dokumen ini asli": send the PDF (or a photo of its QR code) here.
 VERIFY = re.compile(r"\b(keaslian|keabsahan|asli|palsu|verifikasi)\b")
@@ -163,7 +166,8 @@ def command_in(said: str) -> str | None:
         return "fix"
     if CANCEL.match(said) and (ticket or CANCEL_WHAT.search(said)):
         return "cancel"
-    if RESEND.search(said):
+    resend = RESEND.search(said)
+    if resend and not PHOTO.search(said, resend.end()):
         return "resend"
     if VERIFY.search(said) and not ticket:
         return "verify"
