@@ -92,22 +92,35 @@ _lock = threading.Lock()
 _loaded: dict[str, _Loaded] = {}
 
 
+class _ThreadLoop:
+    """An event loop owned by one thread, closed when the thread ends (its locals are dropped)."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self):
+        self.loop.close()
+
+
+_local = threading.local()
+
+
 def _run(coro):
-    """Run a pyHanko coroutine to its end on a loop of its own, closed afterwards.
+    """Run a pyHanko coroutine to its end on this thread's own loop.
 
     Not asyncio.run(): on the main thread, Python 3.11's asyncio.run formats the finished task
     (result included) for a signal-handler check, and an asn1crypto result's repr() re-encodes
-    the whole signature, about 6 ms per document. A thread that already runs a loop (an async
-    caller, a browser driver) cannot run another, so there the work goes to a helper thread.
+    the whole signature, about 6 ms per document; a loop made per call costs ~1 ms more than one
+    kept per thread. A thread that already runs a loop (an async caller, a browser driver)
+    cannot run another, so there the work goes to a helper thread.
     """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        loop = asyncio.new_event_loop()
-        try:
-            return loop.run_until_complete(coro)
-        finally:
-            loop.close()
+        owned = getattr(_local, "owned", None)
+        if owned is None:
+            owned = _local.owned = _ThreadLoop()
+        return owned.loop.run_until_complete(coro)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(_run, coro).result()
 

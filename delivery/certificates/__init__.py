@@ -36,6 +36,12 @@ _font_lock = threading.Lock()
 _cut_fonts: dict[str, str] | None = None
 
 
+# Widths of words already measured (see CertificatePDF.width_of), bounded so that names do not
+# make it grow without end.
+_WIDTHS: dict[tuple, float] = {}
+MAX_WIDTHS = 20_000
+
+
 class UnknownLayout(KeyError):
     """No issued-document layout exists for this service."""
 
@@ -76,6 +82,7 @@ class CertificatePDF(FPDF):
 
     def __init__(self, *, title: str, author: str, full_fonts: bool = False):
         super().__init__(orientation="P", unit="mm", format="A4")
+        self.fonts_cut = not full_fonts
         files = {s: str(p) for s, p in FONT_FILES.items()} if full_fonts else _cut_font_files()
         for style, path in files.items():
             self.add_font(FONT_FAMILY, style, path)
@@ -97,10 +104,10 @@ class CertificatePDF(FPDF):
         a word wider than the line is left whole, on its own line.
         """
         room = width - 2 * self.c_margin
-        space = self.get_string_width(" ")
+        space = self.width_of(" ")
         lines, current, used = [], [], 0.0
         for word in text.split():
-            w = self.get_string_width(word)
+            w = self.width_of(word)
             if current and used + space + w > room:
                 lines.append(" ".join(current))
                 current, used = [], 0.0
@@ -109,6 +116,17 @@ class CertificatePDF(FPDF):
         if current:
             lines.append(" ".join(current))
         return lines
+
+    def width_of(self, text: str) -> float:
+        """get_string_width, remembered per font, size and text: most words of a page (its labels,
+        the office's name) are the same on every document, and fpdf2 measures glyph by glyph."""
+        key = (self.font_family, self.font_style, self.font_size_pt, self.fonts_cut, text)
+        width = _WIDTHS.get(key)
+        if width is None:
+            if len(_WIDTHS) > MAX_WIDTHS:
+                _WIDTHS.clear()
+            width = _WIDTHS[key] = self.get_string_width(text)
+        return width
 
     def text_block(self, text: str, width: float, height: float, *, align: str = "L") -> None:
         """Write text wrapped to width from the current position; x returns to where it was."""
