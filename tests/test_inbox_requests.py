@@ -205,14 +205,19 @@ def test_an_officer_cannot_hand_back_a_chat_another_officer_took(sqlite_app):
     token = form_token(a.get(page).get_data(as_text=True))
     assert a.post(f"{page}/take", data={"csrf_token": token}).status_code == 302
 
-    token = form_token(b.get(page).get_data(as_text=True))
-    refused = b.post(f"{page}/release", data={"csrf_token": token})
+    seen_by_b = b.get(page).get_data(as_text=True)
+    assert "Kembalikan ke bot" not in seen_by_b  # no button for what B may not do
+    token = form_token(seen_by_b)
+    refused = b.post(f"{page}/release", data={"csrf_token": token}, headers={"Referer": f"http://localhost{page}"})
     assert refused.status_code == 409 and "Ani Operator" in refused.get_data(as_text=True)
+    assert f'href="{page}"' in refused.get_data(as_text=True)  # a way back to the chat
     with sqlite_app.app_context():
         conv = db.session().get(Conversation, conv_id)
         assert (conv.owner, conv.officer_id is not None) == ("officer", True)
 
-    token = form_token(admin.get(page).get_data(as_text=True))
+    seen_by_admin = admin.get(page).get_data(as_text=True)
+    assert "Kembalikan ke bot (admin)" in seen_by_admin
+    token = form_token(seen_by_admin)
     assert admin.post(f"{page}/release", data={"csrf_token": token}).status_code == 302
     with sqlite_app.app_context():
         assert db.session().get(Conversation, conv_id).owner == "bot"

@@ -63,7 +63,16 @@ def _check_csrf():
 @bp.errorhandler(409)
 def _refused(err):
     """A refused or stale action, said in the inbox's own page and language."""
-    return render_template("inbox/error.html", message=err.description, officer=current_officer()), err.code
+    return render_template("inbox/error.html", message=err.description, officer=current_officer(),
+                           back=_same_inbox_page(request.referrer)), err.code
+
+
+def _same_inbox_page(referrer: str | None) -> str | None:
+    """The inbox page the officer came from (never another site), for a link back."""
+    parts = urlsplit(referrer or "")
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/inbox") else None
 
 
 def _safe_next(target: str | None) -> str:
