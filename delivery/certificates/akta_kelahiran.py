@@ -14,7 +14,7 @@ from datetime import date
 
 from fpdf.enums import XPos, YPos
 
-from delivery.certificates import CertificatePDF, draw_qr, fits_charset
+from delivery.certificates.page import CertificatePDF, draw_qr, fits_charset
 from delivery.pdf_common import FONT_FAMILY
 from flows.validators import format_date_id
 

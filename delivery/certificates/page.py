@@ -1,0 +1,165 @@
+"""The page every issued document is drawn on: A4 portrait, the cut DejaVu fonts, word widths
+remembered, and the QR code drawn as rectangles.
+
+- fonts: DejaVu (the files pdf_common embeds), cut once per process to the Latin glyphs the
+  documents use. fpdf2 parses and subsets an embedded font for every document, and doing that on
+  the full DejaVu files (6,000 glyphs) costs about 60 ms a page; on the cut files it is a few ms.
+  A text with a character outside the cut set makes that one document use the full files.
+- draw_qr: a QR code drawn as filled rectangles (no PNG to encode and decode, sharp at any zoom).
+"""
+import atexit
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import segno
+from fontTools import subset as ftsubset
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from delivery.pdf_common import FONT_FAMILY, FONT_FILES
+
+# Basic Latin, Latin-1, Latin Extended-A and -B (names such as "Hélène" or "Đinh"), and the
+# punctuation block (dashes, quotes, bullet, ellipsis).
+CHARSET_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2013, 0x2014), (0x2018, 0x201E), (0x2022, 0x2022), (0x2026, 0x2026))
+CHARSET = frozenset(cp for low, high in CHARSET_RANGES for cp in range(low, high + 1))
+
+UNUSED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "kern", "gasp", "hdmx", "LTSH", "VDMX")
+
+_font_lock = threading.Lock()
+_cut_fonts: dict[str, str] | None = None
+
+
+# Widths of words already measured (see CertificatePDF.width_of), bounded so that names do not
+# make it grow without end.
+_WIDTHS: dict[tuple, float] = {}
+MAX_WIDTHS = 20_000
+
+
+def _cut_font_files() -> dict[str, str]:
+    """Paths of the DejaVu files cut to CHARSET, made once per process in a private temp dir."""
+    global _cut_fonts
+    if _cut_fonts is None:
+        with _font_lock:
+            if _cut_fonts is None:
+                folder = Path(tempfile.mkdtemp(prefix="sapa-fonts-"))
+                atexit.register(shutil.rmtree, folder, ignore_errors=True)
+                paths = {}
+                for style, source in FONT_FILES.items():
+                    font = TTFont(str(source), recalcTimestamp=False)
+                    options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True,
+                                               layout_features=[], hinting=False, name_IDs=["*"],
+                                               # fpdf2 neither shapes nor kerns text: only the
+                                               # outline, metric and naming tables are used.
+                                               drop_tables=[*ftsubset.Options().drop_tables, *UNUSED_TABLES])
+                    subsetter = ftsubset.Subsetter(options)
+                    subsetter.populate(unicodes=sorted(CHARSET))
+                    subsetter.subset(font)
+                    target = folder / source.name
+                    font.save(str(target))
+                    paths[style] = str(target)
+                _cut_fonts = paths
+    return _cut_fonts
+
+
+def fits_charset(*texts: str) -> bool:
+    """True when every character of texts is in the cut fonts."""
+    return all(ord(ch) in CHARSET for text in texts for ch in text if ch not in "\n\r\t")
+
+
+class CertificatePDF(FPDF):
+    """A4 portrait in mm with the DejaVu fonts (cut or full) and metadata free of personal data."""
+
+    def __init__(self, *, title: str, author: str, full_fonts: bool = False):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.fonts_cut = not full_fonts
+        files = {s: str(p) for s, p in FONT_FILES.items()} if full_fonts else _cut_font_files()
+        for style, path in files.items():
+            self.add_font(FONT_FAMILY, style, path)
+        for font in self.fonts.values():
+            # fpdf2 subsets each font when the PDF is written; with recalcBBoxes (fontTools'
+            # default) every glyph kept is decoded and re-encoded just to recompute its bounding
+            # box, a third of the time of a page. The boxes in the file are right as they are.
+            font.ttfont.recalcBBoxes = False
+        self.set_auto_page_break(False)
+        self.set_title(title)
+        self.set_author(author)
+        self.set_creator("Sapa Dukcapil")
+        self.set_lang("id")
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """Split text into lines no wider than width (mm) in the current font, at spaces.
+
+        Much faster than multi_cell's line breaking (which measures text character by character);
+        a word wider than the line is left whole, on its own line.
+        """
+        room = width - 2 * self.c_margin
+        space = self.width_of(" ")
+        lines, current, used = [], [], 0.0
+        for word in text.split():
+            w = self.width_of(word)
+            if current and used + space + w > room:
+                lines.append(" ".join(current))
+                current, used = [], 0.0
+            used += (space if current else 0) + w
+            current.append(word)
+        if current:
+            lines.append(" ".join(current))
+        return lines
+
+    def width_of(self, text: str) -> float:
+        """get_string_width, remembered per font, size and text: most words of a page (its labels,
+        the office's name) are the same on every document, and fpdf2 measures glyph by glyph."""
+        key = (self.font_family, self.font_style, self.font_size_pt, self.fonts_cut, text)
+        width = _WIDTHS.get(key)
+        if width is None:
+            if len(_WIDTHS) > MAX_WIDTHS:
+                _WIDTHS.clear()
+            width = _WIDTHS[key] = self.get_string_width(text)
+        return width
+
+    def text_block(self, text: str, width: float, height: float, *, align: str = "L") -> None:
+        """Write text wrapped to width from the current position; x returns to where it was."""
+        x = self.get_x()
+        for line in self.wrap(text, width):
+            self.set_x(x)
+            self.cell(width, height, line, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_x(x)
+
+    def to_bytes(self) -> bytes:
+        """The finished PDF; closes the font files fpdf2 keeps open."""
+        try:
+            return bytes(self.output())
+        finally:
+            for font in self.fonts.values():
+                close = getattr(font, "close", None)
+                if close:
+                    close()
+
+
+def draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
+    """Draw data as a QR code (error correction M) in a size×size mm square at (x, y).
+
+    The square includes the 4-module quiet zone the QR standard asks for (left white).
+    Each row's runs of dark modules are one rectangle, a few hundred operators in all.
+    """
+    matrix = segno.make(data, error="m").matrix
+    border = 4
+    module = size / (len(matrix) + 2 * border)
+    pdf.set_fill_color(0)
+    for row_no, row in enumerate(matrix):
+        top = y + (border + row_no) * module
+        col, width = 0, len(row)
+        while col < width:
+            if row[col]:
+                start = col
+                while col < width and row[col]:
+                    col += 1
+                # A hair taller than a module so rasterisers leave no white seams between rows.
+                pdf.rect(x + (border + start) * module, top, (col - start) * module, module + 0.02, style="F")
+            else:
+                col += 1
+
+
