@@ -8,14 +8,13 @@ which is otherwise empty while idle; it is committed with the reply like every o
 """
 import io
 import re
-from datetime import timezone
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import select
 
 from bot.core import lifecycle, storage, verification
 from bot.core.lifecycle import Actor, Refused
-from bot.core.models import Document, Request, Upload, audit
+from bot.core.models import Document, Request, Upload, as_utc, audit
 from flows import records, request_items
 from flows.definition import Flow, Step, texts
 from flows.inputs import clean, parse_answer
@@ -352,8 +351,7 @@ def verdict(engine, finding, upload: Upload) -> Reply:
     what = _service(req, engine.office) if doc.kind == "issued" else fill(t["receipt_name"], ticket=req.ticket)
     values = {"document": what, "number": doc.number or req.ticket, "name": verification.masked_name(req.subject_name)}
     if finding.current:
-        made = doc.created_at if doc.created_at.tzinfo else doc.created_at.replace(tzinfo=timezone.utc)
-        issued = made.astimezone(office_tz(engine.office)).date()
+        issued = as_utc(doc.created_at).astimezone(office_tz(engine.office)).date()
         return Reply(fill(t["verify_genuine"], **values, date=format_date_id(issued)))
     return Reply(fill(t["verify_superseded" if doc.status == "superseded" else "verify_revoked"], **values))
 

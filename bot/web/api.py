@@ -6,7 +6,7 @@ decides (401 without a valid token, 403 for a role that may not, 409 for a forbi
 import hashlib
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, make_response, request
 from sqlalchemy import select
 
 from bot.core import db
@@ -75,8 +75,12 @@ def detail(s, req: Request) -> dict:
                          "reason": h.detail.get("reason")} for h in history]}
 
 
-def _find(s, ticket: str) -> Request | None:
-    return s.execute(select(Request).where(Request.ticket == ticket.upper())).scalar_one_or_none()
+def _find(s, ticket: str) -> Request:
+    """The request with this ticket, or a 404 answer."""
+    req = s.execute(select(Request).where(Request.ticket == ticket.upper())).scalar_one_or_none()
+    if req is None:
+        abort(make_response(*_error(404, f"Permohonan {ticket} tidak ditemukan.")))
+    return req
 
 
 @bp.get("/requests")
@@ -101,8 +105,6 @@ def show_request(ticket: str):
     """One request in full (the read is recorded, as every write is)."""
     s = db.session()
     req = _find(s, ticket)
-    if req is None:
-        return _error(404, f"Permohonan {ticket} tidak ditemukan.")
     audit(s, f"officer:{g.api_officer.id}", "request_viewed", req, via="api")
     s.commit()
     return jsonify(detail(s, req))
@@ -114,8 +116,6 @@ def request_action(ticket: str):
     """One lifecycle action, as JSON or (to issue with a PDF) multipart."""
     s = db.session()
     req = _find(s, ticket)
-    if req is None:
-        return _error(404, f"Permohonan {ticket} tidak ditemukan.")
     if request.mimetype == "multipart/form-data":
         body = dict(request.form)
         upload = request.files.get("file")
