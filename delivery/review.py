@@ -60,10 +60,13 @@ def act(s, req: Request, action: str, actor: Actor, *, items=None, reason: str |
         req.reason = reason[:MAX_REASON]
         lifecycle.apply(s, req, action, actor, reason=req.reason)
         _tell(s, req, "rejected", reason=req.reason)
-    elif action == "issue":
+    elif action in ("issue", "reissue"):
         number = (document_number or "").strip()
         if not number or len(number) > MAX_NUMBER:
             raise Refused(400, "Isi nomor dokumen (nomor akta dari SIAK).")
+        reason = (reason or "").strip()
+        if action == "reissue" and not reason:
+            raise Refused(400, "Tuliskan apa yang diperbaiki; warga membacanya bersama dokumen barunya.")
         if pdf is None and not generate:
             raise Refused(400, "Lampirkan PDF dari SIAK, atau pilih dibuat otomatis.")
         if pdf is not None:
@@ -72,11 +75,18 @@ def act(s, req: Request, action: str, actor: Actor, *, items=None, reason: str |
             raise Refused(400, f"Belum ada templat dokumen untuk layanan {service_title(req)}; "
                                "lampirkan PDF dari SIAK.")
         req.document_number = number
+        if action == "reissue":
+            req.reason = reason[:MAX_REASON]
+            old = current_issued(s, req.id)
+            if old is not None:
+                old.status = "superseded"  # /v says so from now on, before the new one is built
+                s.flush()
         if pdf is not None:
             store_issued(s, req, pdf, source="attached")
+        why = {"reason": req.reason} if action == "reissue" else {}
         lifecycle.apply(s, req, action, actor, document_number=number,
-                        source="attached" if pdf is not None else "generated")
-        after.append(("delivery.review.deliver_issued", req.id, False))
+                        source="attached" if pdf is not None else "generated", **why)
+        after.append(("delivery.review.deliver_issued", req.id, False, action == "reissue"))
     elif action == "resend":
         lifecycle.apply(s, req, action, actor)
         after.append(("delivery.review.deliver_issued", req.id, True))
@@ -221,7 +231,7 @@ def generate_issued(s, req: Request) -> Document:
     return store_issued(s, req, signing.sign_pdf(pdf), source="generated", code=code)
 
 
-def deliver_issued(request_id: int, resend: bool = False) -> None:
+def deliver_issued(request_id: int, resend: bool = False, corrected: bool = False) -> None:
     """Job: build the document if it is to be generated, then owe it in the chat and by email."""
     with db.new_session() as s:
         req = s.get(Request, request_id)
@@ -236,7 +246,8 @@ def deliver_issued(request_id: int, resend: bool = False) -> None:
         email = req.contact.email
         values = {"ticket": req.ticket, "service": service_title(req), "number": doc.number or "-",
                   "email_note": words["email_note"] if email else ""}
-        text = fill(words["resent" if resend else "issued"], **values)
+        text = fill(words["resent" if resend else "corrected" if corrected else "issued"], **values,
+                    reason=req.reason or "")
         s.add(Outbox(contact_id=req.contact_id, kind="reply", status="pending",
                      payload={"text": text, "template_kind": "request_update", "request_id": req.id}))
         s.add(Outbox(contact_id=req.contact_id, kind="document", status="pending", payload={
@@ -246,7 +257,8 @@ def deliver_issued(request_id: int, resend: bool = False) -> None:
         if email:
             body = fill(words["email_issued"], **values, office=_office()["office"]["name"])
             _email(s, req, email, body, document_id=doc.id)
-        audit(s, "system", "document_queued", doc, ticket=req.ticket, resend=resend, email=bool(email))
+        audit(s, "system", "document_queued", doc, ticket=req.ticket, resend=resend, corrected=corrected,
+              email=bool(email))
         s.commit()
         contact_id = req.contact_id
     jobs.enqueue("delivery.sender.send_pending", contact_id)

@@ -110,6 +110,7 @@ TEXT_GROUPS = {
         "needs_fix_foot": {"ticket"}, "fixed": {"ticket"},
         "approved": {"ticket", "service", "email_note"}, "rejected": {"ticket", "service", "reason"},
         "issued": {"ticket", "service", "number", "email_note"}, "resent": {"ticket", "service"},
+        "corrected": {"ticket", "service", "number", "reason", "email_note"},
         "email_note": set(), "email_subject": {"ticket", "service"},
         "email_issued": {"ticket", "service", "number", "office"}, "email_update": {"text", "office"}},
     # After the ticket (flows/aftercare.py).

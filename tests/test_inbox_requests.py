@@ -171,6 +171,17 @@ def test_roles_and_holds_decide_who_acts_and_the_request_is_issued_with_the_atta
     assert "Kirim ulang dokumen" in page  # resend is for any officer holding it
     assert act(b, ticket, "resend").status_code == 303
 
+    # A correction: the new document replaces the old one, which the history and /v then show.
+    assert "Terbitkan ulang (perbaikan)" in page
+    assert act(b, ticket, "reissue", generate="1", document_number="6408-LT-30112026-0002",
+               reason="Tempat lahir salah ketik.").status_code == 303
+    with sqlite_app.app_context():
+        s = db.session()
+        assert s.get(type(doc), doc.id).status == "superseded"
+        assert review.current_issued(s, req.id).number == "6408-LT-30112026-0002"
+    page = html(b, f"/inbox/requests/{ticket}")
+    assert "Diterbitkan ulang (perbaikan)" in page and "Tempat lahir salah ketik." in page
+
 
 def test_a_rejection_needs_a_reason_in_plain_words(sqlite_app):
     ticket = file_birth_request(sqlite_app)

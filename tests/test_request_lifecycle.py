@@ -199,6 +199,35 @@ def test_an_attached_siak_pdf_reaches_the_citizen_byte_for_byte(app, client, cha
     assert client.get(issued_sent(client)[-1]["document"]["url"]).data == siak_pdf
 
 
+def test_a_correction_supersedes_the_issued_document(app, client, chat, png):
+    verifier = officer_token(app, "vera", "verifier")
+    ticket = file_birth_request(chat, png, email=None)
+    act(client, ticket, verifier, action="assign")
+    act(client, ticket, verifier, action="approve")
+    client.post(f"/api/v1/requests/{ticket}/actions", headers=verifier, content_type="multipart/form-data",
+                data={"action": "issue", "document_number": "6408-LT-0001",
+                      "file": (io.BytesIO(PDF_FROM_SIAK), "akta.pdf", "application/pdf")})
+    assert wait_for(lambda: status_of(client, ticket, verifier) == "delivered")
+    old = stored_document(app, ticket)
+
+    act(client, ticket, verifier, expect=400, action="reissue", document_number="6408-LT-0002", generate=True)
+    fixed = act(client, ticket, verifier, action="reissue", document_number="6408-LT-0002", generate=True,
+                reason="Nama ibu salah ketik; sekarang Siti Aminah.")
+    assert fixed["status"] in ("issued", "delivered")
+    assert wait_for(lambda: status_of(client, ticket, verifier) == "delivered")
+    assert wait_for(lambda: said(client, "sudah kami perbaiki: Nama ibu salah ketik"))
+    new = stored_document(app, ticket)
+    assert new.id != old.id and new.number == "6408-LT-0002"
+    assert wait_for(lambda: len(issued_sent(client)) == 2)
+
+    page = client.get(f"/v/{old.code}").get_data(as_text=True)
+    assert "tidak berlaku lagi" in page and "Dokumen ini asli</strong> dan" not in page
+    checked = client.post("/v", data={"file": (io.BytesIO(PDF_FROM_SIAK), "akta.pdf")},
+                          headers={"Accept": "application/json"}, content_type="multipart/form-data")
+    assert checked.get_json()["genuine"] is True and checked.get_json()["status"] == "superseded"
+    assert "Dokumen ini asli" in client.get(f"/v/{new.code}").get_data(as_text=True)
+
+
 def test_the_api_refuses_without_a_token_for_the_wrong_role_and_out_of_order(app, client, chat, png):
     verifier = officer_token(app, "vera", "verifier")
     other = officer_token(app, "wawan", "verifier")
@@ -218,6 +247,7 @@ def test_the_api_refuses_without_a_token_for_the_wrong_role_and_out_of_order(app
     act(client, ticket, verifier, expect=400, action="reject", reason="  ")
     act(client, ticket, verifier, expect=400, action="ask_fix", items=[{"document": "ayah_nik"}])
     act(client, ticket, verifier, expect=409, action="issue", document_number="X-1", generate=True)  # not approved
+    act(client, ticket, operator, expect=403, action="reissue", document_number="X-2", generate=True, reason="x")
     rejected = act(client, ticket, verifier, action="reject",
                    reason="Data orang tua di KK berbeda dengan buku nikah.")
     assert rejected["status"] == "rejected"

@@ -4,6 +4,7 @@
     in_review ─approve─▶ approved ─issue─▶ issued ─delivered (system)─▶ delivered
     submitted | in_review | needs_fix | approved ─reject─▶ rejected
     submitted | in_review | needs_fix ─cancel (citizen)─▶ cancelled
+    issued | delivered ─reissue (a correction)─▶ issued ─delivered─▶ delivered
 
 An officer assigns a request to themself before acting on it (OpenCRVS); only the assigned
 officer acts, another must `take_over` first. Every change is audited with who, when and why;
@@ -42,6 +43,8 @@ TABLE: dict[str, Rule] = {
                    needs_assignee=False),
     "issue": Rule(frozenset({"approved"}), "issued", DECIDERS),
     "resend": Rule(frozenset({"issued", "delivered"}), None, ANY_OFFICER),
+    # A correction: a new document replaces the issued one (which /v then calls superseded).
+    "reissue": Rule(frozenset({"issued", "delivered"}), "issued", DECIDERS),
     # Not an officer's: the citizen's fixes are all in, the provider took the document, the
     # citizen cancels.
     "fixed": Rule(frozenset({"needs_fix"}), "in_review", frozenset({"citizen", "system"}), False),
@@ -116,6 +119,8 @@ def apply(s, req: Request, action: str, actor: Actor, **why) -> str:
         req.status = rule.target
     if req.status in CLOSED and req.closed_at is None:
         req.closed_at = utcnow()
+    elif req.status not in CLOSED:
+        req.closed_at = None  # open again (a correction): retention counts from the new close
     req.updated_at = utcnow()
     audit(s, actor.label, f"request_{action}", req, ticket=req.ticket, status_from=before,
           status_to=req.status, **why)

@@ -35,6 +35,7 @@ ACTION_DONE = {
     "reject": "Permohonan ditolak; alasannya dikirim ke warga.",
     "issue": "Dokumen diterbitkan dan sedang dikirim ke warga.",
     "resend": "Dokumen dikirim ulang ke warga.",
+    "reissue": "Dokumen perbaikan diterbitkan; dokumen lama tidak berlaku lagi.",
 }
 
 
@@ -252,8 +253,9 @@ def request_action(ticket: str):
         kwargs["items"] = _fix_items_from_form(request.form)
     elif action == "reject":
         kwargs["reason"] = request.form.get("reason", "")
-    elif action == "issue":
+    elif action in ("issue", "reissue"):
         kwargs["document_number"] = request.form.get("document_number", "")
+        kwargs["reason"] = request.form.get("reason", "")
         upload = request.files.get("pdf")
         data = upload.read(review.MAX_PDF_BYTES + 1) if upload is not None and upload.filename else b""
         if data:

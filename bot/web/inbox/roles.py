@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "request_reject": "Ditolak",
     "request_issue": "Diterbitkan",
     "request_resend": "Dokumen dikirim ulang",
+    "request_reissue": "Diterbitkan ulang (perbaikan)",
     "request_fixed": "Perbaikan lengkap, kembali ke petugas",
     "request_delivered": "Dokumen terkirim",
     "request_cancel": "Dibatalkan warga",
