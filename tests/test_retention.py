@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.core import db, storage
+from bot.core.links import link_for
 from bot.core.models import AuditLog, Document, Request, Upload, utcnow
 from delivery.retention import purge_due
 from tests.conftest import Chat
@@ -45,6 +46,12 @@ def test_files_of_a_delivered_request_are_deleted_after_the_retention_period(sql
     assert counts == {"requests": 1, "uploads": 4, "documents": 2}
     status, files = _files(sqlite_app, ticket)
     assert status == "delivered" and files and all(not exists and purged for exists, purged in files)
+
+    # The links sent in the chat no longer serve the deleted PDFs.
+    with sqlite_app.app_context(), db.new_session() as s:
+
+        links = [link_for(d.id) for d in s.execute(select(Document)).scalars()]
+    assert links and all(client.get(link).status_code == 404 for link in links)
 
     # What stays: the request and its document record, so a printed copy can still be checked.
     checked = client.post("/v", data={"file": (io.BytesIO(PDF_FROM_SIAK), "akta.pdf")},

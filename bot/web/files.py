@@ -22,8 +22,8 @@ def download(token: str):
         abort(404)
     s = db.session()
     doc = s.get(Document, document_id)
-    if doc is None:
-        abort(404)
+    if doc is None or doc.purged_at is not None:
+        abort(404)  # a file deleted at the end of its retention period is gone for good
     audit(s, "public", "document_downloaded", doc)  # reads are recorded too (OpenCRVS)
     s.commit()
     # PDFs are small; reading them whole keeps no file handle open after the response.
