@@ -10,9 +10,9 @@ import secrets
 
 from flask import current_app
 from pypdf import PdfReader
-from sqlalchemy import select
 
 from bot.core import db, lifecycle, storage
+from bot.core.verification import current_issued
 from bot.core.lifecycle import Actor, Refused
 from bot.core.models import Document, Outbox, Request, audit, utcnow
 from delivery import certificates, jobs, signing
@@ -190,12 +190,6 @@ def _check_pdf(data: bytes) -> None:
             raise ValueError("no pages")
     except Exception:  # pypdf raises many kinds on a broken file; all mean the same to the officer
         raise Refused(400, "PDF tidak bisa dibaca (rusak atau terpotong). Ekspor ulang dari SIAK.") from None
-
-
-def current_issued(s, request_id: int) -> Document | None:
-    """The request's current issued document, if any."""
-    return s.execute(select(Document).where(Document.request_id == request_id, Document.kind == "issued",
-                                            Document.status == "current")).scalar_one_or_none()
 
 
 def store_issued(s, req: Request, pdf: bytes, *, source: str, code: str | None = None) -> Document:

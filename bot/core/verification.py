@@ -50,6 +50,12 @@ def by_content(s, data: bytes) -> Finding:
     return Finding(doc)
 
 
+def current_issued(s, request_id: int) -> Document | None:
+    """The request's issued document in force (not superseded or revoked), if any."""
+    return s.execute(select(Document).where(Document.request_id == request_id, Document.kind == "issued",
+                                            Document.status == "current")).scalar_one_or_none()
+
+
 def code_in(text: str) -> str | None:
     """The verification code in a URL or text (what a decoded QR code holds), if any."""
     found = CODE_IN_URL.search(text or "")
