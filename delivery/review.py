@@ -20,6 +20,7 @@ from flows import request_items
 from flows.definition import texts
 from flows.office import office_tz
 from flows.placeholders import fill
+from flows.validators import Invalid, parse_nik
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ def service_title(req: Request) -> str:
 
 
 def act(s, req: Request, action: str, actor: Actor, *, items=None, reason: str | None = None,
-        document_number: str | None = None, generate: bool = False, pdf: bytes | None = None) -> None:
+        document_number: str | None = None, generate: bool = False, pdf: bytes | None = None,
+        subject_nik: str | None = None) -> None:
     """Do one officer action on a request and commit it; Refused (400/403/409) says why not."""
     flow = request_items.flow_of(req, _office())
     lifecycle.check(req, action, actor)  # role and state first: a forbidden action learns nothing more
@@ -74,6 +76,12 @@ def act(s, req: Request, action: str, actor: Actor, *, items=None, reason: str |
         elif not certificates.has_layout(req.service):
             raise Refused(400, f"Belum ada templat dokumen untuk layanan {service_title(req)}; "
                                "lampirkan PDF dari SIAK.")
+        if (subject_nik or "").strip():
+            # The NIK SIAK gave the subject (a newborn has none when the request is filed).
+            try:
+                req.subject_nik = parse_nik(subject_nik, today=utcnow().date()).nik
+            except Invalid as err:
+                raise Refused(400, f"NIK pada dokumen: {err.message}") from None
         req.document_number = number
         if action == "reissue":
             req.reason = reason[:MAX_REASON]
@@ -219,7 +227,8 @@ def generate_issued(s, req: Request) -> Document:
     """Render the document from the verified answers, sign it, and store it."""
     code = secrets.token_urlsafe(12)
     issued_on = utcnow().astimezone(office_tz(_office())).date()
-    pdf = certificates.render(req.service, req.answers, document_number=req.document_number,
+    answers = {**req.answers, "subject_nik": req.subject_nik} if req.subject_nik else req.answers
+    pdf = certificates.render(req.service, answers, document_number=req.document_number,
                               issued_on=issued_on, verify_url=verify_url(code),
                               office=_office()["office"], specimen=signing.is_specimen())
     return store_issued(s, req, signing.sign_pdf(pdf), source="generated", code=code)

@@ -18,6 +18,7 @@ from tests.conftest import answer_until_birth_letter, require
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")
 CITIZEN_EMAIL = "budi.santoso@example.com"
+CHILD_NIK = "6408014501260001"   # Kutai Timur, a girl born 05-01-2026
 
 
 def file_birth_request(chat, png, *, email: str | None = CITIZEN_EMAIL) -> str:
@@ -132,8 +133,10 @@ def test_a_birth_request_goes_from_the_chat_to_the_signed_document_by_chat_and_e
     assert detail["missing"] == [] and "upload_id" in detail["answers"]["foto_ktp_ibu"]
 
     assert act(client, ticket, verifier, action="approve")["status"] == "approved"
+    assert "NIK" in act(client, ticket, verifier, expect=400, action="issue", generate=True,
+                        document_number="6408-LT-05012026-0001", subject_nik="1234")["error"]
     issued = act(client, ticket, verifier, action="issue", document_number="6408-LT-05012026-0001",
-                 generate=True)
+                 generate=True, subject_nik=CHILD_NIK)
     assert issued["status"] in ("issued", "delivered")
     assert wait_for(lambda: status_of(client, ticket, verifier) == "delivered")
 
@@ -144,6 +147,7 @@ def test_a_birth_request_goes_from_the_chat_to_the_signed_document_by_chat_and_e
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1 and round(float(reader.pages[0].mediabox.width)) == 595
     assert "Putri Ayu Lestari" in reader.pages[0].extract_text()
+    assert CHILD_NIK in reader.pages[0].extract_text()  # the NIK SIAK gave the child, typed at issue
 
     # In the chat: the message, then the PDF itself.
     sent = wait_for(lambda: issued_sent(client))

@@ -132,7 +132,7 @@ def request_action(ticket: str):
     try:
         review.act(s, req, action, Actor("officer", g.api_officer), items=body.get("items"),
                    reason=body.get("reason"), document_number=body.get("document_number"),
-                   generate=generate and pdf is None, pdf=pdf)
+                   generate=generate and pdf is None, pdf=pdf, subject_nik=body.get("subject_nik"))
     except Refused as refused:
         s.rollback()
         return _error(refused.code, refused.reason)

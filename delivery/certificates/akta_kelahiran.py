@@ -91,7 +91,7 @@ def render(answers: dict, *, document_number: str, issued_on: date, verify_url: 
         raise ValueError("anak_nama is required for a Kutipan Akta Kelahiran")
     born_on = _birth_date(answers.get("anak_tgl_lahir"))
     place = _text(answers, "anak_kota_lahir")
-    nik = _text(answers, "anak_nik")
+    nik = _text(answers, "anak_nik") if answers.get("anak_nik") else _text(answers, "subject_nik")
     sex = SEX.get(str(answers.get("anak_jk") or "").upper(), "-")
     order = _birth_order(answers.get("anak_ke"))
     father, mother = _text(answers, "ayah_nama"), _text(answers, "ibu_nama")

@@ -226,6 +226,7 @@ def request_page(ticket: str):
         role=ROLE_LABELS.get(officer.role, officer.role), answers=answers, photos=photos,
         requirements=[str(r) for r in spec.get("requirements", [])], flags=req.flags or [], fix_items=req.fix_items or [],
         fix_choices=fix_choices, history=_history(s, req, zone), allowed=allowed,
+        subject_label=flow.submit.subject_label if flow is not None else "subjek",
         documents=[{"kind": "Tanda terima" if d.kind == "receipt" else "Dokumen terbit", "number": d.number,
                     "status": "berlaku" if d.status == "current" else "digantikan", "code": d.code,
                     "at": local_time(d.created_at, zone), "source": d.source} for d in documents])
@@ -253,9 +254,11 @@ def request_action(ticket: str):
         kwargs["items"] = _fix_items_from_form(request.form)
     elif action == "reject":
         kwargs["reason"] = request.form.get("reason", "")
+        kwargs["subject_nik"] = request.form.get("subject_nik", "")
     elif action in ("issue", "reissue"):
         kwargs["document_number"] = request.form.get("document_number", "")
         kwargs["reason"] = request.form.get("reason", "")
+        kwargs["subject_nik"] = request.form.get("subject_nik", "")
         upload = request.files.get("pdf")
         data = upload.read(review.MAX_PDF_BYTES + 1) if upload is not None and upload.filename else b""
         if data:
