@@ -29,7 +29,8 @@ class AppWorker(Worker):
     """An rq Worker whose work horses inherit a ready app instead of building one per job."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("maintenance_interval", int(SWEEP_EVERY.total_seconds()))
+        # Always ours: `rq worker` passes its own default (600 s) explicitly, which would double it.
+        kwargs["maintenance_interval"] = int(SWEEP_EVERY.total_seconds())
         super().__init__(*args, **kwargs)
         app = create_app()
         with app.app_context():

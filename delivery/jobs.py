@@ -6,6 +6,8 @@ message, a pending outbox entry) that the next job or `flask sweep` picks up.
 """
 import importlib
 import logging
+import threading
+import time
 from collections import deque
 
 from flask import Flask, current_app, has_app_context
@@ -13,6 +15,8 @@ from flask import Flask, current_app, has_app_context
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "sapa"  # RQ_QUEUE overrides it (tests run their own queue beside a developer's)
+# While Redis is down, jobs the web process could not queue are tried again this often.
+OWED_RETRY_SECONDS = 2.0
 
 
 class InlineExecutor:
@@ -67,11 +71,75 @@ def init_app(app: Flask) -> None:
     """Pick the executor from the configuration."""
     url = app.config.get("REDIS_URL")
     app.extensions["jobs"] = RQExecutor(url, app.config.get("RQ_QUEUE") or QUEUE_NAME) if url else InlineExecutor(app)
+    app.extensions["jobs_owed"] = Owed(app)
 
 
 def enqueue(func: str, *args, delay: float = 0) -> None:
     """Queue a job on the current app's executor."""
     current_app.extensions["jobs"].enqueue(func, *args, delay=delay)
+
+
+class Owed:
+    """Jobs this process could not queue (Redis down), queued by a retry thread once Redis answers.
+
+    The work itself is safe in the database whatever happens here (a stored message, a pending
+    outbox row): this only makes it start seconds after Redis is back instead of at the workers'
+    next sweep. A process that dies with jobs owed leaves them to that sweep.
+    """
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.lock = threading.Lock()
+        self.jobs: deque = deque()
+        self.retrying = False
+
+    def add(self, func: str, args: tuple) -> None:
+        """Keep a job, and start the retry thread if none runs."""
+        with self.lock:
+            self.jobs.append((func, args))
+            if self.retrying:
+                return
+            self.retrying = True
+        threading.Thread(target=self._retry, name="owed-jobs", daemon=True).start()
+
+    def flush(self) -> int:
+        """Queue what is owed, oldest first, stopping at the first failure; how many were queued."""
+        queued = 0
+        while True:
+            with self.lock:
+                if not self.jobs:
+                    return queued
+                func, args = self.jobs[0]
+            try:
+                self.app.extensions["jobs"].enqueue(func, *args)
+            except Exception:  # still down: keep it (and those after it) for the next round
+                return queued
+            with self.lock:
+                self.jobs.popleft()
+            queued += 1
+
+    def _retry(self) -> None:
+        """Every OWED_RETRY_SECONDS until nothing is owed."""
+        while True:
+            time.sleep(OWED_RETRY_SECONDS)
+            queued = self.flush()
+            if queued:
+                log.info("queued %d jobs owed while Redis was unreachable", queued)
+            with self.lock:
+                if not self.jobs:
+                    self.retrying = False
+                    return
+
+
+def enqueue_or_owe(func: str, *args) -> bool:
+    """Queue a job now, or, when the queue cannot be reached, owe it (see Owed); True when queued."""
+    try:
+        enqueue(func, *args)
+        return True
+    except Exception:
+        log.warning("job %s not queued (queue unreachable): retried in %.0f s", func, OWED_RETRY_SECONDS)
+        current_app.extensions["jobs_owed"].add(func, args)
+        return False
 
 
 def run_job(func: str, *args):
