@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from bot.core import db, storage
+from bot.core import db
+from bot.core.files import delete_unless_shared
 from bot.core.lifecycle import CLOSED
 from bot.core.models import Document, Request, Upload, as_utc, audit, utcnow
 
@@ -43,7 +44,7 @@ def purge_due(now: datetime | None = None) -> dict:
                 row.purged_at = now
             s.flush()
             for row in (*uploads, *documents):
-                _delete_unless_shared(s, row.storage_key)
+                delete_unless_shared(s, row.storage_key)
             req.purged_at = now
             audit(s, "system", "request_files_purged", req, ticket=req.ticket, uploads=len(uploads),
                   documents=len(documents), closed_at=as_utc(req.closed_at).isoformat())
@@ -54,15 +55,6 @@ def purge_due(now: datetime | None = None) -> dict:
     if counts["requests"]:
         log.info("retention: files of %(requests)s requests deleted", counts)
     return counts
-
-
-def _delete_unless_shared(s, key: str) -> None:
-    """Files are stored once per content: keep one another live row still points to."""
-    live = s.execute(select(Upload.id).where(Upload.storage_key == key, Upload.purged_at.is_(None))
-                     .limit(1)).first() or s.execute(
-        select(Document.id).where(Document.storage_key == key, Document.purged_at.is_(None)).limit(1)).first()
-    if live is None:
-        storage.path_of(key).unlink(missing_ok=True)
 
 
 def purge_if_due(redis, queue_name: str, every: timedelta) -> dict | None:

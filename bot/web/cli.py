@@ -16,6 +16,7 @@ from bot.core.migrate import upgrade
 from bot.core.lifecycle import ANY_OFFICER
 from bot.core.models import Officer, audit
 from bot.web import spool
+from bot.web.citizen_cli import citizen
 from bot.web.api import token_hash
 from bot.web.simulator import CHANNEL, _wait_for_replies
 from delivery.ingest import receive
@@ -29,7 +30,7 @@ USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI."""
-    for command in (init_db, seed_demo, sweep, purge_files, chat, officer, spool.replay_spool_command):
+    for command in (init_db, seed_demo, sweep, purge_files, chat, officer, citizen, spool.replay_spool_command):
         app.cli.add_command(command)
 
 
