@@ -106,6 +106,27 @@ class Officer(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # sha256 of the API bearer token (`flask officer token`); the token itself is never stored.
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Kept in the session cookie and compared on every request: signing out, a new password or
+    # deactivation raises it, which ends every session of this officer at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Optional second step at sign-in (`flask officer totp`): the base32 secret, and the time step
+    # of the last code accepted (a code is never taken twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # A keyed hash of the address of the last successful sign-in: from there, the throttle on
+    # this user name does not apply (an attacker elsewhere cannot keep the officer out).
+    usual_address: Mapped[str | None] = mapped_column(String(64))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per user name and per client address (keyed hashes, never the values):
+    the next attempt for a key is allowed only from `blocked_until` (bot/web/inbox/auth.py)."""
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Request(Base):

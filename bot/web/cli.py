@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from bot.core.models import Officer, audit
 from bot.web import spool
 from bot.web.citizen_cli import citizen
 from bot.web.api import token_hash
+from bot.web.inbox.auth import end_sessions
 from bot.web.simulator import CHANNEL, _wait_for_replies
 from delivery.ingest import receive
 from delivery.recovery import requeue_stalled
@@ -85,9 +87,50 @@ def officer_create(username, role, name, password):
         found.name = name or found.name
         found.password_hash = generate_password_hash(password)
         s.flush()
+        if not created:  # a new password: whoever signed in with the old one is signed out
+            end_sessions(s, found)
         audit(s, "system", "officer_created" if created else "officer_updated", found, role=role, via="cli")
         s.commit()
     click.echo(f"Petugas {username} ({role}) {'dibuat' if created else 'diperbarui'}.")
+
+
+@officer.command("deactivate")
+@click.argument("username")
+@with_appcontext
+def officer_deactivate(username):
+    """Deactivate an officer: every session ends and the API token stops working."""
+    with db.new_session() as s:
+        found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
+        if found is None:
+            raise click.ClickException(f"Petugas {username} tidak ada.")
+        found.active, found.token_hash = False, None
+        end_sessions(s, found)
+        audit(s, "system", "officer_deactivated", found, via="cli")
+        s.commit()
+    click.echo(f"Petugas {username} dinonaktifkan; semua sesinya berakhir.")
+
+
+@officer.command("totp")
+@click.argument("username")
+@click.option("--off", is_flag=True, help="Turn the code off again (sign-in with the password only).")
+@with_appcontext
+def officer_totp(username, off):
+    """Turn on the 6-digit code at sign-in and print the otpauth:// address for the app (a new
+    secret each time: the previous one stops working)."""
+    with db.new_session() as s:
+        found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
+        if found is None or not found.active:
+            raise click.ClickException(f"Petugas {username} tidak ada atau tidak aktif.")
+        found.totp_secret = None if off else pyotp.random_base32()
+        found.totp_last_step = None
+        audit(s, "system", "officer_totp_off" if off else "officer_totp_on", found, via="cli")  # never the secret
+        s.commit()
+        secret = found.totp_secret
+    if off:
+        click.echo(f"Kode masuk untuk {username} dimatikan.")
+        return
+    issuer = current_app.config["OFFICE"].get("short_name") or "Sapa Dukcapil"
+    click.echo(pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer))
 
 
 @officer.command("token")
