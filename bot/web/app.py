@@ -10,7 +10,7 @@ from sqlalchemy import text
 from bot.core import config as settings
 from bot.core import db
 from bot.core.text import fill
-from bot.web import api, cli, files, inbox, simulator, verify, webhooks
+from bot.web import api, cli, files, inbox, security, simulator, verify, webhooks
 from bot.web.sessions import CachedSessionInterface
 from delivery import jobs
 from delivery.channels.registry import CHANNELS
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", 40 * 1024 * 1024)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    security.init_app(app)
     db.init_app(app)
     jobs.init_app(app)
     app.register_blueprint(files.bp)
