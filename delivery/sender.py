@@ -1,6 +1,7 @@
 """The sender job: delivers a contact's pending outbox rows, in order, through its channel."""
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -106,6 +107,13 @@ def _email_one(s, row: Outbox) -> bool:
     if payload.get("document_id"):
         doc = s.get(Document, payload["document_id"])
         attachments.append((doc.filename, storage.load(doc.storage_key), doc.content_type))
+    if payload.get("export_file"):
+        # A citizen's copy of their data (bot/web/inbox/data_requests.py), gone once erased.
+        name = payload["export_file"]
+        path = Path(current_app.instance_path) / "exports" / name
+        if "/" in name or not path.is_file():
+            return _failed(s, row, "export file missing", permanent=True)
+        attachments.append((name, path.read_bytes(), "application/zip"))
     try:
         how = deliver_email(payload["to"], payload["subject"], payload["body"], attachments)
     except EmailFailed as err:

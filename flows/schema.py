@@ -104,6 +104,12 @@ TEXT_GROUPS = {
     "sex": {"L": set(), "P": set()},
     "status_labels": {"submitted": set(), "in_review": set(), "needs_fix": set(), "approved": set(),
                       "issued": set(), "delivered": set(), "rejected": set(), "cancelled": set()},
+    "data_rights": {
+        "export_asked": {"how"}, "by_email": set(), "at_office": set(), "erase_confirm": set(),
+        "erase_yes": set(), "erase_no": set(), "erase_asked": set(), "erase_kept": set(),
+        "already_waiting": set(), "export_sent_email": set(), "export_at_office": {"office"},
+        "refused_export": {"reason"}, "refused_erase": {"reason"}, "email_subject": set(),
+        "email_body": {"office"}},
     "request_updates": {
         "in_review": {"ticket", "service"}, "needs_fix_head": {"ticket", "service"},
         "fix_document": {"title", "note"}, "fix_answer": {"title", "note"}, "note_line": {"note"},

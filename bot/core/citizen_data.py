@@ -36,11 +36,15 @@ from bot.core.models import (
     utcnow,
 )
 
-IDENTITY = re.compile(r"(?P<channel>[a-z]+):(?P<id>.+)")
+IDENTITY = re.compile(r"\A(?P<channel>[a-z]+):(?P<id>.+)\Z")  # anchored: one try, not one per letter
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")
 PHONE = re.compile(r"\+?[0-9][0-9 .-]{6,}")
 ISSUED = ("issued", "delivered")
 ERASED = "(dihapus atas permintaan warga)"
+
+
+ASKED, DECIDED = "citizen_data_requested", "citizen_data_request_decided"
+KINDS = ("export", "erase")
 
 
 class NotFound(Exception):
@@ -208,9 +212,14 @@ class Erased:
     requests_kept: list[str] = field(default_factory=list)  # tickets kept for an issued document
 
 
-def erase(s, subject: Subject, actor: str) -> Erased:
-    """Remove or anonymise everything held about the subject (the caller commits)."""
+def erase(s, subject: Subject, actor: str, exports: Path | None = None) -> Erased:
+    """Remove or anonymise everything held about the subject, and the copies of it exported to
+    `exports` (the caller commits)."""
     ids = subject.contact_ids
+    if exports is not None and exports.is_dir():
+        for contact_id in ids:
+            for old in exports.glob(f"data-warga-*-{contact_id}.zip"):
+                old.unlink(missing_ok=True)
     result = Erased(contacts=len(ids))
     requests = s.execute(select(Request).where(Request.contact_id.in_(ids))).scalars().all()
     issued_ids = set(s.execute(select(Document.request_id).where(
@@ -257,3 +266,48 @@ def erase(s, subject: Subject, actor: str) -> Erased:
         audit(s, actor, "citizen_data_erased", contact, messages=result.messages, files=result.files,
                       requests_deleted=result.requests_deleted, requests_kept=len(result.requests_kept))
     return result
+
+
+# ---- asked for in the chat, decided by an officer -----------------------------------------------
+# The requests live in the audit log itself: an entry when the citizen asks, another when an
+# officer decides. The log is append-only, so what was asked, by whom and what became of it can
+# never be lost or quietly changed; pending ones are those without a decision.
+
+@dataclass(frozen=True)
+class Asked:
+    """A citizen's request for their data (export) or its erasure, still to be decided."""
+    entry_id: int
+    contact_id: int
+    kind: str
+    at: datetime
+
+
+def pending(s, contact_id: int | None = None) -> list[Asked]:
+    """Requests no officer has decided yet, oldest first (of one contact, or everyone's)."""
+    query = select(AuditLog).where(AuditLog.action == ASKED, AuditLog.target_type == "contacts")
+    if contact_id is not None:
+        query = query.where(AuditLog.target_id == str(contact_id))
+    asked = s.execute(query.order_by(AuditLog.id)).scalars().all()
+    if not asked:
+        return []
+    decided = {entry.detail.get("request") for entry in s.execute(select(AuditLog).where(
+        AuditLog.action == DECIDED, AuditLog.id > asked[0].id)).scalars()}
+    return [Asked(a.id, int(a.target_id), a.detail.get("kind"), as_utc(a.at)) for a in asked
+            if a.id not in decided and a.detail.get("kind") in KINDS]
+
+
+def ask(s, contact_id: int, kind: str) -> Asked | None:
+    """Record the citizen's request (once: the same kind already waiting is not asked twice);
+    None when it was already waiting."""
+    if any(p.kind == kind for p in pending(s, contact_id)):
+        return None
+    entry = audit(s, f"citizen:{contact_id}", ASKED, None, kind=kind)
+    entry.target_type, entry.target_id = "contacts", str(contact_id)
+    s.flush()
+    return Asked(entry.id, contact_id, kind, as_utc(entry.at) or utcnow())
+
+
+def decide(s, asked: Asked, actor: str, outcome: str, **detail) -> None:
+    """An officer's decision on a request: done (carried out) or refused (with the reason)."""
+    entry = audit(s, actor, DECIDED, None, request=asked.entry_id, kind=asked.kind, outcome=outcome, **detail)
+    entry.target_type, entry.target_id = "contacts", str(asked.contact_id)

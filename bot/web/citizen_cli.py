@@ -47,7 +47,8 @@ def erase(identifier, yes):
         if not yes:
             click.confirm(f"Hapus semua data warga {identifier} ({len(subject.contact_ids)} identitas chat)? "
                           "Ini tidak bisa dibatalkan.", abort=True)
-        result = citizen_data.erase(s, subject, actor="system:cli")
+        result = citizen_data.erase(s, subject, actor="system:cli",
+                                    exports=Path(current_app.instance_path) / "exports")
         s.commit()
     kept = f"; dipertahankan untuk dokumen terbit: {', '.join(result.requests_kept)}" if result.requests_kept else ""
     click.echo(f"Dihapus: {result.messages} pesan, {result.files} berkas, {result.requests_deleted} permohonan{kept}.")

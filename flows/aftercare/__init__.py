@@ -13,11 +13,13 @@ which is otherwise empty while idle; it is committed with the reply like every o
     fixing          *lengkapi*: the officer's fix items one by one
     cancelling      *batalkan permohonan …*
     resending       *kirim ulang dokumen*
+    data_rights     *minta salinan data saya*, *hapus data saya* (UU PDP)
 """
 from flows import records
 from flows.aftercare.cancelling import on_request_cancel, start_cancel
 from flows.aftercare.commands import DOCUMENT_WORDS, PHOTO_WORDS, QUESTION, TICKET, command_in
 from flows.aftercare.common import missing_note, requests_of, send_photo_help, ticket_in, wanted_by, words
+from flows.aftercare.data_rights import on_erase_button, start_erase, start_export
 from flows.aftercare.fixing import on_fixing, start_fix
 from flows.aftercare.late_documents import on_doc_offer, on_file
 from flows.aftercare.resending import resend
@@ -41,6 +43,8 @@ def idle(engine, event: Event, command: str | None) -> list[Reply] | None:
             return resend(engine, arg or None)
         if kind == "rcancel":
             return start_cancel(engine, arg or None)
+        if kind == "dataerase":
+            return on_erase_button(engine, arg)
         return None
     if event.kind != "text" or command is not None:
         return None
@@ -71,6 +75,10 @@ def run(engine, command: str, ticket: str | None) -> list[Reply] | None:
         return start_cancel(engine, ticket)
     if command == "resend":
         return resend(engine, ticket)
+    if command == "data_export":
+        return start_export(engine)
+    if command == "data_erase":
+        return start_erase(engine)
     return [records.status_reply(engine.s, engine.conv.contact_id, ticket, engine.office)]
 
 
@@ -78,7 +86,8 @@ def in_flow(engine, flow: Flow, event: Event) -> list[Reply] | None:
     """Mid-flow, a request about a filed ticket: finish or keep the draft first (None: not one)."""
     said = clean(event.text)
     command = command_in(said)
-    if command in (None, "status", "verify") or (command != "resend" and not TICKET.search(said)):
+    if command in (None, "status", "verify") or (
+            command not in ("resend", "data_export", "data_erase") and not TICKET.search(said)):
         return None  # "perbaiki" alone mid-flow may be about the draft; status is answered as before
     note = fill(words()["finish_flow_first"], title=flow.title, said=(event.text or "").strip())
     return [engine._current_prompt(flow, prefix=note)]

@@ -25,9 +25,21 @@ QUESTION = re.compile(r"\?|\b(apa|apakah|berapa|brp|bagaimana|gimana|gmn|kapan|d
                       r"biaya|jam|alamat)\b")
 
 
+# "minta salinan data saya", "hapus data pribadi saya": the citizen's rights over their data (UU PDP).
+DATA_MINE = re.compile(r"\bdata (?:saya|sy|aku|ku|pribadi|diri)\b")
+DATA_ERASE = re.compile(r"\b(?:hapus|hapuskan|dihapus|menghapus|delete)\b")
+DATA_EXPORT = re.compile(r"\b(?:salinan|copy|kopi|unduh|download|ekspor|export|minta|lihat)\b")
+
+
 def command_in(said: str) -> str | None:
-    """fix | cancel | resend | status, when the (cleaned) text asks for one of them."""
+    """fix | cancel | resend | verify | status | data_erase | data_export, when the (cleaned) text
+    asks for one of them."""
     ticket = TICKET.search(said)
+    if DATA_MINE.search(said) and not ticket:
+        if DATA_ERASE.search(said):
+            return "data_erase"
+        if DATA_EXPORT.search(said):
+            return "data_export"
     if FIX.match(said):
         return "fix"
     if CANCEL.match(said) and (ticket or CANCEL_WHAT.search(said)):

@@ -25,7 +25,8 @@ from flows.placeholders import fill
 from flows.validators import Invalid
 
 # Buttons of other messages (the menu, a status reply, an offer), never an answer to a fix item.
-ELSEWHERE = ("svc:", "resume:", "intent:", "status", "fix:", "resend:", "rcancel", "docreq:", "docfor:", "docno")
+ELSEWHERE = ("svc:", "resume:", "intent:", "status", "fix:", "resend:", "rcancel", "docreq:", "docfor:", "docno",
+             "dataerase:")
 
 
 def start_fix(engine, ticket: str | None) -> list[Reply]:

@@ -1,7 +1,14 @@
 """The officers' web inbox under /inbox: sign-in, and the pages officers work from."""
 from datetime import timedelta
 
-from bot.web.inbox import auth, conversations, failures, mail, requests  # noqa: F401  (their routes register on bp)
+from bot.web.inbox import (  # noqa: F401  (their routes register on bp)
+    auth,
+    conversations,
+    data_requests,
+    failures,
+    mail,
+    requests,
+)
 from bot.web.inbox.blueprint import bp
 
 
