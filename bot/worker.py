@@ -11,7 +11,7 @@ from rq import Worker
 # where importing them in each horse costs ~0.4 s per job.
 import delivery.conversation  # noqa: F401
 import delivery.sender  # noqa: F401
-from bot.core import db
+from bot.core import audit_chain, db
 from bot.web.app import create_app
 from delivery import recovery, retention
 from flows import understand
@@ -52,6 +52,12 @@ class AppWorker(Worker):
                 retention.purge_if_due(self.connection, self.queue_names()[0], RETENTION_EVERY)
         except Exception:
             log.exception("retention run failed")
+        try:
+            with self.app.app_context(), db.engine().connect() as conn:
+                # The chain's head, where the database user cannot rewrite it (docs/audit.md).
+                audit_chain.record_head(conn, self.app.config["AUDIT_HEAD_FILE"])
+        except Exception:
+            log.exception("recording the audit chain's head failed")
 
     def perform_job(self, job, queue) -> bool:
         """Run one job (in the forked horse) inside the app's context."""

@@ -99,7 +99,7 @@ def test_asking_for_a_human_in_office_hours_queues_the_conversation(sqlite_app):
         replies = engine.handle(Event("text", text="bisa ngomong sm petugas aja?"))
         assert "hubungkan dengan petugas" in replies[0].text
         assert conv.needs_human is True
-        s.flush()
+        s.commit()  # audit entries are inserted at commit (docs/audit.md)
         assert s.execute(select(AuditLog).where(AuditLog.action == "handoff_requested")).scalar_one()
 
 

@@ -36,7 +36,21 @@ def defaults(instance_path: str) -> dict:
         "RESUME_AFTER_MINUTES": 60,
         # Signed links to our PDFs (Twilio fetches them once; the simulator keeps them longer).
         "FILE_LINK_MAX_AGE": 7 * 24 * 3600,
+        # Where the audit chain's head is appended now and then (docs/audit.md): a file the
+        # database user cannot rewrite.
+        "AUDIT_HEAD_FILE": os.environ.get("AUDIT_HEAD_FILE") or str(Path(instance_path) / "audit-heads" / "heads.log"),
     }
+
+
+def app_db_role() -> str:
+    """The PostgreSQL role the web and the workers connect as; the migrations create it and grant
+    it what the application needs and no more (docs/audit.md)."""
+    return os.environ.get("APP_DB_ROLE") or "sapa_app"
+
+
+def app_db_password() -> str | None:
+    """When set, the migrations let the application's role sign in with this password."""
+    return os.environ.get("APP_DB_PASSWORD") or None
 
 
 def from_environment(extra_names: tuple[str, ...] = ()) -> dict:

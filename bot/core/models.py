@@ -1,4 +1,5 @@
 """The data model: contacts, conversations, messages, requests, files, outbox, audit log."""
+import json
 from datetime import datetime, timezone
 
 from sqlalchemy import (
@@ -15,7 +16,10 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.schema import FetchedValue
+
+from bot.core import audit_chain
 
 
 class Base(DeclarativeBase):
@@ -249,6 +253,11 @@ class AuditLog(Base):
     target_type: Mapped[str | None] = mapped_column(String(40))
     target_id: Mapped[str | None] = mapped_column(String(80))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)  # never a full NIK
+    # The hash chain (bot/core/audit_chain.py, docs/audit.md): the entry's place, the hash of the
+    # entry before it, its own hash. Set by the database's trigger (PostgreSQL) or at commit (SQLite).
+    seq: Mapped[int] = mapped_column(BigInteger, server_default=FetchedValue(), unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64), server_default=FetchedValue())
+    hash: Mapped[str] = mapped_column(String(64), server_default=FetchedValue())
 
 
 @event.listens_for(AuditLog, "before_update")
@@ -258,11 +267,37 @@ def _audit_is_append_only(_mapper, _conn, _target):
     raise RuntimeError("audit_log is append-only")
 
 
+AUDIT_PENDING = "audit_pending"
+
+
 def audit(s, actor: str, action: str, target=None, **detail) -> AuditLog:
-    """Add an audit entry to the session (committed with the change it records)."""
+    """Add an audit entry to the session: it is inserted at commit, after the change it records, so
+    the chain's lock is held for the commit alone (audit_chain)."""
     entry = AuditLog(actor=actor, action=action, detail=detail)
     if target is not None:
         entry.target_type = target.__tablename__
         entry.target_id = str(target.id)
-    s.add(entry)
+    if not s.in_transaction():
+        s.begin()  # so that a rollback, which ends it, takes the entry with it
+    s.info.setdefault(AUDIT_PENDING, []).append(entry)
     return entry
+
+
+@event.listens_for(Session, "before_commit")
+def _append_audit_entries(s):
+    """Insert the session's audit entries last: the change first, then the chain's entries."""
+    pending = s.info.pop(AUDIT_PENDING, None)
+    if not pending:
+        return
+    s.flush()
+    if s.get_bind().dialect.name == "sqlite":
+        dialect = s.get_bind().dialect
+        audit_chain.chain_pending(s.connection(), pending, getattr(dialect, "_json_serializer", None) or json.dumps)
+    s.add_all(pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_audit_entries(s, transaction):
+    """A transaction rolled back (or closed) takes its audit entries with it."""
+    if transaction.parent is None:
+        s.info.pop(AUDIT_PENDING, None)

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from bot.core import db
+from bot.core import audit_chain, db
 from bot.core.migrate import upgrade
 from bot.core.lifecycle import ANY_OFFICER
 from bot.core.models import Officer, audit
@@ -34,6 +34,7 @@ def init_app(app) -> None:
     """Register the commands on the app's CLI."""
     for command in (init_db, seed_demo, sweep, purge_files, chat, officer, citizen, spool.replay_spool_command):
         app.cli.add_command(command)
+    app.cli.add_command(audit_group)
 
 
 @click.command("init-db")
@@ -213,3 +214,26 @@ def _lines():
             yield input("🙂 ") if sys.stdin.isatty() else next(sys.stdin)
         except (EOFError, StopIteration):
             return
+
+
+@click.group("audit")
+def audit_group():
+    """The audit log's hash chain (docs/audit.md)."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check every audit entry and the recorded heads; exit 1 naming the first broken entry."""
+    path = current_app.config["AUDIT_HEAD_FILE"]
+    with db.engine().connect() as conn:
+        result = audit_chain.verify(conn, audit_chain.read_heads(path))
+    if not result.ok:
+        click.echo(f"Log audit RUSAK / audit log BROKEN: {result.problem}", err=True)
+        sys.exit(1)
+    if result.head:
+        audit_chain.append_head(path, result.head.seq, result.head.hash)
+        click.echo(f"Log audit utuh / audit log intact: {result.entries} entri/entries, "
+                   f"seq {result.head.seq}, hash {result.head.hash[:16]}…")
+    else:
+        click.echo("Log audit utuh / audit log intact: 0 entri/entries.")
