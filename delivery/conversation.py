@@ -139,15 +139,55 @@ def _handle(s, contact, message: Message) -> None:
         s.add(Outbox(contact_id=contact.id, in_reply_to=message.id, kind="reply", status="pending",
                      payload={"text": fill(texts()["message_cut"], {"kept": len(message.text or ""),
                                                                    "sent": cut_from})}))
+    keep = _flood_filter(s, contact.id, message.id) if (message.payload or {}).get("flood") else None
     for reply in replies:
         payload = reply.as_payload()
-        if payload:
+        if payload and (keep is None or keep(payload)):
             s.add(Outbox(contact_id=contact.id, in_reply_to=message.id,
                          kind="document" if reply.document else "reply", payload=payload, status="pending"))
         if reply.email_for and reply.text:
             email_update(s, reply.email_for, reply.text)
     message.status, message.processed_at = "processed", utcnow()
     audit(s, f"citizen:{contact.id}", "message_handled", message, kind=message.kind, replies=len(replies))
+
+
+# A flood (the webhook marked the message `flood`: its sender wrote faster than the limit): one calm
+# notice per FLOOD_QUIET, no reply repeated within FLOOD_QUIET, and at most FLOOD_REPLIES_PER_MINUTE
+# chat rows to the contact in a minute, far below the sender's loop guard (LOOP_PER_MINUTE), so a
+# flood is answered in one go and never fails rows. Every message still runs through the dialogue.
+FLOOD_QUIET = timedelta(minutes=2)
+FLOOD_REPLIES_PER_MINUTE = 30
+
+
+def _flood_filter(s, contact_id: int, message_id: int):
+    """For a message of a flood: write the calm notice if not said lately, and return which of
+    its replies to keep (documents always; a text or question not already sent lately)."""
+    now = utcnow()
+    recent = s.execute(select(Outbox.payload, Outbox.created_at).where(
+        Outbox.contact_id == contact_id, Outbox.kind != "email", Outbox.created_at > now - FLOOD_QUIET)).all()
+    seen = {_same(payload) for payload, _ in recent}
+    in_minute = sum(1 for _, at in recent if as_utc(at) > now - timedelta(minutes=1))
+    notice = {"text": texts()["flood_notice"]}
+    if _same(notice) not in seen:
+        seen.add(_same(notice))
+        s.add(Outbox(contact_id=contact_id, in_reply_to=message_id, kind="reply", status="pending", payload=notice))
+        in_minute += 1
+
+    def keep(payload: dict) -> bool:
+        nonlocal in_minute
+        if payload.get("document"):
+            return True  # a receipt or a document is never dropped
+        if _same(payload) in seen or in_minute >= FLOOD_REPLIES_PER_MINUTE:
+            return False
+        seen.add(_same(payload))
+        in_minute += 1
+        return True
+    return keep
+
+
+def _same(payload: dict) -> tuple:
+    """What makes two chat replies the same to the citizen: the text and the buttons offered."""
+    return payload.get("text"), tuple(b.get("id") for b in payload.get("buttons") or ())
 
 
 def _give_up(s, contact_id: int, message_id: int) -> None:

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 BACKOFF = [5, 30, 120, 600, 1800]
 # Loop guard: more than this many messages to one contact in a minute (a whole birth request is
 # ~50 replies, spread over minutes by a real person), or the same text this many
-# times in two minutes, is a runaway (a bot answering a bot, a bug), not a conversation.
+# times in two minutes, is a runaway (a bot answering a bot, a bug), not a conversation. Rows it
+# stops are `suppressed`, not `failed`.
 LOOP_PER_MINUTE = 120
 LOOP_SAME_TEXT = 10
 
@@ -70,7 +71,9 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
             _hold(s, contact, row, payload)
             return True
         if _runaway(s, contact.id, payload):
-            row.status, row.last_error = "failed", "loop guard"
+            # Its own status: a stop we chose, not a delivery that failed; the inbox lists these
+            # apart from the real failures (bot/web/inbox/failures.py).
+            row.status, row.last_error = "suppressed", "loop guard"
             audit(s, "system", "loop_guard_tripped", row)
             log.warning("loop guard stopped outbox %s", row.id)
             return True

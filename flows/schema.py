@@ -92,7 +92,7 @@ TEXTS = {
     "no_request_to_cancel": set(), "thanks": set(), "next_opening": {"day", "date", "time"},
     "next_opening_unknown": set(), "done_email_note": set(), "duration_unknown": set(),
     "office_hours_span": {"days", "start", "end"}, "office_hours_none": set(),
-    "message_cut": {"kept", "sent"},
+    "message_cut": {"kept", "sent"}, "flood_notice": set(),
 }
 TEXT_GROUPS = {
     "buttons": {"yes": set(), "no": set(), "agree": set(), "disagree": set(), "submit": set(), "edit": set(),
@@ -157,7 +157,8 @@ TEXT_GROUPS = {
     "email": {"subject": set(), "document_only": set(), "footer": set()},
     "simulator": {"bad_json": set(), "user_required": {"max"}, "not_text": set(), "empty": set(),
                   "too_long": {"max"}, "file": set(), "rejected_file": {"file_name"},
-                  "rejected_file_unnamed": set()},
+                  "rejected_file_unnamed": set(), "too_many": set(), "not_yours": set(),
+                  "still_working": set()},
     "pdf": {"footer_note": set(), "page_of": {"page", "pages"}, "continued": {"section"},
             "phone": {"phone"}, "whatsapp": {"whatsapp"}, "email": {"email"}},
     "receipt": {"title": set(), "document_title": {"ticket"}, "document_subject": {"service"},

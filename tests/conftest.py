@@ -69,6 +69,7 @@ def _sqlite_app(tmp_path: Path, template: Path, **extra):
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'sapa.db'}", "REDIS_URL": None,
                        "STORAGE_DIR": str(tmp_path / "files"), "SPOOL_DIR": str(tmp_path / "spool"), "MAIL_DIR": str(tmp_path / "mail"),
                        "SECRET_KEY": "test-secret", "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver",
+                       "RATE_LIMITS": False,  # tests chat at machine speed; tests/test_limits.py turns them on
                        **extra})
 
 
@@ -157,7 +158,8 @@ def _create_pg_app(stack: dict):
                        "SMTP_URL": stack["smtp"].url,
                        "STORAGE_DIR": str(stack["instance"] / "files"), "SPOOL_DIR": str(stack["instance"] / "spool"), "MAIL_DIR": str(stack["instance"] / "mail"),
                        "SECRET_KEY": "test-secret",
-                       "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver"})
+                       "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver",
+                       "RATE_LIMITS": False})  # as _sqlite_app
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -206,7 +206,9 @@ def test_nothing_is_lost_when_the_server_restarts_mid_request(app, chat):
 
     to_father_nik(chat)
     restarted = create_app(dict(app.config))  # a new process would build a new app like this
-    again = Chat(restarted.test_client(), "citizen-1")
+    browser = restarted.test_client()  # the same browser: it keeps its simulator cookie
+    browser.set_cookie("sapa_try", chat.client.get_cookie("sapa_try", path="/try").value, path="/try")
+    again = Chat(browser, "citizen-1")
     again.say(FATHER_NIK)
     assert "Di mana ayah lahir?" in again.text
     dispose_db(restarted)

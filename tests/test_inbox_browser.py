@@ -47,7 +47,8 @@ def test_an_officer_answers_a_citizen_who_asked_for_one_in_the_simulator(sqlite_
     from playwright.sync_api import expect
 
     add_officer(sqlite_app)
-    asked = httpx.post(live_server_url + "/try/api/messages", json={"user": "warga-b", "text": "mau bicara dengan petugas"})
+    citizen = httpx.Client()  # keeps the simulator's cookie: the transcript is this browser's
+    asked = citizen.post(live_server_url + "/try/api/messages", json={"user": "warga-b", "text": "mau bicara dengan petugas"})
     assert "petugas" in asked.json()["replies"][0]["text"]
     page = browser_page
     page.goto(live_server_url + "/inbox/")
@@ -63,7 +64,7 @@ def test_an_officer_answers_a_citizen_who_asked_for_one_in_the_simulator(sqlite_
     page.get_by_role("button", name="Kirim balasan").click()
     expect(page.get_by_role("status")).to_contain_text("Balasan dikirim.")
     expect(page.get_by_test_id("line").last).to_contain_text("Halo, saya Siti dari Disdukcapil.")
-    transcript = httpx.get(live_server_url + "/try/api/messages", params={"user": "warga-b"}).json()["messages"]
+    transcript = citizen.get(live_server_url + "/try/api/messages", params={"user": "warga-b"}).json()["messages"]
     assert transcript[-1]["text"] == "Halo, saya Siti dari Disdukcapil. Ada yang bisa dibantu?"
     page.get_by_role("button", name="Selesai, kembalikan ke bot").click()
     expect(page.get_by_test_id("no-conversations")).to_be_visible()

@@ -29,8 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.defaults(app.instance_path))
     env = settings.from_environment(tuple(name for c in CHANNELS.values() for name in c.settings))
     _refuse_production_without_secret(env, test_config or {})
-    # The simulator is for demos and tests: on by default with the embedded database only.
-    app.config["SIMULATOR"] = "DATABASE_URL" not in env
+    # The simulator is for demos and tests: on by default only when nothing of a deployment is
+    # configured (no DATABASE_URL, no SECRET_KEY: `make run`); a deployment turns it on with SIMULATOR=1.
+    app.config["SIMULATOR"] = not ({"DATABASE_URL", "SECRET_KEY"} & env.keys())
     app.config.update(env)
     if test_config:
         app.config.update(test_config)

@@ -1,14 +1,22 @@
 """The simulator channel: /try, a phone-like chat page, and its JSON API (docs/contracts.md).
 
 It goes through exactly the same ingestion, engine, outbox and sender as the real channels.
+
+A transcript belongs to the browser that started it: a signed cookie (`sapa_try`) names the user
+ids this browser created (the page's own id, and any id it was first to write as). Writing as, or
+reading, an existing id the cookie does not hold is 404, whether or not the id exists. Requests
+are limited per address and per user (429), and a wait for a worker's replies holds one of a few
+slots per address: without one, the answer comes at once with what is there (`pending`), so
+parallel posts never tie up the web server's threads.
 """
 import time
 import uuid
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from bot.core import db
+from bot.core import db, ratelimit
 from bot.core.links import link_for
 from bot.core.models import Contact, Message, Outbox
 from bot.core.text import fill
@@ -20,6 +28,9 @@ bp = Blueprint("simulator", __name__)
 CHANNEL = "simulator"
 MAX_TEXT = 4096
 MAX_USER = 100
+COOKIE = "sapa_try"
+COOKIE_DAYS = 30
+MAX_USERS = 20  # ids one browser cookie remembers (the newest)
 
 
 def _error(key: str, status: int = 400, **values):
@@ -27,17 +38,71 @@ def _error(key: str, status: int = 400, **values):
     return jsonify({"error": fill(texts()["simulator"][key], values)}), status
 
 
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="simulator-users")
+
+
+def _held() -> list[str]:
+    """The user ids this browser's cookie holds (none for a missing, forged or expired one)."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return []
+    try:
+        found = _serializer().loads(raw, max_age=COOKIE_DAYS * 86400)
+    except BadSignature:
+        return []
+    return [u for u in found if isinstance(u, str)] if isinstance(found, list) else []
+
+
+def _hold(user: str) -> None:
+    """Add `user` to this browser's cookie (written when the response goes out)."""
+    held = [u for u in g.get("sim_users", _held()) if u != user] + [user]
+    g.sim_users = held[-MAX_USERS:]
+
+
+@bp.after_request
+def _write_cookie(response):
+    """Send the cookie back when this request added an id to it."""
+    if "sim_users" in g:
+        response.set_cookie(COOKIE, _serializer().dumps(g.sim_users), max_age=COOKIE_DAYS * 86400,
+                            path="/try", httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
+
+
+def _contact_exists(user: str) -> bool:
+    """Whether a simulator user of this id has written before."""
+    return db.session().execute(select(Contact.id).where(
+        Contact.channel == CHANNEL, Contact.external_id == user)).first() is not None
+
+
+def _may_use(user: str) -> bool:
+    """This browser holds `user`, or nobody has written as it yet (then this browser takes it)."""
+    if user in _held():
+        return True
+    if _contact_exists(user):
+        return False
+    _hold(user)
+    return True
+
+
 @bp.get("/try")
 def page():
-    """The chat page."""
+    """The chat page; its fresh user id goes into this browser's cookie."""
     office = current_app.config["OFFICE"]["office"]
-    return render_template("try.html", office_name=office.get("short_name") or office["name"],
-                           user_id=f"sim-{uuid.uuid4().hex[:12]}")
+    user_id = f"sim-{uuid.uuid4().hex[:12]}"
+    _hold(user_id)
+    return render_template("try.html", office_name=office.get("short_name") or office["name"], user_id=user_id)
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
 
 
 @bp.post("/try/api/messages")
 def post_message():
     """Take one message from the page and answer with the replies it produced."""
+    if not ratelimit.hit("simulator_address", _address()):
+        return _too_many()
     if request.mimetype == "application/json":
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -55,6 +120,10 @@ def post_message():
     if text and len(text) > MAX_TEXT:
         return _error("too_long", max=MAX_TEXT)
     user = user.strip()
+    if not _may_use(user):
+        return _error("not_yours", 404)
+    if not ratelimit.hit("simulator_user", user):
+        return _too_many()
     text = clean(text) if text else text  # no NUL or lone surrogate reaches the database
     if upload is not None:
         try:
@@ -68,13 +137,31 @@ def post_message():
         message_id = receive(CHANNEL, user, kind="text", text=text)
     if message_id is None:
         return jsonify({"replies": [], "duplicate": True})
-    return jsonify({"replies": _wait_for_replies(message_id)})
+    if current_app.config.get("REDIS_URL"):
+        # A worker answers: wait for it, holding one of this address's few slots, or answer now.
+        with ratelimit.Slot("simulator_waits", _address(),
+                            ttl=int(current_app.config["SIMULATOR_WAIT_SECONDS"]) + 60) as waiting:
+            replies, done = _collect(message_id, wait=waiting)
+    else:
+        replies, done = _collect(message_id, wait=False)  # inline jobs have run already
+    if done:
+        return jsonify({"replies": replies})
+    return jsonify({"replies": replies, "pending": True, "hint": texts()["simulator"]["still_working"]})
+
+
+def _too_many():
+    """429 with the Indonesian hint and when to try again."""
+    response, status = _error("too_many", 429)
+    response.headers["Retry-After"] = "10"
+    return response, status
 
 
 @bp.get("/try/api/messages")
 def transcript():
-    """The whole conversation of one simulator user, oldest first."""
+    """The whole conversation of one simulator user, oldest first (this browser's users only)."""
     user = request.args.get("user", "")
+    if user not in _held():
+        return _error("not_yours", 404)
     s = db.session()
     contact = s.execute(select(Contact).where(Contact.channel == CHANNEL, Contact.external_id == user)).scalar_one_or_none()
     if contact is None:
@@ -89,17 +176,21 @@ def transcript():
 
 
 def _wait_for_replies(message_id: int) -> list[dict]:
-    """The replies this message produced, waiting briefly when a worker runs the jobs."""
-    # Inline jobs have already run (or failed) by now; only a worker is worth waiting for.
-    inline = not current_app.config.get("REDIS_URL")
-    deadline = time.monotonic() + (0 if inline else current_app.config["SIMULATOR_WAIT_SECONDS"])
+    """The replies this message produced, waiting briefly when a worker runs the jobs (`flask chat`)."""
+    return _collect(message_id, wait=bool(current_app.config.get("REDIS_URL")))[0]
+
+
+def _collect(message_id: int, wait: bool) -> tuple[list[dict], bool]:
+    """The replies this message produced so far, and whether it is done; with `wait`, up to
+    SIMULATOR_WAIT_SECONDS for a worker to finish it."""
+    deadline = time.monotonic() + (current_app.config["SIMULATOR_WAIT_SECONDS"] if wait else 0)
     while True:
         with db.new_session() as s:
             status = s.get(Message, message_id).status
             rows = s.execute(select(Outbox).where(Outbox.in_reply_to == message_id).order_by(Outbox.id)).scalars().all()
             done = status != "received" and all(r.status != "pending" for r in rows)
             if done or time.monotonic() > deadline:
-                return [_render(r.payload) for r in rows if r.status == "sent"]
+                return [_render(r.payload) for r in rows if r.status == "sent"], done
         time.sleep(0.05)
 
 

@@ -5,12 +5,18 @@ each channel in delivery.channels.registry. Verification comes first (403 for a 
 missing signature); a verified body that is not the provider's shape is 400; one event of a batch
 that cannot be read is kept as an `unsupported` message (or, without a sender, audited) while
 its neighbours are stored and answered. The provider gets its acknowledgement at once.
+
+Limits (bot.core.ratelimit): an address whose requests keep failing the signature check gets 429
+without its next ones being checked; a signed request is always taken (providers retry what they
+see fail, which only adds load), and a sender writing faster than `webhook_sender` allows has
+their messages stored marked `flood`, so the conversation job answers the burst calmly, at once.
 """
+import hashlib
 import logging
 
 from flask import Blueprint, Response, abort, request
 
-from bot.core import db, handoff
+from bot.core import db, handoff, ratelimit
 from bot.core.models import audit
 from bot.web import spool
 from delivery import statuses
@@ -45,7 +51,11 @@ def handshake(name: str):
 def webhook(name: str, subpath: str):
     """Verify, parse, store, acknowledge."""
     channel = _channel(name, subpath)
+    address = request.remote_addr or "unknown"
+    if ratelimit.over("webhook_forged_address", address):
+        return Response("too many requests", 429, mimetype="text/plain", headers={"Retry-After": "60"})
     if not channel.verify(request):
+        ratelimit.hit("webhook_forged_address", address)
         return Response("forbidden", 403, mimetype="text/plain")
     spool.verified(channel.acknowledge)  # from here on a database outage spools the request
     try:
@@ -83,6 +93,8 @@ def _store_message(channel: Channel, item: Inbound) -> int | None:
     """Insert one message (None when it is a duplicate); a bare number may stand for a button."""
     channel.before_store(item)
     kind, text, button, extra = item.kind, item.text, item.button, item.extra
+    if not ratelimit.hit("webhook_sender", sender_key(channel.name, item.external_id)):
+        extra = {**extra, "flood": True}  # stored all the same; answered as one burst
     if kind == "text" and numbered.NUMBER.match(text or ""):
         offered = numbered.last_offered_buttons(channel.name, item.external_id)
         if offered and not channel.shows_natively(offered):
@@ -93,6 +105,11 @@ def _store_message(channel: Channel, item: Inbound) -> int | None:
                          provider_id=item.provider_id, display_name=item.display_name, extra=extra)
     channel.after_store(item, message_id)
     return message_id
+
+
+def sender_key(channel: str, external_id: str) -> str:
+    """A sender's rate-limit key: the channel and a hash of the id (no phone number in Redis)."""
+    return f"{channel}:{hashlib.sha256(external_id.encode()).hexdigest()[:24]}"
 
 
 def _audit_rejected(channel: Channel, reason: str) -> None:

@@ -1,6 +1,11 @@
-"""Messages we could not deliver: officers see why, then send again or close the case."""
-from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
+"""Messages we could not deliver: officers see why, then send again or close the case.
+
+Real delivery failures (`failed`) come first, a page at a time, so a flood of anything else never
+buries them; rows the loop guard stopped (`suppressed`: a runaway we chose not to send) are
+counted and listed apart, collapsed.
+"""
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
 
 from bot.core import db
 from bot.core.models import Contact, Outbox, Request, audit
@@ -10,27 +15,46 @@ from bot.web.inbox.display import local_time, office_zone, reach
 from delivery import jobs
 from delivery.channels.text import shorten
 
-SHOWN = 200  # the newest failures; older ones stay in the database and the audit log
+SHOWN = 100  # failures per page, newest first
+SUPPRESSED_SHOWN = 50  # the newest loop-guard stops listed under their count
+ACTIONABLE = ("failed", "suppressed")
 
 
 @bp.get("/failures")
 @login_required
 def failures():
-    """Every outbox row that failed for good, newest first, with its citizen and the reason."""
+    """Every outbox row that failed for good, newest first, a page at a time; the loop guard's
+    stops counted and listed apart."""
     s = db.session()
-    rows = s.execute(select(Outbox, Contact).join(Contact, Contact.id == Outbox.contact_id)
-                     .where(Outbox.status == "failed").order_by(Outbox.id.desc()).limit(SHOWN)).all()
-    tickets = _tickets(s, [row for row, _ in rows])
+    page = request.args.get("page", 1, type=int) or 1
+    page = max(page, 1)
+    total = s.execute(select(func.count()).select_from(Outbox).where(Outbox.status == "failed")).scalar_one()
+    pages = max(1, -(-total // SHOWN))
+    page = min(page, pages)
+    rows = _rows(s, "failed", SHOWN, (page - 1) * SHOWN)
+    suppressed_total = s.execute(select(func.count()).select_from(Outbox)
+                                 .where(Outbox.status == "suppressed")).scalar_one()
+    suppressed = _rows(s, "suppressed", SUPPRESSED_SHOWN, 0) if suppressed_total else []
+    tickets = _tickets(s, [row for row, _ in rows + suppressed])
     zone = office_zone()
-    items = [{"id": row.id, "at": local_time(row.created_at, zone),
-              "citizen": contact.display_name or "(tanpa nama)", "reach": reach(contact),
-              "what": _what(row, tickets), "error": row.last_error or "tidak diketahui", "attempts": row.attempts}
-             for row, contact in rows]
+    items, stopped = ([{"id": row.id, "at": local_time(row.created_at, zone),
+                        "citizen": contact.display_name or "(tanpa nama)", "reach": reach(contact),
+                        "what": _what(row, tickets), "error": row.last_error or "tidak diketahui",
+                        "attempts": row.attempts}
+                       for row, contact in found] for found in (rows, suppressed))
     officer = current_officer()
     # Officers' reads are recorded too: this page shows citizens' numbers.
-    audit(s, f"officer:{officer.id}", "send_failures_viewed", shown=len(items))
+    audit(s, f"officer:{officer.id}", "send_failures_viewed", shown=len(items) + len(stopped))
     s.commit()
-    return render_template("inbox/failures.html", items=items, officer=officer, shown_max=SHOWN)
+    return render_template("inbox/failures.html", items=items, officer=officer, total=total, page=page,
+                           pages=pages, suppressed=stopped, suppressed_total=suppressed_total)
+
+
+def _rows(s, status: str, limit: int, offset: int) -> list:
+    """Outbox rows of a status with their contacts, newest first."""
+    return s.execute(select(Outbox, Contact).join(Contact, Contact.id == Outbox.contact_id)
+                     .where(Outbox.status == status).order_by(Outbox.id.desc())
+                     .limit(limit).offset(offset)).all()
 
 
 @bp.post("/failures/<int:row_id>/retry")
@@ -63,7 +87,7 @@ def dismiss(row_id: int):
 def _failed_row(s, row_id: int) -> Outbox:
     """The outbox row, locked, if it is still failed; 404 otherwise (another officer acted first)."""
     row = s.execute(select(Outbox).where(Outbox.id == row_id).with_for_update()).scalar_one_or_none()
-    if row is None or row.status != "failed":
+    if row is None or row.status not in ACTIONABLE:
         abort(404, description="Pesan ini tidak ada atau sudah ditangani petugas lain.")
     return row
 

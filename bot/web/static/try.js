@@ -54,7 +54,8 @@
     const query = params.toString();
     window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
   }
-  const userId = storageGet() || document.body.dataset.userId || randomId();
+  // `let`: a stored id this browser no longer holds (its cookie was cleared) gives way to the page's.
+  let userId = storageGet() || document.body.dataset.userId || randomId();
   storageSet(userId);
 
   /* ---------- small DOM helpers ---------- */
@@ -437,7 +438,11 @@
     const response = await fetch(api + "?user=" + encodeURIComponent(userId), {
       headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin",
     });
-    if (!response.ok) throw new Error("transcript " + response.status);
+    if (!response.ok) {
+      const err = new Error("transcript " + response.status);
+      err.status = response.status;
+      throw err;
+    }
     const data = await response.json();
     return Array.isArray(data.messages) ? data.messages : [];
   }
@@ -592,7 +597,17 @@
   async function start() {
     let messages = [];
     try {
-      messages = await fetchTranscript();
+      try {
+        messages = await fetchTranscript();
+      } catch (e) {
+        // The stored conversation belongs to a cookie this browser no longer has: start afresh
+        // with the id this page came with (the server put it in the cookie).
+        const fresh = document.body.dataset.userId;
+        if (e.status !== 404 || !fresh || fresh === userId) throw e;
+        userId = fresh;
+        storageSet(userId);
+        messages = await fetchTranscript();
+      }
       known = messages.length;
     } catch (e) {
       known = null;

@@ -1,0 +1,184 @@
+"""Counting requests per sender and per client address: in Redis when REDIS_URL is set (every web
+process agrees), in this process otherwise (the demo, the SQLite tests).
+
+Two kinds of limit:
+- `hit(key, limit, window)`: a fixed-window counter (INCR + EXPIRE in one MULTI on Redis); True
+  while the key stays within `limit` hits in the current `window` seconds.
+- `acquire(key, limit, ttl)` / `release(key)`: at most `limit` holders at a time (the simulator's
+  waits); a slot a dead process never released expires after `ttl` seconds on Redis.
+
+Keys name a channel and a sender id or an address, never a message. A Redis that cannot be reached
+lets everything through (logged): a limit must never cost a citizen's message.
+
+The limits themselves are settings (`LIMITS`, merged over `DEFAULT_LIMITS`); `RATE_LIMITS` false
+turns the counting limits off (the test suite, which chats at machine speed).
+"""
+import logging
+import threading
+import time
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+# (hits, seconds) per key; docs/architecture.md ("Limits") says why each is what it is.
+DEFAULT_LIMITS = {
+    # A sender's messages on a webhook beyond this are still stored, but answered as a flood.
+    "webhook_sender": (6, 10),
+    # Requests from one address that fail the signature check; beyond this, 429 without checking.
+    "webhook_forged_address": (20, 60),
+    # The simulator API (no provider retries it: beyond these, 429).
+    "simulator_address": (60, 60),
+    "simulator_user": (20, 10),
+    # The simulator's waits for a worker's replies held at once per address (the rest answer at once).
+    "simulator_waits": (4, 0),
+}
+
+
+def limits() -> dict:
+    """The limits in force: the defaults, with the app's `LIMITS` over them."""
+    return {**DEFAULT_LIMITS, **(current_app.config.get("LIMITS") or {})}
+
+
+def enabled() -> bool:
+    """Whether the counting limits apply (they do unless `RATE_LIMITS` is false)."""
+    return bool(current_app.config.get("RATE_LIMITS", True))
+
+
+class MemoryStore:
+    """Counters of this process (no Redis): a dict under a lock."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.windows: dict[str, tuple[int, int]] = {}  # key -> (window number, count)
+        self.slots: dict[str, int] = {}
+
+    def hit(self, key: str, window: int) -> int:
+        """Count one hit in the current window; the count so far."""
+        now = int(time.time() // window)
+        with self.lock:
+            if len(self.windows) > 10_000:  # forget windows gone by, so a flood of keys cannot grow it
+                self.windows = {k: v for k, v in self.windows.items() if v[0] >= now}
+            number, count = self.windows.get(key, (now, 0))
+            count = count + 1 if number == now else 1
+            self.windows[key] = (now, count)
+            return count
+
+    def peek(self, key: str, window: int) -> int:
+        """The hits counted in the current window, without counting one."""
+        now = int(time.time() // window)
+        with self.lock:
+            number, count = self.windows.get(key, (now, 0))
+            return count if number == now else 0
+
+    def acquire(self, key: str, limit: int, ttl: int) -> bool:
+        """Take a slot if fewer than `limit` are held."""
+        with self.lock:
+            if self.slots.get(key, 0) >= limit:
+                return False
+            self.slots[key] = self.slots.get(key, 0) + 1
+            return True
+
+    def release(self, key: str) -> None:
+        """Give a slot back."""
+        with self.lock:
+            held = self.slots.get(key, 0) - 1
+            if held > 0:
+                self.slots[key] = held
+            else:
+                self.slots.pop(key, None)
+
+
+class RedisStore:
+    """Counters every web process shares."""
+
+    def __init__(self, url: str, prefix: str):
+        from redis import Redis
+
+        self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.prefix = prefix
+
+    def hit(self, key: str, window: int) -> int:
+        """INCR and EXPIRE in one transaction: the key lives one window."""
+        name = f"{self.prefix}:rl:{key}:{int(time.time() // window)}"
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.incr(name)
+        pipe.expire(name, window + 1)
+        return int(pipe.execute()[0])
+
+    def peek(self, key: str, window: int) -> int:
+        """The hits counted in the current window."""
+        return int(self.redis.get(f"{self.prefix}:rl:{key}:{int(time.time() // window)}") or 0)
+
+    def acquire(self, key: str, limit: int, ttl: int) -> bool:
+        """INCR the slot counter; over the limit, give the slot straight back."""
+        name = f"{self.prefix}:slots:{key}"
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.incr(name)
+        pipe.expire(name, ttl)
+        if int(pipe.execute()[0]) <= limit:
+            return True
+        self.redis.decr(name)
+        return False
+
+    def release(self, key: str) -> None:
+        """DECR the slot counter."""
+        self.redis.decr(f"{self.prefix}:slots:{key}")
+
+
+def _store():
+    """This app's store, made on first use."""
+    found = current_app.extensions.get("ratelimit")
+    if found is None:
+        url = current_app.config.get("REDIS_URL")
+        prefix = current_app.config.get("RATE_LIMIT_PREFIX") or current_app.config.get("RQ_QUEUE") or "sapa"
+        found = RedisStore(url, prefix) if url else MemoryStore()
+        current_app.extensions["ratelimit"] = found
+    return found
+
+
+def hit(name: str, key: str) -> bool:
+    """Count one hit of limit `name` for `key`; True while within the limit (or limits are off)."""
+    if not enabled():
+        return True
+    limit, window = limits()[name]
+    try:
+        return _store().hit(f"{name}:{key}", window) <= limit
+    except Exception as err:  # Redis unreachable: let it through
+        log.warning("rate limit %s not counted: %s", name, type(err).__name__)
+        return True
+
+
+def over(name: str, key: str) -> bool:
+    """Whether `key` is already over limit `name` in the current window (counts nothing)."""
+    if not enabled():
+        return False
+    limit, window = limits()[name]
+    try:
+        return _store().peek(f"{name}:{key}", window) >= limit
+    except Exception as err:
+        log.warning("rate limit %s not read: %s", name, type(err).__name__)
+        return False
+
+
+class Slot:
+    """`with Slot(name, key) as got:` holds one of limit `name`'s slots for `key` when `got`."""
+
+    def __init__(self, name: str, key: str, ttl: int = 120):
+        self.name, self.key, self.ttl, self.got = name, f"{name}:{key}", ttl, False
+
+    def __enter__(self) -> bool:
+        limit = limits()[self.name][0]
+        try:
+            self.got = _store().acquire(self.key, limit, self.ttl)
+        except Exception as err:
+            log.warning("slot %s not taken: %s", self.name, type(err).__name__)
+            self.got = False  # without the counter, do not hold a thread at all
+        return self.got
+
+    def __exit__(self, *exc) -> None:
+        if self.got:
+            try:
+                _store().release(self.key)
+            except Exception as err:
+                log.warning("slot %s not released (expires by itself): %s", self.name, type(err).__name__)
