@@ -77,3 +77,23 @@ def test_the_demo_with_nothing_configured_has_the_simulator(monkeypatch, tmp_pat
     app = create_app()
     assert app.test_client().get("/try").status_code == 200
     dispose_db(app)
+
+
+def test_a_page_whose_stored_conversation_belongs_to_another_browser_starts_afresh(sqlite_app, live_server_url,
+                                                                                   browser_page):
+    import httpx
+    from playwright.sync_api import expect
+
+    other = httpx.Client()
+    assert other.post(live_server_url + "/try/api/messages", json={"user": "sim-orang-lain", "text": "halo"}).status_code == 200
+    page = browser_page
+    page.goto(live_server_url + "/try")
+    page.evaluate("localStorage.setItem('sapa.user', 'sim-orang-lain')")  # e.g. copied, or a cleared cookie
+    page.reload()
+    page.wait_for_selector("[data-testid=composer-input]:enabled")
+    assert page.evaluate("localStorage.getItem('sapa.user')") != "sim-orang-lain"
+    expect(page.get_by_test_id("message-out")).to_have_count(0)  # nothing of the other conversation
+    page.get_by_test_id("composer-input").fill("halo")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("message-out").first).to_be_visible()
+    assert page.js_errors == []
