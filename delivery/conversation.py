@@ -19,7 +19,7 @@ from bot.core.models import (
 from bot.core.text import fill
 from delivery.channels import registry
 from delivery.channels.base import TransportError
-from delivery.ingest import resolve_media
+from delivery.ingest import not_kept_before_consent, resolve_media
 from delivery.review import email_update
 from delivery.sender import send_pending
 from flows.definition import texts
@@ -133,6 +133,7 @@ def _handle(s, contact, message: Message) -> None:
                     resume_after=timedelta(minutes=current_app.config["RESUME_AFTER_MINUTES"]),
                     previous_inbound=as_utc(previous))
     replies = engine.handle(event_of(s, message))
+    replies = not_kept_before_consent(s, conv, message, current_app.config["OFFICE"]) + replies
     cut_from = (message.payload or {}).get("cut_from")
     if cut_from:
         # The channel cut a text longer than its provider allows: say so, before the answer.

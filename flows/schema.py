@@ -145,7 +145,9 @@ TEXT_GROUPS = {
                 "wrong_type_renamed": {"what", "extension", "accepted"}, "tip_heic": set(), "tip_word": set(),
                 "tip_unknown": set(), "too_big": {"size", "limit"}, "request_too_large": {"limit"},
                 "download_failed": set(), "accepted_photos_and_pdf": {"types"}, "accepted_photos": {"types"},
-                "accepted_pdf": set(), "unknown_type": set()},
+                "accepted_pdf": set(), "unknown_type": set(), "image_too_large": {"limit"},
+                "image_unreadable": set(), "pdf_unreadable": set(), "pdf_locked": set(), "pdf_active": set(),
+                "not_kept_before_consent": set()},
     # Every content type bot.core.uploads recognises (its _EXTENSIONS, but the unknown octet-stream).
     "upload_file_types": {t: set() for t in (
         "image/jpeg", "image/png", "image/webp", "application/pdf", "image/gif", "image/heic", "image/avif",

@@ -74,7 +74,8 @@ def test_the_queue_lists_a_filed_request_and_the_review_page_shows_everything(sq
     uploads = sorted(set(int(i) for i in re.findall(r"/inbox/uploads/(\d+)", page)))
     assert len(uploads) == 4
     served = a.get(f"/inbox/uploads/{uploads[0]}")
-    assert served.status_code == 200 and served.mimetype == "image/png"
+    # The citizen's PNG photo, stored re-encoded (tests/test_upload_hardening.py), shown as a picture.
+    assert served.status_code == 200 and served.mimetype == "image/jpeg" and served.data.startswith(b"\xff\xd8\xff")
     assert served.headers["Content-Disposition"].startswith("inline")
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     with sqlite_app.app_context():

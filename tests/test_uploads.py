@@ -8,6 +8,18 @@ from bot.core import db
 from bot.core.models import Message, Upload
 
 
+def a_pdf() -> bytes:
+    """A real one-page PDF, as a scanner writes it."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(out)
+    return out.getvalue()
+
+
 def to_first_photo(chat):
     """Answer up to the photo of the birth letter."""
     from tests.conftest import start_as_father
@@ -68,19 +80,26 @@ def test_text_where_a_photo_is_expected_is_reasked(chat):
 
 def test_a_real_photo_is_stored_with_its_hash_and_the_flow_moves_on(app, chat, png):
     import hashlib
+    import io
+
+    from PIL import Image
+
+    from bot.core import storage
 
     to_first_photo(chat)
     chat.send_file(png, "surat.png", "image/png")
     assert chat.where()["step"] == "punya_buku_nikah"
     with app.app_context():
         upload = db.session().execute(select(Upload)).scalar_one()
-        assert upload.content_type == "image/png" and upload.size == len(png)
-        assert upload.sha256 == hashlib.sha256(png).hexdigest() and upload.slot == "foto_surat_lahir"
+        stored = storage.load(upload.storage_key)  # re-encoded (tests/test_upload_hardening.py): the same picture
+        assert Image.open(io.BytesIO(stored)).size == Image.open(io.BytesIO(png)).size
+        assert upload.size == len(stored) and upload.content_type == Image.MIME[Image.open(io.BytesIO(stored)).format]
+        assert upload.sha256 == hashlib.sha256(stored).hexdigest() and upload.slot == "foto_surat_lahir"
 
 
 def test_a_pdf_scan_is_accepted(chat):
     to_first_photo(chat)
-    chat.send_file(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "surat.pdf", "application/pdf")
+    chat.send_file(a_pdf(), "surat.pdf", "application/pdf")
     assert chat.where()["step"] == "punya_buku_nikah"
 
 

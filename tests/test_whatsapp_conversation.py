@@ -49,7 +49,9 @@ def test_it_files_a_birth_request_over_whatsapp_and_sends_the_receipt_pdf(meta_a
         assert contact.channel == "whatsapp" and contact.external_id == WA_ID and contact.display_name == "Budi Santoso"
         uploads = s.execute(select(Upload).where(Upload.request_id == req.id)).scalars().all()
         assert {u.slot for u in uploads} == {"foto_surat_lahir", "foto_buku_nikah", "foto_kk", "foto_ktp_ayah"}
-        assert all(u.content_type == "image/png" for u in uploads)
+        # Each photo is stored re-encoded, without metadata (tests/test_upload_hardening.py): opaque
+        # PNGs become fresh JPEGs of the same picture.
+        assert all(u.content_type == "image/jpeg" and u.purged_at is None for u in uploads)
         doc = s.execute(select(Document).where(Document.request_id == req.id)).scalar_one()
         assert doc.sha256 == upload["sha256"]
         sent = s.execute(select(Message).where(Message.direction == "out", Message.kind == "document")).scalar_one()

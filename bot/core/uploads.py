@@ -1,18 +1,37 @@
 """Checking a file a citizen sent (its real type by content, never by name, and its size) and storing it.
 
+What is stored is never the bytes as sent when they are a picture: the image is decoded (its pixel
+count checked from the header first, so a decompression bomb is refused before any pixel is
+read), turned upright by its EXIF orientation and written afresh as JPEG (PNG when it has real
+transparency) with no metadata at all: no EXIF (no GPS), no ICC profile, no comment, no XMP, and
+nothing that followed the image (a ZIP appended makes a polyglot). A PDF is stored unchanged, but
+only when it parses, is not encrypted, has pages and carries nothing active: no JavaScript, no
+automatic or launch actions, no embedded files, no rich media, no XFA form.
+
 What the citizen is told is the office's wording: `texts` is flows/texts.yml as
 flows.definition.texts() reads it (its `uploads` and `upload_file_types`); the caller passes it,
 since bot.core reads nothing of flows/.
 """
 
+import io
 import re
+import warnings
 
 from flask import current_app
+from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from sqlalchemy import select
 
 from bot.core import storage
 from bot.core.invalid import Invalid
-from bot.core.models import Contact, Upload
+from bot.core.models import Contact, Document, Upload, utcnow
 from bot.core.text import fill
+
+# Pixels a picture may have (width × height), checked from its header before it is decoded: 50
+# megapixels is more than a phone's full-resolution photo; decoded, it is about 150 MB of RGB.
+MAX_PIXELS = 50_000_000
+JPEG_QUALITY = 90  # a document's small print stays legible
 
 _EXTENSIONS = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf",
@@ -169,21 +188,158 @@ def sniff_upload(
     return content_type, _EXTENSIONS[content_type]
 
 
+_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+class _TooManyPixels(Exception):
+    """The header announces more pixels than we decode."""
+
+
+def _has_transparency(image: Image.Image) -> bool:
+    """Whether any pixel is not fully opaque (an alpha channel of all 255 is no transparency)."""
+    if image.mode not in ("RGBA", "LA", "PA", "La", "RGBa") and "transparency" not in image.info:
+        return False
+    return image.convert("RGBA").getchannel("A").getextrema()[0] < 255
+
+
+def reencode_image(data: bytes, content_type: str, *, texts: dict,
+                   max_pixels: int = MAX_PIXELS) -> tuple[bytes, str]:
+    """Decode a picture and write its pixels afresh, upright, with no metadata; (bytes, type).
+
+    Refuses (Invalid) a picture over `max_pixels` before decoding it, and one that does not decode."""
+    words = texts["uploads"]
+    too_large = fill(words["image_too_large"], {"limit": f"{max_pixels / 1_000_000:g}".replace(".", ",")})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Only the decoder of the type the content was sniffed as: nothing else gets to parse it.
+            with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[content_type]]) as source:
+                width, height = source.size  # from the header: nothing is decoded yet
+                if width * height > max_pixels:
+                    raise _TooManyPixels
+                source.seek(0)  # an animation or a multi-picture file: its first picture only
+                source.load()
+                try:
+                    image = ImageOps.exif_transpose(source)
+                except Exception:  # a broken orientation tag: the picture as it lies
+                    image = source.copy()
+    except (_TooManyPixels, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Invalid(too_large) from None
+    except Exception:  # truncated, corrupt, or a format Pillow refuses: not a picture we can keep
+        raise Invalid(words["image_unreadable"]) from None
+    transparent = content_type != "image/jpeg" and _has_transparency(image)
+    clean = image.convert("RGBA" if transparent else "L" if image.mode in ("1", "L", "I;16", "I") else "RGB")
+    clean.info = {}  # no ICC profile, EXIF, XMP, comment or text chunk is carried over
+    out = io.BytesIO()
+    if transparent:
+        clean.save(out, "PNG")
+        return out.getvalue(), "image/png"
+    clean.save(out, "JPEG", quality=JPEG_QUALITY)
+    return out.getvalue(), "image/jpeg"
+
+
+# A dictionary key that makes a PDF do something when opened or touched, or carry a file inside.
+_ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/RichMediaContent",
+                "/RichMediaSettings", "/XFA"}
+# Action types (/S) and object types (/Type, /Subtype) that run, open or carry something.
+_ACTIVE_NAMES = {"/JavaScript", "/Launch", "/RichMediaExecute", "/ImportData", "/SubmitForm", "/GoToE",
+                 "/EmbeddedFile", "/FileAttachment", "/RichMedia", "/Sound", "/Movie"}
+# Objects looked at in one PDF at most: a 10 MB file of legitimate pages holds far fewer.
+PDF_MAX_NODES = 1_000_000
+
+
+def _pdf_is_active(reader: PdfReader) -> bool:
+    """Whether anything reachable from the PDF's trailer (catalog, pages, annotations, forms, names)
+    carries JavaScript, an automatic or launch action, an embedded file, rich media or XFA."""
+    stack, seen, visited = [reader.trailer], set(), 0
+    while stack:
+        node = stack.pop()
+        visited += 1
+        if visited > PDF_MAX_NODES:
+            raise ValueError("too many objects")
+        if isinstance(node, IndirectObject):
+            ref = (node.idnum, node.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):  # a stream's dictionary too (its data is not run)
+            for key, value in node.items():
+                if key in _ACTIVE_KEYS:
+                    return True
+                if key in ("/S", "/Type", "/Subtype"):
+                    name = value.get_object() if isinstance(value, IndirectObject) else value
+                    if isinstance(name, NameObject) and name in _ACTIVE_NAMES:
+                        return True
+                if key != "/Encrypt":
+                    stack.append(value)
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+    return False
+
+
+def check_pdf(data: bytes, *, texts: dict) -> None:
+    """Refuse (Invalid) a PDF that does not parse, is encrypted, has no pages, or carries anything
+    active (see _pdf_is_active); a PDF that passes is stored byte for byte."""
+    words = texts["uploads"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a sloppy writer's quirks are not a reason to refuse
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise Invalid(words["pdf_locked"])
+            if len(reader.pages) == 0:
+                raise Invalid(words["pdf_unreadable"])
+            active = _pdf_is_active(reader)
+    except Invalid:
+        raise
+    except Exception:  # pypdf's errors, and a structure deep or broken enough to break the walk
+        raise Invalid(words["pdf_unreadable"]) from None
+    if active:
+        raise Invalid(words["pdf_active"])
+
+
+def clean_upload(data: bytes, content_type: str, *, texts: dict, max_pixels: int = MAX_PIXELS) -> tuple[bytes, str]:
+    """What we keep of a file sniff_upload accepted: a picture re-encoded, a PDF checked; (bytes, type)."""
+    if content_type in _PILLOW_FORMATS:
+        return reencode_image(data, content_type, texts=texts, max_pixels=max_pixels)
+    if content_type == "application/pdf":
+        check_pdf(data, texts=texts)
+    return data, content_type
+
+
 def store_upload(s, contact: Contact, data: bytes, filename: str | None, declared: str | None, *, texts: dict):
-    """Check a file by its content and store it; returns (Upload, None) or (None, reason).
+    """Check a file by its content and store what is safe to keep of it (see clean_upload); returns
+    (Upload, None) or (None, reason).
 
     `texts`: flows/texts.yml, for the reason's wording (see sniff_upload)."""
     uploads = current_app.config["OFFICE"].get("uploads", {})
     try:
-        content_type, extension = sniff_upload(
+        content_type, _extension = sniff_upload(
             data, texts=texts, filename=filename, declared_type=declared,
             max_bytes=int(uploads.get("max_bytes", 10 * 1024 * 1024)),
             accepted=tuple(uploads.get("accepted", ("image/jpeg", "image/png", "image/webp", "application/pdf"))))
+        data, content_type = clean_upload(data, content_type, texts=texts,
+                                          max_pixels=int(uploads.get("max_pixels", MAX_PIXELS)))
     except Invalid as err:
         return None, err.message
+    extension = _EXTENSIONS[content_type]
     key, digest = storage.save(data, "uploads", extension)
     upload = Upload(contact_id=contact.id, original_name=(filename or "")[:255] or None,
                     content_type=content_type, size=len(data), sha256=digest, storage_key=key)
     s.add(upload)
     s.flush()
     return upload, None
+
+
+def discard(s, upload: Upload) -> None:
+    """Delete a stored upload's file and mark its row purged (the row stays, for the audit trail).
+    Files are stored once per content: the file stays while another live row points to it."""
+    upload.purged_at = utcnow()
+    s.flush()
+    key = upload.storage_key
+    live = s.execute(select(Upload.id).where(Upload.storage_key == key, Upload.purged_at.is_(None))
+                     .limit(1)).first() or s.execute(
+        select(Document.id).where(Document.storage_key == key, Document.purged_at.is_(None)).limit(1)).first()
+    if live is None:
+        storage.path_of(key).unlink(missing_ok=True)
