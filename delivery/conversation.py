@@ -165,7 +165,8 @@ def _flood_filter(s, contact_id: int, message_id: int):
     its replies to keep (documents always; a text or question not already sent lately)."""
     now = utcnow()
     recent = s.execute(select(Outbox.payload, Outbox.created_at).where(
-        Outbox.contact_id == contact_id, Outbox.kind != "email", Outbox.created_at > now - FLOOD_QUIET)).all()
+        Outbox.contact_id == contact_id, Outbox.kind != "email", Outbox.created_at > now - FLOOD_QUIET,
+        Outbox.status.in_(("pending", "sent", "held")))).all()  # said, or about to be
     seen = {_same(payload) for payload, _ in recent}
     in_minute = sum(1 for _, at in recent if as_utc(at) > now - timedelta(minutes=1))
     notice = {"text": texts()["flood_notice"]}
