@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from bot.core import db, handoff, inbound_store
+from bot.core.crypto import TEXT_KEY, forget_typed, typed_text
 from bot.core.models import (
     Contact,
     Conversation,
@@ -64,6 +65,7 @@ def process_contact(contact_id: int) -> int:
                 continue
             try:
                 _handle(s, contact, message)
+                _forget_typed(message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all
             except Exception:
                 # One bad message must not block the contact's later ones: apologise, move on.
@@ -134,11 +136,12 @@ def _handle(s, contact, message: Message) -> None:
                     previous_inbound=as_utc(previous))
     replies = engine.handle(event_of(s, message))
     replies = not_kept_before_consent(s, conv, message, current_app.config["OFFICE"]) + replies
+    typed = typed_text(message.text, message.payload)
     cut_from = (message.payload or {}).get("cut_from")
     if cut_from:
         # The channel cut a text longer than its provider allows: say so, before the answer.
         s.add(Outbox(contact_id=contact.id, in_reply_to=message.id, kind="reply", status="pending",
-                     payload={"text": fill(texts()["message_cut"], {"kept": len(message.text or ""),
+                     payload={"text": fill(texts()["message_cut"], {"kept": len(typed or ""),
                                                                    "sent": cut_from})}))
     keep = _flood_filter(s, contact.id, message.id) if (message.payload or {}).get("flood") else None
     for reply in replies:
@@ -197,10 +200,18 @@ def _give_up(s, contact_id: int, message_id: int) -> None:
     db.lock_contact(s, contact_id)
     message = s.get(Message, message_id)
     message.status, message.processed_at = "failed", utcnow()
+    _forget_typed(message)
     s.add(Outbox(contact_id=contact_id, in_reply_to=message_id, kind="reply", status="pending",
                  payload={"text": texts()["internal_error"]}))
     audit(s, "system", "message_failed", message)
     s.commit()
+
+
+def _forget_typed(message: Message) -> None:
+    """Drop the encrypted copy of what was typed once the message is handled: a NIK or KK number in
+    it lives on (encrypted) in the answers, and the stored text is masked (delivery.ingest)."""
+    if TEXT_KEY in (message.payload or {}):
+        message.payload = forget_typed(message.payload)
 
 
 def event_of(s, message: Message) -> Event:
@@ -210,6 +221,7 @@ def event_of(s, message: Message) -> Event:
         upload = s.get(Upload, payload["upload_id"])
         return Event("file", upload={"id": upload.id, "name": upload.original_name,
                                      "content_type": upload.content_type})
-    if message.kind == "text" and not (message.text or "").strip():
+    text = typed_text(message.text, payload)
+    if message.kind == "text" and not (text or "").strip():
         return Event("empty", text="")
-    return Event(message.kind, text=message.text, button=payload.get("button"), reason=payload.get("reason"))
+    return Event(message.kind, text=text, button=payload.get("button"), reason=payload.get("reason"))

@@ -9,7 +9,7 @@ import uuid
 
 from sqlalchemy import select
 
-from bot.core import inbound_store
+from bot.core import crypto, inbound_store
 from bot.core.lifecycle import CLOSED
 from bot.core.models import Contact, Conversation, Message, Request, Upload, audit, utcnow
 from bot.core.uploads import discard, store_upload
@@ -34,6 +34,9 @@ def receive(channel: str, external_id: str, *, kind: str, text: str | None = Non
     payload = dict(extra or {})
     if button is not None:
         payload["button"] = button
+    # A NIK or KK number is never stored as typed: the text is masked, the original kept
+    # encrypted until the conversation job has read it (bot.core.crypto).
+    text = crypto.seal_typed(text, payload)
     row = {"channel": channel, "direction": "in", "provider_id": provider_id or f"local-{uuid.uuid4().hex}",
            "kind": kind, "text": text, "payload": payload, "status": "received", "created_at": utcnow()}
     attach = None

@@ -1,8 +1,9 @@
 """Filing a finished flow: ticket number, request row, audit entry, and the receipt owed."""
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
+from bot.core.crypto import lookups
 from bot.core.db import insert_for
 from bot.core.models import Request, TicketCounter, Upload, audit
 from bot.core.privacy import mask_nik
@@ -30,15 +31,20 @@ def officer_flags(s, flow: Flow, answers: dict, today: date) -> list[str]:
     """What the officer should check: NIKs new to us, the flow's deadlines passed, missing documents."""
     words = texts()["officer_flags"]
     flags = []
-    known = set(s.execute(select(Request.applicant_nik)).scalars()) | set(
-        s.execute(select(Request.subject_nik)).scalars())
     for step in flow.steps:
-        if step.kind == "nik" and step.id in answers and answers[step.id] not in known:
+        if step.kind == "nik" and step.id in answers and not _known_nik(s, answers[step.id]):
             flags.append(fill(words["unknown_nik"], label=step.label, nik=mask_nik(answers[step.id])))
     flags += [fill(d.flag, days=d.days) for d in flow.deadlines if d.passed(answers, today)]
     _, missing = documents(flow, answers, today)
     flags += [fill(words["missing_document"], document=name) for name in missing]
     return flags
+
+
+def _known_nik(s, nik: str) -> bool:
+    """Whether an earlier request names this NIK (found by its keyed hash: NIKs are stored encrypted)."""
+    hashes = lookups(nik)
+    return s.execute(select(Request.id).where(or_(Request.applicant_nik_hash.in_(hashes),
+                                                  Request.subject_nik_hash.in_(hashes))).limit(1)).first() is not None
 
 
 def submit(engine, flow: Flow) -> list[Reply]:

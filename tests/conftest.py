@@ -36,6 +36,10 @@ pytest_plugins = [
 
 IN_CI = os.environ.get("CI") == "true"
 ROOT = Path(__file__).resolve().parent.parent
+# A DATABASE_URL in the environment makes every app (and the RQ workers the tests start, which
+# inherit this environment) a production configuration, which needs DATA_KEY; one fixed test key
+# lets them all read what the others encrypted.
+TEST_DATA_KEY = "dGVzdC1kYXRhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="  # 32 bytes, base64
 
 
 def require(available: bool, what: str) -> None:
@@ -50,6 +54,10 @@ def _pg_url() -> str | None:
     """The PostgreSQL URL from the environment, if it points at PostgreSQL."""
     url = os.environ.get("DATABASE_URL", "")
     return url if url.startswith(("postgres://", "postgresql")) else None
+
+
+if os.environ.get("DATABASE_URL"):
+    os.environ.setdefault("DATA_KEY", TEST_DATA_KEY)
 
 
 # ---- SQLite -------------------------------------------------------------------------------

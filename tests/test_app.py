@@ -32,6 +32,7 @@ def test_the_simulator_is_off_when_a_production_database_is_configured(monkeypat
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("DATA_KEY", "dGVzdC1kYXRhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=")
     app = create_app()
     assert app.test_client().get("/try").status_code == 404
     dispose_db(app)

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository: config.yml, flows/
 # The names docs/contracts.md fixes; each overrides the setting of the same name when set.
 ENV_NAMES = (
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "SMTP_URL", "MAIL_FROM",
-    "SIGNING_P12", "SIGNING_P12_PASSWORD", "NLU_BACKEND", "RASA_URL",
+    "SIGNING_P12", "SIGNING_P12_PASSWORD", "NLU_BACKEND", "RASA_URL", "DATA_KEY",
 )  # each channel names its own (Channel.settings); the app factory reads both
 
 

@@ -14,12 +14,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    or_,
+    select,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.schema import FetchedValue
 
 from bot.core import audit_chain
+
+from bot.core import crypto
+from bot.core.crypto import EncryptedText, SealedJSON
 
 
 class Base(DeclarativeBase):
@@ -62,9 +67,10 @@ class Conversation(Base):
     flow: Mapped[str | None] = mapped_column(String(50))
     step: Mapped[str | None] = mapped_column(String(80))
     mode: Mapped[str] = mapped_column(String(60), default="idle")  # idle|collect|confirm|edit_pick|...
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # NIK/KK-shaped strings in the answers and the paused drafts are stored encrypted (bot.core.crypto).
+    answers: Mapped[dict] = mapped_column(SealedJSON, default=dict)
     history: Mapped[list] = mapped_column(JSON, default=list)      # steps visited, for *kembali*
-    paused: Mapped[list] = mapped_column(JSON, default=list)       # other unfinished requests
+    paused: Mapped[list] = mapped_column(SealedJSON, default=list)  # other unfinished requests
     owner: Mapped[str] = mapped_column(String(20), default="bot")  # bot | officer
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     needs_human: Mapped[bool] = mapped_column(Boolean, default=False)  # waiting in the officers' queue
@@ -143,16 +149,20 @@ class Request(Base):
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
     applicant_name: Mapped[str | None] = mapped_column(String(200))
-    applicant_nik: Mapped[str | None] = mapped_column(String(16))
+    # NIKs are stored encrypted (the *_enc columns) and found by their keyed hash (*_hash):
+    # `crypto.lookups(nik)` gives the hashes to match; setting the NIK sets its hash.
+    applicant_nik: Mapped[str | None] = mapped_column("applicant_nik_enc", EncryptedText, key="applicant_nik")
+    applicant_nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     applicant_relation: Mapped[str | None] = mapped_column(String(80))
     subject_name: Mapped[str | None] = mapped_column(String(200))
-    subject_nik: Mapped[str | None] = mapped_column(String(16))
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    subject_nik: Mapped[str | None] = mapped_column("subject_nik_enc", EncryptedText, key="subject_nik")
+    subject_nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    answers: Mapped[dict] = mapped_column(SealedJSON, default=dict)
     flags: Mapped[list] = mapped_column(JSON, default=list)  # things the officer must check
     missing_documents: Mapped[list] = mapped_column(JSON, default=list)
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     # What the officer asked to be fixed: [{"document"|"answer": step id, "note", "done"}].
-    fix_items: Mapped[list] = mapped_column(JSON, default=list)
+    fix_items: Mapped[list] = mapped_column(SealedJSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)           # why it was rejected, in plain words
     document_number: Mapped[str | None] = mapped_column(String(80))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # delivered, rejected, cancelled
@@ -162,6 +172,26 @@ class Request(Base):
 
     contact: Mapped[Contact] = relationship()
     officer: Mapped["Officer | None"] = relationship()
+
+
+@event.listens_for(Request.applicant_nik, "set")
+def _hash_applicant_nik(target, value, _old, _initiator):
+    """Keep the lookup hash beside the encrypted NIK."""
+    target.applicant_nik_hash = crypto.lookup(value)
+
+
+@event.listens_for(Request.subject_nik, "set")
+def _hash_subject_nik(target, value, _old, _initiator):
+    """Keep the lookup hash beside the encrypted NIK."""
+    target.subject_nik_hash = crypto.lookup(value)
+
+
+def contacts_naming(s, nik: str) -> list[int]:
+    """The contacts whose requests name this NIK (applicant or subject), found by its keyed hash
+    (`flask citizen export|erase NIK`, through app.extensions["nik_lookup"])."""
+    hashes = crypto.lookups(nik)
+    return list(s.execute(select(Request.contact_id).where(or_(Request.applicant_nik_hash.in_(hashes),
+                                                               Request.subject_nik_hash.in_(hashes)))).scalars())
 
 
 class TicketCounter(Base):

@@ -8,7 +8,8 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from bot.core import config as settings
-from bot.core import db
+from bot.core import crypto, db
+from bot.core.models import contacts_naming
 from bot.core.text import fill
 from bot.web import api, cli, files, inbox, security, simulator, verify, webhooks
 from bot.web.sessions import CachedSessionInterface
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.defaults(app.instance_path))
     env = settings.from_environment(tuple(name for c in CHANNELS.values() for name in c.settings))
     _refuse_production_without_secret(env, test_config or {})
+    _refuse_production_without_data_key(env, test_config or {})
     # The simulator is for demos and tests: on by default only when nothing of a deployment is
     # configured (no DATABASE_URL, no SECRET_KEY: `make run`); a deployment turns it on with SIMULATOR=1.
     app.config["SIMULATOR"] = not ({"DATABASE_URL", "SECRET_KEY"} & env.keys())
@@ -46,7 +48,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     security.init_app(app)
+    try:
+        crypto.init_app(app)
+    except crypto.KeyProblem as err:
+        raise ConfigurationError(f"{err}. {DATA_KEY_HELP}") from None
+    app.extensions["nik_lookup"] = contacts_naming  # `flask citizen export|erase NIK`
     db.init_app(app)
+    if "DATABASE_URL" in env:
+        _refuse_a_key_that_cannot_read(app)
     jobs.init_app(app)
     app.register_blueprint(files.bp)
     app.register_blueprint(verify.bp)
@@ -96,3 +105,41 @@ def _refuse_production_without_secret(env: dict, test_config: dict) -> None:
             "officers' sessions and file links would be signed with the development key anyone can read. "
             "Set SECRET_KEY to a long random value, e.g. "
             "python -c 'import secrets; print(secrets.token_urlsafe(32))'.")
+
+
+DATA_KEY_HELP = ("DATA_KEY holds the keys NIK and KK numbers are encrypted with: one or more base64 keys of "
+                 "32 bytes, newest first, comma-separated; make one with "
+                 "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' "
+                 "(docs/personal-data.md)")
+
+
+def _refuse_production_without_data_key(env: dict, test_config: dict) -> None:
+    """A production configuration must bring its own data key: the development key lives in the
+    instance folder, beside the database it would protect, and differs on every machine."""
+    if "DATABASE_URL" in env and not env.get("DATA_KEY") and not test_config.get("DATA_KEY"):
+        raise ConfigurationError(
+            "DATA_KEY is not set. DATABASE_URL is set, so this is a production configuration, and NIK "
+            f"and KK numbers would be encrypted with a development key kept beside the data. {DATA_KEY_HELP}.")
+
+
+def _refuse_a_key_that_cannot_read(app: Flask) -> None:
+    """Refuse a DATA_KEY that cannot decrypt what is stored (a wrong key, or the old one dropped
+    before `flask data rotate-key` ran): every request page would fail otherwise. A database not
+    reachable or not migrated yet is not this check's business."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with app.app_context(), db.new_session() as s:
+            token = s.execute(text("SELECT applicant_nik_enc FROM requests WHERE applicant_nik_enc IS NOT NULL "
+                                   "ORDER BY id DESC LIMIT 1")).scalar_one_or_none()
+    except SQLAlchemyError:
+        return
+    if token is None:
+        return
+    try:
+        crypto.keys(app).decrypt(token)
+    except crypto.InvalidToken:
+        raise ConfigurationError(
+            "DATA_KEY cannot decrypt the NIK and KK numbers stored in the database: it is the wrong key, or "
+            "the key they were written with was removed before `flask data rotate-key` re-encrypted them. "
+            "Put that key back in DATA_KEY (after the new one, comma-separated).") from None

@@ -35,6 +35,7 @@ def init_app(app) -> None:
     for command in (init_db, seed_demo, sweep, purge_files, chat, officer, citizen, spool.replay_spool_command):
         app.cli.add_command(command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(data)
 
 
 @click.command("init-db")
@@ -237,3 +238,69 @@ def audit_verify():
                    f"seq {result.head.seq}, hash {result.head.hash[:16]}…")
     else:
         click.echo("Log audit utuh / audit log intact: 0 entri/entries.")
+
+
+# ---- personal data -----------------------------------------------------------------------------------------
+@click.group("data")
+def data():
+    """Personal data at rest (docs/personal-data.md)."""
+
+
+@data.command("rotate-key")
+@with_appcontext
+def data_rotate_key():
+    """Re-encrypt every stored NIK/KK value (and rehash it) with DATA_KEY's first key; afterwards the
+    older keys can be removed from DATA_KEY."""
+    counts = rotate_data_key()
+    click.echo(f"Dienkripsi ulang dengan kunci terbaru: {counts['requests']} permohonan, "
+               f"{counts['conversations']} percakapan, {counts['messages']} pesan, "
+               f"{counts['spool']} berkas spool. Kunci lama boleh dihapus dari DATA_KEY.")
+
+
+def rotate_data_key() -> dict:
+    """Rewrite each encrypted value under the newest key, one contact at a time (the contact's
+    lock, as a conversation job or an officer's action takes it, so nothing written meanwhile is
+    overwritten with an older copy)."""
+    from pathlib import Path
+
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from bot.core import crypto
+    from bot.core.models import Conversation, Message, Request
+
+    counts = {"requests": 0, "conversations": 0, "messages": 0, "spool": 0}
+    with db.new_session() as s:
+        contact_ids = sorted(set(s.execute(select(Request.contact_id)).scalars())
+                             | set(s.execute(select(Conversation.contact_id)).scalars())
+                             | set(s.execute(select(Message.contact_id).where(Message.direction == "in",
+                                                                             Message.status == "received")).scalars()))
+    for contact_id in contact_ids:
+        with db.new_session() as s:
+            db.lock_contact(s, contact_id)
+            for req in s.execute(select(Request).where(Request.contact_id == contact_id)).scalars():
+                for name in ("applicant_nik", "subject_nik", "answers", "fix_items"):
+                    flag_modified(req, name)  # written again, so encrypted again under the first key
+                req.applicant_nik_hash = crypto.lookup(req.applicant_nik)
+                req.subject_nik_hash = crypto.lookup(req.subject_nik)
+                counts["requests"] += 1
+            for conv in s.execute(select(Conversation).where(Conversation.contact_id == contact_id)).scalars():
+                flag_modified(conv, "answers")
+                flag_modified(conv, "paused")
+                counts["conversations"] += 1
+            # Only a message not handled yet keeps an encrypted copy of what was typed.
+            for message in s.execute(select(Message).where(Message.contact_id == contact_id, Message.direction == "in",
+                                                           Message.status == "received")).scalars():
+                token = (message.payload or {}).get(crypto.TEXT_KEY)
+                if token:
+                    message.payload = {**message.payload,
+                                       crypto.TEXT_KEY: crypto.keys().encrypt(crypto.keys().decrypt(token))}
+                    counts["messages"] += 1
+            s.commit()
+    spool_dir = Path(current_app.config["SPOOL_DIR"])
+    for path in sorted(spool_dir.glob("*.json")) + sorted((spool_dir / "failed").glob("*.json")):
+        if spool.rotate_file(path):
+            counts["spool"] += 1
+    with db.new_session() as s:
+        audit(s, "system", "data_key_rotated", None, **counts)
+        s.commit()
+    return counts

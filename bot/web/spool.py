@@ -30,6 +30,7 @@ from flask import Response, current_app, g, request
 from flask.cli import with_appcontext
 from sqlalchemy import exc as sa_exc
 
+from bot.core import crypto
 from delivery.channels.registry import CHANNELS
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,8 @@ def save(req) -> Path:
         # What verification needs again: Twilio signs PUBLIC_BASE_URL + path and the form, Meta the raw body.
         "headers": {name: value for name, value in req.headers.items()
                     if name.lower() in KEPT_HEADERS},
-        "body": base64.b64encode(req.get_data(cache=True)).decode("ascii"),
+        # Encrypted under DATA_KEY: a body may carry a NIK a citizen typed (docs/personal-data.md).
+        "body_enc": crypto.keys().encrypt_bytes(req.get_data(cache=True)).decode("ascii"),
         "spooled_at": datetime.now(timezone.utc).isoformat(),
     }
     # The name sorts by time, so replays keep the order messages arrived in.
@@ -231,8 +233,9 @@ def _dispatch(app, path: Path) -> tuple[int, bool]:
         with open(path, encoding="utf-8") as fh:
             record = json.load(fh)
         headers = dict(record["headers"])
-        body = base64.b64decode(record["body"])
-    except (ValueError, KeyError, TypeError):
+        body = (crypto.keys(app).decrypt_bytes(record["body_enc"].encode("ascii")) if "body_enc" in record
+                else base64.b64decode(record["body"]))  # a file spooled before bodies were encrypted
+    except (ValueError, KeyError, TypeError, crypto.InvalidToken):
         log.warning("spooled %s is unreadable", path.name)
         return 400, False
     content_type = next((headers.pop(k) for k in list(headers) if k.lower() == "content-type"), None)
@@ -257,6 +260,21 @@ def _dispatch(app, path: Path) -> tuple[int, bool]:
     # caller has one, e.g. the CLI command; otherwise `g` would carry over between replays.
     status = contextvars.Context().run(send)
     return status, bool(outcome.get("database_down"))
+
+
+def rotate_file(path: Path) -> bool:
+    """Encrypt a spooled body again under DATA_KEY's newest key (`flask data rotate-key`); whether
+    the file held one. A file being replayed right now is left alone (it is gone soon)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            record = json.load(fh)
+    except (OSError, ValueError):
+        return False
+    if not isinstance(record, dict) or "body_enc" not in record:
+        return False
+    record["body_enc"] = crypto.keys().fernet.rotate(record["body_enc"].encode("ascii")).decode("ascii")
+    _write_durably(path, record)
+    return True
 
 
 def _attempts(path: Path) -> int:
