@@ -19,9 +19,11 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app, has_app_context
 from sqlalchemy import JSON, Text
 from sqlalchemy.types import TypeDecorator
 
+from bot.core.config import ROOT
 from bot.core.privacy import mask_nik
 
 DEV_KEY_FILE = "data.key"
@@ -136,8 +138,6 @@ def keys(app=None) -> Keys:
     """The keys of `app`, else of the current app, else of the last app built."""
     if app is not None:
         return app.extensions["data_keys"]
-    from flask import current_app, has_app_context
-
     if has_app_context() and "data_keys" in current_app.extensions:
         return current_app.extensions["data_keys"]
     if _fallback is None:
@@ -147,13 +147,10 @@ def keys(app=None) -> Keys:
 
 def keys_outside_app() -> Keys:
     """The keys for code with no app (a migration run by hand): DATA_KEY, else the development key."""
-    from flask import current_app, has_app_context
-
     if has_app_context() and "data_keys" in current_app.extensions:
         return current_app.extensions["data_keys"]
     if os.environ.get("DATA_KEY"):
         return parse_keys(os.environ["DATA_KEY"])
-    from bot.core.config import ROOT
     return development_keys(os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"))
 
 

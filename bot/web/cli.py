@@ -4,21 +4,23 @@ import secrets
 import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import click
 import pyotp
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import generate_password_hash
 
-from bot.core import audit_chain, db
-from bot.core.migrate import upgrade
+from bot.core import audit_chain, crypto, db
 from bot.core.lifecycle import ANY_OFFICER
-from bot.core.models import Officer, audit
+from bot.core.migrate import upgrade
+from bot.core.models import Conversation, Message, Officer, Request, audit
 from bot.web import spool
-from bot.web.citizen_cli import citizen
 from bot.web.api import token_hash
+from bot.web.citizen_cli import citizen
 from bot.web.inbox.auth import end_sessions
 from bot.web.simulator import CHANNEL, _wait_for_replies
 from delivery.ingest import receive
@@ -261,13 +263,6 @@ def rotate_data_key() -> dict:
     """Rewrite each encrypted value under the newest key, one contact at a time (the contact's
     lock, as a conversation job or an officer's action takes it, so nothing written meanwhile is
     overwritten with an older copy)."""
-    from pathlib import Path
-
-    from sqlalchemy.orm.attributes import flag_modified
-
-    from bot.core import crypto
-    from bot.core.models import Conversation, Message, Request
-
     counts = {"requests": 0, "conversations": 0, "messages": 0, "spool": 0}
     with db.new_session() as s:
         contact_ids = sorted(set(s.execute(select(Request.contact_id)).scalars())
