@@ -82,3 +82,15 @@ def test_a_refusal_tells_the_citizen_why(sqlite_app):
     assert decide(verifier, "refuse", reason="Nomor ini tidak bisa kami hubungi untuk memastikan identitas.").status_code == 303
     transcript = chat.client.get("/try/api/messages?user=warga-a").get_json()["messages"]
     assert any("tidak bisa kami hubungi" in (m.get("text") or "") for m in transcript)
+
+
+def test_asking_mid_request_keeps_the_draft_and_records_nothing(sqlite_app):
+    from tests.conftest import start_as_father
+    chat = Chat(sqlite_app.test_client(), "warga-a")
+    start_as_father(chat)
+    chat.say("hapus data saya")
+    assert chat.where()["flow"] == "akta_kelahiran" and chat.where()["answers"].get("persetujuan")
+    assert "Selesaikan dulu" in chat.text and chat.buttons != ["dataerase:yes", "dataerase:no"]
+    assert "hapus data saya" not in str(chat.where()["answers"].values())
+    with sqlite_app.app_context(), db.new_session() as s:
+        assert citizen_data.pending(s) == []

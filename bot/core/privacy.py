@@ -1,4 +1,4 @@
-"""Masking of personal numbers before they reach a chat, a log or a receipt: the two masks."""
+"""Masking of personal data before it reaches a chat, a log, a receipt or an officer's list."""
 import re
 
 
@@ -16,3 +16,11 @@ def mask_id(identifier: str | None) -> str:
     if not identifier:
         return "-"
     return "…" + str(identifier)[-4:]
+
+
+def mask_email(address: str) -> str:
+    """An address as officers' lists show it: 'b***@gmail.com' (enough to recognise, not to copy)."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local:
+        return "***"
+    return f"{local[0]}***@{domain}"

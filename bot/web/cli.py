@@ -98,15 +98,22 @@ def officer_create(username, role, name, password):
     click.echo(f"Petugas {username} ({role}) {'dibuat' if created else 'diperbarui'}.")
 
 
+def _officer(s, username: str, *, active: bool = True) -> Officer:
+    """The officer with this user name (and, unless `active` is false, still active), or a
+    ClickException saying there is none."""
+    found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
+    if found is None or (active and not found.active):
+        raise click.ClickException(f"Petugas {username} tidak ada{' atau tidak aktif' if active else ''}.")
+    return found
+
+
 @officer.command("deactivate")
 @click.argument("username")
 @with_appcontext
 def officer_deactivate(username):
     """Deactivate an officer: every session ends and the API token stops working."""
     with db.new_session() as s:
-        found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
-        if found is None:
-            raise click.ClickException(f"Petugas {username} tidak ada.")
+        found = _officer(s, username, active=False)
         found.active, found.token_hash = False, None
         end_sessions(s, found)
         audit(s, "system", "officer_deactivated", found, via="cli")
@@ -122,9 +129,7 @@ def officer_totp(username, off):
     """Turn on the 6-digit code at sign-in and print the otpauth:// address for the app (a new
     secret each time: the previous one stops working)."""
     with db.new_session() as s:
-        found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
-        if found is None or not found.active:
-            raise click.ClickException(f"Petugas {username} tidak ada atau tidak aktif.")
+        found = _officer(s, username)
         found.totp_secret = None if off else pyotp.random_base32()
         found.totp_last_step = None
         audit(s, "system", "officer_totp_off" if off else "officer_totp_on", found, via="cli")  # never the secret
@@ -143,9 +148,7 @@ def officer_totp(username, off):
 def officer_token(username):
     """Print a new API bearer token for an officer (the previous one stops working)."""
     with db.new_session() as s:
-        found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
-        if found is None or not found.active:
-            raise click.ClickException(f"Petugas {username} tidak ada atau tidak aktif.")
+        found = _officer(s, username)
         token = secrets.token_urlsafe(32)
         found.token_hash = token_hash(token)
         audit(s, "system", "officer_token_issued", found, via="cli")  # the token itself is never kept

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.core import db
 from bot.core.models import Contact, Outbox, Request, audit
+from bot.core.privacy import mask_email
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
 from bot.web.inbox.display import local_time, office_zone, reach
@@ -121,9 +122,3 @@ def _what(row: Outbox, tickets: dict[int, str]) -> str:
     return f"Balasan: {text}" if text else "Balasan"
 
 
-def mask_email(address: str) -> str:
-    """An address as the failures page shows it: 'b***@gmail.com' (enough to recognise, not to copy)."""
-    local, at, domain = address.strip().rpartition("@")
-    if not at or not local:
-        return "***"
-    return f"{local[0]}***@{domain}"
