@@ -165,6 +165,8 @@ class Request(Base):
     fix_items: Mapped[list] = mapped_column(SealedJSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)           # why it was rejected, in plain words
     document_number: Mapped[str | None] = mapped_column(String(80))
+    # The request this one follows from (the KK update offered after an akta kematian, a twin's akta).
+    linked_to: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # delivered, rejected, cancelled
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its files deleted (retention)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
