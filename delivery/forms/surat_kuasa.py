@@ -12,7 +12,7 @@ EVENTS = ["Kelahiran", "Kematian", "Perkawinan", "Perceraian", "Perubahan/perbai
 def render(office: dict) -> bytes:
     """The blank form as PDF bytes."""
     pdf = new_form(NAME, office)
-    pdf.form_title("Surat Kuasa", "Pelaporan dan pengurusan dokumen pencatatan sipil")
+    pdf.form_title("Surat Kuasa", "Pelaporan pencatatan sipil")
     pdf.guidance(wording.HOW_TO_FILL)
     pdf.text("Saya yang bertanda tangan di bawah ini (pemberi kuasa) memberi kuasa kepada (penerima kuasa):")
     pdf.columns([
