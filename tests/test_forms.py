@@ -18,6 +18,9 @@ from bot.core.models import AuditLog, Document
 from delivery import forms
 from delivery.sender import send_pending
 from tests.channel_drivers import deliver_to, outbox
+from tests.twilio_drivers import deliver as twilio_deliver
+from tests.twilio_drivers import media_path
+from tests.twilio_drivers import owe as twilio_owe
 
 WA_ID = "6281234567890"
 A4_PT = (595.28, 841.89)
@@ -139,6 +142,25 @@ def test_a_form_is_sent_on_whatsapp_as_a_named_pdf_with_a_caption(meta_sqlite_ap
     assert "KEBENARAN DATA KELAHIRAN" in " ".join(pages_text(sent))
     [row] = outbox(meta_sqlite_app)
     assert row.status == "sent"
+
+
+def test_a_form_is_sent_on_messenger_as_a_file_attachment(meta_sqlite_app, fake_meta):
+    deliver_to(meta_sqlite_app, "messenger", "7000000000000001", [form_row("f2_01")])
+    text_call, file_call = [c for c in fake_meta.state["calls"] if c["channel"] == "messenger"]
+    assert text_call["body"]["message"]["text"] == forms_catalog.caption("f2_01")  # Messenger has no captions
+    assert (file_call["file"]["filename"], file_call["file"]["content_type"]) == (
+        "F-2.01-Formulir-pelaporan-pencatatan-sipil.pdf", "application/pdf")
+
+
+def test_a_form_is_sent_on_twilio_as_a_link_that_serves_the_pdf(twilio_app, fake_twilio):
+    twilio_deliver(twilio_app, twilio_owe(twilio_app, form_row("sptjm_akta_hilang")))
+    [sent] = fake_twilio["messages"]
+    assert sent["Body"] == forms_catalog.caption("sptjm_akta_hilang")
+    [url] = sent["MediaUrl"]
+    pdf = twilio_app.test_client().get(media_path(url))  # what Twilio's GET would receive
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == "inline; filename=SPTJM-kutipan-akta-perkawinan-hilang.pdf"
+    assert "KUTIPAN AKTA PERKAWINAN HILANG" in pages_text(pdf.data)[0]
 
 
 def test_the_reply_text_rides_as_the_caption_when_there_is_one(meta_sqlite_app, fake_meta):

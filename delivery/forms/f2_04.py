@@ -8,10 +8,10 @@ from delivery.forms.page import finish, new_form
 NAME = "f2_04"
 
 UNRECORDED_NOTE = (
-    "Akta kelahiran yang diterbitkan berdasarkan surat pernyataan ini mencantumkan nama ayah dan ibu "
-    "dengan keterangan bahwa anak tersebut adalah anak dari pasangan yang perkawinannya belum tercatat "
-    "sesuai dengan ketentuan peraturan perundang-undangan (\"perkawinannya belum tercatat\"). Setelah "
-    "perkawinan tercatat, Bapak/Ibu dapat mengajukan perubahan akta kelahiran anak."
+    "Akta kelahiran yang diterbitkan berdasarkan surat pernyataan ini mencantumkan nama ayah dan ibu, "
+    "dengan keterangan bahwa perkawinan orang tuanya belum tercatat sesuai dengan ketentuan peraturan "
+    "perundang-undangan. Setelah perkawinan tercatat, Bapak/Ibu dapat mengajukan perubahan akta "
+    "kelahiran anak."
 )
 
 

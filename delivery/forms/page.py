@@ -17,7 +17,7 @@ from flows.definition import texts
 
 FREE_NOTE = "Formulir ini gratis — tidak dipungut biaya."
 # Fixed, so the same form with the same office details is the same file, byte for byte (the sender
-# reuses the stored copy by its sha256); change it when a form's wording changes.
+# reuses the stored copy by its sha256): the date of this edition of the forms.
 EDITION = datetime(2026, 11, 30, tzinfo=timezone.utc)
 
 ROW = 6.6  # mm per handwritten line
@@ -153,7 +153,7 @@ class FormPDF(OfficePDF):
         self.set_font(FONT_FAMILY, "", 8.5)
         inner = self.epw - 6
         lines = len(self.multi_cell(inner, 4.2, text, dry_run=True, output="LINES"))
-        height = 4 + 5 + lines * 4.2 + 2
+        height = 2 + 5 + lines * 4.2 + 2.5
         self.reserve(height + 1)
         self.ln(1)
         top = self.get_y()
