@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -142,6 +143,19 @@ _TOWNS_ELSEWHERE_TOO = {"martapura", "parigi", "wonosari", "bangko"}
 # proposed (Kabupaten Banjar, Kalimantan Selatan, rather than Kota Banjar, Jawa Barat).
 _PREFER_KABUPATEN = {"banjar"}
 
+# Everyday words a typo of a place name could be taken for ("sekarang" ~ Semarang, "kabar" ~
+# Kalbar, "tahun" ~ Tahuna): never matched fuzzily. The words of the understanding layer's chat
+# examples (nlu/data/*.yml) and of its slang map are added to these when the tables are built.
+_EVERYDAY_WORDS = {
+    "kabar", "kenal", "bantu", "bantuan", "angkat", "sekarang", "tahun", "tahunan", "pengadilan",
+    "pengaduan", "blangko", "ngomong", "sangat", "malam", "siang", "pagi", "sore", "besok",
+    "semalam", "kemarin", "lupa", "tahu", "tidak", "belum", "sudah", "bukan", "benar", "betul",
+    "lainnya", "lain", "luar", "negeri", "rumah", "kebun", "ladang", "hutan", "sungai", "pantai",
+    "jalan", "perjalanan", "dalam", "sekitar", "dekat", "sini", "situ", "sana", "kampung",
+    "keluarga", "orang", "bapak", "ibunya", "bapaknya", "mertua", "nenek", "kakek", "bidan",
+}
+_DATA_DIR = Path(__file__).resolve().parent / "data"
+
 _MAX_CHARS = 80
 _MAX_WORDS = 9
 _WORD = re.compile(r"[a-z0-9]+")
@@ -205,6 +219,7 @@ def _national_entries() -> list[tuple[str, _Entry, bool]]:
 class _Index:
     by_key: dict[str, tuple[tuple[_Entry, bool], ...]]   # compact name → (entry, via_alias)
     fuzzy_keys: tuple[str, ...]                          # compact names a typo may be matched to
+    everyday: frozenset[str]                             # words never read as a typo of a place
 
 
 @lru_cache(maxsize=2)
@@ -225,7 +240,19 @@ def _index(scope: str) -> _Index:
             bucket.append((entry, via_alias))
     exact_only = {_compact(w) for w in _EXACT_ONLY | _NEEDS_PREFIX}
     fuzzy = tuple(k for k in by_key if len(k) >= 6 and k not in exact_only)
-    return _Index({k: tuple(v) for k, v in by_key.items()}, fuzzy)
+    return _Index({k: tuple(v) for k, v in by_key.items()}, fuzzy, _everyday_words() - set(by_key))
+
+
+@lru_cache(maxsize=1)
+def _everyday_words() -> frozenset[str]:
+    """_EVERYDAY_WORDS, the words of nlu/data/*.yml and those of the normaliser's slang map."""
+    from .normalize import SLANG
+    words = set(_EVERYDAY_WORDS)
+    for path in sorted(_DATA_DIR.glob("*.yml")):
+        words.update(_words(path.read_text(encoding="utf-8")))
+    for short, full in SLANG.items():
+        words.update(_words(short) + _words(full))
+    return frozenset(words)
 
 
 def _lookup(idx: _Index, words: list[str]) -> tuple[str | None, str, tuple[tuple[_Entry, bool], ...]]:
@@ -356,11 +383,12 @@ def _read(normalized: str, scope: str) -> PlaceMatch | None:
     for head, qualifiers in heads:
         want, rest = _strip_prefix(head)
         key = "".join(rest)
-        if len(key) < 5 or not key.isalpha():
+        if len(key) < 5 or not key.isalpha() or all(w in idx.everyday for w in rest):
             continue
         hit = process.extractOne(key, idx.fuzzy_keys, scorer=fuzz.ratio,
                                  score_cutoff=90 if len(key) < 7 else 85)
-        if hit:
+        # A typo keeps the first letter ("ngomong" is not Gombong, "angkat" not Langkat).
+        if hit and hit[0][0] == key[0]:
             found = _choose(idx.by_key[hit[0]], want, qualifiers, "")
             return PlaceMatch(found.value, False, found.code, found.kind)
     return None

@@ -133,10 +133,12 @@ def test_kutai_timur_kecamatan_and_villages():
     sangkima = read_place("desa sangkima")
     assert sangkima == PlaceMatch("Sangkima, Sangatta Selatan, Kutai Timur", True, "64.08.12.2003", "desa")
     assert read_place("Sangkima") == sangkima
-    # A village name found in two kecamatan, and one found all over Indonesia: proposed.
-    assert read_place("benua baru") == PlaceMatch("Benua Baru, Kutai Timur", False, None, "desa")
-    assert read_place("benua baru sangkulirang").code == "64.08.05.2006"
-    assert read_place("sidomulyo").exact is False
+    assert read_place("sangkima, sangatta selatan, kutai timur") == sangkima
+    assert read_place("sangkima sangkulirang").exact is False        # not in that kecamatan
+    # Village names found all over Indonesia (transmigration names) are proposed, not taken.
+    assert read_place("sidomulyo") == PlaceMatch("Sidomulyo, Kombeng, Kutai Timur", False,
+                                                 "64.08.08.2004", "desa")
+    assert read_place("benua baru").exact is False
     # Villages are left out when only a town or regency is asked for.
     assert read_place("sangkima", scope="regency") is None
     assert read_place("muara wahau", scope="regency").code == "64.08.02"
@@ -147,6 +149,9 @@ def test_kutai_timur_kecamatan_and_villages():
     "Klinik Pratama Samarinda", "bidan desa sangkima", "jl. yos sudarso sangatta",
     "telaga",            # an everyday word, a village only after "desa"
     "blablabla", "tidak tahu", "", "kota", "x" * 200,
+    # everyday words a typo match would mistake for places
+    "sekarang", "tahun", "kabar", "kenal", "bantu", "angkat", "pengaduan", "ngomong",
+    "di kebun", "luar negeri", "kuala lumpur", "tawau malaysia",
 ])
 def test_not_a_place(typed):
     assert read_place(typed) is None
