@@ -394,6 +394,34 @@ def _read(normalized: str, scope: str) -> PlaceMatch | None:
     return None
 
 
+# Words written in capitals inside a place or facility name ("RSUD Kudungga", "Km 10").
+_UPPER_WORDS = {"rs", "rsu", "rsud", "rsia", "rsb", "rsi", "rsj", "rsal", "rsau", "rspad", "rsup",
+                "rsk", "rt", "rw", "pt", "cv", "bpm", "pkm", "ii", "iii", "iv", "vi", "vii", "viii",
+                "ix", "xi", "xii", "ri", "kb", "ukm", "smp", "sma", "sd", "tk", "kua"}
+_LOWER_WORDS = {"dan", "di", "ke", "dari", "van", "de"}
+_TOKEN = re.compile(r"\S+")
+_PART = re.compile(r"[^\W\d_]+")
+
+
+def written_place(text: str) -> str:
+    """A place or facility name as typed, written properly: "rs kudungga" → "RS Kudungga".
+
+    For the answer that is not in the gazetteer: words capitalised (each part of "sanga-sanga"),
+    abbreviations in capitals (RS, RSUD, RT, RW, PT), "dan"/"di" in lower case inside the name.
+    """
+    words = []
+    for i, token in enumerate(_TOKEN.findall(text or "")):
+        low = token.lower()
+        bare = low.strip(".,")
+        if bare in _UPPER_WORDS:
+            words.append(low.upper())
+        elif i and bare in _LOWER_WORDS:
+            words.append(low)
+        else:
+            words.append(_PART.sub(lambda m: m.group().capitalize(), low))
+    return " ".join(words)
+
+
 # --- Region codes of a NIK or KK ------------------------------------------------------------------
 
 NOTE_REGENCY = ("Kode wilayah pada {what} ini ({code}) tidak kami kenali. Mohon dicek lagi; "

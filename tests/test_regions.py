@@ -20,6 +20,7 @@ from nlu.regions import (
     area_note,
     read_place,
     regency_title,
+    written_place,
 )
 from nlu.regions_data import ALIASES, PROVINCE_NAMES, TOWNS
 
@@ -155,6 +156,18 @@ def test_kutai_timur_kecamatan_and_villages():
 ])
 def test_not_a_place(typed):
     assert read_place(typed) is None
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("rs kudungga", "RS Kudungga"),
+    ("RSUD KUDUNGGA sangatta", "RSUD Kudungga Sangatta"),
+    ("puskesmas sangatta utara", "Puskesmas Sangatta Utara"),
+    ("tawau, malaysia", "Tawau, Malaysia"),
+    ("jl. yos sudarso rt 05", "Jl. Yos Sudarso RT 05"),
+    ("kampung dayak di sungai", "Kampung Dayak di Sungai"),
+])
+def test_an_unknown_place_is_kept_as_typed_but_written_properly(typed, written):
+    assert written_place(typed) == written
 
 
 def test_many_answers_stay_cheap():
