@@ -8,7 +8,7 @@
     area_flag("6499...", "nik")    # the same finding worded for the officer, or None
 
 The gazetteer: the 38 provinces and 514 kabupaten/kota (nlu/regions_data.py, Kemendagri codes),
-the towns people name (regency capitals, Kutai Kartanegara's kecamatan), the usual abbreviations
+the towns people name (regency capitals; Kalimantan Timur's nearby kecamatan), the usual abbreviations
 and former names, and Kutai Timur's 18 kecamatan and 141 desa/kelurahan (nlu/places.py).
 
 `exact` is True only when the typed text is the name itself, up to case, spacing, hyphens and a
@@ -363,22 +363,26 @@ def _read(normalized: str, scope: str) -> PlaceMatch | None:
     words = normalized.split()
     if not words or any(w in _FACILITY_WORDS for w in words):
         return None
+    readings = [words]                  # "di yogyakarta" is a province; "di samarinda" a place
     while words and words[0] in _LEADING_FILLER:
         words = words[1:]
+        readings.append(words)
     if not words or len(words) > _MAX_WORDS:
         return None
     idx = _index(scope)
     # Exact names first: the longest head whose remaining words are places that qualify it
     # ("sangatta utara kutai timur", "samarinda kaltim").
     heads = []
-    for n in range(len(words), 0, -1):
-        qualifiers = _qualifiers(idx, words[n:])
-        if qualifiers is None:
-            continue
-        heads.append((words[:n], qualifiers))
-        want, key, candidates = _lookup(idx, words[:n])
-        if candidates and _needs_prefix_ok(candidates, want):
-            return _choose(candidates, want, qualifiers, key)
+    for reading in readings:
+        for n in range(len(reading), 0, -1):
+            qualifiers = _qualifiers(idx, reading[n:])
+            if qualifiers is None:
+                continue
+            heads.append((reading[:n], qualifiers))
+            want, key, candidates = _lookup(idx, reading[:n])
+            if candidates and _needs_prefix_ok(candidates, want):
+                return _choose(candidates, want, qualifiers, key)
+    heads = [(head, q) for head, q in heads if head[0] not in _LEADING_FILLER]
     # Then typos, never taken without asking.
     for head, qualifiers in heads:
         want, rest = _strip_prefix(head)

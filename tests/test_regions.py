@@ -100,6 +100,8 @@ def test_no_place_name_contains_a_facility_word():
     ("makassar", "Makassar", True, "73.71"),
     ("pare-pare", "Parepare", True, "73.72"),
     ("lahir di samarinda", "Samarinda", True, "64.72"),
+    ("DI Yogyakarta", "DI Yogyakarta", True, "34"),
+    ("samarinda seberang", "Samarinda Seberang, Samarinda", True, "64.72"),
     ("Samarinda, Kalimantan Timur", "Samarinda", True, "64.72"),
     ("samarinda kaltim", "Samarinda", True, "64.72"),
     ("samrinda", "Samarinda", False, "64.72"),                  # typos are proposed
