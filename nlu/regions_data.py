@@ -258,6 +258,10 @@ ALIASES: dict[str, str] = {
 
 # Towns people name as a place of birth or residence, with the kabupaten/kota they lie in
 # (mostly regency capitals). Written "Town, Regency" ("Tenggarong, Kutai Kartanegara").
+# Written from knowledge of where each capital lies; every Kalimantan Timur entry and most of the
+# others were then found as a kecamatan or desa/kelurahan of that regency in the Kepmendagri list.
+# The rest (Sampit, Sengkang, Maumere, Singaraja, Purwokerto, Timika, … capitals whose town name
+# is not itself a kecamatan name) are well known, but were not checked against a list.
 # Kutai Timur's own kecamatan and villages come from nlu/places.py, not from here.
 TOWNS: dict[str, str] = {
     # Kalimantan Timur and Utara (Kutai Kartanegara's kecamatan nearest to Kutai Timur first)
