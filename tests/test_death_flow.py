@@ -11,8 +11,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from bot.core import db
-from bot.core.models import Request, Upload
+from bot.core import db, storage
+from bot.core.lifecycle import Actor
+from bot.core.models import Document, Officer, Request, Upload
+from delivery import review
 from delivery.channels.twilio import fake as twilio_fake
 from tests.channel_drivers import MetaChat
 from tests.conftest import conversation
@@ -461,3 +463,30 @@ def test_a_witness_changed_from_the_summary_is_checked_again(chat, png):
     chat.say("6408010202790007")
     assert chat.where()["mode"] == "confirm" and "Bagian *Saksi* sudah diperbarui" in chat.text
     assert chat.where()["answers"]["saksi1_nik"] == "6408010202790007"
+
+
+# ---- the officer issues the Kutipan Akta Kematian ----------------------------------------------------
+def test_an_officer_issues_the_kutipan_and_the_family_receives_it(inline_chat, png, monkeypatch, tmp_path):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))  # a development signing certificate
+    app = inline_chat.client.application
+    walk_to_summary(inline_chat, png)
+    ticket = TICKET.search(inline_chat.press("submit")[0]["text"]).group(0)
+    with app.app_context():
+        s = db.session()
+        officer = Officer(username="vera", name="Vera", role="verifier", password_hash="-")
+        s.add(officer)
+        s.commit()
+        for action, kwargs in (("assign", {}), ("approve", {}),
+                               ("issue", {"document_number": "6408-KM-27112026-0001", "generate": True})):
+            req = s.execute(select(Request).where(Request.ticket == ticket)).scalar_one()
+            review.act(s, req, action, Actor("officer", officer), **kwargs)
+    with app.app_context(), db.new_session() as s:
+        req = s.execute(select(Request).where(Request.ticket == ticket)).scalar_one()
+        assert req.status == "delivered"
+        doc = s.execute(select(Document).where(Document.request_id == req.id, Document.kind == "issued")).scalar_one()
+        pdf = storage.load(doc.storage_key)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "KUTIPAN AKTA KEMATIAN" in text and "6408-KM-27112026-0001" in text
+    assert "Abdul Rahman" in text and DECEASED_NIK in text  # the extract shows the whole NIK
+    messages = inline_chat.client.get("/try/api/messages?user=citizen-1").get_json()["messages"]
+    assert any((m.get("document") or {}).get("filename") == doc.filename for m in messages if m["direction"] == "out")
