@@ -7,6 +7,7 @@ the citizen reads comes from nlu/faq.yml (checked when it is loaded, see `load_t
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -382,11 +383,22 @@ def _in_person_titles(config: dict) -> str:
     return ", ".join(s.get("title", k) for k, s in _services(config).items() if not s.get("online"))
 
 
+# A contact value that is a stand-in, not the office's: "(0549) 000000", "+62 811-0000-0000",
+# "08xx-xxxx", "[verify]".
+_PLACEHOLDER = re.compile(r"0{6}|0000-0000|x{3}|\[verify\]|contoh|example", re.I)
+
+
+def is_unset(value) -> bool:
+    """Whether a contact from config.yml is missing, empty or an obvious placeholder."""
+    text = str(value or "").strip()
+    return not text or bool(_PLACEHOLDER.search(text))
+
+
 def contact(config: dict, key: str) -> str:
     """An office contact (phone, whatsapp, email, website) from config.yml, or faq.yml
-    contact_unset ("belum diatur") when the office has not set it yet."""
+    contact_unset ("belum diatur") when the office has not set it yet (or left a placeholder)."""
     value = _office(config).get(key)
-    return str(value).strip() if value and str(value).strip() else texts()["contact_unset"]
+    return texts()["contact_unset"] if is_unset(value) else str(value).strip()
 
 
 # ---------------------------------------------------------------------------- other answers
