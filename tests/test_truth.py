@@ -284,3 +284,20 @@ def test_the_welcome_itself_stays_neutral():
 def test_the_faq_texts_file_is_the_one_checked():
     assert Path(faq.TEXTS_PATH) == ROOT / "nlu" / "faq.yml"
 
+
+
+# ---- in the chat ------------------------------------------------------------------------------------------------
+def test_in_the_chat_a_lost_akta_is_answered_not_registered_again(inline_chat):
+    inline_chat.say("akte lahir anak sy hilang")
+    assert "kirim ulang dokumen" in inline_chat.text
+    assert inline_chat.where()["flow"] is None  # no new birth registration started
+
+
+def test_in_the_chat_a_muslim_divorce_question_gets_the_pengadilan_agama(inline_chat):
+    inline_chat.say("akta cerai muslim dimana?")
+    assert "Pengadilan Agama" in inline_chat.text and inline_chat.where()["flow"] is None
+
+
+def test_in_the_chat_christmas_is_closed(inline_chat):
+    inline_chat.say("25 desember kantor buka?")
+    assert "Hari Raya Natal" in inline_chat.text and "*tutup*" in inline_chat.text
