@@ -241,3 +241,36 @@ def test_a_follow_up_button_starts_the_next_request_linked_and_prefilled(chat, l
         second = s.execute(select(Request).order_by(Request.id.desc())).scalars().first()
         first = s.execute(select(Request).where(Request.ticket == first_ticket)).scalar_one()
         assert second.linked_to == first.id and second.answers["kota"] == "Samarinda"
+
+
+def test_an_attached_form_arrives_as_a_pdf_after_the_answer(chat, monkeypatch):
+    text = FLOW.replace("""    label: Nama
+    ask: Nama?""", """    label: Nama
+    ask: Nama?
+    after:
+      - {text: "Formulir SPTJM kami kirim di bawah ini.", attach: f2_03}""")
+    flow = read_flow_text(text)
+    real = definition.load_flow
+    monkeypatch.setattr("flows.engine.load_flow", lambda name: flow if name == "akta_kelahiran" else real(name))
+    _start(chat)
+    replies = chat.say("Budi Santoso")
+    assert "Formulir SPTJM kami kirim di bawah ini." in replies[0]["text"]
+    assert replies[-1]["document"]["filename"] == "F-2.03-SPTJM-kelahiran.pdf"
+
+
+def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_officer(chat, feature_flow, app):
+    from sqlalchemy import select
+
+    from bot.core import db
+    from bot.core.models import Request
+    _start(chat)
+    for said in ["Budi Santoso", "1/1/1990", "5/1/2026", "3"]:
+        chat.say(said)
+    chat.say("6499014505850006")  # 64.99 is no kabupaten/kota of Kalimantan Timur
+    assert "Kode wilayah pada NIK ini (64.99) tidak kami kenali" in chat.text
+    assert "6499014505850006" not in chat.text
+    chat.say("samarinda")
+    chat.press("submit")
+    with app.app_context():
+        req = db.session().execute(select(Request)).scalar_one()
+        assert "NIK saya: kode kabupaten/kota 64.99 tidak ada dalam daftar kode wilayah Kemendagri." in req.flags
