@@ -98,6 +98,7 @@ _SALAM = re.compile(
     r"ass\s++wr\.?\s*+wb\b|as+wrwb\b|samlekom\b|semlekom\b|salamualaikum\w*|"
     r"salam\b(?!\s++(?:sejahtera|kenal|damai|pancasila|hormat|sehat|jumpa|dari|buat|untuk|kepada|"
     r"kebajikan|satu|olahraga|super)))", re.I)
+SALAM = _SALAM  # also read by the dialogue: a salam typed in the middle of a request
 
 
 def _combine(patterns: list[tuple[str, re.Pattern]]) -> tuple[re.Pattern, dict[str, str]]:

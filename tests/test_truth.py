@@ -270,8 +270,6 @@ def test_a_question_after_assalamualaikum_is_answered_after_waalaikumsalam():
     assert answer.startswith(T["greet_salam"] + "\n\n") and "Jam pelayanan" in answer
 
 
-@pytest.mark.xfail(reason="flows/engine.py (the lead's) must say faq.answer_greeting before the welcome",
-                   strict=False)
 def test_the_chat_answers_assalamualaikum_before_the_welcome(inline_chat):
     inline_chat.say("assalamualaikum")
     assert inline_chat.replies[0]["text"].startswith("Waalaikumsalam")
