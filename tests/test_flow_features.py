@@ -235,7 +235,12 @@ def test_a_follow_up_button_starts_the_next_request_linked_and_prefilled(chat, l
     for said in ["Budi Santosa", "1/1/1990", "5/1/2026"]:
         chat.say(said)
     assert "Koreksi data" in chat.text and "Samarinda" in chat.text  # the summary: preset and carried
-    chat.press("submit")
+    replies = chat.press("submit")
+    import io
+
+    from pypdf import PdfReader
+    receipt = PdfReader(io.BytesIO(chat.client.get(replies[-1]["document"]["url"]).data))
+    assert f"Lanjutan dari permohonan {first_ticket}" in "\n".join(p.extract_text() for p in receipt.pages)
     with app.app_context():
         s = db.session()
         second = s.execute(select(Request).order_by(Request.id.desc())).scalars().first()
