@@ -466,8 +466,7 @@ def test_a_witness_changed_from_the_summary_is_checked_again(chat, png):
 
 
 # ---- the officer issues the Kutipan Akta Kematian ----------------------------------------------------
-def test_an_officer_issues_the_kutipan_and_the_family_receives_it(inline_chat, png, monkeypatch, tmp_path):
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))  # a development signing certificate
+def test_an_officer_issues_the_kutipan_and_the_family_receives_it(inline_chat, png):
     app = inline_chat.client.application
     walk_to_summary(inline_chat, png)
     ticket = TICKET.search(inline_chat.press("submit")[0]["text"]).group(0)
