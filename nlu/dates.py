@@ -23,7 +23,7 @@ _NUMERIC_DMY = re.compile(r"(?<![\d/.\-])(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d
 # "1 - 8 - 2025", "1 . 8 . 2025": one optional space on each side of the separator.
 _SPACED_DMY = re.compile(r"(?<![\d/.\-])(\d{1,2}) ?[/.\-] ?(\d{1,2}) ?[/.\-] ?(\d{4}|\d{2})(?![\d/.\-])")
 # "tgl 12 bulan 6 thn 2022", "3 bln 2 2026": the month given as a number after "bulan".
-_BULAN_DMY = re.compile(
+BULAN_DMY = re.compile(
     r"\b(\d{1,2})\s*(?:bulan|bln)\.?\s*(\d{1,2})\s*(?:,\s*)?(?:(?:tahun|thn|th)\.?\s*)?(\d{4}|\d{2})(?!\d)", re.I)
 _NUMERIC_YMD = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/.\-])")
 _WORD_DATE = re.compile(
@@ -31,7 +31,7 @@ _WORD_DATE = re.compile(
     re.I)
 _N_AGO = re.compile(
     r"\b(\d{1,3}|se|satu|dua|tiga|empat|lima|enam|tujuh)\s*(hari|hr|minggu|mgg|pekan|bulan|bln|"
-    r"tahun|thn)\s+(?:yang\s+|yg\s+)?(lalu|lalu2|kemarin|kemaren|kmrn|silam)\b", re.I)
+    r"tahun|thn)\s+(?:yang\s+|yg\s+)?(lalu|lalu2|lau|yll|kemarin|kemaren|kmrn|silam)\b", re.I)
 _RELATIVE = re.compile(
     r"\b(kemarin\s+lusa|kemaren\s+lusa|hari\s+ini|hr\s+ini|tadi\s+(?:pagi|siang|sore|malam)|"
     r"semalam|td\s+pagi|kemarin|kemaren|kmrn|kmren|besok\s+lusa|lusa|besok|bsk|besuk|"
@@ -297,7 +297,7 @@ def find_dates(text: str, today: date) -> list[tuple[int, int, str, dict]]:
 
     for m in _NUMERIC_YMD.finditer(text):
         add(m.start(), m.end(), _safe(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-    for pattern in (_NUMERIC_DMY, _SPACED_DMY, _BULAN_DMY):
+    for pattern in (_NUMERIC_DMY, _SPACED_DMY, BULAN_DMY):
         for m in pattern.finditer(text):
             add(m.start(), m.end(),
                 _safe(_year(m.group(3), today), int(m.group(2)), int(m.group(1))))
@@ -345,22 +345,21 @@ def last_weekday(weekday: int, today: date) -> date:
 # Spellings with apostrophes, hyphens and spaces removed ("rabi'ul awwal" -> "rabiulawwal").
 HIJRI_MONTHS = {}
 for _number, _spellings in enumerate((
-    "muharram muharam muharrom suro sura",
+    "muharram muharam muharrom",
     "safar shafar sapar syafar",
-    "rabiulawal rabiulawwal robiulawal robiulawwal rabiulula maulid mulud",
-    "rabiulakhir rabiultsani rabiulsani robiulakhir robiultsani rabiulakhirah bakdamulud",
-    "jumadilawal jumadilula jumadalula jumadilawwal jumadalawal jumadilawal",
+    "rabiulawal rabiulawwal robiulawal robiulawwal rabiulula",
+    "rabiulakhir rabiultsani rabiulsani robiulakhir robiultsani rabiulakhirah",
+    "jumadilawal jumadilula jumadalula jumadilawwal jumadalawal jumadilawwal",
     "jumadilakhir jumadiltsani jumadalakhirah jumadilakhirah jumadalakhir jumadilsani",
-    "rajab rejeb",
-    "syaban syakban saban sakban ruwah",
-    "ramadhan ramadan romadhon romadon ramadlan ramadhon poso puasa",
+    "rajab",
+    "syaban syakban saban sakban",
+    "ramadhan ramadan romadhon romadon ramadlan ramadhon",
     "syawal syawwal sawal",
-    "dzulqaidah dzulqadah zulkaidah zulqaidah dulkaidah dzulkaidah zulkaedah dulkangidah apit",
-    "dzulhijjah dzulhijah zulhijah zulhijjah dulhijah dzulhijjah besar",
+    "dzulqaidah dzulqadah zulkaidah zulqaidah dulkaidah dzulkaidah zulkaedah dzulqodah",
+    "dzulhijjah dzulhijah zulhijah zulhijjah dulhijah dzulhijjah",
 ), start=1):
     for _spelling in _spellings.split():
         HIJRI_MONTHS[_spelling] = _number
-_HIJRI_WORD = re.compile(r"[a-z']+(?:[ \-][a-z']+)?", re.I)
 
 
 def hijri_month(words: str) -> int | None:
