@@ -44,6 +44,15 @@ class Propose(Exception):
         self.fallback = fallback
 
 
+class NotAName(Invalid):
+    """A sentence typed where a name is asked ("bapaknya udah meninggal", "belum dikasih nama").
+
+    A subclass of Invalid (re-asked with `message`), so that the engine can tell that the citizen
+    answered the question, about the person, rather than started another topic: such a sentence
+    often names a service ("meninggal") and must not be taken for a request for it.
+    """
+
+
 class NoNumber(Invalid):
     """The citizen says there is no NIK / No. KK to give ("tidak punya NIK", "WNA", "lupa").
 
@@ -586,8 +595,90 @@ def _title_word(word: str, first: bool) -> str:
     return "-".join(_title_piece(piece) for piece in word.split("-"))
 
 
+# A sentence typed where a name is asked ("bapaknya udah meninggal", "tidak tahu namanya"). Everyday
+# function words that no Indonesian name is made of; one alone is not enough (a name may hold one by
+# chance), two, or one with a predicate word, make a sentence.
+_SENTENCE_WORDS = {
+    "udah", "sudah", "sdh", "udh", "sudh", "dah", "belum", "blm", "blum", "belom", "balum", "tidak", "tdk",
+    "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda", "kada", "tak", "saya", "sy",
+    "aku", "ulun", "gw", "gue", "kami", "kita", "beliau", "yg", "karena", "krn", "soalnya", "kalau", "kalo",
+    "sedang", "lagi", "masih", "mau", "akan", "bisa", "harus", "pernah", "juga", "sih", "dong", "deh",
+    "kok", "gatau", "gatahu", "gktau", "entah", "siapa", "apa", "sama", "dengan", "dgn", "untuk",
+    "utk", "sejak", "waktu", "dari", "di", "ke",
+}
+# "-nya" words: whose name it is ("bapaknya", "namanya"). Names ending in -nya (Sonya, Anya) are not here.
+_SENTENCE_OWNERS = {
+    "namanya", "bapaknya", "bapanya", "ayahnya", "ibunya", "mamanya", "mamaknya", "emaknya", "abahnya",
+    "papanya", "anaknya", "suaminya", "istrinya", "orangnya", "orangtuanya", "kakaknya", "adiknya", "dianya",
+    "beliaunya", "ortunya",
+}
+# Predicates: with one word above they make a sentence ("belum dikasih", "sudah meninggal").
+_SENTENCE_VERBS = {
+    "meninggal", "meninggl", "wafat", "mati", "hilang", "pergi", "cerai", "bercerai", "kabur", "minggat",
+    "tinggal", "kerja", "bekerja", "merantau", "ikut", "lahir", "dikasih", "dikasi", "diberi", "kasih",
+    "punya", "lupa", "ada", "ingat", "inget", "kenal", "jelas", "diketahui", "dunia", "tau", "tahu", "nama",
+    "dinamai", "ketahuan", "dikenal",
+}
+# A one-word answer that says "no" or "unknown" rather than a name.
+_NOT_A_NAME = {"tidak", "tdk", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "belum", "blm",
+               "gatau", "gatahu", "gktau", "entah", "kosong", "meninggal", "wafat", "nama", "namanya"}
+# Greetings and courtesy words before a name that are not part of it on the KTP ("Pak Rahman",
+# "Alm. Budi"). H., Hj., Haji, Hajjah, Drs., Dr. are part of KTP names and are kept as typed.
+_GREETINGS = {
+    "pak", "bapak", "bpk", "bp", "ibu", "bu", "ibuk", "buk", "almarhum", "almarhumah", "alm", "almh",
+    "almrh", "sdr", "sdri", "saudara", "saudari", "tuan", "tn", "nyonya", "ny", "nona", "kak", "kakak",
+    "bang", "abang", "om", "tante", "mbah", "kakek", "nenek", "pakde", "bude", "bunda",
+}
+# Greetings that are also the start of some names ("Mas Ayu", "Kang" rarely): on Bukan the name is
+# kept as typed instead of asked again.
+_GREETINGS_IN_NAMES = {"mas", "mbak", "mba", "kang", "cak", "bli"}
+# "nama saya …", "namanya …", "nama ayah: …": a label before the name, dropped.
+_NAME_LABEL_HEAD = {"nama", "namanya", "nm"}
+_NAME_LABEL_WORDS = {"saya", "sy", "aku", "ulun", "anak", "anaknya", "ayah", "ayahnya", "bapaknya", "ibunya",
+                     "suami", "suaminya", "istri", "istrinya", "lengkap", "lengkapnya", "adalah", "ialah",
+                     "yaitu", "yakni", "beliau"}
+
+
+def _words(s: str) -> list[str]:
+    """The lower-case words of `s`, without dots, commas and colons ("Bpk." -> "bpk")."""
+    return [w for w in (t.strip(".,:;'\"!?").lower() for t in s.split()) if w]
+
+
+def _drop_label(s: str) -> str:
+    """Drop "nama saya", "namanya", "nama ayah:" before a name; the text itself when there is none."""
+    tokens = s.split(" ")
+    if len(tokens) < 2 or tokens[0].strip(":").lower() not in _NAME_LABEL_HEAD:
+        return s
+    i = 1
+    while i < len(tokens) - 1 and tokens[i].strip(":").lower() in _NAME_LABEL_WORDS:
+        i += 1
+    rest = " ".join(tokens[i:]).lstrip(":=- ").strip()
+    return rest or s
+
+
+def _is_sentence(words: list[str]) -> bool:
+    """Whether these words read as a sentence about someone rather than as a name."""
+    if len(words) == 1:
+        return words[0] in _NOT_A_NAME
+    markers = sum(w in _SENTENCE_WORDS or w in _SENTENCE_OWNERS for w in words)
+    verbs = sum(w in _SENTENCE_VERBS for w in words)
+    return markers >= 2 or (markers >= 1 and verbs >= 1)
+
+
+def _tidy_name(s: str) -> str:
+    """Sensible Title Case, ", " before academic titles ("Budi Santoso,S.Pd" -> "Budi Santoso, S.Pd")."""
+    s = re.sub(r"\s*,\s*", ", ", s).strip(" ,'-")
+    s = s.lstrip(".").strip()
+    words = s.split(" ")
+    return " ".join(_title_word(word, i == 0) for i, word in enumerate(words))
+
+
 def parse_name(text: str) -> str:
-    """Tidy a person's name (single spaces, sensible Title Case) or say what is wrong with it."""
+    """Tidy a person's name (single spaces, sensible Title Case) or say what is wrong with it.
+
+    A sentence ("bapaknya udah meninggal") is refused with its own reason; a greeting before the
+    name ("Pak Rahman", "Alm. Budi") raises Propose with the name without it.
+    """
     s = _clean(text)
     s = re.sub("[\u2018\u2019\u0060\u00b4\u02bc]", "'", s)
     s = re.sub(rf"[{_DASHES}]", "-", s)
@@ -595,6 +686,9 @@ def parse_name(text: str) -> str:
     ask = say("name_ask")
     if not s:
         raise Invalid(say("name_empty", ask=ask))
+    s = _drop_label(s)
+    if _is_sentence(_words(s)):
+        raise NotAName(say("name_sentence", ask=ask))
     if any(ch.isdigit() for ch in s):
         raise Invalid(say("name_digits", ask=ask))
     letters = sum(ch.isalpha() for ch in s)
@@ -609,11 +703,20 @@ def parse_name(text: str) -> str:
         raise Invalid(say("name_punctuation", ask=ask))
     if len(s) > 100:
         raise Invalid(say("name_too_long", length=len(s), ask=ask))
-    # A comma separates academic titles: "Budi Santoso,S.Pd" -> "Budi Santoso, S.Pd".
-    s = re.sub(r"\s*,\s*", ", ", s).strip(" ,'-")
-    s = s.lstrip(".").strip()
-    words = s.split(" ")
-    return " ".join(_title_word(word, i == 0) for i, word in enumerate(words))
+    tokens = s.split(" ")
+    greetings = 0
+    while greetings < len(tokens) and _words(tokens[greetings])[:1] and (
+            _words(tokens[greetings])[0] in _GREETINGS | _GREETINGS_IN_NAMES):
+        greetings += 1
+    if greetings == len(tokens):
+        raise Invalid(say("name_title_only", ask=ask))
+    if greetings:
+        name = _tidy_name(" ".join(tokens[greetings:]))
+        if sum(ch.isalpha() for ch in name) < 2:
+            raise Invalid(say("name_too_short", ask=ask))
+        maybe_name = any(_words(t)[0] in _GREETINGS_IN_NAMES for t in tokens[:greetings])
+        raise Propose(name, say("name_without_title", name=name), fallback=_tidy_name(s) if maybe_name else None)
+    return _tidy_name(s)
 
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -94,12 +94,14 @@ def take_number(words: list[str], i: int) -> tuple[int, int] | None:
     return total + current, j
 
 
-def _numbers_in_run(words: list[str]) -> list[int]:
-    """Every number in a run of number words, left to right (a word no number can start with is skipped)."""
-    out, i = [], 0
+def _numbers_in_run(words: list[str]) -> list[int | str]:
+    """Every number in a run of number words, left to right; a word no number starts with stays a word."""
+    out: list[int | str] = []
+    i = 0
     while i < len(words):
         taken = take_number(words, i)
         if taken is None:
+            out.append(words[i])
             i += 1
             continue
         out.append(taken[0])
@@ -128,7 +130,7 @@ def spoken_to_digits(text: str) -> str:
             end += 1
         numbers = _numbers_in_run([w.group().lower() for w in words[k:end]])
         before = words[k - 1].group().lower() if k else ""
-        if (len(numbers) == 2 and numbers[0] in (19, 20) and 0 <= numbers[1] <= 99
+        if (len(numbers) == 2 and numbers[0] in (19, 20) and isinstance(numbers[1], int) and numbers[1] <= 99
                 and (before in MONTHS or before in ("tahun", "thn", "th"))):
             numbers = [numbers[0] * 100 + numbers[1]]
         out.append(text[pos:words[k].start()])
@@ -190,7 +192,7 @@ def _spoken_dates(text: str, today: date):
             taken = take_number(run, 0)
             if taken and 1900 <= taken[0] <= 2100:
                 year, end = taken[0], after_at + after[taken[1] - 1].end()
-            elif len(numbers) >= 2 and numbers[0] in (19, 20) and numbers[1] <= 99:
+            elif len(numbers) >= 2 and numbers[0] in (19, 20) and isinstance(numbers[1], int) and numbers[1] <= 99:
                 first = take_number(run, 0)[1]
                 second = take_number(run, first)[1]
                 year, end = numbers[0] * 100 + numbers[1], after_at + after[second - 1].end()
