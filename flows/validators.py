@@ -24,7 +24,7 @@ from bot.core.invalid import Invalid  # noqa: F401  (validators raise it; caller
 from flows.definition import texts
 from flows.placeholders import fill
 from nlu.faq import HARI as DAY_NAMES  # one list of day names for the whole assistant
-from nlu.dates import (BULAN_DMY, hijri_month, hijri_to_gregorian, last_weekday, relative_date,
+from nlu.dates import (BULAN_DMY, WEEKDAYS, hijri_month, hijri_to_gregorian, last_weekday, relative_date,
                        spoken_to_digits)
 
 
@@ -306,7 +306,7 @@ def parse_kk(text: str, *, today: date | None = None) -> str:
 
 # --- Dates --------------------------------------------------------------------------------------
 
-_WEEKDAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jumaat|sabtu|minggu|ahad"
+_WEEKDAYS = "|".join(sorted(map(re.escape, WEEKDAYS), key=len, reverse=True))
 _DATE_FILLER = re.compile(rf"\b(?:hari|tanggal|tgl|pada|tahun|thn|th|{_WEEKDAYS})\b\.?", re.I)
 _DATE_EXAMPLE_DAY = (5, 1)  # the "5/1/2026" style example used in every date message
 
