@@ -28,22 +28,6 @@ from nlu.dates import (BULAN_DMY, WEEKDAYS, hijri_month, hijri_to_gregorian, las
                        spoken_to_digits)
 
 
-class Propose(Exception):
-    """The answer was read as `value`, but only the citizen can say whether that is what they meant.
-
-    The engine shows `message` (a question) with the buttons Ya / Bukan: on Ya it stores `value`;
-    on Bukan it stores `fallback` when that is not None, else asks the step again. `value` is what
-    the parser would have returned (parse_date: a `date`; parse_name: a str).
-    """
-
-    def __init__(self, value, message: str, fallback=None):
-        """Keep the value read, the question and the value kept on Bukan."""
-        super().__init__(message)
-        self.value = value
-        self.message = message
-        self.fallback = fallback
-
-
 class NotAName(Invalid):
     """A sentence typed where a name is asked ("bapaknya udah meninggal", "belum dikasih nama").
 
@@ -453,8 +437,9 @@ def parse_date(
     """Read a day-first date ("5/1/2026", "5 Januari 2026", "kemarin") and check its bounds.
 
     Numbers said in words ("lima januari dua ribu dua puluh enam") are read as digits. Raises
-    Propose (value: the date) when the words only point near a date: "sebulan lalu", "bulan lalu",
-    a bare "hari jumat", or a Hijri date converted with the tabular calendar.
+    Propose when the words only point near a date ("sebulan lalu", "bulan lalu", a bare "hari
+    jumat") or give a Hijri date (converted with the tabular calendar); its value is the date as
+    ISO text ("2026-03-04"), as a flow stores a date answer, so the engine can keep it as it is.
     """
     today = today or _today()
     example = _example_date(today)
@@ -480,10 +465,10 @@ def parse_date(
         day = last_weekday(day.weekday(), today)
     _check_bounds(day, today, allow_future, earliest)
     if how == "about":
-        raise Propose(day, say("date_about", said=said[:1].upper() + said[1:], date=format_date_id(day),
+        raise Propose(day.isoformat(), say("date_about", said=said[:1].upper() + said[1:], date=format_date_id(day),
                                example=example))
     if how == "weekday":
-        raise Propose(day, say("date_weekday", weekday=DAY_NAMES[day.weekday()], date=format_date_id(day),
+        raise Propose(day.isoformat(), say("date_weekday", weekday=DAY_NAMES[day.weekday()], date=format_date_id(day),
                                example=example))
     return day
 
@@ -498,7 +483,7 @@ def _hijri_date(hijri: tuple[int | None, int, int | None], typed: str, today: da
         raise Invalid(_say_date("date_hijri", example))
     _check_bounds(converted, today, allow_future, earliest)
     name = HIJRI_MONTH_NAMES[month - 1]
-    raise Propose(converted, _say_date("date_hijri_propose", example, hijri=f"{day} {name} {year}",
+    raise Propose(converted.isoformat(), _say_date("date_hijri_propose", example, hijri=f"{day} {name} {year}",
                                        date=format_date_id(converted)))
 
 

@@ -56,13 +56,13 @@ def test_the_day_before_yesterday_is_still_read_from_saturday():
 
 def test_a_bare_weekday_is_proposed_as_the_last_one_for_a_past_date():
     proposal = proposes("hari jumat")
-    assert proposal.value == date(2026, 11, 27) and proposal.fallback is None
+    assert proposal.value == "2026-11-27" and proposal.fallback is None
     assert proposal.message.startswith("Maksud Bapak/Ibu hari Jumat, *27 November 2026*?")
     assert "tekan *Bukan*" in proposal.message
 
 
 def test_a_bare_weekday_is_the_next_one_when_future_dates_are_asked():
-    assert proposes("hari jumat", allow_future=True).value == date(2026, 12, 4)
+    assert proposes("hari jumat", allow_future=True).value == "2026-12-04"
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
@@ -92,7 +92,7 @@ def test_relative_days_and_weeks_in_digits_or_words_are_read_alike(typed, expect
 ])
 def test_a_month_ago_is_proposed_for_the_citizen_to_confirm(typed, said):
     proposal = proposes(typed)
-    assert proposal.value == date(2026, 10, 30)
+    assert proposal.value == "2026-10-30"  # ISO text, as a flow stores a date
     assert proposal.message.startswith(f"{said} berarti sekitar *30 Oktober 2026*. Apakah tanggalnya tepat")
 
 
@@ -171,7 +171,7 @@ def test_bulan_13_is_explained_and_a_missing_year_asked():
 ])
 def test_a_hijri_date_is_proposed_as_its_gregorian_date_with_a_warning(typed, gregorian, shown):
     proposal = proposes(typed)
-    assert proposal.value == gregorian and proposal.fallback is None
+    assert proposal.value == gregorian.isoformat() and proposal.fallback is None
     assert proposal.message.startswith("Sepertinya itu tanggal Hijriah.")
     assert f"{shown} jatuh pada *{format_date_id(gregorian)}*" in proposal.message
     assert "bisa selisih satu hari" in proposal.message and "tanggal Masehinya" in proposal.message
@@ -246,3 +246,15 @@ def test_a_hijri_month_name_is_not_called_an_unknown_month_in_the_chat(chat):
     assert "Sepertinya itu tanggal Hijriah. Mohon tulis tanggal Masehi" in chat.text
     assert "belum kami kenali" not in chat.text
     assert chat.where()["step"] == "anak_tgl_lahir"
+
+
+def test_a_hijri_birth_date_confirmed_with_ya_is_stored_as_its_gregorian_date(chat):
+    start_as_father(chat)
+    chat.say("Putri Ayu Lestari")
+    chat.say("perempuan")
+    chat.say("1 Syawal 1446 H")
+    assert "Sepertinya itu tanggal Hijriah." in chat.text and "*31 Maret 2025*" in chat.text
+    assert chat.buttons == ["propose_yes", "propose_no"]
+    chat.press("propose_yes")
+    assert chat.where()["answers"]["anak_tgl_lahir"] == "2025-03-31"
+    assert "Pukul berapa" in chat.text

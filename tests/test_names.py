@@ -135,3 +135,33 @@ def test_a_sentence_typed_as_the_childs_name_is_asked_again_with_the_reason(chat
     chat.say("belum dikasih nama")
     assert SENTENCE in chat.text
     assert chat.where()["step"] == "anak_nama" and "anak_nama" not in chat.where()["answers"]
+
+
+def walk_to_the_fathers_name(chat) -> None:
+    """Open the birth flow as the father and answer the child's questions, up to the father's name."""
+    start_as_father(chat)
+    for answer in ["Putri Ayu Lestari", "perempuan", "5 Januari 2026", "14.30"]:
+        chat.say(answer)
+    chat.press("puskesmas")
+    chat.say("Sangatta, Kutai Timur")
+    chat.press("tunggal")
+    for answer in ["2", "bidan", "3200", "49"]:
+        chat.say(answer)
+    assert chat.where()["step"] == "ayah_nama"
+
+
+def test_a_greeting_before_the_fathers_name_is_confirmed_and_dropped(chat):
+    walk_to_the_fathers_name(chat)
+    chat.say("Pak Budi Santoso")
+    assert "Nama ditulis *Budi Santoso* (tanpa sapaan)?" in chat.text
+    assert chat.buttons == ["propose_yes", "propose_no"]
+    chat.press("propose_yes")
+    assert chat.where()["answers"]["ayah_nama"] == "Budi Santoso"
+    assert chat.where()["step"] == "ayah_nik"
+
+
+def test_bukan_to_the_name_without_greeting_asks_the_name_again(chat):
+    walk_to_the_fathers_name(chat)
+    chat.say("Alm. Budi Santoso")
+    chat.press("propose_no")
+    assert chat.where()["step"] == "ayah_nama" and "ayah_nama" not in chat.where()["answers"]
