@@ -400,6 +400,8 @@ def _read_date(s: str, today: date, allow_future: bool) -> date:
 # ("pada hari jumat kemarin"); anchored, one word after another.
 _LEAD_FILLER = re.compile(r"^(?:(?:pada|tanggal|tgl|tepatnya|yaitu|yakni|sekitar|kira-kira|kurang lebih)\b\.?\s*)+")
 _WEEKDAY_WORD = re.compile(rf"\b(?:{_WEEKDAYS})\b")
+# "kemarin sore", "jumat kemarin malam": the part of the day says nothing about the date.
+_DAY_PART = re.compile(r" (?:pagi|siang|sore|petang|malam|subuh|dini hari)$")
 _HIJRI_ERA = {"h", "hijriah", "hijriyah", "hijriyyah", "hijri", "hijrah", "ah"}
 
 
@@ -450,7 +452,9 @@ def parse_date(
     # What was typed, for the question ("Sebulan lalu berarti sekitar …"), then numbers as digits.
     said = _LEAD_FILLER.sub("", re.sub(r"\s+", " ", s)).strip(" .,!")
     s = re.sub(r"\s+", " ", spoken_to_digits(s))
-    found = _relative_date(s, today) or _relative_date(_LEAD_FILLER.sub("", s), today)
+    lead_stripped = _LEAD_FILLER.sub("", s)
+    found = (_relative_date(s, today) or _relative_date(lead_stripped, today)
+             or _relative_date(_DAY_PART.sub("", lead_stripped), today))
     if found is None:
         # Weekday names and filler ("Senin, tgl 5 Januari 2026") carry nothing; day-first numbers do.
         stripped = re.sub(r"\s+", " ", _DATE_FILLER.sub(" ", s)).strip(" ,.")

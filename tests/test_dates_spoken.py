@@ -79,6 +79,9 @@ def test_a_bare_weekday_is_the_next_one_when_future_dates_are_asked():
     ("3 hari yll", date(2026, 11, 27)),
     ("seminggu lalu", date(2026, 11, 23)),
     ("satu minggu yang lalu", date(2026, 11, 23)),
+    ("kemarin sore", date(2026, 11, 29)),
+    ("jumat kemarin malam", date(2026, 11, 27)),
+    ("semalam", date(2026, 11, 29)),
 ])
 def test_relative_days_and_weeks_in_digits_or_words_are_read_alike(typed, expected):
     assert parse_date(typed, today=TODAY) == expected
