@@ -336,7 +336,7 @@ class Engine:
         if is_unknown(value):
             return notes
         if step.kind in ("nik", "kk"):
-            note = area_note(value)
+            note = area_note(value, step.kind)
             if note:
                 notes.append(note)
         if step.kind == "nik" and step.options.get("expect_sex"):

@@ -63,7 +63,7 @@ KIND_OPTIONS = {
     "kk": {"optional": "bool", "unknown_ok": "text"},
     "choice": {"optional": "bool", "choices": "choices", "redirect": "redirect"},
     "multi_choice": {"optional": "bool", "choices": "choices"},
-    "place": {"optional": "bool", "unknown_ok": "text"},
+    "place": {"optional": "bool", "unknown_ok": "text", "scope": ("any", "regency")},
     "yes_no": {},
     "photo": {"document": "text", "missing_ok": "bool"},
     "email": {"optional": "bool"},
