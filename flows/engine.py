@@ -26,7 +26,7 @@ from flows.office import DAYS, hours_text, office_tz, placeholder_values
 from flows.placeholders import fill
 from flows.submit import submit
 from flows.summary import answered_steps, format_value, sections, summary_lines
-from flows.validators import Invalid, Propose, format_date_id, parse_nik
+from flows.validators import Invalid, NotAName, Propose, format_date_id, parse_nik
 from nlu import FAQ_INTENTS, SERVICE_INTENTS, Parse, faq
 from nlu.entities import SALAM
 from nlu.regions import area_note
@@ -465,8 +465,8 @@ class Engine:
         try:
             parse_answer(step, event, self.today)
             valid = True
-        except Propose:
-            valid = True
+        except (Propose, NotAName):
+            valid = True  # a sentence about the person ("bapaknya udah meninggal") answers the question
         except Invalid:
             valid = False
         free_text = step.kind in ("name", "text")

@@ -279,3 +279,19 @@ def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_
     with app.app_context():
         req = db.session().execute(select(Request)).scalar_one()
         assert "NIK saya: kode kabupaten/kota 64.99 tidak ada dalam daftar kode wilayah Kemendagri." in req.flags
+
+
+def test_a_sentence_at_a_name_question_is_re_asked_not_taken_for_another_service(chat, feature_flow):
+    _start(chat)
+    chat.say("bapaknya udah meninggal")
+    assert "bukan nama" in chat.text and "Nama?" in chat.text
+    assert "Akta Kematian" not in chat.text
+
+
+def test_no_nik_yet_is_unknown_where_the_step_allows_it(chat, feature_flow):
+    _start(chat)
+    for said in ["Budi Santoso", "1/1/1990", "5/1/2026", "1"]:
+        chat.say(said)
+    chat.say("Ani")
+    chat.say("belum punya NIK")
+    assert "Ada anggota lain?" in chat.text
