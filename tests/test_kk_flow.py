@@ -4,6 +4,7 @@ then the same walk over WhatsApp and Messenger, and an officer issuing the KK wi
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -260,6 +261,25 @@ def test_two_members_added_in_one_request(app, chat, client, png):
     answers = filed(app, ticket).answers
     assert (answers["tambah_1_nama"], answers["tambah_2_nama"]) == ("Ahmad Fauzi", "Rudi Hartono")
     assert answers["tambah_2_alasan"] == "datang" and answers["tambah_2_nik"] == NEWCOMER_NIK
+
+
+@pytest.mark.xfail(strict=True, reason="flows.definition.applies reads the answer of a step that no longer "
+                   "applies (hilang_jenis after 'KK hilang / rusak' is un-chosen): asked of the lead")
+def test_unchoosing_a_damaged_kk_asks_for_the_kk_photo_again(chat, png):
+    start(chat)
+    chat.say("2, 7")
+    chat.say("Abdul Rahman")
+    chat.say(GRANDFATHER_NIK)
+    chat.press("pindah")
+    chat.send_file(png, "skpwni.png", "image/png")
+    chat.press("no")
+    chat.press("rusak")
+    chat.send_file(png, "kk-rusak.png", "image/png")
+    finish(chat, png, kk_photo=False)
+    chat.press("cmd:edit")
+    chat.say("7")  # Yang berubah
+    chat.say("2")  # the KK is not damaged after all
+    assert chat.where()["step"] == "foto_kk"
 
 
 # ---- awkward answers ------------------------------------------------------------------------------
