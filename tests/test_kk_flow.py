@@ -370,10 +370,10 @@ def test_an_officer_issues_the_kk_by_uploading_the_pdf_from_siak(sqlite_app, png
     from tests.conftest import Chat
 
     chat = Chat(sqlite_app.test_client(), "citizen-1")
-    start(chat)
+    start(chat, kk="tidak tahu")
     chat.say("hilang")
-    chat.press("rusak")
-    chat.send_file(png, "kk-rusak.png", "image/png")
+    chat.press("hilang")
+    chat.send_file(png, "surat-polisi.png", "image/png")
     finish(chat, png, kk_photo=False)
     ticket, _ = submit(chat, chat.client)
 
@@ -381,7 +381,10 @@ def test_an_officer_issues_the_kk_by_uploading_the_pdf_from_siak(sqlite_app, png
     officer = sqlite_app.test_client()
     assert sign_in(officer, "ani").status_code == 302
     page = officer.get(f"/inbox/requests/{ticket}").get_data(as_text=True)
-    assert "Budi Santoso" in page and KK_NUMBER in page and "KK yang rusak" in page
+    assert "Budi Santoso" in page and FATHER_NIK in page  # officers see the full NIK
+    assert "Surat keterangan kehilangan dari kepolisian" in page and "KK hilang / rusak" in page
+    assert "Tidak diketahui" in page and "{'unknown'" not in page.replace("&#39;", "'")  # the KK number nobody remembered
+    assert "No. KK tidak diketahui pemohon" in page  # the flag: find it in SIAK by the NIK
     assert act(officer, ticket, "assign").status_code == 303
     assert act(officer, ticket, "approve").status_code == 303
     # The office has no KK layout of its own: generating is refused, saying to attach SIAK's PDF.
