@@ -14,6 +14,7 @@ from delivery import review
 from tests.channel_drivers import MetaChat
 from tests.conftest import FATHER_NIK, KK_NUMBER, MOTHER_NIK, conversation
 from tests.inbox_drivers import add_officer, form_token, sign_in, small_pdf
+from tests.twilio_drivers import CITIZEN, TwilioChat, sent_to
 
 TICKET = re.compile(r"KK-[0-9]{4,}")
 NEWCOMER_NIK = "6408012005950004"     # 20-05-1995, man
@@ -356,6 +357,17 @@ def test_a_correction_over_messenger(meta_app, fake_meta, png):
     ticket = TICKET.search(replies[0]["text"]).group(0)
     assert chat.calls[-1]["file"]["filename"] == f"Tanda-terima-{ticket}.pdf"
     assert filed(meta_app, ticket).answers["koreksi_1_elemen"] == "ttl"
+
+
+def test_a_correction_over_whatsapp_through_twilio(twilio_app, fake_twilio, png):
+    chat = TwilioChat(twilio_app, twilio_app.test_client(), fake_twilio)
+    walk_correction(chat, png)  # every button pressed by typing its number
+    assert conversation(twilio_app, "twilio", CITIZEN)["mode"] == "confirm"
+    assert FATHER_NIK not in sent_to(fake_twilio)[-1]["Body"]
+    replies = chat.press("submit")
+    ticket = TICKET.search(replies[0]["text"]).group(0)
+    assert sent_to(fake_twilio)[-1]["Body"] == f"📄 Tanda-terima-{ticket}.pdf"
+    assert filed(twilio_app, ticket).answers["koreksi_1_lama"] == "Sangata, 5-1-2026"
 
 
 # ---- the officer issues the KK from SIAK ------------------------------------------------------------
