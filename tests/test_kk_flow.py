@@ -75,6 +75,9 @@ def test_a_correction_keeps_the_old_and_the_new_value_with_its_proof(app, chat, 
     chat.say("Putri Ayu Lestari")
     chat.press("nama")
     chat.say("PUTRI AYU LESTRI")
+    chat.say("PUTRI AYU LESTRI")  # the same as the KK says: nothing to correct
+    assert "sama persis dengan yang tertulis di KK" in chat.text
+    assert chat.where()["step"] == "koreksi_1_baru"
     chat.say("PUTRI AYU LESTARI")
     assert "foto bukti" in chat.text and "ijazah" in chat.text
     chat.send_file(png, "akta.png", "image/png")
@@ -281,6 +284,22 @@ def test_unchoosing_a_damaged_kk_asks_for_the_kk_photo_again(chat, png):
     chat.say("7")  # Yang berubah
     chat.say("2")  # the KK is not damaged after all
     assert chat.where()["step"] == "foto_kk"
+
+
+def test_two_members_removed_cannot_share_a_nik(chat, png):
+    start(chat)
+    chat.say("2")
+    chat.say("Abdul Rahman")
+    chat.say(GRANDFATHER_NIK)
+    chat.press("pindah")
+    chat.say("belum ada")
+    chat.press("yes")
+    chat.say("Rudi Hartono")
+    chat.say(GRANDFATHER_NIK)
+    assert "sama dengan NIK anggota lain" in chat.text and "Rudi Hartono" in chat.text
+    assert chat.where()["step"] == "kurang_2_nik"
+    chat.say(NEWCOMER_NIK)
+    assert chat.where()["step"] == "kurang_2_alasan"
 
 
 # ---- awkward answers ------------------------------------------------------------------------------
