@@ -3,14 +3,18 @@ one request per kind of change, several changes in one request, the repeats, the
 then the same walk over WhatsApp and Messenger, and an officer issuing the KK with SIAK's PDF."""
 import io
 import re
+import textwrap
 
 import pytest
+import yaml
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.core import db, storage
 from bot.core.models import Document, Outbox, Request
 from delivery import review
+from flows import repeats
+from flows.aftercare import common
 from tests.channel_drivers import MetaChat
 from tests.conftest import FATHER_NIK, KK_NUMBER, MOTHER_NIK, conversation
 from tests.inbox_drivers import add_officer, form_token, sign_in, small_pdf
@@ -341,6 +345,79 @@ def test_refusing_the_notice_records_nothing(app, chat):
     chat.press("disagree")
     assert "tidak akan mencatat data" in chat.text
     assert chat.where()["flow"] is None
+
+
+# ---- started from another service -------------------------------------------------------------------
+# Other flows (akta kematian, akta perceraian, the birth flow) start this one as a linked follow-up,
+# carrying and presetting the ids named in the contract: no_kk, perubahan, kurang_1_nama/nik/alasan.
+SOURCE = textwrap.dedent("""
+    service: akta_kelahiran
+    title: Uji Sumber
+    intro: Mulai uji.
+    steps:
+      - {id: nama, kind: name, section: Almarhum, label: Nama, ask: "Nama almarhum?"}
+      - {id: nik, kind: nik, section: Almarhum, label: NIK, ask: "NIK almarhum?"}
+      - {id: kk, kind: kk, section: Almarhum, label: No. KK, ask: "No. KK almarhum?"}
+    submit: {subject_label: Nama, subject: nama}
+    done: "Terkirim {ticket}."
+    follow_ups:
+      - service: kartu_keluarga
+        title: Ubah KK keluarga
+        text: "Untuk mengeluarkan almarhum dari KK, tekan *Ubah KK keluarga*."
+        carry: {no_kk: kk, kurang_1_nama: nama, kurang_1_nik: nik}
+        preset: {perubahan: [kurang], kurang_1_alasan: meninggal}
+    """)
+
+
+@pytest.fixture
+def source_flow(monkeypatch, tmp_path):
+    """SOURCE served as the birth-certificate flow, leading to the real KK flow."""
+    from flows import definition, schema
+
+    assert schema.check_links({"sumber": yaml.safe_load(SOURCE),
+                               "kartu_keluarga": repeats.expand(yaml.safe_load(
+                                   (definition.FLOW_DIR / "kartu_keluarga.yml").read_text()))[0]}) == []
+    path = tmp_path / "akta_kelahiran.yml"
+    path.write_text(SOURCE)
+    flow = definition.read_flow(path, "akta_kelahiran")
+    real = definition.load_flow
+    monkeypatch.setattr("flows.engine.load_flow", lambda name: flow if name == "akta_kelahiran" else real(name))
+    real_filed = common.flow_or_none
+    monkeypatch.setattr("flows.engine.flow_or_none",
+                        lambda req, office: flow if req.service == "akta_kelahiran" else real_filed(req, office))
+    return flow
+
+
+def test_a_death_reported_elsewhere_starts_the_kk_change_with_the_deceased_filled_in(app, chat, client, png,
+                                                                                    source_flow):
+    chat.say("halo")
+    chat.press("svc:akta_kelahiran")
+    chat.say("Abdul Rahman")
+    chat.say(GRANDFATHER_NIK)
+    chat.say(KK_NUMBER)
+    chat.press("submit")
+    first = re.search(r"Terkirim ([A-Z]+-[0-9]+)", chat.text).group(1)
+    chat.press(f"follow:kartu_keluarga:{first}")
+    assert "Pemberitahuan data pribadi" in chat.text  # consent is never carried
+    chat.press("agree")
+    chat.press("anggota")
+    chat.say("Budi Santoso")
+    chat.say("Siti Aminah")
+    chat.press("pasangan")
+    chat.say(MOTHER_NIK)
+    chat.say("lewati")
+    # The KK number, what changed, and who leaves and why came with the first request.
+    assert chat.where()["step"] == "kurang_1_akta_mati" and "Abdul Rahman" in chat.text
+    chat.say("belum ada")
+    chat.press("no")
+    finish(chat, png)
+    assert "Anggota keluar 1" in chat.text and "Meninggal dunia" in chat.text
+    replies = chat.press("submit")
+    ticket = TICKET.search(replies[0]["text"]).group(0)
+    req = filed(app, ticket)
+    assert req.answers["no_kk"] == KK_NUMBER and req.answers["perubahan"] == ["kurang"]
+    assert req.answers["kurang_1_nik"] == GRANDFATHER_NIK and req.linked_to is not None
+    assert req.applicant_name == "Siti Aminah" and req.subject_name == "Budi Santoso"
 
 
 # ---- real channels ---------------------------------------------------------------------------------
