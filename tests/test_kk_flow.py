@@ -323,6 +323,14 @@ def test_what_changed_refuses_numbers_out_of_range_all_and_empty_answers(chat):
     assert chat.where()["answers"]["perubahan"] == ["tambah", "status"]
 
 
+@pytest.mark.xfail(strict=True, reason="'koreksi' (and 'ganti') are the edit command wherever typed; at a "
+                   "question whose option it names it should be the answer: asked of the lead")
+def test_koreksi_typed_at_what_changed_is_the_answer_not_the_edit_command(chat):
+    start(chat)
+    chat.say("koreksi")
+    assert chat.where()["answers"].get("perubahan") == ["koreksi"]
+
+
 def test_the_kk_number_typed_as_the_nik_is_asked_again(chat):
     chat.say("halo")
     chat.press("svc:kartu_keluarga")
