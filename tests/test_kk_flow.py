@@ -318,6 +318,8 @@ def test_what_changed_refuses_numbers_out_of_range_all_and_empty_answers(chat):
     assert chat.where()["step"] == "perubahan" and "1. Tambah anggota" in chat.text
     chat.say("   ")
     assert chat.where()["step"] == "perubahan"
+    chat.say("pindah")  # moving in or moving out? not guessed
+    assert chat.where()["step"] == "perubahan" and '"pindah" belum kami kenali' in chat.text
     assert "perubahan" not in chat.where()["answers"]
     chat.say("lahir dan cerai")  # words, not numbers
     assert chat.where()["answers"]["perubahan"] == ["tambah", "status"]
