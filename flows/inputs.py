@@ -23,7 +23,7 @@ UNKNOWN_WORDS = {"tidak tahu", "tdk tahu", "tidak tau", "tdk tau", "gak tahu", "
                  "saya lupa", "sy lupa", "tidak ingat", "tdk ingat", "tidak diketahui", "tdk diketahui",
                  "belum tahu", "blm tau", "tidak tahu pak", "tidak tahu bu", "tidak tahu persis",
                  "tidak tahu namanya", "tdk tau namanya", "gak tau namanya", "ga tau namanya", "nggak tahu namanya",
-                 "tidak diketahui namanya", "tidak tahu jamnya", "tidak tahu tanggalnya", "tidak tahu nik nya",
+                 "tidak diketahui namanya", "belum ada", "blm ada", "belum punya", "blm punya", "belum ada nik", "tidak tahu jamnya", "tidak tahu tanggalnya", "tidak tahu nik nya",
                  "tidak tahu niknya", "gak tau niknya"}
 UNKNOWN = {"unknown": True}
 _MULTI_SPLIT = re.compile(r",|;|/|&|\+|\bdan\b|\bsama\b|\bserta\b")

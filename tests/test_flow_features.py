@@ -260,7 +260,7 @@ def test_an_attached_form_arrives_as_a_pdf_after_the_answer(chat, monkeypatch):
     _start(chat)
     replies = chat.say("Budi Santoso")
     assert "Formulir SPTJM kami kirim di bawah ini." in replies[0]["text"]
-    assert replies[-1]["document"]["filename"] == "F-2.03-SPTJM-kelahiran.pdf"
+    assert replies[1]["document"]["filename"] == "F-2.03-SPTJM-kelahiran.pdf" and "Tanggal lahir?" in replies[-1]["text"]
 
 
 def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_officer(chat, feature_flow, app):
@@ -295,3 +295,11 @@ def test_no_nik_yet_is_unknown_where_the_step_allows_it(chat, feature_flow):
     chat.say("Ani")
     chat.say("belum punya NIK")
     assert "Ada anggota lain?" in chat.text
+
+
+def test_the_privacy_officer_contact_is_never_a_placeholder(app):
+    from flows.office import placeholder_values
+    config = app.config["OFFICE"]
+    assert placeholder_values(config)["dpo_contact"] == "petugas kami lewat chat ini (ketik *petugas*)"
+    set_up = dict(config, privacy=dict(config["privacy"], dpo_contact="ppid@kutaitimurkab.go.id"))
+    assert placeholder_values(set_up)["dpo_contact"] == "ppid@kutaitimurkab.go.id"
