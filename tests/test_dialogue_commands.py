@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.db import dispose as dispose_db
 from bot.core.models import Conversation, Message, as_utc
-from tests.conftest import FATHER_NIK, answer_until_summary, start_as_father
+from tests.conftest import FATHER_NIK, answer_child, answer_until_summary, start_as_father
 
 
 def age_messages(app, days: int) -> None:
@@ -28,9 +28,9 @@ def to_father_nik(chat):
 
 def to_father_nik_from_sex(chat):
     """From the child's sex question, answer up to the father's NIK question."""
-    for answer in ["P", "5/1/2026", "lewati", "rs", "Sangatta", "tunggal", "1", "bidan", "3000", "50",
-                   "Budi Santoso"]:
-        chat.say(answer)
+    answer_child(chat, name=None)
+    chat.say("Budi Santoso")
+    chat.press("WNI")  # citizenship comes before the NIK
     assert "NIK ayah" in chat.text
 
 
