@@ -28,6 +28,7 @@ class Press:
 
 
 PHOTO = object()  # send a photo at this step
+CONFIRM = "place:yes"  # "Maksud Bapak/Ibu *Sangatta, Kutai Timur*?" Ya
 
 # A father applying, every answer that applies to him, keyed by step id (the conftest helpers' family).
 FATHER = {
@@ -73,8 +74,8 @@ def walk(chat, plan: dict, *, until: str | tuple = ()) -> list[str]:
         asked.append(step)
         give(chat, plan[step])
         if chat.where()["step"] == step:
-            if "place:yes" in chat.buttons:  # "Maksud Bapak/Ibu ...?" Ya
-                chat.press("place:yes")
+            if CONFIRM in chat.buttons:  # "Maksud Bapak/Ibu ...?" Ya
+                chat.press(CONFIRM)
             if chat.where()["step"] == step:
                 raise AssertionError(f"{step}: {plan[step]!r} was not taken: {chat.text}")
     raise AssertionError("the walk did not end")
@@ -377,7 +378,7 @@ def test_the_privacy_notice_names_law_dpo_retention_and_transfer(app, chat):
     start(chat, "ayah")
     notice = chat.text
     assert "UU 24/2013" in notice and "UU 27/2022" in notice
-    dpo = app.config["OFFICE"]["office"]["dpo_contact"]
+    dpo = app.config["OFFICE"]["privacy"]["dpo_contact"]
     assert dpo in notice
     assert "arsip" in notice and "90 hari" in notice
     assert "Meta" in notice and "luar Indonesia" in notice
@@ -415,3 +416,17 @@ def test_twins_one_request_each_the_second_carries_the_parents_and_asks_the_orde
     assert second != first
     req = filed(app)
     assert req.answers["anak_ke"] == 3 and req.subject_name == "Putra Ayu Lestari"
+
+
+# ---- places ----------------------------------------------------------------------------------------------
+def test_birth_places_are_read_against_the_gazetteer_and_written_properly(chat):
+    start(chat, "ayah")
+    chat.press("agree")
+    walk(chat, FATHER, until="anak_kota_lahir")
+    chat.say("sangata")
+    assert chat.where()["step"] == "anak_kota_lahir" and "Sangatta, Kutai Timur" in chat.text  # proposed
+    chat.press(CONFIRM)
+    assert chat.where()["answers"]["anak_kota_lahir"] == "Sangatta, Kutai Timur"
+    walk(chat, FATHER, until="ayah_tempat_lahir")
+    chat.say("samarinda")
+    assert chat.where()["answers"]["ayah_tempat_lahir"] == "Samarinda"
