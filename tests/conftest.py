@@ -327,8 +327,8 @@ WITNESS_2 = ("Rina Wati", "6408015508920008", "6408010705190005")
 def say_place(chat, place: str) -> None:
     """Answer a `place` step, confirming the name the assistant proposes when it asks."""
     chat.say(place)
-    if "place:yes" in chat.buttons:
-        chat.press("place:yes")
+    if "propose_yes" in chat.buttons:
+        chat.press("propose_yes")
 
 
 def start_as_father(chat) -> None:

@@ -28,7 +28,7 @@ class Press:
 
 
 PHOTO = object()  # send a photo at this step
-CONFIRM = "place:yes"  # "Maksud Bapak/Ibu *Sangatta, Kutai Timur*?" Ya
+CONFIRM = "propose_yes"  # "Maksud Bapak/Ibu *Sangatta, Kutai Timur*?" Ya
 
 # A father applying, every answer that applies to him, keyed by step id (the conftest helpers' family).
 FATHER = {
