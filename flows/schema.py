@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from bot.core import text_check
+from bot.core.forms_catalog import FORM_NAMES
 
 from flows import repeats
 from flows.placeholders import OFFICE_PLACEHOLDERS, names as placeholder_names
@@ -76,7 +77,7 @@ CHOICE_KEYS = {"id", "title", "match"}
 AFTER_KEYS = {"when", "text", "attach"}
 OPERATORS = {"older_than_days", "not", "has"}
 # The blank official forms a step may send as a PDF (`after: attach:`), built by delivery/forms/.
-FORMS = {"f2_01", "f2_03", "f2_04", "surat_kuasa", "sptjm_akta_hilang"}
+FORMS = set(FORM_NAMES)
 CHECK_RULES = {"later": {"rule", "step", "than", "than_nik", "years", "min_days", "message", "soft", "flag"},
                "different": {"rule", "steps", "message", "soft", "flag"}}
 FOLLOW_UP_KEYS = {"service", "title", "text", "when", "carry", "preset"}

@@ -241,3 +241,18 @@ def test_a_follow_up_button_starts_the_next_request_linked_and_prefilled(chat, l
         second = s.execute(select(Request).order_by(Request.id.desc())).scalars().first()
         first = s.execute(select(Request).where(Request.ticket == first_ticket)).scalar_one()
         assert second.linked_to == first.id and second.answers["kota"] == "Samarinda"
+
+
+def test_an_attached_form_arrives_as_a_pdf_after_the_answer(chat, monkeypatch):
+    text = FLOW.replace("""    label: Nama
+    ask: Nama?""", """    label: Nama
+    ask: Nama?
+    after:
+      - {text: "Formulir SPTJM kami kirim di bawah ini.", attach: f2_03}""")
+    flow = read_flow_text(text)
+    real = definition.load_flow
+    monkeypatch.setattr("flows.engine.load_flow", lambda name: flow if name == "akta_kelahiran" else real(name))
+    _start(chat)
+    replies = chat.say("Budi Santoso")
+    assert "Formulir SPTJM kami kirim di bawah ini." in replies[0]["text"]
+    assert replies[-1]["document"]["filename"] == "F-2.03-SPTJM-kelahiran.pdf"

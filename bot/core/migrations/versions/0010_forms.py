@@ -1,14 +1,14 @@
 """Blank official forms sent in the chat (issue 12): a document may belong to no request
 (documents.request_id nullable; kind "form:<name>"), one current stored copy per form
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
