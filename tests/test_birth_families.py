@@ -444,3 +444,15 @@ def test_birth_places_are_read_against_the_gazetteer_and_written_properly(chat):
     walk(chat, FATHER, until="ayah_tempat_lahir")
     chat.say("samarinda")
     assert chat.where()["answers"]["ayah_tempat_lahir"] == "Samarinda"
+
+
+def test_what_may_be_unknown_is_decided_per_field_and_said_in_its_question():
+    from flows.definition import load_flow
+
+    flow = load_flow("akta_kelahiran")
+    unknown_ok = {s.id for s in flow.steps if s.options.get("unknown_ok")}
+    assert unknown_ok == {"anak_pukul", "anak_berat", "anak_panjang", "ayah_nik_alm",
+                          "saksi1_nik", "saksi1_kk", "saksi2_nik", "saksi2_kk"}
+    for step in flow.steps:
+        assert ("tidak tahu" in step.ask) == (step.id in unknown_ok), step.id
+        assert step.section in {"Pemohon", "Pelapor", "Anak", "Ayah", "Ibu", "Saksi", "Dokumen", "Kontak"}, step.id
