@@ -291,6 +291,16 @@ def test_a_witness_with_the_father_nik_is_asked_again(chat):
     assert chat.where()["step"] == "saksi2_kk"
 
 
+def test_the_father_nik_given_again_as_the_mother_nik_is_asked_again(chat):
+    start(chat, "ayah")
+    chat.press("agree")
+    walk(chat, FATHER, until="ibu_nik")
+    chat.say(FATHER_NIK)
+    assert chat.where()["step"] == "ibu_nik" and "NIK ibu" in chat.text
+    chat.say(MOTHER_NIK)
+    assert chat.where()["step"] == "ibu_tempat_lahir"
+
+
 def test_the_father_nik_typed_as_the_kk_number_is_asked_again(chat):
     start(chat, "ayah")
     chat.press("agree")

@@ -97,7 +97,7 @@ def test_a_mother_nik_that_decodes_as_a_man_is_accepted_with_a_note(chat):
     answer_father(chat)
     chat.say("Siti")
     chat.press("WNI")
-    chat.say(FATHER_NIK)  # a man's NIK given as the mother's
+    chat.say("6408012505880009")  # a man's NIK (not the father's) given as the mother's
     assert "menurut NIK tersebut, jenis kelaminnya laki-laki" in chat.text
     assert "Di mana ibu lahir?" in chat.text
 
