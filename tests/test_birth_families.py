@@ -387,10 +387,10 @@ def test_the_privacy_notice_names_law_retention_transfer_and_who_to_contact(chat
     assert "pelindungan data" in notice
 
 
-@pytest.mark.xfail(strict=True, reason="needs the {dpo_contact} placeholder (flows/placeholders.py, flows/office.py)")
 def test_the_privacy_notice_gives_the_dpo_contact(app, chat):
+    from flows.office import placeholder_values
     start(chat, "ayah")
-    assert app.config["OFFICE"]["privacy"]["dpo_contact"] in chat.text
+    assert "Pejabat pelindungan data kami: " + placeholder_values(app.config["OFFICE"])["dpo_contact"] in chat.text
 
 
 def test_witness_data_is_announced_before_the_witness_questions(chat):
