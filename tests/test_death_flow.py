@@ -325,8 +325,8 @@ def test_the_privacy_notice_says_the_law_the_retention_the_provider_and_the_witn
     chat.press("svc:akta_kematian")
     chat.press("anak")
     notice = chat.text
-    for words in ("UU 24/2013", "UU 27/2022", "90 hari", "WhatsApp/Meta", "luar negeri", "saksi",
-                  "Petugas pelindungan data", "Sangatta"):
+    for words in ("UU 24/2013", "UU 27/2022", "90 hari", "milik Meta", "luar negeri", "saksi",
+                  "Pejabat pelindungan data kami:", "Sangatta"):
         assert words in notice, words
     assert chat.buttons == ["agree", "disagree"]
 
