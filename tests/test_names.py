@@ -151,7 +151,7 @@ def test_a_greeting_before_the_fathers_name_is_confirmed_and_dropped(chat):
     assert chat.buttons == ["propose_yes", "propose_no"]
     chat.press("propose_yes")
     assert chat.where()["answers"]["ayah_nama"] == "Budi Santoso"
-    assert chat.where()["step"] == "ayah_nik"
+    assert chat.where()["step"] == "ayah_wn"
 
 
 def test_bukan_to_the_name_without_greeting_asks_the_name_again(chat):
