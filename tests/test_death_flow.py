@@ -67,9 +67,10 @@ def start(chat, relation: str = "anak") -> None:
 
 def reporter(chat, name: str = "Siti Rahmawati", nik: str = REPORTER_NIK) -> None:
     """The reporter's own data."""
-    for answer in [name, nik, REPORTER_KK]:
-        chat.say(answer)
+    chat.say(name)
     chat.press("WNI")
+    chat.say(nik)
+    chat.say(REPORTER_KK)
 
 
 def deceased(chat, *, nik: str = DECEASED_NIK, died=None, hour: str = "04.15", place: str = "sangata") -> None:
@@ -92,9 +93,9 @@ def witnesses(chat, second_nik: str = WITNESS_2[1]) -> None:
     """Two witnesses: name, NIK, KK and citizenship each."""
     for name, nik, kk in (WITNESS_1, (WITNESS_2[0], second_nik, WITNESS_2[2])):
         chat.say(name)
+        chat.press("WNI")
         chat.say(nik)
         chat.say(kk)
-        chat.press("WNI")
 
 
 def documents(chat, png: bytes, proof: str = "dokter") -> None:
@@ -300,10 +301,11 @@ def test_the_same_witness_nik_twice_is_asked_again(chat):
     reporter(chat)
     deceased(chat)
     chat.say(WITNESS_1[0])
+    chat.press("WNI")
     chat.say(WITNESS_1[1])
     chat.say(WITNESS_1[2])
-    chat.press("WNI")
     chat.say(WITNESS_2[0])
+    chat.press("WNI")
     chat.say(WITNESS_1[1])          # the first witness's NIK again
     assert chat.where()["step"] == "saksi2_nik"
     assert "tidak boleh sama dengan NIK saksi pertama" in chat.text
@@ -316,6 +318,7 @@ def test_a_witness_with_the_reporter_nik_is_asked_again(chat):
     reporter(chat)
     deceased(chat)
     chat.say(WITNESS_1[0])
+    chat.press("WNI")
     chat.say(REPORTER_NIK)
     assert chat.where()["step"] == "saksi1_nik" and "NIK saksi pertama tidak boleh sama" in chat.text
 
@@ -440,7 +443,44 @@ def test_the_deceased_nik_equal_to_the_reporter_nik_is_asked_again(chat):
     start(chat)
     reporter(chat)
     chat.say(REPORTER_NIK)
-    assert chat.where()["step"] == "almarhum_nik" and "tidak mungkin sama dengan NIK pelapor" in chat.text
+    assert chat.where()["step"] == "almarhum_nik" and "tidak mungkin sama dengan NIK atau nomor KK pelapor" in chat.text
+
+
+def test_a_nik_typed_as_the_kk_number_is_asked_again(chat):
+    start(chat)
+    chat.say("Siti Rahmawati")
+    chat.press("WNI")
+    chat.say(REPORTER_NIK)
+    chat.say(REPORTER_NIK)          # the NIK again where the KK number belongs
+    assert chat.where()["step"] == "pelapor_kk" and "bagian atas Kartu Keluarga" in chat.text
+
+
+def test_a_foreign_reporter_and_witness_give_a_passport_and_no_kk(app, chat, png):
+    start(chat)
+    chat.say("John Smith")
+    chat.press("WNI")
+    chat.say("tidak punya NIK, WNA")  # the citizenship was wrong: back to it
+    assert chat.where()["step"] == "pelapor_wn"
+    chat.press("WNA")
+    assert chat.where()["step"] == "pelapor_paspor"
+    chat.say("C1234567")
+    deceased(chat)
+    chat.say(WITNESS_1[0])
+    chat.press("WNA")
+    chat.say("X7654321")
+    assert chat.where()["step"] == "saksi2_nama"
+    chat.say(WITNESS_2[0])
+    chat.press("WNI")
+    chat.say("tidak tahu")          # a witness's NIK the reporter does not know
+    chat.say("tidak tahu")
+    documents(chat, png)
+    assert chat.where()["mode"] == "confirm"
+    ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
+    req = the_request(app, ticket)
+    assert req.applicant_name == "John Smith" and req.applicant_nik is None
+    assert req.answers["pelapor_paspor"] == "C1234567" and req.answers["saksi1_paspor"] == "X7654321"
+    assert "pelapor_kk" not in req.answers and "saksi1_kk" not in req.answers
+    assert any("NIK saksi 2 tidak diketahui" in f for f in req.flags)
 
 
 def test_the_unknown_button_is_offered_where_the_law_allows_it(chat):
@@ -456,7 +496,7 @@ def test_a_witness_changed_from_the_summary_is_checked_again(chat, png):
     chat.press("cmd:edit")
     chat.say("Saksi")
     assert "Nama saksi 1" in chat.text and "Nama pelapor" not in chat.text
-    chat.say("yg no 20")
+    chat.say("yg no 21")
     assert chat.where()["step"] == "saksi1_nik"
     chat.say(WITNESS_2[1])  # the second witness's NIK
     assert chat.where()["step"] == "saksi1_nik" and "tidak boleh sama" in chat.text
