@@ -220,6 +220,9 @@ def _operator_holds(spec: dict, value, today: date) -> bool:
         elif op == "not":
             if value == arg or (isinstance(arg, list) and value in arg):
                 return False
+        elif op == "known":
+            if is_unknown(value) == bool(arg) or (arg and value is None):
+                return False
         elif op == "has":
             wanted = arg if isinstance(arg, list) else [arg]
             if not (isinstance(value, list) and any(w in value for w in wanted)):

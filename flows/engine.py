@@ -158,20 +158,23 @@ class Engine:
         audit(self.s, self._actor(), "flow_started", c, flow=flow.name)
         return [Reply(self._fmt(flow.intro))] + self._advance(flow, prefix=prefix)
 
-    def _follow_up(self, service: str, ticket: str) -> list[Reply]:
-        """A follow-up button after a ticket: start that service with the answers it carries over."""
+    def _follow_up(self, index: str, ticket: str) -> list[Reply]:
+        """A follow-up button after a ticket (the offer's place in the flow's list): start that
+        service with the answers it carries over."""
         req = request_named(self, ticket)
-        flow_name = self.office.get("services", {}).get(service, {}).get("flow")
         filed = flow_or_none(req, self.office) if req is not None else None
-        if filed is None or not flow_name or flow_name not in available_flows():
-            return [Reply(self.t["follow_up_none"]), self._menu_reply()]
-        offer = next((o for o in filed.follow_ups if service in (o.service,)), None)
-        if offer is None:
+        offers = filed.follow_ups if filed is not None else ()
+        offer = offers[int(index)] if index.isdigit() and int(index) < len(offers) else None
+        source = req.answers or {} if req is not None else {}
+        flow_name = self.office.get("services", {}).get(offer.service, {}).get("flow") if offer else None
+        if offer is None or not flow_name or flow_name not in available_flows() \
+                or not (offer.when is None or condition_holds(offer.when, source, self.today)):
             return [Reply(self.t["follow_up_none"]), self._menu_reply()]
         if self.conv.flow:
             self._pause(load_flow(self.conv.flow))
-        source = req.answers or {}
-        preset = {target: source[step] for target, step in offer.carry.items() if step in source}
+        # A 'tidak tahu' is not carried: the next flow may need the answer (and may not allow unknown).
+        preset = {target: source[step] for target, step in offer.carry.items()
+                  if step in source and not is_unknown(source[step])}
         preset.update(offer.preset)
         preset["_linked"] = req.ticket
         flow = load_flow(flow_name)

@@ -55,8 +55,8 @@ def parse_answer(step: Step, event, today: date):
     parser = PARSERS[step.kind]
     try:
         return parser(step, text, today)
-    except v.NoNumber:
-        if step.options.get("unknown_ok"):
+    except v.NoNumber as err:
+        if step.options.get("unknown_ok") and not (err.reason == "none" and step.options.get("if_none")):
             return dict(UNKNOWN)  # "belum punya NIK" where the law lets it be unknown (a newborn)
         raise
 

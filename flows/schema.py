@@ -75,7 +75,7 @@ KIND_REQUIRED = {"choice": {"choices"}, "multi_choice": {"choices"}, "photo": {"
 KINDS = frozenset(KIND_OPTIONS)
 CHOICE_KEYS = {"id", "title", "match"}
 AFTER_KEYS = {"when", "text", "attach"}
-OPERATORS = {"older_than_days", "not", "has"}
+OPERATORS = {"older_than_days", "not", "has", "known"}
 # The blank official forms a step may send as a PDF (`after: attach:`), built by delivery/forms/.
 FORMS = set(FORM_NAMES)
 CHECK_RULES = {"later": {"rule", "step", "than", "than_nik", "years", "min_days", "message", "soft", "flag"},
@@ -519,6 +519,11 @@ class _FlowChecker:
                             self.add(where, f"{key}: '{ref}': has needs a multi_choice step")
                         for v in arg if isinstance(arg, list) else [arg]:
                             self._expected(where, key, ref, {**target, "kind": "choice"}, v)
+                    elif op == "known":
+                        if not isinstance(arg, bool):
+                            self.add(where, f"{key}: '{ref}': known must be true or false")
+                        elif "unknown_ok" not in target:
+                            self.add(where, f"{key}: '{ref}': known needs a step with unknown_ok")
                     elif op == "older_than_days":
                         if target.get("kind") != "date":
                             self.add(where, f"{key}: '{ref}': older_than_days needs a date step")

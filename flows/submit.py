@@ -91,16 +91,17 @@ def submit(engine, flow: Flow) -> list[Reply]:
         done = done.rstrip() + "\n\n" + note
     offers = follow_ups(engine, flow, answers)
     if offers:
-        done = done.rstrip() + "\n\n" + "\n".join(engine._fmt(o.text, **_strings(answers)) for o in offers)
-    buttons = [{"id": f"follow:{o.service}:{req.ticket}", "title": o.title} for o in offers]
+        done = done.rstrip() + "\n\n" + "\n".join(engine._fmt(o.text, **_strings(answers)) for _, o in offers)
+    # By the offer's place in the flow: two offers may start the same service with other answers.
+    buttons = [{"id": f"follow:{i}:{req.ticket}", "title": o.title} for i, o in offers]
     return [Reply(done, buttons), Reply(document={"kind": "receipt", "request_id": req.id})]
 
 
 def follow_ups(engine, flow: Flow, answers: dict) -> list:
-    """The requests offered after this one (at most two): those whose condition holds and whose
-    service has a flow."""
+    """(index, offer) of the requests offered after this one (at most two): those whose condition
+    holds on these answers and whose service has a flow."""
     services = engine.office.get("services", {})
-    return [o for o in flow.follow_ups
+    return [(i, o) for i, o in enumerate(flow.follow_ups)
             if services.get(o.service, {}).get("flow") and (o.when is None or condition_holds(o.when, answers, engine.today))][:2]
 
 

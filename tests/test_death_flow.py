@@ -404,8 +404,6 @@ def test_a_surviving_spouse_is_also_offered_the_status_change_and_told_where_the
     assert "cerai mati" in replies[0]["text"] and "dicetak di kantor" in replies[0]["text"]
 
 
-@pytest.mark.xfail(strict=True, reason="flows/submit.py names follow-up buttons follow:<service>:<ticket> and "
-                   "flows/engine.py takes the first offer of that service: two offers to kartu_keluarga share one id")
 def test_the_spouse_status_button_starts_the_status_change(chat, png):
     walk_to_summary(chat, png, relation="pasangan")
     replies = chat.press("submit")
@@ -531,8 +529,6 @@ def test_an_officer_issues_the_kutipan_and_the_family_receives_it(inline_chat, p
     assert any((m.get("document") or {}).get("filename") == doc.filename for m in messages if m["direction"] == "out")
 
 
-@pytest.mark.xfail(strict=True, reason="flows/engine.py _follow_up carries an answer given as 'tidak tahu' into a "
-                   "step of the KK flow that does not allow it, instead of leaving that question to be asked")
 def test_a_follow_up_leaves_unknown_answers_to_be_asked(chat, png):
     start(chat)
     reporter(chat)
@@ -543,3 +539,13 @@ def test_a_follow_up_leaves_unknown_answers_to_be_asked(chat, png):
     chat.press(next(b["id"] for r in replies for b in r.get("buttons", [])))
     answers = chat.where()["answers"]
     assert answers["kurang_1_nama"] == "Abdul Rahman" and "kurang_1_nik" not in answers
+
+
+def test_no_ktp_photo_is_asked_of_a_deceased_whose_nik_is_unknown():
+    from datetime import date
+
+    from flows.definition import applies, load_flow
+    step = load_flow("akta_kematian").step("foto_ktp_almarhum")
+    today = date(2026, 11, 30)
+    assert not applies(step, {"bukti_kematian": "dokter", "almarhum_nik": {"unknown": True}}, today)
+    assert applies(step, {"bukti_kematian": "dokter", "almarhum_nik": "6408015001500003"}, today)

@@ -229,7 +229,7 @@ def test_a_follow_up_button_starts_the_next_request_linked_and_prefilled(chat, l
     chat.press("submit")
     first_ticket = chat.text.split("Terkirim ")[1].split(".")[0]
     assert "tekan *Ajukan kembarannya*" in chat.text
-    chat.press(f"follow:akta_kelahiran:{first_ticket}")
+    chat.press(f"follow:0:{first_ticket}")
     assert f"permohonan *{first_ticket}*" in chat.text
     chat.press("biasa")
     for said in ["Budi Santosa", "1/1/1990", "5/1/2026"]:

@@ -403,7 +403,7 @@ def test_a_death_reported_elsewhere_starts_the_kk_change_with_the_deceased_fille
     chat.say(KK_NUMBER)
     chat.press("submit")
     first = re.search(r"Terkirim ([A-Z]+-[0-9]+)", chat.text).group(1)
-    chat.press(f"follow:kartu_keluarga:{first}")
+    chat.press(f"follow:0:{first}")
     assert "Pemberitahuan data pribadi" in chat.text  # consent is never carried
     chat.press("agree")
     chat.press("anggota")
