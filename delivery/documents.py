@@ -3,9 +3,11 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.core import storage
 from bot.core.models import Document, Request, as_utc, audit, utcnow
+from delivery import forms
 from delivery.channels.registry import display_name
 from delivery.receipt import build_receipt
 from delivery.signing import sign_pdf
@@ -48,3 +50,28 @@ def ensure_receipt(s, request_id: int) -> Document:
 def _flow(req: Request):
     """The flow the request was filed through: its subject label, documents and receipt texts."""
     return load_flow(current_app.config["OFFICE"]["services"][req.service]["flow"])
+
+
+def ensure_form(s, name: str) -> Document:
+    """The stored copy of the blank form `name` (no request), built and stored the first time and again
+    only when the form or the office's letterhead changed; forms.UnknownForm for a name not catalogued."""
+    pdf = forms.build(name, current_app.config["OFFICE"]["office"])  # the same bytes for the same office
+    kind = f"form:{name}"
+    current = s.execute(select(Document).where(Document.request_id.is_(None), Document.kind == kind,
+                                               Document.status == "current")).scalar_one_or_none()
+    key, digest = storage.save(pdf, "forms", ".pdf")
+    if current is not None and current.sha256 == digest:
+        return current
+    try:
+        with s.begin_nested():  # two senders storing the same new form at once: one row wins
+            if current is not None:
+                current.status = "superseded"  # the office's details changed since it was stored
+                s.flush()
+            doc = Document(request_id=None, kind=kind, code=secrets.token_urlsafe(12), filename=forms.filename(name),
+                           size=len(pdf), sha256=digest, storage_key=key, source="generated", created_at=utcnow())
+            s.add(doc)
+    except IntegrityError:
+        return s.execute(select(Document).where(Document.request_id.is_(None), Document.kind == kind,
+                                                Document.status == "current")).scalar_one()
+    audit(s, "system", "form_stored", doc, form=name)
+    return doc

@@ -11,9 +11,11 @@ from bot.core.models import Contact, Document, Message, Outbox, as_utc, audit, u
 from delivery import jobs
 from delivery.channels.base import LAST_PROVIDER_ID, PARTS_SENT, TransportError
 from delivery.channels.registry import adapter_for
-from delivery.documents import ensure_receipt
+from delivery.documents import ensure_form, ensure_receipt
 from delivery.email import EmailFailed, send_copy
 from delivery.email import deliver as deliver_email
+from delivery.forms import UnknownForm
+from delivery.forms import caption as form_caption
 from delivery.review import mark_delivered
 from delivery.window import decide
 
@@ -64,6 +66,16 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
             doc = ensure_receipt(s, payload["document"]["request_id"])
             payload["document"] = {**payload["document"], "document_id": doc.id, "filename": doc.filename,
                                    "content_type": doc.content_type}
+        elif payload.get("document", {}).get("kind") == "form":
+            name = payload["document"].get("form")
+            try:
+                doc = ensure_form(s, name)
+            except UnknownForm:
+                return _refused(s, row, f"unknown form {name!r}")
+            payload["document"] = {**payload["document"], "document_id": doc.id, "filename": doc.filename,
+                                   "content_type": doc.content_type}
+            # A form sent on its own says what it is (the text rides as the file's caption).
+            payload["text"] = payload.get("text") or form_caption(name)
         decision = decide(contact.channel, contact.last_inbound_at, payload,
                           current_app.config["OFFICE"].get("templates") or {}, utcnow())
         if decision.action == "hold":
@@ -147,6 +159,15 @@ def _runaway(s, contact_id: int, payload: dict) -> bool:
     text = payload.get("text")
     same = recent.where(Message.created_at > now - timedelta(minutes=2), Message.text == text)
     return bool(text) and s.execute(same).scalar_one() >= LOOP_SAME_TEXT
+
+
+def _refused(s, row: Outbox, error: str) -> bool:
+    """A row that can never be sent as written (a flow naming a form that does not exist): failed at
+    once for the officers to see, without holding up the rows after it. True: done with."""
+    row.status, row.attempts, row.last_error = "failed", row.attempts + 1, error[:500]
+    audit(s, "system", "send_failed", row, error=row.last_error, permanent=True)
+    log.error("outbox %s refused: %s", row.id, row.last_error)
+    return True
 
 
 def _failed(s, row: Outbox, error: str, permanent: bool) -> bool:

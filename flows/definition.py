@@ -4,10 +4,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from flows import repeats
 from flows.schema import (FLOW_DIR, KINDS, TEXTS_FILE, FlowError, check_flow, check_texts, display_name,
                           read_yaml)
 
-__all__ = ["FLOW_DIR", "KINDS", "FlowError", "Step", "Flow", "Deadline", "Submission", "load_flow", "read_flow",
+__all__ = ["FLOW_DIR", "KINDS", "FlowError", "Step", "Flow", "Deadline", "Submission", "Check", "FollowUp",
+           "load_flow", "read_flow", "is_unknown",
            "available_flows", "texts", "condition_holds", "applies"]
 
 
@@ -27,6 +29,36 @@ class Step:
     options: dict = field(default_factory=dict)
     after: tuple = ()
     decline: str | None = None
+    section: str | None = None
+
+
+def is_unknown(value) -> bool:
+    """Whether an answer is 'tidak tahu' (a step with unknown_ok stores {"unknown": true})."""
+    return isinstance(value, dict) and value.get("unknown") is True
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule between two or more answers (a date later than another, NIKs that must differ)."""
+    rule: str
+    steps: tuple            # every step the rule reads; it runs when the last of them is answered
+    message: str
+    than_nik: bool = False  # `later`: the second step is a NIK, compared by the birth date in it
+    years: int = 0
+    min_days: int = 0
+    soft: bool = False
+    flag: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Another request offered after the ticket, started with some of this one's answers."""
+    service: str
+    title: str
+    text: str
+    when: dict | None = None
+    carry: dict = field(default_factory=dict)
+    preset: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +102,8 @@ class Flow:
     deadlines: tuple = ()
     receipt_next_steps: tuple = ()
     receipt_notes: tuple = ()
+    checks: tuple = ()
+    follow_ups: tuple = ()
 
     def step(self, step_id: str) -> Step:
         """The step with this id."""
@@ -81,7 +115,7 @@ class Flow:
 
 # Keys a Step keeps as its own fields; every other kind option goes to Step.options.
 _STEP_FIELDS = {"id", "kind", "ask", "label", "choices", "when", "when_any", "optional", "missing_ok",
-                "document", "after", "decline"}
+                "document", "after", "decline", "section"}
 
 
 def _step(raw: dict) -> Step:
@@ -92,8 +126,19 @@ def _step(raw: dict) -> Step:
         when_any=tuple(raw.get("when_any", ())), optional=bool(raw.get("optional")),
         missing_ok=bool(raw.get("missing_ok")), document=raw.get("document"),
         options={k: v for k, v in raw.items() if k not in _STEP_FIELDS},
-        after=tuple(raw.get("after", ())), decline=raw.get("decline"),
+        after=tuple(raw.get("after", ())), decline=raw.get("decline"), section=raw.get("section"),
     )
+
+
+def _check(raw: dict) -> Check:
+    """Build one (already checked) cross-field check."""
+    if raw["rule"] == "later":
+        steps = (raw["step"], raw.get("than") or raw["than_nik"])
+    else:
+        steps = tuple(raw["steps"])
+    return Check(rule=raw["rule"], steps=steps, message=raw["message"].strip(), than_nik="than_nik" in raw,
+                 years=raw.get("years", 0), min_days=raw.get("min_days", 0), soft=bool(raw.get("soft")),
+                 flag=raw.get("flag"))
 
 
 def read_flow(path: Path, name: str | None = None) -> Flow:
@@ -102,6 +147,7 @@ def read_flow(path: Path, name: str | None = None) -> Flow:
     raw, problems = read_yaml(path)
     if raw is not None or not problems:
         problems += check_flow(raw)
+        raw = repeats.expand(raw)[0]
     if problems:
         raise FlowError([f"{display_name(path)}: {p}" for p in problems])
     spec = raw["submit"]
@@ -117,6 +163,10 @@ def read_flow(path: Path, name: str | None = None) -> Flow:
                                  note=d["note"].strip() if d.get("note") else None)
                         for d in raw.get("deadlines", ())),
         receipt_next_steps=tuple(receipt.get("next_steps", ())), receipt_notes=tuple(receipt.get("notes", ())),
+        checks=tuple(_check(c) for c in raw.get("checks", ())),
+        follow_ups=tuple(FollowUp(service=f["service"], title=f["title"], text=f["text"].strip(), when=f.get("when"),
+                                  carry=f.get("carry", {}), preset=f.get("preset", {}))
+                         for f in raw.get("follow_ups", ())),
     )
 
 
@@ -165,10 +215,14 @@ def _operator_holds(spec: dict, value, today: date) -> bool:
     """Evaluate the few operators flows may use: older_than_days, not."""
     for op, arg in spec.items():
         if op == "older_than_days":
-            if not value or date.fromisoformat(value) >= today - timedelta(days=arg):
+            if not isinstance(value, str) or date.fromisoformat(value) >= today - timedelta(days=arg):
                 return False
         elif op == "not":
             if value == arg or (isinstance(arg, list) and value in arg):
+                return False
+        elif op == "has":
+            wanted = arg if isinstance(arg, list) else [arg]
+            if not (isinstance(value, list) and any(w in value for w in wanted)):
                 return False
         else:
             raise ValueError(f"unknown operator {op!r}")

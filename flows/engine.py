@@ -3,16 +3,19 @@
 The engine is given the conversation row and one Event, changes the row, and returns the
 replies; the caller commits both together with the outbox, so state never lives in memory.
 """
+import re
 from datetime import datetime, timedelta
 
 from bot.core.models import Conversation, audit
-from flows import aftercare, records, understand
+from flows import aftercare, checks, records, understand
+from flows.aftercare.common import flow_or_none, request_named
 from flows.definition import (
     Flow,
     Step,
     applies,
     available_flows,
     condition_holds,
+    is_unknown,
     load_flow,
     texts,
 )
@@ -22,9 +25,10 @@ from flows.modes import AFTERCARE, IN_FLOW, Mode, State
 from flows.office import DAYS, hours_text, office_tz, placeholder_values
 from flows.placeholders import fill
 from flows.submit import submit
-from flows.summary import answered_steps, format_value, summary_lines
-from flows.validators import Invalid, format_date_id, parse_nik
+from flows.summary import answered_steps, format_value, sections, summary_lines
+from flows.validators import Invalid, Propose, format_date_id, parse_nik
 from nlu import FAQ_INTENTS, SERVICE_INTENTS, Parse, faq
+from nlu.regions import area_note
 
 COMMANDS = {
     "cancel": {"batal", "batalkan", "cancel", "stop", "batal saja", "gak jadi", "ga jadi", "tidak jadi"},
@@ -34,6 +38,16 @@ COMMANDS = {
     "help": {"bantuan", "help", "bantu", "tolong", "?", "cara"},
 }
 SUBMIT_WORDS = {"kirim", "submit", "ya", "iya", "benar", "sudah benar", "betul", "ok", "oke", "setuju"}
+# A greeting alone, typed while a question is open: greeted back, never taken as the answer.
+GREETINGS = {"halo", "hallo", "helo", "hai", "hay", "hi", "hello", "p", "pagi", "siang", "sore", "malam",
+             "selamat pagi", "selamat siang", "selamat sore", "selamat malam", "permisi", "halo kak",
+             "halo min", "halo admin", "hai kak", "pagi kak", "punten", "tes", "test"}
+SALAM = re.compile(r"^(?:ass?alamu'?\s?alaikum|as+alamualaikum|assalamualaykum|aslmkm|ass?wr\.?\s?wb|"
+                   r"assalamualaikum wr\.? ?wb)\b")
+YES_WORDS = {"ya", "iya", "y", "yes", "benar", "betul", "ya benar", "iya benar", "ok", "oke", "propose_yes"}
+NO_WORDS = {"bukan", "tidak", "tdk", "no", "salah", "propose_no", "bukan itu"}
+# "yg no 8", "nomor 8", "no. 8": the answer number typed at *ubah*.
+PICKED_NUMBER = re.compile(r"^(?:(?:yg|yang)\s+)?(?:(?:no|nomor|nmr|nomer)\.?\s*)?(\d{1,3})$")
 
 
 class Engine:
@@ -96,6 +110,8 @@ class Engine:
             return self._choose_service(arg)
         if kind == "resume":
             return self._resume_paused(arg)
+        if kind == "follow":
+            return self._follow_up(*arg.partition(":")[::2])
         if button == "status":
             return [records.status_reply(self.s, self.conv.contact_id, None, self.office)]
         if button == "help":
@@ -131,14 +147,36 @@ class Engine:
         return [Reply(self._fmt(template, title=svc["title"], requirements=requirements,
                                 duration=svc.get("duration", "-")))]
 
-    def _start_flow(self, flow: Flow) -> list[Reply]:
-        """Begin a flow from its first question."""
+    def _start_flow(self, flow: Flow, preset: dict | None = None, prefix: str = "") -> list[Reply]:
+        """Begin a flow from its first question not already answered by `preset` (a follow-up's or a
+        redirect's answers, kept only for the steps this flow has)."""
         c = self.conv
-        c.flow, c.answers, c.history, c.started_at = flow.name, {}, [], self.now
-        self._enter(Mode.COLLECT)
-        c.step = self._next_step(flow).id
+        ids = {s.id for s in flow.steps}
+        answers = {k: v for k, v in (preset or {}).items() if k in ids or k == "_linked"}
+        c.flow, c.answers, c.started_at = flow.name, answers, self.now
+        c.history = [s.id for s in flow.steps if s.id in answers]
         audit(self.s, self._actor(), "flow_started", c, flow=flow.name)
-        return [Reply(self._fmt(flow.intro)), self._ask(flow, flow.step(c.step))]
+        return [Reply(self._fmt(flow.intro))] + self._advance(flow, prefix=prefix)
+
+    def _follow_up(self, service: str, ticket: str) -> list[Reply]:
+        """A follow-up button after a ticket: start that service with the answers it carries over."""
+        req = request_named(self, ticket)
+        flow_name = self.office.get("services", {}).get(service, {}).get("flow")
+        filed = flow_or_none(req, self.office) if req is not None else None
+        if filed is None or not flow_name or flow_name not in available_flows():
+            return [Reply(self.t["follow_up_none"]), self._menu_reply()]
+        offer = next((o for o in filed.follow_ups if service in (o.service,)), None)
+        if offer is None:
+            return [Reply(self.t["follow_up_none"]), self._menu_reply()]
+        if self.conv.flow:
+            self._pause(load_flow(self.conv.flow))
+        source = req.answers or {}
+        preset = {target: source[step] for target, step in offer.carry.items() if step in source}
+        preset.update(offer.preset)
+        preset["_linked"] = req.ticket
+        flow = load_flow(flow_name)
+        return self._start_flow(flow, preset, prefix=fill(self.t["follow_up_started"], title=flow.title,
+                                                          ticket=req.ticket))
 
     # ---- inside a flow -------------------------------------------------------------------
     def _in_flow(self, event: Event, command: str | None, state: State) -> list[Reply]:
@@ -160,6 +198,9 @@ class Engine:
             return self._on_confirm(flow, event)
         if event.kind not in ("text", "button", "file"):
             return [self._bad_kind_reply(event, flow.step(self.conv.step))]
+        if event.kind == "text" and state.mode is Mode.COLLECT and self._greeting(flow.step(self.conv.step), event):
+            said = self.t["salam_in_flow"] if SALAM.match(clean(event.text)) else self.t["greeting_in_flow"]
+            return [self._current_prompt(flow, prefix=said + "\n" + fill(self.t["back_to_flow"], title=flow.title))]
         if event.kind == "text" and (event.text or "").strip():
             about_filed = aftercare.in_flow(self, flow, event)
             if about_filed is not None:
@@ -177,6 +218,19 @@ class Engine:
             value = parse_answer(step, event, self.today)
         except Invalid as err:
             return [self._ask(flow, step, prefix=err.message)]
+        except Propose as guess:
+            return self._propose(flow, step, guess)
+        return self._take(flow, step, value)
+
+    def _take(self, flow: Flow, step: Step, value) -> list[Reply]:
+        """Store a valid answer (after the flow's cross-field checks) and go on."""
+        answers = {**self.conv.answers, step.id: value}
+        wrong = [c for c in checks.failed(flow, answers, self.today, step.id) if not c.soft]
+        if wrong:
+            return [self._ask(flow, step, prefix=self._fmt(wrong[0].message, **self._answer_values(answers)))]
+        redirect = (step.options.get("redirect") or {}).get(value) if step.kind == "choice" else None
+        if redirect is not None:
+            return self._redirect(flow, redirect)
         if step.kind == "consent":
             audit(self.s, self._actor(), "consent_given" if value else "consent_declined",
                   self.conv, flow=flow.name, step=step.id)
@@ -189,7 +243,62 @@ class Engine:
         if step.kind == "photo" and value.get("upload_id"):
             records.attach_upload(self.s, value["upload_id"], step.id)
             audit(self.s, self._actor(), "document_received", self.conv, step=step.id)
-        return self._advance(flow, prefix="\n".join(notes))
+        forms = [Reply(document={"kind": "form", "form": a["attach"]}) for a in step.after
+                 if a.get("attach") and (a.get("when") is None or condition_holds(a["when"], answers, self.today))]
+        return self._advance(flow, prefix="\n".join(notes)) + forms
+
+    def _propose(self, flow: Flow, step: Step, guess: Propose) -> list[Reply]:
+        """An answer read as something else: ask the citizen to confirm it before it is kept."""
+        self.conv.answers = {**self.conv.answers,
+                             "_propose": {"step": step.id, "value": guess.value, "fallback": guess.fallback}}
+        self._enter(Mode.PROPOSE, back_to=Mode.COLLECT)
+        b = self.t["buttons"]
+        return [Reply(guess.message, [{"id": "propose_yes", "title": b["propose_yes"]},
+                                      {"id": "propose_no", "title": b["propose_no"]}])]
+
+    def _on_propose(self, event: Event, command: str | None, state: State) -> list[Reply]:
+        """propose: Ya keeps the reading, Bukan the text as typed (or asks again); anything else is a new answer."""
+        flow = load_flow(self.conv.flow)
+        answers = dict(self.conv.answers)
+        guess = answers.pop("_propose", None) or {}
+        self.conv.answers = answers
+        self._enter(Mode.COLLECT)
+        if not guess or guess.get("step") != self.conv.step:
+            return [self._current_prompt(flow)]
+        step = flow.step(guess["step"])
+        said = clean(event.button if event.kind == "button" else event.text)
+        if said in YES_WORDS:
+            return self._take(flow, step, guess["value"])
+        if said in NO_WORDS:
+            if guess.get("fallback") is not None:
+                taken = self._take(flow, step, guess["fallback"])
+                return [Reply(self.t["propose_no_kept"])] + taken
+            return [self._ask(flow, step)]
+        return self._in_flow(event, command, State(Mode.COLLECT))
+
+    def _redirect(self, flow: Flow, spec: dict) -> list[Reply]:
+        """An answer that belongs to another service: say why, drop this draft, start that one."""
+        audit(self.s, self._actor(), "flow_redirected", self.conv, flow=flow.name, to=spec.get("service"))
+        self._clear()
+        replies = [Reply(self._fmt(spec["text"]))]
+        target = self.office.get("services", {}).get(spec.get("service") or "", {}).get("flow")
+        if target and target in available_flows():
+            return replies + self._start_flow(load_flow(target), preset=spec.get("preset") or {})[1:]
+        return replies + [self._menu_reply()]
+
+    def _greeting(self, step: Step, event: Event) -> bool:
+        """A greeting alone ("halo", "assalamualaikum") where it is no answer: at a free-text question
+        (a name "Halo" would be kept) or where it does not read as an answer ("P" is Perempuan)."""
+        said = clean(event.text)
+        if not (said in GREETINGS or (SALAM.match(said) and len(said) <= 60)):
+            return False
+        if step.kind in ("name", "text", "place"):
+            return True
+        try:
+            parse_answer(step, event, self.today)
+        except (Invalid, Propose):
+            return True
+        return False
 
     def _advance(self, flow: Flow, prefix: str = "") -> list[Reply]:
         """Ask the next unanswered question, or show the summary when there is none."""
@@ -198,7 +307,10 @@ class Engine:
             self.conv.step = None
             self._enter(Mode.CONFIRM)
             replies = [Reply(prefix)] if prefix else []
-            return replies + [self._summary(flow)]
+            answers = dict(self.conv.answers)
+            edited = answers.pop("_edited", None)
+            self.conv.answers = answers
+            return replies + [self._summary(flow, section=edited)]
         self.conv.step = nxt.id
         self._enter(Mode.COLLECT)
         return [self._ask(flow, nxt, prefix=prefix)]
@@ -221,11 +333,19 @@ class Engine:
         for deadline in flow.deadlines:
             if deadline.step == step.id and deadline.note and deadline.passed(answers, self.today):
                 notes.append(self._fmt(deadline.note, days=deadline.days, **self._answer_values(answers)))
+        if is_unknown(value):
+            return notes
+        if step.kind in ("nik", "kk"):
+            note = area_note(value)
+            if note:
+                notes.append(note)
         if step.kind == "nik" and step.options.get("expect_sex"):
             info = parse_nik(value, today=self.today)
             if info.sex != step.options["expect_sex"]:
                 notes.append(fill(self.t["nik_sex_note"], sex=self.t["sex"][info.sex]))
-        if step.kind == "date" and step.options.get("compare_nik") and answers.get(step.options["compare_nik"]):
+        for check in checks.failed(flow, answers, self.today, step.id):
+            notes.append(self._fmt(check.message, **self._answer_values(answers)))  # only soft ones get here
+        if step.kind == "date" and isinstance(answers.get(step.options.get("compare_nik")), str):
             info = parse_nik(answers[step.options["compare_nik"]], today=self.today)
             if info.birth_date.isoformat() != value:
                 notes.append(self.t["nik_date_note"])
@@ -255,11 +375,17 @@ class Engine:
         return [self._ask(flow, step, prefix=fill(self.t["back_previous"], previous=format_value(step, old)))]
 
     def _edit_list(self, flow: Flow, state: State) -> list[Reply]:
-        """Show the numbered answers and ask which one to change."""
-        lines = summary_lines(flow, self.conv.answers or {}, self.today)
+        """Ask which answer to change: at the summary (just shown, numbered) by its number or its
+        section's name; in the middle of the questions, with the numbered answers so far."""
+        answers = self.conv.answers or {}
+        lines = summary_lines(flow, answers, self.today)
         if not lines:
             return [self._current_prompt(flow, prefix=self.t["nothing_to_edit"])]
         self._enter(Mode.EDIT_PICK, back_to=state.mode)
+        named = sections(flow, answers, self.today)
+        if state.mode is Mode.CONFIRM and len(named) > 1:
+            text = fill(self.t["edit_pick_section"], sections=", ".join(f"*{name}*" for name, _ in named))
+            return [Reply(text, [self._cancel_edit_button()])]
         return [Reply("\n".join(lines) + "\n\n" + self.t["edit_pick"], [self._cancel_edit_button()])]
 
     def _cancel_edit_button(self) -> dict:
@@ -274,19 +400,31 @@ class Engine:
         if said in ("cmd:cancel_edit", "tidak jadi", "batal") or command in ("cancel", "back"):
             self._enter(state.back_to)
             return [self._current_prompt(flow)]
-        if said.isdigit() and 1 <= int(said) <= len(steps):
-            step = steps[int(said) - 1]
+        number = PICKED_NUMBER.match(said)
+        if number and 1 <= int(number.group(1)) <= len(steps):
+            step = steps[int(number.group(1)) - 1]
             self.conv.step = step.id
+            self.conv.answers = {**self.conv.answers, "_edited": step.section}
             self._enter(Mode.COLLECT)
             old = format_value(step, self.conv.answers[step.id])
             return [self._ask(flow, step, prefix=fill(self.t["back_previous"], previous=old))]
+        section = next((name for name, _ in sections(flow, self.conv.answers or {}, self.today)
+                        if clean(name) == said or (len(said) >= 3 and clean(name).startswith(said))), None)
+        if section is not None:
+            lines = summary_lines(flow, self.conv.answers, self.today, section=section)
+            return [Reply("\n".join(lines) + "\n\n" + self.t["edit_pick"], [self._cancel_edit_button()])]
         return [Reply(fill(self.t["edit_bad_number"], count=len(steps)), [self._cancel_edit_button()])]
 
-    def _summary(self, flow: Flow) -> Reply:
-        """Everything collected, for the citizen to confirm before it is sent."""
-        lines = summary_lines(flow, self.conv.answers, self.today)
+    def _summary(self, flow: Flow, section: str | None = None) -> Reply:
+        """Everything collected, for the citizen to confirm before it is sent; after a change made
+        with *ubah*, only the section that changed (the rest was shown already)."""
+        lines = summary_lines(flow, self.conv.answers, self.today, section=section)
+        head = fill(self.t["summary_section_updated"], section=section) if section and lines \
+            else fill(self.t["summary_head"], title=flow.title)
+        if not lines:
+            lines = summary_lines(flow, self.conv.answers, self.today)
         b = self.t["buttons"]
-        text = "\n".join([fill(self.t["summary_head"], title=flow.title), *lines, "", self.t["summary_foot"]])
+        text = "\n".join([head, *lines, "", self.t["summary_foot"]])
         return Reply(text, [{"id": "submit", "title": b["submit"]}, {"id": "cmd:edit", "title": b["edit"]},
                             {"id": "cmd:cancel", "title": b["cancel"]}])
 
@@ -326,6 +464,8 @@ class Engine:
         """A question or another request typed in the middle of a flow, or None for an answer."""
         try:
             parse_answer(step, event, self.today)
+            valid = True
+        except Propose:
             valid = True
         except Invalid:
             valid = False
@@ -495,12 +635,18 @@ class Engine:
         buttons = []
         if step.kind == "choice":
             buttons = [{"id": str(c["id"]), "title": c["title"]} for c in step.choices]
+        elif step.kind == "multi_choice":
+            numbered = "\n".join(fill(self.t["validation"]["choice_option"], number=i, title=c["title"])
+                                  for i, c in enumerate(step.choices, 1))
+            text += "\n" + fill(self.t["validation"]["multi_hint"], options=numbered)
         elif step.kind == "yes_no":
             buttons = [{"id": "yes", "title": b["yes"]}, {"id": "no", "title": b["no"]}]
         elif step.kind == "consent":
             buttons = [{"id": "agree", "title": b["agree"]}, {"id": "disagree", "title": b["disagree"]}]
         elif step.kind == "photo" and step.missing_ok:
             buttons = [{"id": f"missing:{step.id}", "title": b["missing"]}]
+        if step.options.get("unknown_ok"):
+            buttons.append({"id": f"unknown:{step.id}", "title": b["unknown"]})
         if step.optional:
             buttons.append({"id": f"skip:{step.id}", "title": b["skip"]})
         return Reply((prefix + "\n\n" if prefix else "") + text, buttons)
@@ -523,7 +669,9 @@ class Engine:
     @staticmethod
     def _answer_values(answers: dict | None) -> dict:
         """The answers a text may quote by step id (text and numbers, not photos)."""
-        return {k: v for k, v in (answers or {}).items() if isinstance(v, (str, int))}
+        unknown = texts()["values"]["unknown"].lower()
+        return {k: unknown if is_unknown(v) else v for k, v in (answers or {}).items()
+                if isinstance(v, (str, int)) or is_unknown(v)}
 
     def _command(self, event: Event) -> str | None:
         """batal / kembali / ubah / menu / bantuan, typed or pressed."""
@@ -549,6 +697,7 @@ HANDLERS = {
     Mode.RESUME_OFFER: Engine._on_resume_offer,
     Mode.EDIT_PICK: Engine._on_edit_pick,
     Mode.SWITCH_OFFER: Engine._on_switch_offer,
+    Mode.PROPOSE: Engine._on_propose,
     Mode.DOC_OFFER: aftercare.on_doc_offer,
     Mode.FIXING: aftercare.on_fixing,
     Mode.REQUEST_CANCEL: aftercare.on_request_cancel,

@@ -6,13 +6,24 @@ from rapidfuzz import fuzz, process, utils
 
 from flows import validators as v
 from flows.definition import Step, texts
-from flows.validators import Invalid
+from flows.placeholders import fill
+from flows.validators import Invalid, Propose
+from nlu.regions import read_place
 
 SKIP_WORDS = {"lewati", "skip", "lewat", "tidak ada", "tdk ada", "ga ada", "gak ada", "nggak ada",
               "-", "tidak", "tdk", "tidak punya", "ngga ada", "enggak ada", "kosong"}
 MISSING_WORDS = {"belum ada", "blm ada", "belum", "blm", "nanti", "nanti saja", "tidak ada",
                  "tdk ada", "ga ada", "gak ada", "nggak ada", "hilang", "tidak punya", "lewati",
                  "belum punya", "missing"}
+
+
+# "I don't know", for a step whose answer the law lets be unknown (unknown_ok).
+UNKNOWN_WORDS = {"tidak tahu", "tdk tahu", "tidak tau", "tdk tau", "gak tahu", "gak tau", "ga tahu", "ga tau",
+                 "nggak tahu", "nggak tau", "ngga tau", "enggak tahu", "gatau", "gk tau", "gk tahu", "lupa",
+                 "saya lupa", "sy lupa", "tidak ingat", "tdk ingat", "tidak diketahui", "tdk diketahui",
+                 "belum tahu", "blm tau", "tidak tahu pak", "tidak tahu bu", "tidak tahu persis"}
+UNKNOWN = {"unknown": True}
+_MULTI_SPLIT = re.compile(r",|;|/|&|\+|\bdan\b|\bsama\b|\bserta\b")
 
 
 def clean(text: str | None) -> str:
@@ -30,8 +41,12 @@ def parse_answer(step: Step, event, today: date):
     text = (raw or "").strip()
     if step.optional and clean(text) in SKIP_WORDS | {"skip:" + step.id}:
         return None
+    if step.options.get("unknown_ok") and clean(text) in UNKNOWN_WORDS | {"unknown:" + step.id}:
+        return dict(UNKNOWN)
     if step.kind in ("choice",):
         return match_choice(step, raw or "")
+    if step.kind == "multi_choice":
+        return match_choices(step, raw or "")
     if step.kind in ("yes_no", "consent"):
         return _yes_no(raw or "")
     parser = PARSERS[step.kind]
@@ -83,6 +98,45 @@ def match_choice(step: Step, raw: str) -> str:
     raise Invalid(v.say("choice_reask", options=numbered))
 
 
+def match_choices(step: Step, raw: str) -> list[str]:
+    """Several options at once ("1, 3", "lahir dan pindah"), as ids in the order of the choices."""
+    said = clean(raw)
+    count = len(step.choices)
+    pieces = [p.strip() for p in _MULTI_SPLIT.split(said) if p.strip()] if said else []
+    if len(pieces) == 1 and re.fullmatch(r"[0-9 ]+", pieces[0]) and " " in pieces[0]:
+        pieces = pieces[0].split()  # "1 3"
+    if not pieces:
+        raise Invalid(v.say("multi_reask", options=_numbered(step), count=count))
+    wrong = [p for p in pieces if p.isdigit() and not 1 <= int(p) <= count]
+    if wrong:
+        raise Invalid(v.say("multi_out_of_range", numbers=", ".join(wrong), count=count))
+    chosen = set()
+    for piece in pieces:
+        try:
+            chosen.add(match_choice(step, piece))
+        except Invalid:
+            raise Invalid(v.say("multi_unknown", said=piece[:40], options=_numbered(step), count=count)) from None
+    return [c["id"] for c in step.choices if c["id"] in chosen]
+
+
+def _numbered(step: Step) -> str:
+    """The options as '1. Title' lines."""
+    return "\n".join(v.say("choice_option", number=i, title=o["title"]) for i, o in enumerate(step.choices, 1))
+
+
+def _place(step: Step, text: str, today: date) -> str:
+    """A city, regency or Kutai Timur kecamatan/desa, written properly; a guess is confirmed first."""
+    value = _text(step, text, today)
+    typed = " ".join(w[:1].upper() + w[1:] if w.islower() else w for w in value.split())
+    found = read_place(value)
+    if found is not None and found.exact:
+        return found.value
+    words = texts()["validation"]
+    if found is not None:
+        raise Propose(found.value, fill(words["place_propose"], place=found.value), fallback=typed)
+    raise Propose(typed, fill(words["place_unknown"], place=typed))
+
+
 def _text(step: Step, text: str, today: date) -> str:
     """Free text: something must be written, and not a novel."""
     value = re.sub(r"\s+", " ", text).strip()
@@ -116,4 +170,5 @@ PARSERS = {
     "email": lambda step, text, today: v.parse_email(text),
     "phone": lambda step, text, today: v.parse_phone(text),
     "number": _number,
+    "place": _place,
 }

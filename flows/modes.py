@@ -5,7 +5,7 @@ A conversation row stores its mode as one string (Conversation.mode). In a flow 
 two to return to, and the switch offer also the service offered:
 
     idle | collect | confirm | doc_offer | fixing | request_cancel
-    cancel_confirm:<back> | resume_offer:<back> | edit_pick:<back>
+    cancel_confirm:<back> | resume_offer:<back> | edit_pick:<back> | propose:<back>
     switch_offer:<back>:<service>
 
 That is the format rows have always had, so State.read takes every stored value there is.
@@ -23,6 +23,7 @@ class Mode(str, Enum):
     RESUME_OFFER = "resume_offer"       # back after a long gap: continue, start over or menu
     EDIT_PICK = "edit_pick"             # *ubah*: which numbered answer to change
     SWITCH_OFFER = "switch_offer"       # another service asked for mid-flow: stay or switch
+    PROPOSE = "propose"                 # an answer read as something else: "Maksud Bapak/Ibu *Sangatta*?"
     # After the ticket (flows/aftercare.py); no flow is in progress, what they are about (the
     # ticket, a file's upload id) is kept in Conversation.answers, empty otherwise when idle.
     DOC_OFFER = "doc_offer"             # a file sent while idle: "for *KTP-el ibu* on AKL-0001?"
@@ -31,7 +32,7 @@ class Mode(str, Enum):
 
 
 IN_FLOW = frozenset({Mode.COLLECT, Mode.CONFIRM})
-SIDE_STATES = frozenset({Mode.CANCEL_CONFIRM, Mode.RESUME_OFFER, Mode.EDIT_PICK, Mode.SWITCH_OFFER})
+SIDE_STATES = frozenset({Mode.CANCEL_CONFIRM, Mode.RESUME_OFFER, Mode.EDIT_PICK, Mode.SWITCH_OFFER, Mode.PROPOSE})
 AFTERCARE = frozenset({Mode.DOC_OFFER, Mode.FIXING, Mode.REQUEST_CANCEL})  # only while no flow is open
 
 
@@ -72,7 +73,8 @@ DIAGRAM_NODES = {
     Mode.IDLE: '(["idle: menu (isian disimpan atau dihapus)"])',
     Mode.CANCEL_CONFIRM: '{{"cancel_confirm: Yakin ingin membatalkan?"}}',
     Mode.RESUME_OFFER: '{{"resume_offer: Lanjutkan / Mulai dari awal / Menu"}}',
-    Mode.EDIT_PICK: '[/"edit_pick: Pilih nomor jawaban"/]',
+    Mode.EDIT_PICK: '[/"edit_pick: Pilih nomor jawaban atau bagian"/]',
+    Mode.PROPOSE: '{{"propose: Maksud Bapak/Ibu ...? Ya / Bukan"}}',
     Mode.SWITCH_OFFER: '{{"switch_offer: Selesaikan dulu / Urus layanan lain"}}',
     "first": '(["Pertanyaan pertama"])',
     "picked": '(["collect: pertanyaan yang dipilih, lalu ringkasan"])',
@@ -89,6 +91,8 @@ DIAGRAM_EDGES = (
     ("back", "ubah", Mode.EDIT_PICK),
     (Mode.EDIT_PICK, "nomor jawaban", "picked"),
     (Mode.EDIT_PICK, "Tidak jadi", "back"),
+    ("back", "jawaban yang perlu dipastikan", Mode.PROPOSE),
+    (Mode.PROPOSE, "Ya / Bukan: jawaban disimpan", "back"),
     ("back", "minta layanan lain", Mode.SWITCH_OFFER),
     (Mode.SWITCH_OFFER, "Lanjutkan", "back"),
     (Mode.SWITCH_OFFER, "Urus layanan lain: isian disimpan", Mode.IDLE),

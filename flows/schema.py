@@ -17,7 +17,9 @@ from pathlib import Path
 import yaml
 
 from bot.core import text_check
+from bot.core.forms_catalog import FORM_NAMES
 
+from flows import repeats
 from flows.placeholders import OFFICE_PLACEHOLDERS, names as placeholder_names
 
 FLOW_DIR = Path(__file__).resolve().parent
@@ -35,7 +37,7 @@ class FlowError(ValueError):
 
 
 # ---- the flow file --------------------------------------------------------------------------
-FLOW_KEYS = {"service", "title", "intro", "steps", "submit", "done", "deadlines", "receipt"}
+FLOW_KEYS = {"service", "title", "intro", "steps", "submit", "done", "deadlines", "receipt", "checks", "follow_ups"}
 FLOW_REQUIRED = {"service", "title", "intro", "steps", "submit", "done"}
 SUBMIT_KEYS = {"subject_label", "subject", "subject_nik", "applicant_by", "applicant", "contact_email"}
 SUBMIT_REQUIRED = {"subject_label", "subject"}
@@ -46,31 +48,40 @@ DONE_PLACEHOLDERS = {"ticket", "duration", "email_note"}
 DEADLINE_PLACEHOLDERS = {"days"}
 
 # Keys every step has or may have, whatever its kind.
-STEP_KEYS = {"id", "kind", "ask", "label", "when", "when_any", "after"}
+STEP_KEYS = {"id", "kind", "ask", "label", "when", "when_any", "after", "section"}
 STEP_REQUIRED = ("id", "kind", "ask")
 # Kind-specific options: key -> the check of its value. `optional` ("lewati") is not offered for
 # photos (missing_ok is their way), consents (skipping is not agreeing) and yes/no (SKIP_WORDS
 # has "tidak", which would be taken as skipping instead of "no").
 KIND_OPTIONS = {
-    "text": {"optional": "bool", "max_length": "positive_int"},
-    "name": {"optional": "bool"},
-    "date": {"optional": "bool", "earliest": "iso_date", "allow_future": "bool", "compare_nik": "step:nik"},
-    "time": {"optional": "bool"},
-    "nik": {"optional": "bool", "expect_sex": ("L", "P")},
-    "kk": {"optional": "bool"},
-    "choice": {"optional": "bool", "choices": "choices"},
+    "text": {"optional": "bool", "max_length": "positive_int", "unknown_ok": "text"},
+    "name": {"optional": "bool", "unknown_ok": "text"},
+    "date": {"optional": "bool", "earliest": "iso_date", "allow_future": "bool", "compare_nik": "step:nik",
+             "unknown_ok": "text"},
+    "time": {"optional": "bool", "unknown_ok": "text"},
+    "nik": {"optional": "bool", "expect_sex": ("L", "P"), "unknown_ok": "text"},
+    "kk": {"optional": "bool", "unknown_ok": "text"},
+    "choice": {"optional": "bool", "choices": "choices", "redirect": "redirect"},
+    "multi_choice": {"optional": "bool", "choices": "choices"},
+    "place": {"optional": "bool", "unknown_ok": "text"},
     "yes_no": {},
     "photo": {"document": "text", "missing_ok": "bool"},
     "email": {"optional": "bool"},
     "phone": {"optional": "bool"},
-    "number": {"optional": "bool", "low": "int", "high": "int", "unit": "text"},
+    "number": {"optional": "bool", "low": "int", "high": "int", "unit": "text", "unknown_ok": "text"},
     "consent": {"decline": "text", "on_decline": ("pause", "end")},
 }
-KIND_REQUIRED = {"choice": {"choices"}, "photo": {"document"}}
+KIND_REQUIRED = {"choice": {"choices"}, "multi_choice": {"choices"}, "photo": {"document"}}
 KINDS = frozenset(KIND_OPTIONS)
 CHOICE_KEYS = {"id", "title", "match"}
-AFTER_KEYS = {"when", "text"}
-OPERATORS = {"older_than_days", "not"}
+AFTER_KEYS = {"when", "text", "attach"}
+OPERATORS = {"older_than_days", "not", "has"}
+# The blank official forms a step may send as a PDF (`after: attach:`), built by delivery/forms/.
+FORMS = set(FORM_NAMES)
+CHECK_RULES = {"later": {"rule", "step", "than", "than_nik", "years", "min_days", "message", "soft", "flag"},
+               "different": {"rule", "steps", "message", "soft", "flag"}}
+FOLLOW_UP_KEYS = {"service", "title", "text", "when", "carry", "preset"}
+REDIRECT_KEYS = {"service", "text", "preset"}
 
 # ---- texts.yml: every key the code reads, and the placeholders each may use -------------------------
 _OFFICE = set(OFFICE_PLACEHOLDERS)
@@ -92,15 +103,19 @@ TEXTS = {
     "no_request_to_cancel": set(), "thanks": set(), "next_opening": {"day", "date", "time"},
     "next_opening_unknown": set(), "done_email_note": set(), "duration_unknown": set(),
     "office_hours_span": {"days", "start", "end"}, "office_hours_none": set(),
-    "message_cut": {"kept", "sent"}, "flood_notice": set(),
+    "message_cut": {"kept", "sent"}, "flood_notice": set(), "summary_section": {"section"},
+    "edit_pick_section": {"sections"}, "summary_section_updated": {"section"}, "greeting_in_flow": set(),
+    "salam_in_flow": set(),
+    "propose_no_kept": set(), "follow_up_started": {"title", "ticket"}, "follow_up_none": set(),
 }
 TEXT_GROUPS = {
     "buttons": {"yes": set(), "no": set(), "agree": set(), "disagree": set(), "submit": set(), "edit": set(),
                 "cancel": set(), "cancel_yes": set(), "cancel_no": set(), "resume": set(), "restart": set(),
                 "menu": set(), "skip": set(), "missing": set(), "resume_flow": {"title"}, "status": set(),
-                "cancel_edit": set(), "switch_stay": {"title"}, "switch_go": {"service"}},
+                "cancel_edit": set(), "switch_stay": {"title"}, "switch_go": {"service"},
+                "unknown": set(), "propose_yes": set(), "propose_no": set()},
     "values": {"none": set(), "yes": set(), "no": set(), "photo_missing": set(), "photo_received": set(),
-               "with_unit": {"value", "unit"}},
+               "with_unit": {"value", "unit"}, "unknown": set()},
     "sex": {"L": set(), "P": set()},
     "status_labels": {"submitted": set(), "in_review": set(), "needs_fix": set(), "approved": set(),
                       "issued": set(), "delivered": set(), "rejected": set(), "cancelled": set()},
@@ -199,6 +214,8 @@ TEXT_GROUPS = {
         "number_not_digits": {"wanted"}, "number_not_whole": {"wanted"}, "number_out_of_range": {"wanted", "sent"},
         "yes_no_ask": set(), "yes_no_both": {"ask"}, "yes_no_unknown": {"ask"},
         "choice_option": {"number", "title"}, "choice_reask": {"options"},
+        "multi_hint": {"options"}, "multi_reask": {"options", "count"}, "multi_out_of_range": {"numbers", "count"},
+        "multi_unknown": {"said", "options", "count"}, "place_propose": {"place"}, "place_unknown": {"place"},
         "text_too_short": set(), "text_too_long": set(),
     },
     # The clarifying question's buttons: one per intent flows/understand.py may offer.
@@ -271,6 +288,8 @@ def check_all() -> list[str]:
     problems = []
     for path in [*flow_files(), FLOW_DIR / TEXTS_FILE]:
         problems += check_file(path)
+    if not problems:
+        problems += check_links({p.stem: repeats.expand(read_yaml(p)[0])[0] for p in flow_files()})
     return problems
 
 
@@ -331,6 +350,10 @@ class _FlowChecker:
             self._deadlines(data["deadlines"])
         if "receipt" in data:
             self._receipt(data["receipt"])
+        if "checks" in data:
+            self._checks(data["checks"])
+        if "follow_ups" in data:
+            self._follow_ups(data["follow_ups"])
         return self.problems
 
     def _collect_ids(self, steps: list) -> None:
@@ -355,6 +378,7 @@ class _FlowChecker:
 
     # -- one step
     def _step(self, index: int, raw: dict) -> None:
+        self.current = raw  # the step whose options are being checked (a redirect names its choices)
         sid = raw.get("id")
         where = f"step '{sid}'" if isinstance(sid, str) and sid else f"step #{index + 1}"
         kind = raw.get("kind")
@@ -427,6 +451,8 @@ class _FlowChecker:
             self._step_ref(where, key, value, rule.partition(":")[2])
         elif rule == "choices":
             self._choices(where, value)
+        elif rule == "redirect":
+            self._redirect(where, value)
 
     def _step_ref(self, where: str, key: str, value, kind: str | None = None) -> bool:
         """A key naming another step (of a given kind); True when it does."""
@@ -484,6 +510,11 @@ class _FlowChecker:
                     if op not in OPERATORS:
                         self.add(where, f"{key}: '{ref}': {text_check.unknown(op, OPERATORS)} (operators: "
                                         f"{', '.join(sorted(OPERATORS))})")
+                    elif op == "has":
+                        if target.get("kind") != "multi_choice":
+                            self.add(where, f"{key}: '{ref}': has needs a multi_choice step")
+                        for v in arg if isinstance(arg, list) else [arg]:
+                            self._expected(where, key, ref, {**target, "kind": "choice"}, v)
                     elif op == "older_than_days":
                         if target.get("kind") != "date":
                             self.add(where, f"{key}: '{ref}': older_than_days needs a date step")
@@ -499,7 +530,9 @@ class _FlowChecker:
     def _expected(self, where: str, key: str, ref: str, target: dict, value) -> None:
         """One value a condition compares an answer with, of the kind that step answers."""
         kind = target.get("kind")
-        if kind == "choice":
+        if kind == "multi_choice":
+            self.add(where, f"{key}: '{ref}' has several answers; compare with {{has: ...}}")
+        elif kind == "choice":
             ids = [c.get("id") for c in target.get("choices") or [] if isinstance(c, dict)]
             if value not in ids:
                 self.add(where, f"{key}: '{ref}' has no choice {value!r} (choices: {', '.join(map(str, ids))})")
@@ -532,6 +565,8 @@ class _FlowChecker:
                 self._placeholders(where, f"{at}.text", note["text"], known)
             if "when" in note:
                 self._condition(where, f"{at}.when", note["when"], known)
+            if "attach" in note and note["attach"] not in FORMS:
+                self.add(where, f"{at}: key 'attach': unknown form {note['attach']!r} (forms: {', '.join(sorted(FORMS))})")
 
     def _placeholders(self, where: str, key: str, text, known: set) -> None:
         """Every {name} in a text must be something the engine fills at that point."""
@@ -630,9 +665,123 @@ class _FlowChecker:
                 self.add("receipt", f"key '{key}' must be a list of texts")
 
 
+    # -- cross-field checks, follow-ups, redirects
+    def _checks(self, checks) -> None:
+        if not isinstance(checks, list):
+            self.add("checks", "must be a list of {rule, ...}")
+            return
+        for i, rule in enumerate(checks):
+            where = f"checks[{i}]"
+            if not isinstance(rule, dict) or rule.get("rule") not in CHECK_RULES:
+                self.add(where, f"must be a mapping with rule: one of {', '.join(sorted(CHECK_RULES))}")
+                continue
+            for key in rule:
+                if key not in CHECK_RULES[rule["rule"]]:
+                    self.add(where, text_check.unknown(key, CHECK_RULES[rule["rule"]]))
+            if not _is_text(rule.get("message")):
+                self.add(where, "missing required key 'message'")
+            else:
+                self._placeholders(where, "message", rule["message"], set(self.order))
+            if rule.get("soft") and not _is_text(rule.get("flag")):
+                self.add(where, "a soft check needs 'flag' (what the officer is told)")
+            if rule["rule"] == "later":
+                self._step_ref(where, "step", rule.get("step"), "date")
+                if ("than" in rule) == ("than_nik" in rule):
+                    self.add(where, "needs exactly one of 'than' (a date step) or 'than_nik' (a nik step)")
+                elif "than" in rule:
+                    self._step_ref(where, "than", rule["than"], "date")
+                else:
+                    self._step_ref(where, "than_nik", rule["than_nik"], "nik")
+                for key in ("years", "min_days"):
+                    if key in rule and not (_is_int(rule[key]) and rule[key] >= 0):
+                        self.add(where, f"key '{key}' must be a whole number, 0 or more")
+            else:
+                steps = rule.get("steps")
+                if not (isinstance(steps, list) and len(steps) >= 2):
+                    self.add(where, "key 'steps' must list at least two steps")
+                else:
+                    for ref in steps:
+                        self._step_ref(where, "steps", ref)
+
+    def _follow_ups(self, follow_ups) -> None:
+        if not isinstance(follow_ups, list):
+            self.add("follow_ups", "must be a list of {service, title, text, ...}")
+            return
+        for i, offer in enumerate(follow_ups):
+            where = f"follow_ups[{i}]"
+            if not isinstance(offer, dict):
+                self.add(where, "must be a mapping {service, title, text, ...}")
+                continue
+            for key in offer:
+                if key not in FOLLOW_UP_KEYS:
+                    self.add(where, text_check.unknown(key, FOLLOW_UP_KEYS))
+            for key in ("service", "title", "text"):
+                if not _is_text(offer.get(key)):
+                    self.add(where, f"missing required key '{key}'")
+            if _is_text(offer.get("title")) and len(offer["title"]) > 20:
+                self.add(where, "key 'title' is a button: 20 characters at most")
+            if "when" in offer:
+                self._condition(where, "when", offer["when"], set(self.order))
+            carry = offer.get("carry", {})
+            if not isinstance(carry, dict):
+                self.add(where, "key 'carry' must be a mapping of target step: step of this flow")
+            else:
+                for source in carry.values():
+                    self._step_ref(where, "carry", source)
+            if not isinstance(offer.get("preset", {}), dict):
+                self.add(where, "key 'preset' must be a mapping of target step: value")
+
+    def _redirect(self, where: str, value) -> None:
+        if not isinstance(value, dict):
+            self.add(where, "key 'redirect' must be a mapping of choice id: {service, text, preset}")
+            return
+        ids = [c.get("id") for c in self.current.get("choices") or [] if isinstance(c, dict)]
+        for cid, spec in value.items():
+            at = f"{where}: redirect '{cid}'"
+            if ids and cid not in ids:
+                self.add(at, f"no such choice (choices: {', '.join(map(str, ids))})")
+            if not isinstance(spec, dict):
+                self.add(at, "must be a mapping {service, text, preset}")
+                continue
+            for key in spec:
+                if key not in REDIRECT_KEYS:
+                    self.add(at, text_check.unknown(key, REDIRECT_KEYS))
+            if not _is_text(spec.get("text")):
+                self.add(at, "missing required key 'text'")
+            if not isinstance(spec.get("preset", {}), dict):
+                self.add(at, "key 'preset' must be a mapping of target step: value")
+
+
 def check_flow(data) -> list[str]:
-    """The problems of one flow file's parsed data (without the file name)."""
-    return _FlowChecker(data).run()
+    """The problems of one flow file's parsed data (without the file name); repeat blocks are expanded first."""
+    data, problems = repeats.expand(data)
+    return problems + _FlowChecker(data).run()
+
+
+def check_links(flows: dict) -> list[str]:
+    """Follow-ups and redirects that name a flow or a step that does not exist: {name: expanded data}."""
+    problems = []
+    by_service = {data.get("service"): data for data in flows.values() if isinstance(data, dict)}
+    for name, data in flows.items():
+        if not isinstance(data, dict):
+            continue
+        links = [(f"follow_ups[{i}]", o) for i, o in enumerate(data.get("follow_ups") or []) if isinstance(o, dict)]
+        for step in data.get("steps") or []:
+            if isinstance(step, dict) and isinstance(step.get("redirect"), dict):
+                links += [(f"step '{step.get('id')}': redirect '{cid}'", spec)
+                          for cid, spec in step["redirect"].items() if isinstance(spec, dict)]
+        for where, link in links:
+            target = link.get("service")
+            if target is None and where.startswith("step"):
+                continue
+            if target not in by_service:
+                problems.append(f"flows/{name}.yml: {where}: no flow for service {target!r}")
+                continue
+            ids = {s.get("id") for s in by_service[target].get("steps") or [] if isinstance(s, dict)}
+            for key in [*(link.get("carry") or {}), *(link.get("preset") or {})]:
+                if key not in ids:
+                    problems.append(f"flows/{name}.yml: {where}: flow {target!r} has no step {key!r}")
+    return problems
 
 
 # ---- checking texts.yml -----------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from bot.core.crypto import lookups
 from bot.core.db import insert_for
 from bot.core.models import Request, TicketCounter, Upload, audit
 from bot.core.privacy import mask_nik
+from flows import checks
 from flows.aftercare import missing_note
-from flows.definition import Flow, applies, texts
+from flows.definition import Flow, applies, condition_holds, is_unknown, texts
 from flows.messages import Reply
 from flows.placeholders import fill
 from flows.summary import documents
@@ -32,9 +33,13 @@ def officer_flags(s, flow: Flow, answers: dict, today: date) -> list[str]:
     words = texts()["officer_flags"]
     flags = []
     for step in flow.steps:
-        if step.kind == "nik" and step.id in answers and not _known_nik(s, answers[step.id]):
+        if step.kind == "nik" and isinstance(answers.get(step.id), str) and not _known_nik(s, answers[step.id]):
             flags.append(fill(words["unknown_nik"], label=step.label, nik=mask_nik(answers[step.id])))
     flags += [fill(d.flag, days=d.days) for d in flow.deadlines if d.passed(answers, today)]
+    flags += [fill(s.options["unknown_ok"], label=s.label) for s in flow.steps
+              if s.options.get("unknown_ok") and is_unknown(answers.get(s.id))]
+    flags += [fill(c.flag, **{k: v for k, v in answers.items() if isinstance(v, str)})
+              for c in checks.failed(flow, answers, today) if c.soft and c.flag]
     _, missing = documents(flow, answers, today)
     flags += [fill(words["missing_document"], document=name) for name in missing]
     return flags
@@ -58,9 +63,9 @@ def submit(engine, flow: Flow) -> list[Reply]:
     req = Request(
         ticket=next_ticket(s, service.get("prefix", office.get("office", {}).get("ticket_prefix_default", "SD"))),
         service=flow.service, status="submitted", contact_id=conv.contact_id,
-        applicant_name=answers.get(who.get("name")), applicant_nik=answers.get(who.get("nik")),
-        applicant_relation=who.get("relation"), subject_name=answers.get(spec.subject),
-        subject_nik=answers.get(spec.subject_nik), answers=answers,
+        applicant_name=_text(answers.get(who.get("name"))), applicant_nik=_text(answers.get(who.get("nik"))),
+        applicant_relation=who.get("relation"), subject_name=_text(answers.get(spec.subject)),
+        subject_nik=_text(answers.get(spec.subject_nik)), answers=answers, linked_to=_linked(s, conv),
         flags=officer_flags(s, flow, answers, engine.today), missing_documents=missing,
     )
     s.add(req)
@@ -81,4 +86,35 @@ def submit(engine, flow: Flow) -> list[Reply]:
     note = missing_note(missing)  # what is still missing, and that it can be sent here later
     if note:
         done = done.rstrip() + "\n\n" + note
-    return [Reply(done), Reply(document={"kind": "receipt", "request_id": req.id})]
+    offers = follow_ups(engine, flow, answers)
+    if offers:
+        done = done.rstrip() + "\n\n" + "\n".join(engine._fmt(o.text, **_strings(answers)) for o in offers)
+    buttons = [{"id": f"follow:{o.service}:{req.ticket}", "title": o.title} for o in offers]
+    return [Reply(done, buttons), Reply(document={"kind": "receipt", "request_id": req.id})]
+
+
+def follow_ups(engine, flow: Flow, answers: dict) -> list:
+    """The requests offered after this one (at most two): those whose condition holds and whose
+    service has a flow."""
+    services = engine.office.get("services", {})
+    return [o for o in flow.follow_ups
+            if services.get(o.service, {}).get("flow") and (o.when is None or condition_holds(o.when, answers, engine.today))][:2]
+
+
+def _strings(answers: dict) -> dict:
+    """The answers a text may quote."""
+    return {k: v for k, v in answers.items() if isinstance(v, str)}
+
+
+def _text(value):
+    """A name or NIK column's value: None for an answer given as 'tidak tahu'."""
+    return None if is_unknown(value) else value
+
+
+def _linked(s, conv) -> int | None:
+    """The request this draft was started from (a follow-up button), when it is this citizen's."""
+    ticket = (conv.answers or {}).get("_linked")
+    if not ticket:
+        return None
+    return s.execute(select(Request.id).where(Request.ticket == ticket,
+                                              Request.contact_id == conv.contact_id)).scalar_one_or_none()

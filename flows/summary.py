@@ -2,7 +2,7 @@
 from datetime import date
 
 from bot.core.privacy import mask_nik
-from flows.definition import Flow, Step, applies, texts
+from flows.definition import Flow, Step, applies, is_unknown, texts
 from flows.placeholders import fill
 from flows.validators import format_date_id
 
@@ -12,12 +12,16 @@ def format_value(step: Step, value) -> str:
     words = texts()["values"]
     if value is None:
         return words["none"]
+    if is_unknown(value):
+        return words["unknown"]
     if step.kind in ("nik", "kk"):
         return mask_nik(value)
     if step.kind == "date":
         return format_date_id(date.fromisoformat(value))
     if step.kind == "choice":
         return next((c["title"] for c in step.choices if c["id"] == value), str(value))
+    if step.kind == "multi_choice":
+        return ", ".join(c["title"] for c in step.choices if c["id"] in value)
     if step.kind in ("yes_no", "consent"):
         return words["yes"] if value else words["no"]
     if step.kind == "photo":
@@ -28,14 +32,44 @@ def format_value(step: Step, value) -> str:
 
 
 def answered_steps(flow: Flow, answers: dict, today: date) -> list[Step]:
-    """The steps that apply and have an answer, in flow order."""
-    return [s for s in flow.steps if s.id in answers and applies(s, answers, today)]
+    """The steps that apply and have an answer, in flow order but each section kept together (the
+    reporter's NIK asked late still shows under *Pelapor*); the summary numbers them in this order."""
+    steps = [s for s in flow.steps if s.id in answers and applies(s, answers, today)]
+    first = {}
+    for i, s in enumerate(steps):
+        first.setdefault(s.section, i)
+    return sorted(steps, key=lambda s: first[s.section])
 
 
-def summary_lines(flow: Flow, answers: dict, today: date) -> list[str]:
-    """Numbered lines 'N. Label: value' (the numbers are what *ubah* refers to)."""
-    return [f"{i}. {s.label}: {format_value(s, answers[s.id])}"
-            for i, s in enumerate(answered_steps(flow, answers, today), 1)]
+def summary_lines(flow: Flow, answers: dict, today: date, section: str | None = None) -> list[str]:
+    """Numbered lines 'N. Label: value' under their section headings, a blank line between sections
+    (the numbers are what *ubah* refers to); only one section's lines when `section` is given."""
+    lines, current = [], None
+    for i, s in enumerate(answered_steps(flow, answers, today), 1):
+        if section is not None and s.section != section:
+            continue
+        if s.section and s.section != current:
+            if lines:
+                lines.append("")
+            lines.append(fill(texts()["summary_section"], section=s.section))
+            current = s.section
+        lines.append(f"{i}. {_short_label(s)}: {format_value(s, answers[s.id])}")
+    return lines
+
+
+def _short_label(step: Step) -> str:
+    """The label without the section a repeat copy adds to it ('Nama (Anggota 2)' under 'Anggota 2')."""
+    suffix = f" ({step.section})"
+    return step.label[:-len(suffix)] if step.section and step.label.endswith(suffix) else step.label
+
+
+def sections(flow: Flow, answers: dict, today: date) -> list[tuple[str, int]]:
+    """(section, number of answers) in order, for the answered steps that have a section."""
+    counts: dict[str, int] = {}
+    for s in answered_steps(flow, answers, today):
+        if s.section:
+            counts[s.section] = counts.get(s.section, 0) + 1
+    return list(counts.items())
 
 
 def documents(flow: Flow, answers: dict, today: date) -> tuple[list[str], list[str]]:

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.core.invalid import Invalid  # noqa: F401  (validators raise it; callers import it from here)
+from bot.core.invalid import Invalid, Propose  # noqa: F401  (validators raise them; callers import them from here)
 from flows.definition import texts
 from flows.placeholders import fill
 

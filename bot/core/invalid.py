@@ -8,3 +8,13 @@ class Invalid(ValueError):
         """Keep the message both as the exception text and as `.message`."""
         super().__init__(message)
         self.message = message
+
+
+class Propose(Exception):
+    """An answer read as `value`, for the citizen to confirm with `message` (Ya / Bukan).
+
+    On *Bukan* the engine keeps `fallback` when there is one (a place name as typed), else asks again."""
+
+    def __init__(self, value, message: str, fallback=None):
+        super().__init__(message)
+        self.value, self.message, self.fallback = value, message, fallback

@@ -165,6 +165,8 @@ class Request(Base):
     fix_items: Mapped[list] = mapped_column(SealedJSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)           # why it was rejected, in plain words
     document_number: Mapped[str | None] = mapped_column(String(80))
+    # The request this one follows from (the KK update offered after an akta kematian, a twin's akta).
+    linked_to: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # delivered, rejected, cancelled
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its files deleted (retention)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -230,15 +232,19 @@ class Upload(Base):
 
 
 class Document(Base):
-    """A PDF for a request (receipt, booking slip, the issued document), one current per kind."""
+    """A PDF for a request (receipt, booking slip, the issued document), one current per kind; or a
+    blank official form sent in the chat (no request; kind "form:<name>", one current per form)."""
     __tablename__ = "documents"
     __table_args__ = (Index("uq_document_current_kind", "request_id", "kind", unique=True,
                             postgresql_where=text("status = 'current'"),
-                            sqlite_where=text("status = 'current'")),)
+                            sqlite_where=text("status = 'current'")),
+                      Index("uq_document_current_form", "kind", unique=True,
+                            postgresql_where=text("request_id IS NULL AND status = 'current'"),
+                            sqlite_where=text("request_id IS NULL AND status = 'current'")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))             # receipt | issued
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)  # None: a blank form
+    kind: Mapped[str] = mapped_column(String(30))             # receipt | issued | form:<name>
     # current | superseded (a corrected document replaced it) | revoked; /v says which.
     status: Mapped[str] = mapped_column(String(20), default="current", server_default="current")
     number: Mapped[str | None] = mapped_column(String(80))    # the register number (issued documents)
@@ -252,7 +258,7 @@ class Document(Base):
     storage_key: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    request: Mapped[Request] = relationship()
+    request: Mapped[Request | None] = relationship()
 
 
 class Outbox(Base):

@@ -39,13 +39,16 @@ def by_code(s, code: str) -> Finding:
     """The document a verification code names."""
     if not code or len(code) > 40:
         return Finding(None)
-    return Finding(s.execute(select(Document).where(Document.code == code)).scalar_one_or_none())
+    # A blank form (no request) is the office's paper for anyone to fill in, not a document it issued.
+    return Finding(s.execute(select(Document).where(Document.code == code, Document.request_id.is_not(None)))
+                   .scalar_one_or_none())
 
 
 def by_content(s, data: bytes) -> Finding:
     """The document whose stored file is exactly these bytes (the newest, if stored twice)."""
     digest = hashlib.sha256(data).hexdigest()
-    doc = s.execute(select(Document).where(Document.sha256 == digest).order_by(Document.id.desc())
+    doc = s.execute(select(Document).where(Document.sha256 == digest, Document.request_id.is_not(None))
+                    .order_by(Document.id.desc())
                     .limit(1)).scalar_one_or_none()
     return Finding(doc)
 

@@ -22,7 +22,7 @@ from flows.inputs import clean, parse_answer
 from flows.messages import Event, Reply
 from flows.modes import Mode
 from flows.placeholders import fill
-from flows.validators import Invalid
+from flows.validators import Invalid, Propose
 
 # Buttons of other messages (the menu, a status reply, an offer), never an answer to a fix item.
 ELSEWHERE = ("svc:", "resume:", "intent:", "status", "fix:", "resend:", "rcancel", "docreq:", "docfor:", "docno",
@@ -107,6 +107,9 @@ def on_fixing(engine, event: Event, command: str | None, state) -> list[Reply]:
         value = parse_answer(step, event, engine.today)
     except Invalid as err:
         return [ask_item(engine, flow, req, item, prefix=err.message)]
+    except Propose as guess:
+        # A fix is checked by the officer who asked for it: keep the proper form of what was typed.
+        value = guess.value
     if step.kind == "photo":
         if not value.get("upload_id"):  # "belum ada": stop here, the photo can come later
             drop(engine)
