@@ -161,6 +161,32 @@ def test_it_files_a_divorce_report_and_sends_the_receipt(app, chat, client, png)
             "foto_putusan", "foto_inkracht", "foto_akta_perkawinan", "foto_kk"}
 
 
+def test_the_kk_status_update_after_the_ticket_carries_the_reporters_side(app, chat, png):
+    offers = load_flow("akta_perceraian").follow_ups
+    if not offers:
+        pytest.skip("the kartu_keluarga flow is not online yet: no follow-up is offered (see the flow file)")
+    answer_until_summary(chat, png)  # reported by the former wife
+    ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
+    chat.press(f"follow:kartu_keluarga:{ticket}")
+    where = chat.where()
+    assert where["flow"] == "kartu_keluarga"
+    answers = where["answers"]
+    assert answers["perubahan"] == ["status"] and answers["status_1_jadi"] == "cerai_hidup"
+    assert answers["no_kk"] == KK_NUMBER  # the wife's KK, not the husband's (unknown)
+    assert answers["status_1_nama"] == "Maria Magdalena Siahaan" and answers["status_1_nik"] == WIFE_NIK
+    assert answers["_linked"] == ticket
+
+
+def test_a_kk_number_not_known_is_asked_in_the_kk_update(chat, png):
+    if not load_flow("akta_perceraian").follow_ups:
+        pytest.skip("the kartu_keluarga flow is not online yet: no follow-up is offered (see the flow file)")
+    answer_until_summary(chat, png, reporter="suami")  # the husband's KK number was "tidak tahu"
+    ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
+    chat.press(f"follow:kartu_keluarga:{ticket}")
+    answers = chat.where()["answers"]
+    assert "no_kk" not in answers and answers["status_1_nik"] == HUSBAND_NIK
+
+
 # ---- awkward answers ------------------------------------------------------------------------------
 def test_a_putusan_before_the_marriage_is_asked_again(chat):
     answer_until_ruling_date(chat)
