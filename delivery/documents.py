@@ -37,6 +37,7 @@ def ensure_receipt(s, request_id: int) -> Document:
         "duration": service.get("duration", "-"),
         "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/v/{code}",
         "notes": list(flow.receipt_notes),
+        "linked_ticket": s.get(Request, req.linked_to).ticket if req.linked_to else None,
     }), reason="Tanda terima permohonan")
     key, digest = storage.save(pdf, "documents", ".pdf")
     doc = Document(request_id=req.id, kind="receipt", code=code, filename=f"Tanda-terima-{req.ticket}.pdf",

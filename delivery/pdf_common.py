@@ -9,6 +9,7 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from bot.core.text import fill
+from nlu import faq
 
 # The fonts ship inside the repository: a citizen's PDF must not depend on what the server has
 # installed, and the 14 core PDF fonts are Latin-1 only (no "—", "–", "✓").
@@ -53,13 +54,18 @@ def format_wita(moment: datetime) -> str:
 
 
 def office_contact_lines(office: dict, words: dict) -> list[str]:
-    """Two letterhead lines, phones then email/website, from whichever contacts are present
-    (`words`: texts.yml `pdf`, whose `phone`, `whatsapp` and `email` say how each is shown)."""
-    phones = [fill(words[key], office) if office.get(key) else "" for key in ("phone", "whatsapp")]
-    online = [
-        fill(words["email"], office) if office.get("email") else "",
-        office.get("website") or "",
-    ]
+    """Two letterhead lines, phones then email/website (`words`: texts.yml `pdf`, whose `phone`,
+    `whatsapp` and `email` say how each is shown). A contact config.yml names but leaves empty
+    (or as an obvious placeholder such as "(0549) 000000") is printed "belum diatur"
+    (nlu/faq.yml contact_unset), never as if it were real; one it does not name is left out."""
+    def shown(key: str) -> str:
+        if key not in office:
+            return ""
+        return fill(words[key], {key: faq.contact({"office": office}, key)})
+
+    phones = [shown("phone"), shown("whatsapp")]
+    website = office.get("website") or ""
+    online = [shown("email"), "" if faq.is_unset(website) else website]
     lines = (" · ".join(p for p in group if p) for group in (phones, online))
     return [line for line in lines if line]
 

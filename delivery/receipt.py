@@ -28,7 +28,7 @@ def _details_rows(data: dict, words: dict) -> list[tuple[str, str]]:
         (words["applicant_nik"], mask_nik(data.get("applicant_nik")) or NOT_GIVEN),
         (words["applicant_relation"], data.get("applicant_relation") or NOT_GIVEN),
         (data.get("subject_label") or words["subject"], data.get("subject_name") or NOT_GIVEN),
-    ]
+    ] + ([(words["linked"], data["linked_ticket"])] if data.get("linked_ticket") else [])
 
 
 def _title_block(pdf: OfficePDF, service: str, words: dict) -> None:

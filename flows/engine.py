@@ -28,6 +28,7 @@ from flows.submit import submit
 from flows.summary import answered_steps, format_value, sections, summary_lines
 from flows.validators import Invalid, Propose, format_date_id, parse_nik
 from nlu import FAQ_INTENTS, SERVICE_INTENTS, Parse, faq
+from nlu.entities import SALAM
 from nlu.regions import area_note
 
 COMMANDS = {
@@ -42,8 +43,6 @@ SUBMIT_WORDS = {"kirim", "submit", "ya", "iya", "benar", "sudah benar", "betul",
 GREETINGS = {"halo", "hallo", "helo", "hai", "hay", "hi", "hello", "p", "pagi", "siang", "sore", "malam",
              "selamat pagi", "selamat siang", "selamat sore", "selamat malam", "permisi", "halo kak",
              "halo min", "halo admin", "hai kak", "pagi kak", "punten", "tes", "test"}
-SALAM = re.compile(r"^(?:ass?alamu'?\s?alaikum|as+alamualaikum|assalamualaykum|aslmkm|ass?wr\.?\s?wb|"
-                   r"assalamualaikum wr\.? ?wb)\b")
 YES_WORDS = {"ya", "iya", "y", "yes", "benar", "betul", "ya benar", "iya benar", "ok", "oke", "propose_yes"}
 NO_WORDS = {"bukan", "tidak", "tdk", "no", "salah", "propose_no", "bukan itu"}
 # "yg no 8", "nomor 8", "no. 8": the answer number typed at *ubah*.
@@ -200,6 +199,7 @@ class Engine:
             return [self._bad_kind_reply(event, flow.step(self.conv.step))]
         if event.kind == "text" and state.mode is Mode.COLLECT and self._greeting(flow.step(self.conv.step), event):
             said = self.t["salam_in_flow"] if SALAM.match(clean(event.text)) else self.t["greeting_in_flow"]
+            # (salam_in_flow, greeting_in_flow: flows/texts.yml; the idle greeting answers through nlu/faq.yml)
             return [self._current_prompt(flow, prefix=said + "\n" + fill(self.t["back_to_flow"], title=flow.title))]
         if event.kind == "text" and (event.text or "").strip():
             about_filed = aftercare.in_flow(self, flow, event)
@@ -290,7 +290,7 @@ class Engine:
         """A greeting alone ("halo", "assalamualaikum") where it is no answer: at a free-text question
         (a name "Halo" would be kept) or where it does not read as an answer ("P" is Perempuan)."""
         said = clean(event.text)
-        if not (said in GREETINGS or (SALAM.match(said) and len(said) <= 60)):
+        if not (said in GREETINGS or (SALAM.match(said) and len(said) <= 40)):
             return False
         if step.kind in ("name", "text", "place"):
             return True
@@ -336,7 +336,7 @@ class Engine:
         if is_unknown(value):
             return notes
         if step.kind in ("nik", "kk"):
-            note = area_note(value)
+            note = area_note(value, step.kind)
             if note:
                 notes.append(note)
         if step.kind == "nik" and step.options.get("expect_sex"):
@@ -499,7 +499,8 @@ class Engine:
         elif flow is not None:
             return None
         elif intent == "greet":
-            return [Reply(self._fmt(self.t["welcome"])), self._menu_reply()]
+            salam = faq.answer_greeting(parse.entities)
+            return ([Reply(salam)] if salam else []) + [Reply(self._fmt(self.t["welcome"])), self._menu_reply()]
         elif intent == "thank":
             return [Reply(self.t["thanks"])]
         elif intent == "affirm" and self.conv.paused:

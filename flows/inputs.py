@@ -8,7 +8,7 @@ from flows import validators as v
 from flows.definition import Step, texts
 from flows.placeholders import fill
 from flows.validators import Invalid, Propose
-from nlu.regions import read_place
+from nlu.regions import read_place, written_place
 
 SKIP_WORDS = {"lewati", "skip", "lewat", "tidak ada", "tdk ada", "ga ada", "gak ada", "nggak ada",
               "-", "tidak", "tdk", "tidak punya", "ngga ada", "enggak ada", "kosong"}
@@ -127,8 +127,8 @@ def _numbered(step: Step) -> str:
 def _place(step: Step, text: str, today: date) -> str:
     """A city, regency or Kutai Timur kecamatan/desa, written properly; a guess is confirmed first."""
     value = _text(step, text, today)
-    typed = " ".join(w[:1].upper() + w[1:] if w.islower() else w for w in value.split())
-    found = read_place(value)
+    typed = written_place(value)
+    found = read_place(value, step.options.get("scope", "any"))
     if found is not None and found.exact:
         return found.value
     words = texts()["validation"]

@@ -1,9 +1,19 @@
-"""Facts about the office that several messages need: its time zone, its hours, its placeholders."""
+"""Facts about the office that several messages need: its time zone, its hours, its placeholders,
+and which of its contacts are still unset."""
+import logging
 from zoneinfo import ZoneInfo
 
 from flows.definition import texts
 from flows.placeholders import fill
+from nlu import faq
 from nlu.faq import HARI as DAYS  # one list of day names for the whole assistant
+
+log = logging.getLogger(__name__)
+
+# The contacts citizens are given (PDF letterheads, the chat, the privacy notice), as
+# (config.yml section, key).
+CONTACTS = (("office", "phone"), ("office", "whatsapp"), ("office", "email"), ("office", "website"),
+            ("office", "address"), ("privacy", "dpo_contact"))
 
 
 def office_tz(config: dict) -> ZoneInfo:
@@ -38,3 +48,21 @@ def placeholder_values(config: dict) -> dict:
     return {"office_name": office.get("name", ""), "office_address": office.get("address", ""),
             "office_hours": hours_text(config),
             "retention_days": config.get("privacy", {}).get("retention_days", 90)}
+
+
+def unset_contacts(config: dict) -> list[str]:
+    """The contacts config.yml leaves empty or as an obvious placeholder ("(0549) 000000"),
+    named as config paths ("office.phone"). Citizens are told "belum diatur" for these."""
+    return [f"{section}.{key}" for section, key in CONTACTS
+            if faq.is_unset((config.get(section) or {}).get(key))]
+
+
+def warn_unset_contacts(config: dict) -> list[str]:
+    """Log one WARNING naming each unset contact (called when a production app starts), and
+    return them."""
+    missing = unset_contacts(config)
+    if missing:
+        log.warning("config.yml: the office's contacts %s are not set: citizens are told \"%s\" on PDFs and "
+                    "in the chat. Fill them in with the values Disdukcapil has confirmed.",
+                    ", ".join(missing), faq.texts()["contact_unset"])
+    return missing

@@ -63,7 +63,7 @@ KIND_OPTIONS = {
     "kk": {"optional": "bool", "unknown_ok": "text"},
     "choice": {"optional": "bool", "choices": "choices", "redirect": "redirect"},
     "multi_choice": {"optional": "bool", "choices": "choices"},
-    "place": {"optional": "bool", "unknown_ok": "text"},
+    "place": {"optional": "bool", "unknown_ok": "text", "scope": ("any", "regency")},
     "yes_no": {},
     "photo": {"document": "text", "missing_ok": "bool"},
     "email": {"optional": "bool"},
@@ -180,7 +180,7 @@ TEXT_GROUPS = {
             "phone": {"phone"}, "whatsapp": {"whatsapp"}, "email": {"email"}},
     "receipt": {"title": set(), "document_title": {"ticket"}, "document_subject": {"service"},
                 "ticket": set(), "submitted_at": set(), "channel": set(), "applicant_name": set(),
-                "applicant_nik": set(), "applicant_relation": set(), "subject": set(), "qr_caption": set(),
+                "applicant_nik": set(), "applicant_relation": set(), "subject": set(), "linked": set(), "qr_caption": set(),
                 "received": set(), "received_none": set(), "missing": set(), "missing_none": set(),
                 "next_steps": set(), "duration": set(), "notes": set(), "footer": {"ticket"}},
     # Why an answer is asked again (flows/validators.py, flows/inputs.py).

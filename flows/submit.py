@@ -13,6 +13,7 @@ from flows.definition import Flow, applies, condition_holds, is_unknown, texts
 from flows.messages import Reply
 from flows.placeholders import fill
 from flows.summary import documents
+from nlu.regions import area_flag
 
 
 def next_ticket(s, prefix: str) -> str:
@@ -36,6 +37,8 @@ def officer_flags(s, flow: Flow, answers: dict, today: date) -> list[str]:
         if step.kind == "nik" and isinstance(answers.get(step.id), str) and not _known_nik(s, answers[step.id]):
             flags.append(fill(words["unknown_nik"], label=step.label, nik=mask_nik(answers[step.id])))
     flags += [fill(d.flag, days=d.days) for d in flow.deadlines if d.passed(answers, today)]
+    flags += [f"{step.label}: {flag.partition(': ')[2]}" for step in flow.steps if step.kind in ("nik", "kk")
+              and isinstance(answers.get(step.id), str) and (flag := area_flag(answers[step.id], step.kind))]
     flags += [fill(s.options["unknown_ok"], label=s.label) for s in flow.steps
               if s.options.get("unknown_ok") and is_unknown(answers.get(s.id))]
     flags += [fill(c.flag, **{k: v for k, v in answers.items() if isinstance(v, str)})

@@ -81,6 +81,26 @@ TOPIC_PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 
+# What the FAQ answers need besides the service (nlu/faq.py): the religion a marriage or divorce
+# question names (Muslims marry at the KUA and divorce at the Pengadilan Agama), whether a
+# document is lost or damaged (a damaged one is never treated as lost), and an Islamic greeting
+# (answered "Waalaikumsalam"). Value "non_islam" when the religion named is another one or negated.
+_RELIGION = re.compile(
+    r"\b(?P<non>non[\s-]?+(?:muslim\w*|islam)|bukan\s++(?:muslim\w*|islam)|selain\s++islam|"
+    r"kristen|katolik|katholik|protestan|hindu|buddha|budha|konghucu|khonghucu|penghayat)\b|"
+    r"\b(?P<islam>muslim\w*|moslem|islam|islami)\b", re.I)
+_CONDITION = re.compile(
+    r"\b(?P<rusak>rusak|sobek|robek|koyak|patah|luntur|pudar|basah|kebasahan|terbakar|kebakar|"
+    r"lecek|hancur|dimakan\s++rayap|kena\s++(?:air|banjir|rayap))\b|"
+    r"\b(?P<hilang>hilang|ilang|kehilangan|hilng|dicuri|kecurian|tercecer|ketinggalan|raib)\b", re.I)
+_SALAM = re.compile(
+    r"\b(?:as+alamu?\s*+['`’]?\s*+alaikum\w*|as+alamualaikum\w*|aslmkm\w*|aslm\b|askum\b|"
+    r"ass\s++wr\.?\s*+wb\b|as+wrwb\b|samlekom\b|semlekom\b|salamualaikum\w*|"
+    r"salam\b(?!\s++(?:sejahtera|kenal|damai|pancasila|hormat|sehat|jumpa|dari|buat|untuk|kepada|"
+    r"kebajikan|satu|olahraga|super)))", re.I)
+SALAM = _SALAM  # also read by the dialogue: a salam typed in the middle of a request
+
+
 def _combine(patterns: list[tuple[str, re.Pattern]]) -> tuple[re.Pattern, dict[str, str]]:
     """One alternation with a named group per pattern (earlier = preferred at a position)."""
     names = {f"g{i}": name for i, (name, _) in enumerate(patterns)}
@@ -159,6 +179,12 @@ def extract(text: str, today: date | None = None) -> list[dict]:
     _add_services(text, add)
     for m in _TOPICS_RE.finditer(text):
         add("topic", _TOPIC_GROUPS[m.lastgroup], m.start(), m.end())
+    for m in _RELIGION.finditer(text):
+        add("religion", "non_islam" if m.group("non") else "islam", m.start(), m.end())
+    for m in _CONDITION.finditer(text):
+        add("condition", "rusak" if m.group("rusak") else "hilang", m.start(), m.end())
+    for m in _SALAM.finditer(text):
+        add("salam", "salam", m.start(), m.end())
     _add_places(text, add)
     found.sort(key=lambda x: x["start"])
     return found

@@ -7,15 +7,19 @@ the citizen reads comes from nlu/faq.yml (checked when it is loaded, see `load_t
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import holidays as calendars
 import yaml
 
 from bot.core import text_check
 from bot.core.text import fill
+
+from .interpreter import FAQ_INTENTS
 
 TEXTS_PATH = Path(__file__).resolve().with_name("faq.yml")
 
@@ -25,7 +29,8 @@ TEXTS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
     "bullet": {"item"},
     "hours_asked_open": {"date", "opens", "closes", "zone"},
     "hours_asked_closed": {"date"},
-    "hours_asked_holiday": {"date"},
+    "hours_asked_holiday": {"date", "holiday"},
+    "hours_holiday_today": {"holiday"},
     "hours_open_now": {"closes", "zone"},
     "hours_closed_now": set(),
     "hours_closed_now_reopens": {"when", "zone"},
@@ -37,12 +42,18 @@ TEXTS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
     "schedule_open": {"days", "opens", "closes", "zone"},
     "schedule_closed": {"days"},
     "schedule_holidays": set(),
-    "hours_online": set(),
+    "holidays_soon": {"holidays"},
+    "holiday_item": {"date", "name"},
+    "holiday_local": set(),
+    "hours_online": {"services"},
     "location_office": {"office_name"},
     "location_office_name": set(),
     "location_map": {"map_url"},
     "location_online": {"services"},
     "location_district": set(),
+    "location_in_person": {"services"},
+    "location_contacts": {"phone", "whatsapp", "email"},
+    "contact_unset": set(),
     "cost": {"what"},
     "cost_service": {"title"},
     "cost_all": set(),
@@ -50,10 +61,12 @@ TEXTS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
     "print_qr": set(),
     "duration_list": {"services"},
     "duration_list_item": {"title", "duration"},
+    "duration_list_ask": set(),
     "duration_list_unknown": set(),
     "duration_service": {"title", "duration"},
     "duration_unknown": set(),
     "duration_deadline": {"deadline"},
+    "duration_deadlines": {"deadlines"},
     "requirements_choose": {"services"},
     "requirements_title": {"title"},
     "requirements_religion": {"note"},
@@ -61,6 +74,8 @@ TEXTS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
     "requirements_office": set(),
     "requirements_free": set(),
     "lost_any": {"ktp_print", "kartu_keluarga", "akta"},
+    "damaged_any": {"ktp_print", "kartu_keluarga", "akta"},
+    "greet_salam": set(),
     "out_of_scope_topic": {"office"},
     "out_of_scope": set(),
 }.items()}
@@ -68,6 +83,10 @@ TEXTS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
 TEXT_GROUPS: dict[str, tuple[str, ...]] = {
     # What to do when a document is lost (practice in Dukcapil offices; docs/rules.md §1).
     "lost": ("ktp_print", "kartu_keluarga", "kia", "akta"),
+    "damaged": ("ktp_print", "kartu_keluarga", "kia", "akta"),
+    # Who records a Muslim's marriage (KUA) and divorce (Pengadilan Agama), and what this office
+    # still does (UU 23/2006 Pasal 34(4) and 40; nlu.interpreter.MUSLIM_ELSEWHERE).
+    "muslim": ("marriage_certificate", "akta_perceraian"),
     # Where the things this office does not do are handled, by the entity "topic"
     # (domain knowledge, not office config).
     "other_offices": ("paspor", "sim", "bpjs", "samsat", "pertanahan", "skck", "npwp",
@@ -177,9 +196,38 @@ def _hours(config: dict) -> dict[int, tuple[time, time]]:
     return out
 
 
-def _holidays(config: dict) -> set[date]:
-    """The configured closing days."""
-    return {date.fromisoformat(str(d)) for d in _office(config).get("holidays") or []}
+def _local_holidays(config: dict) -> dict[date, str]:
+    """The office's own closing days (config.yml office.holidays): each an ISO date, or a
+    mapping {date, name}; the name is "" when none is given."""
+    out = {}
+    for item in _office(config).get("holidays") or []:
+        if isinstance(item, dict):
+            out[date.fromisoformat(str(item["date"]))] = str(item.get("name") or "")
+        else:
+            out[date.fromisoformat(str(item))] = ""
+    return out
+
+
+@cache
+def _national(year: int, cuti_bersama: bool) -> dict[date, str]:
+    """Indonesia's national holidays of a year (and its cuti bersama, the `government` category
+    of the `holidays` library), named in Indonesian. Islamic dates the government has not fixed
+    yet are the library's estimates, named "(perkiraan)"."""
+    categories = ("public", "government") if cuti_bersama else ("public",)
+    return dict(calendars.country_holidays("ID", years=year, categories=categories, language="id"))
+
+
+def holiday_name(day: date, config: dict) -> str | None:
+    """Why the office is closed on `day` although it is a working day, or None: one of the
+    office's own closures (config.yml office.holidays), a national holiday, or cuti bersama
+    (office.national_holidays / office.cuti_bersama turn those two off)."""
+    local = _local_holidays(config)
+    if day in local:
+        return local[day] or texts()["holiday_local"]
+    office = _office(config)
+    if office.get("national_holidays", True) is False:
+        return None
+    return _national(day.year, office.get("cuti_bersama", True) is not False).get(day)
 
 
 def _tz(config: dict) -> ZoneInfo:
@@ -212,7 +260,7 @@ def _local(now: datetime, config: dict) -> datetime:
 
 def open_on(day: date, config: dict) -> tuple[time, time] | None:
     """Opening hours on a date, or None when the office is closed that day."""
-    if day in _holidays(config):
+    if holiday_name(day, config):
         return None
     return _hours(config).get(day.weekday())
 
@@ -287,9 +335,14 @@ def answer_hours(entities: list[dict], config: dict, now: datetime) -> str:
             parts.append(fill(t["hours_asked_open"], {
                 "date": _tanggal(day), "opens": _hhmm(span[0]), "closes": _hhmm(span[1]),
                 "zone": zone}))
+        elif holiday_name(day, config) and _hours(config).get(day.weekday()):
+            parts.append(fill(t["hours_asked_holiday"], {"date": _tanggal(day),
+                                                         "holiday": holiday_name(day, config)}))
         else:
-            key = "hours_asked_holiday" if day in _holidays(config) else "hours_asked_closed"
-            parts.append(fill(t[key], {"date": _tanggal(day)}))
+            parts.append(fill(t["hours_asked_closed"], {"date": _tanggal(day)}))
+    today = holiday_name(now.date(), config)
+    if today and _hours(config).get(now.weekday()):
+        parts.append(fill(t["hours_holiday_today"], {"holiday": today}))
     if is_open(now, config):
         closes = open_on(now.date(), config)[1]
         parts.append(fill(t["hours_open_now"], {"closes": _hhmm(closes), "zone": zone}))
@@ -298,8 +351,54 @@ def answer_hours(entities: list[dict], config: dict, now: datetime) -> str:
         parts.append(fill(t["hours_closed_now_reopens"], {"when": _when(opens, now), "zone": zone})
                      if opens else t["hours_closed_now"])
     parts.append(fill(t["hours_schedule"], {"schedule": _schedule(config)}))
-    parts.append(t["hours_online"])
+    soon = _holidays_soon(now.date(), config)
+    if soon:
+        parts.append(fill(t["holidays_soon"], {"holidays": soon}))
+    online = _online_titles(config)
+    if online:
+        parts.append(fill(t["hours_online"], {"services": online}))
     return "\n\n".join(parts)
+
+
+def _holidays_soon(today: date, config: dict, days: int = 14) -> str:
+    """The holidays of the next `days` days that fall on working days, one line each."""
+    t = texts()
+    hours = _hours(config)
+    lines = []
+    for offset in range(1, days + 1):
+        day = today + timedelta(days=offset)
+        name = holiday_name(day, config) if hours.get(day.weekday()) else None
+        if name:
+            lines.append(fill(t["holiday_item"], {"date": _tanggal(day), "name": name}))
+    return "\n".join(lines)
+
+
+def _online_titles(config: dict) -> str:
+    """The titles of the services done in the chat, joined ("Akta Kelahiran, Akta Kematian")."""
+    return ", ".join(s.get("title", k) for k, s in _services(config).items() if s.get("online"))
+
+
+def _in_person_titles(config: dict) -> str:
+    """The titles of the services done only at the office."""
+    return ", ".join(s.get("title", k) for k, s in _services(config).items() if not s.get("online"))
+
+
+# A contact value that is a stand-in, not the office's: "(0549) 000000", "+62 811-0000-0000",
+# "08xx-xxxx", "[verify]".
+_PLACEHOLDER = re.compile(r"0{6}|0000-0000|x{3}|\[verify\]|contoh|example", re.I)
+
+
+def is_unset(value) -> bool:
+    """Whether a contact from config.yml is missing, empty or an obvious placeholder."""
+    text = str(value or "").strip()
+    return not text or bool(_PLACEHOLDER.search(text))
+
+
+def contact(config: dict, key: str) -> str:
+    """An office contact (phone, whatsapp, email, website) from config.yml, or faq.yml
+    contact_unset ("belum diatur") when the office has not set it yet (or left a placeholder)."""
+    value = _office(config).get(key)
+    return texts()["contact_unset"] if is_unset(value) else str(value).strip()
 
 
 # ---------------------------------------------------------------------------- other answers
@@ -314,9 +413,14 @@ def answer_location(entities: list[dict], config: dict) -> str:
     if office.get("map_url"):
         lines.append(fill(t["location_map"], {"map_url": office["map_url"]}))
     text = "\n".join(x for x in lines if x)
-    online = [s.get("title", k) for k, s in _services(config).items() if s.get("online")]
+    text += "\n" + fill(t["location_contacts"], {key: contact(config, key)
+                                                  for key in ("phone", "whatsapp", "email")})
+    online = _online_titles(config)
     if online:
-        text += "\n\n" + fill(t["location_online"], {"services": ", ".join(online)})
+        text += "\n\n" + fill(t["location_online"], {"services": online})
+    in_person = _in_person_titles(config)
+    if in_person:
+        text += "\n\n" + fill(t["location_in_person"], {"services": in_person})
     if _first(entities, "kecamatan") or _first(entities, "desa") or _first(entities, "town"):
         text += "\n\n" + t["location_district"]
     return text
@@ -350,7 +454,12 @@ def answer_duration(entities: list[dict], config: dict) -> str:
         lines = [fill(t["duration_list_item"], {
             "title": s.get("title", k), "duration": s.get("duration", t["duration_list_unknown"])})
             for k, s in _services(config).items()]
-        return fill(t["duration_list"], {"services": "\n".join(lines)})
+        text = fill(t["duration_list"], {"services": "\n".join(lines)})
+        deadlines = [fill(t["duration_list_item"], {"title": s.get("title", k), "duration": s["deadline"]})
+                     for k, s in _services(config).items() if s.get("deadline")]
+        if deadlines:
+            text += "\n\n" + fill(t["duration_deadlines"], {"deadlines": "\n".join(deadlines)})
+        return text + "\n\n" + t["duration_list_ask"]
     s = _services(config)[key]
     text = fill(t["duration_service"], {"title": s.get("title", key),
                                         "duration": s.get("duration", t["duration_unknown"])})
@@ -379,16 +488,36 @@ def answer_requirements(entities: list[dict], config: dict) -> str:
 
 
 def answer_lost(entities: list[dict], config: dict) -> str:
-    """What to do when a document is lost or damaged."""
-    lost = texts()["lost"]
+    """What to do when a document is lost, or damaged (a `condition` of rusak: no police letter)."""
+    condition = _first(entities, "condition")
+    damaged = bool(condition and condition["value"] == "rusak")
+    words = texts()["damaged" if damaged else "lost"]
     key = _service(entities, config)
-    if key in lost:
-        return lost[key]
+    if key in words:
+        return words[key]
     if key in _AKTA:
-        text = lost["akta"]
+        text = words["akta"]
         note = _services(config).get(key, {}).get("religion_note")
         return f"{text}\n\n{note}" if note and key == "marriage_certificate" else text
-    return fill(texts()["lost_any"], {k: lost[k] for k in ("ktp_print", "kartu_keluarga", "akta")})
+    return fill(texts()["damaged_any" if damaged else "lost_any"],
+                {k: words[k] for k in ("ktp_print", "kartu_keluarga", "akta")})
+
+
+def _muslim_elsewhere(entities: list[dict], config: dict) -> str | None:
+    """Where a Muslim's marriage or divorce is recorded, when the message names Islam and one of
+    those services only (nlu.interpreter.apply_rules sends such requests here too)."""
+    religions = {e["value"] for e in entities if e.get("entity") == "religion"}
+    services = {e["value"] for e in entities if e.get("entity") == "service"}
+    muslim = texts()["muslim"]
+    if religions == {"islam"} and len(services) == 1 and next(iter(services)) in muslim:
+        return muslim[next(iter(services))]
+    return None
+
+
+def answer_greeting(entities: list[dict]) -> str | None:
+    """"Waalaikumsalam …" when the message greets with assalamualaikum (a `salam` entity), to
+    be said before the welcome or the answer; None otherwise."""
+    return texts()["greet_salam"] if _first(entities, "salam") else None
 
 
 def answer_out_of_scope(entities: list[dict], config: dict) -> str:
@@ -401,7 +530,17 @@ def answer_out_of_scope(entities: list[dict], config: dict) -> str:
 
 
 def answer(intent: str, entities: list[dict], config: dict, now: datetime) -> str | None:
+    """The FAQ reply for an intent, or None when the intent is not a FAQ; "Waalaikumsalam"
+    first when the message greets with assalamualaikum."""
+    text = _answer(intent, entities, config, now)
+    salam = answer_greeting(entities)
+    return f"{salam}\n\n{text}" if text is not None and salam else text
+
+
+def _answer(intent: str, entities: list[dict], config: dict, now: datetime) -> str | None:
     """The FAQ reply for an intent, or None when the intent is not a FAQ."""
+    if intent in FAQ_INTENTS and (elsewhere := _muslim_elsewhere(entities, config)):
+        return elsewhere
     if intent == "ask_hours":
         return answer_hours(entities, config, now)
     if intent == "ask_location":

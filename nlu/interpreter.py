@@ -34,6 +34,11 @@ SERVICE_INTENTS = {
 }
 
 
+# Services whose document a Muslim gets from another office: marriage (KUA kecamatan) and
+# divorce (Pengadilan Agama); nlu/faq.py says where, and what this office still does.
+MUSLIM_ELSEWHERE = ("marriage_certificate", "akta_perceraian")
+
+
 @dataclass
 class Parse:
     """What one message means: the top intent, its confidence, entities and the full ranking."""
@@ -73,6 +78,14 @@ def apply_rules(intent: str, entities: list[dict]) -> str:
     # names none of ours is out of scope even when it is phrased like ours ("npwp hilang gmn").
     if "topic" in kinds and "service" not in kinds and (
             intent in FAQ_INTENTS or intent in SERVICE_INTENTS):
+        return "out_of_scope"
+    # A Muslim marriage is recorded by the KUA (buku nikah) and a Muslim divorce's akta cerai
+    # comes from the Pengadilan Agama: "kami muslim mau nikah, akta nikah di capil bisa?" is
+    # answered with where to go (nlu/faq.py), not with this office's form or a request.
+    services = {e["value"] for e in entities if e["entity"] == "service"}
+    religions = {e["value"] for e in entities if e["entity"] == "religion"}
+    if religions == {"islam"} and len(services) == 1 and services <= set(MUSLIM_ELSEWHERE) and (
+            intent in FAQ_INTENTS or SERVICE_INTENTS.get(intent) in services):
         return "out_of_scope"
     return intent
 

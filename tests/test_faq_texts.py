@@ -67,11 +67,13 @@ def test_the_code_reads_exactly_the_keys_the_check_requires(monkeypatch):
     monkeypatch.setattr(faq, "texts", lambda: _Recording(shipped, seen))
     holiday = dict(CONFIG, office=dict(CONFIG["office"], holidays=["2026-03-16"]))
     times = [datetime(2026, 3, 11, 6, 45, tzinfo=WITA), datetime(2026, 3, 11, 9, 30, tzinfo=WITA),
-             datetime(2026, 3, 12, 16, tzinfo=WITA), datetime(2026, 3, 14, 10, tzinfo=WITA)]
+             datetime(2026, 3, 12, 16, tzinfo=WITA), datetime(2026, 3, 14, 10, tzinfo=WITA),
+             datetime(2026, 3, 19, 10, tzinfo=WITA)]  # Hari Suci Nyepi, a Thursday
     messages = ["jam buka", "hari sabtu buka ga", "senin buka?", "rabu buka?",
                 "alamat di kecamatan sangatta utara", "biaya", "biaya akta lahir", "kertas apa", "berapa lama",
                 "akte lahir berapa lama", "syaratnya apa", "syarat akta cerai", "syarat ktp",
-                "ktp hilang", "akta nikah hilang", "dokumen hilang", "paspor", "cuaca"]
+                "ktp hilang", "akta nikah hilang", "dokumen hilang", "paspor", "cuaca",
+                "ktp rusak", "dokumen rusak", "assalamualaikum, jam buka?", "akta cerai muslim dimana"]
     closed = dict(CONFIG, office=dict(CONFIG["office"], hours={}))
     for config in (CONFIG, holiday, closed):
         for now in times:

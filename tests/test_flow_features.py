@@ -235,7 +235,12 @@ def test_a_follow_up_button_starts_the_next_request_linked_and_prefilled(chat, l
     for said in ["Budi Santosa", "1/1/1990", "5/1/2026"]:
         chat.say(said)
     assert "Koreksi data" in chat.text and "Samarinda" in chat.text  # the summary: preset and carried
-    chat.press("submit")
+    replies = chat.press("submit")
+    import io
+
+    from pypdf import PdfReader
+    receipt = PdfReader(io.BytesIO(chat.client.get(replies[-1]["document"]["url"]).data))
+    assert f"Lanjutan dari permohonan {first_ticket}" in "\n".join(p.extract_text() for p in receipt.pages)
     with app.app_context():
         s = db.session()
         second = s.execute(select(Request).order_by(Request.id.desc())).scalars().first()
@@ -256,3 +261,21 @@ def test_an_attached_form_arrives_as_a_pdf_after_the_answer(chat, monkeypatch):
     replies = chat.say("Budi Santoso")
     assert "Formulir SPTJM kami kirim di bawah ini." in replies[0]["text"]
     assert replies[-1]["document"]["filename"] == "F-2.03-SPTJM-kelahiran.pdf"
+
+
+def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_officer(chat, feature_flow, app):
+    from sqlalchemy import select
+
+    from bot.core import db
+    from bot.core.models import Request
+    _start(chat)
+    for said in ["Budi Santoso", "1/1/1990", "5/1/2026", "3"]:
+        chat.say(said)
+    chat.say("6499014505850006")  # 64.99 is no kabupaten/kota of Kalimantan Timur
+    assert "Kode wilayah pada NIK ini (64.99) tidak kami kenali" in chat.text
+    assert "6499014505850006" not in chat.text
+    chat.say("samarinda")
+    chat.press("submit")
+    with app.app_context():
+        req = db.session().execute(select(Request)).scalar_one()
+        assert "NIK saya: kode kabupaten/kota 64.99 tidak ada dalam daftar kode wilayah Kemendagri." in req.flags

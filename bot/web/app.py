@@ -16,6 +16,7 @@ from bot.web.sessions import CachedSessionInterface
 from delivery import jobs
 from delivery.channels.registry import CHANNELS
 from flows.definition import texts
+from flows.office import warn_unset_contacts
 from flows.schema import FLOW_DIR, check_all
 
 
@@ -46,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Flask refuses bigger bodies with 413; below this, our own checks give the specific message.
     app.config.setdefault("MAX_CONTENT_LENGTH", 40 * 1024 * 1024)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if "DATABASE_URL" in env:  # production: a contact still unset is printed "belum diatur"
+        warn_unset_contacts(app.config["OFFICE"])
 
     security.init_app(app)
     try:

@@ -8,7 +8,7 @@ officer the request is assigned to acts on it; another must take it over first (
 from datetime import timedelta
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.core import db, lifecycle, storage
 from bot.core.lifecycle import Refused
@@ -215,6 +215,10 @@ def request_page(ticket: str):
                         for step in answered_steps(flow, req.answers, today)
                         if step.kind not in ("photo", "consent")]
     allowed = lifecycle.allowed_actions(req, officer_actor())
+    # Requests that follow from one another (an akta kematian and the family's KK update, twins).
+    linked = [{"ticket": r.ticket, "service": review.service_title(r)} for r in s.execute(
+        select(Request).where(or_(Request.id == req.linked_to, Request.linked_to == req.id))
+        .order_by(Request.id)).scalars()]
     audit(s, f"officer:{officer.id}", "request_viewed", req, ticket=req.ticket)
     s.commit()
     return render_template(
@@ -225,7 +229,7 @@ def request_page(ticket: str):
         assigned=names.get(req.assigned_to), mine=req.assigned_to == officer.id,
         role=ROLE_LABELS.get(officer.role, officer.role), answers=answers, photos=photos,
         requirements=[str(r) for r in spec.get("requirements", [])], flags=req.flags or [], fix_items=req.fix_items or [],
-        fix_choices=fix_choices, history=_history(s, req, zone), allowed=allowed,
+        fix_choices=fix_choices, history=_history(s, req, zone), allowed=allowed, linked=linked,
         subject_label=flow.submit.subject_label if flow is not None else "subjek",
         documents=[{"kind": "Tanda terima" if d.kind == "receipt" else "Dokumen terbit", "number": d.number,
                     "status": "berlaku" if d.status == "current" else "digantikan", "code": d.code,
