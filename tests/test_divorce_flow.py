@@ -3,6 +3,7 @@ ticket and receipt, with the awkward answers a citizen gives; then the same walk
 Messenger webhooks."""
 import io
 import re
+import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -185,6 +186,49 @@ def test_a_kk_number_not_known_is_asked_in_the_kk_update(chat, png):
     chat.press(f"follow:kartu_keluarga:{ticket}")
     answers = chat.where()["answers"]
     assert "no_kk" not in answers and answers["status_1_nik"] == HUSBAND_NIK
+
+
+def test_the_officer_issues_the_kutipan_akta_perceraian_from_the_answers(app, chat, client, png):
+    """Filed with every document, assigned, approved and issued with the generated layout: the
+    signed Kutipan Akta Perceraian arrives in the chat, drawn from what the citizen answered."""
+    answer_until_spouses(chat)
+    answer_spouses(chat)
+    for name in ("putusan.png", "inkracht.png"):
+        chat.send_file(png, name, "image/png")
+    chat.press("yes")
+    for name in ("akta.png", "kk.png", "ktp.png"):
+        chat.send_file(png, name, "image/png")
+    chat.say("lewati")
+    ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["officer", "create", "vera", "--role", "verifier", "--password", "rahasia-sekali-1"]
+                         ).exit_code == 0
+    headers = {"Authorization": f"Bearer {runner.invoke(args=['officer', 'token', 'vera']).output.strip()}"}
+
+    def act(**body):
+        response = client.post(f"/api/v1/requests/{ticket}/actions", json=body, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    act(action="assign")
+    act(action="approve")
+    act(action="issue", document_number="6408-CR-30112026-0001", generate=True)
+
+    def issued() -> list[dict]:
+        """The issued documents sent in the chat (not the receipt)."""
+        messages = client.get("/try/api/messages?user=citizen-1").get_json()["messages"]
+        return [m["document"] for m in messages
+                if m.get("document") and m["document"]["filename"].startswith("akta-perceraian")]
+
+    deadline = time.monotonic() + 30
+    while not issued() and time.monotonic() < deadline:
+        time.sleep(0.1)  # on PostgreSQL the worker builds and sends it
+    document = issued()[0]
+    text = PdfReader(io.BytesIO(client.get(document["url"]).data)).pages[0].extract_text()
+    for expected in ("KUTIPAN AKTA PERCERAIAN", "6408-CR-30112026-0001", "Budi Santoso", "Maria Magdalena Siahaan",
+                     "Pengadilan Negeri Sangatta", "45/Pdt.G/2026/PN Sgt", "20 Juni 2015"):
+        assert expected in text, expected
 
 
 # ---- awkward answers ------------------------------------------------------------------------------
