@@ -364,10 +364,18 @@ def test_a_muslim_divorce_is_sent_to_the_pengadilan_agama_and_the_kk_update(app,
 
 
 def test_religion_is_understood_when_typed(chat):
-    chat.say("halo")
-    chat.press("svc:akta_perceraian")
+    chat.say("sy udh cerai di pengadilan negeri, mau urus akta cerai")  # no menu needed
+    assert chat.where()["flow"] == "akta_perceraian" and chat.where()["step"] == "agama"
     chat.say("protestan")
     assert chat.where()["answers"]["agama"] == "kristen" and chat.where()["step"] == "persetujuan"
+
+
+def test_a_typed_muslim_answer_is_routed_too(app, chat):
+    chat.say("halo")
+    chat.press("svc:akta_perceraian")
+    chat.say("saya muslim")
+    assert "akta cerai diterbitkan oleh Pengadilan Agama" in chat.text
+    assert chat.where()["flow"] != "akta_perceraian"
 
 
 def test_refusing_the_privacy_notice_records_nothing(app, chat):
