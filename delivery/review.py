@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from bot.core import db, lifecycle, storage
 from bot.core.verification import current_issued
 from bot.core.lifecycle import Actor, Refused
+from bot.core.privacy import mask_nik
 from bot.core.models import Document, Outbox, Request, audit, utcnow
 from delivery import certificates, jobs, signing
 from flows import request_items
@@ -247,7 +248,9 @@ def deliver_issued(request_id: int, resend: bool = False, corrected: bool = Fals
             raise Refused(409, f"Berkas dokumen {req.ticket} sudah dihapus (masa simpan habis).")
         words = texts()["request_updates"]
         email = req.contact.email
-        values = {"ticket": req.ticket, "service": service_title(req), "number": doc.number or "-",
+        # A KK's document number is the KK number itself: masked in the chat like every NIK/KK.
+        number = mask_nik(doc.number) if doc.number and doc.number.isdigit() and len(doc.number) == 16 else doc.number
+        values = {"ticket": req.ticket, "service": service_title(req), "number": number or "-",
                   "email_note": words["email_note"] if email else ""}
         text = fill(words["resent" if resend else "corrected" if corrected else "issued"], **values,
                     reason=req.reason or "")

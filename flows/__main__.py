@@ -47,8 +47,16 @@ def _side_states() -> list[str]:
 def _describe(condition) -> str:
     """A condition in words for an arrow label."""
     if isinstance(condition, dict):
-        return ", ".join(f"{k} = {v}" for k, v in condition.items()).replace('"', "'")
+        return ", ".join(f"{k} {_operator(v)}" for k, v in condition.items()).replace('"', "'")
     return str(condition).replace('"', "'").replace("{", "").replace("}", "")
+
+
+def _operator(expected) -> str:
+    """'= x', 'memuat x', 'lebih dari N hari', 'bukan x' for one condition's expected value."""
+    if not isinstance(expected, dict):
+        return f"= {expected}"
+    words = {"has": "memuat", "not": "bukan", "older_than_days": "lewat hari"}
+    return " dan ".join(f"{words.get(op, op)} {arg}" for op, arg in expected.items())
 
 
 def check(paths: list[str]) -> int:

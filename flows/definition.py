@@ -9,7 +9,7 @@ from flows.schema import (FLOW_DIR, KINDS, TEXTS_FILE, FlowError, check_flow, ch
                           read_yaml)
 
 __all__ = ["FLOW_DIR", "KINDS", "FlowError", "Step", "Flow", "Deadline", "Submission", "Check", "FollowUp",
-           "load_flow", "read_flow", "is_unknown",
+           "load_flow", "read_flow", "is_unknown", "live_answers",
            "available_flows", "texts", "condition_holds", "applies"]
 
 
@@ -227,6 +227,16 @@ def _operator_holds(spec: dict, value, today: date) -> bool:
         else:
             raise ValueError(f"unknown operator {op!r}")
     return True
+
+
+def live_answers(steps, answers: dict, today: date) -> dict:
+    """The answers of the steps that still apply, judged in order: an answer whose own step no
+    longer applies (the damaged KK un-chosen) no longer decides what comes after it."""
+    live = {}
+    for step in steps:
+        if step.id in answers and applies(step, live, today):
+            live[step.id] = answers[step.id]
+    return live
 
 
 def applies(step: Step, answers: dict, today: date) -> bool:

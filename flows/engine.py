@@ -16,6 +16,7 @@ from flows.definition import (
     available_flows,
     condition_holds,
     is_unknown,
+    live_answers,
     load_flow,
     texts,
 )
@@ -26,7 +27,7 @@ from flows.office import DAYS, hours_text, office_tz, placeholder_values
 from flows.placeholders import fill
 from flows.submit import submit
 from flows.summary import answered_steps, format_value, sections, summary_lines
-from flows.validators import Invalid, Propose, format_date_id, parse_nik
+from flows.validators import Invalid, NotAName, Propose, format_date_id, parse_nik
 from nlu import FAQ_INTENTS, SERVICE_INTENTS, Parse, faq
 from nlu.entities import SALAM
 from nlu.regions import area_note
@@ -245,7 +246,9 @@ class Engine:
             audit(self.s, self._actor(), "document_received", self.conv, step=step.id)
         forms = [Reply(document={"kind": "form", "form": a["attach"]}) for a in step.after
                  if a.get("attach") and (a.get("when") is None or condition_holds(a["when"], answers, self.today))]
-        return self._advance(flow, prefix="\n".join(notes)) + forms
+        if forms:  # the note that announces the form, the form, then the next question
+            return [Reply("\n".join(notes))] + forms + self._advance(flow)
+        return self._advance(flow, prefix="\n".join(notes))
 
     def _propose(self, flow: Flow, step: Step, guess: Propose) -> list[Reply]:
         """An answer read as something else: ask the citizen to confirm it before it is kept."""
@@ -318,7 +321,8 @@ class Engine:
     def _next_step(self, flow: Flow) -> Step | None:
         """The first step that applies and has no answer yet."""
         answers = self.conv.answers or {}
-        return next((s for s in flow.steps if s.id not in answers and applies(s, answers, self.today)), None)
+        live = live_answers(flow.steps, answers, self.today)
+        return next((s for s in flow.steps if s.id not in answers and applies(s, live, self.today)), None)
 
     def _notes_after(self, flow: Flow, step: Step, value) -> list[str]:
         """Acknowledgements and soft warnings to show once an answer is taken."""
@@ -465,8 +469,8 @@ class Engine:
         try:
             parse_answer(step, event, self.today)
             valid = True
-        except Propose:
-            valid = True
+        except (Propose, NotAName):
+            valid = True  # a sentence about the person ("bapaknya udah meninggal") answers the question
         except Invalid:
             valid = False
         free_text = step.kind in ("name", "text")
@@ -682,7 +686,20 @@ class Engine:
         if event.kind != "text":
             return None
         said = clean(event.text)
-        return next((name for name, words in COMMANDS.items() if said in words), None)
+        name = next((name for name, words in COMMANDS.items() if said in words), None)
+        if name is not None and name != "cancel" and self._names_an_option(said):
+            return None  # "koreksi" where *Koreksi data* is a choice of the open question is the answer
+        return name
+
+    def _names_an_option(self, said: str) -> bool:
+        """Whether a word is one of the open question's choices (its title, id or a match word)."""
+        if not (self.conv.flow and self.conv.step and State.read(self.conv.mode).mode is Mode.COLLECT):
+            return False
+        step = load_flow(self.conv.flow).step(self.conv.step)
+        if step.kind not in ("choice", "multi_choice"):
+            return False
+        words = {clean(w) for c in step.choices for w in [c["title"], str(c["id"]), *c.get("match", [])]}
+        return said in words
 
     def _actor(self) -> str:
         """Audit actor for the citizen of this conversation."""

@@ -21,7 +21,10 @@ MISSING_WORDS = {"belum ada", "blm ada", "belum", "blm", "nanti", "nanti saja", 
 UNKNOWN_WORDS = {"tidak tahu", "tdk tahu", "tidak tau", "tdk tau", "gak tahu", "gak tau", "ga tahu", "ga tau",
                  "nggak tahu", "nggak tau", "ngga tau", "enggak tahu", "gatau", "gk tau", "gk tahu", "lupa",
                  "saya lupa", "sy lupa", "tidak ingat", "tdk ingat", "tidak diketahui", "tdk diketahui",
-                 "belum tahu", "blm tau", "tidak tahu pak", "tidak tahu bu", "tidak tahu persis"}
+                 "belum tahu", "blm tau", "tidak tahu pak", "tidak tahu bu", "tidak tahu persis",
+                 "tidak tahu namanya", "tdk tau namanya", "gak tau namanya", "ga tau namanya", "nggak tahu namanya",
+                 "tidak diketahui namanya", "belum ada", "blm ada", "belum punya", "blm punya", "belum ada nik", "tidak tahu jamnya", "tidak tahu tanggalnya", "tidak tahu nik nya",
+                 "tidak tahu niknya", "gak tau niknya"}
 UNKNOWN = {"unknown": True}
 _MULTI_SPLIT = re.compile(r",|;|/|&|\+|\bdan\b|\bsama\b|\bserta\b")
 
@@ -50,7 +53,12 @@ def parse_answer(step: Step, event, today: date):
     if step.kind in ("yes_no", "consent"):
         return _yes_no(raw or "")
     parser = PARSERS[step.kind]
-    return parser(step, text, today)
+    try:
+        return parser(step, text, today)
+    except v.NoNumber:
+        if step.options.get("unknown_ok"):
+            return dict(UNKNOWN)  # "belum punya NIK" where the law lets it be unknown (a newborn)
+        raise
 
 
 def _photo(step: Step, event):

@@ -43,11 +43,13 @@ def hours_text(config: dict) -> str:
 
 
 def placeholder_values(config: dict) -> dict:
-    """{office_name}, {office_address}, {office_hours}, {retention_days} for any text."""
+    """{office_name}, {office_address}, {office_hours}, {retention_days}, {dpo_contact} for any text."""
     office = config.get("office", {})
+    dpo = (config.get("privacy") or {}).get("dpo_contact")
     return {"office_name": office.get("name", ""), "office_address": office.get("address", ""),
             "office_hours": hours_text(config),
-            "retention_days": config.get("privacy", {}).get("retention_days", 90)}
+            "retention_days": config.get("privacy", {}).get("retention_days", 90),
+            "dpo_contact": texts()["dpo_unset"] if faq.is_unset(dpo) else dpo}
 
 
 def unset_contacts(config: dict) -> list[str]:

@@ -10,7 +10,7 @@ from bot.core.text import fill as _fill
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 # Filled in every flow text from the office settings (flows.office.placeholder_values).
-OFFICE_PLACEHOLDERS = frozenset({"office_name", "office_address", "office_hours", "retention_days"})
+OFFICE_PLACEHOLDERS = frozenset({"office_name", "office_address", "office_hours", "retention_days", "dpo_contact"})
 
 
 def fill(template: str, values: dict | None = None, **more) -> str:

@@ -9,7 +9,7 @@ from bot.core.models import Request, TicketCounter, Upload, audit
 from bot.core.privacy import mask_nik
 from flows import checks
 from flows.aftercare import missing_note
-from flows.definition import Flow, applies, condition_holds, is_unknown, texts
+from flows.definition import Flow, condition_holds, is_unknown, live_answers, texts
 from flows.messages import Reply
 from flows.placeholders import fill
 from flows.summary import documents
@@ -26,7 +26,7 @@ def next_ticket(s, prefix: str) -> str:
 
 def visible_answers(flow: Flow, answers: dict, today: date) -> dict:
     """Only the answers to steps that apply (an edit can make earlier answers irrelevant)."""
-    return {s.id: answers[s.id] for s in flow.steps if s.id in answers and applies(s, answers, today)}
+    return live_answers(flow.steps, answers, today)
 
 
 def officer_flags(s, flow: Flow, answers: dict, today: date) -> list[str]:

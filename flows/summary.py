@@ -2,7 +2,7 @@
 from datetime import date
 
 from bot.core.privacy import mask_nik
-from flows.definition import Flow, Step, applies, is_unknown, texts
+from flows.definition import Flow, Step, applies, is_unknown, live_answers, texts
 from flows.placeholders import fill
 from flows.validators import format_date_id
 
@@ -34,7 +34,8 @@ def format_value(step: Step, value) -> str:
 def answered_steps(flow: Flow, answers: dict, today: date) -> list[Step]:
     """The steps that apply and have an answer, in flow order but each section kept together (the
     reporter's NIK asked late still shows under *Pelapor*); the summary numbers them in this order."""
-    steps = [s for s in flow.steps if s.id in answers and applies(s, answers, today)]
+    live = live_answers(flow.steps, answers, today)
+    steps = [s for s in flow.steps if s.id in live]
     first = {}
     for i, s in enumerate(steps):
         first.setdefault(s.section, i)
@@ -75,8 +76,9 @@ def sections(flow: Flow, answers: dict, today: date) -> list[tuple[str, int]]:
 def documents(flow: Flow, answers: dict, today: date) -> tuple[list[str], list[str]]:
     """(received, missing) document names from the photo steps that apply."""
     received, missing = [], []
+    live = live_answers(flow.steps, answers, today)
     for s in flow.steps:
-        if s.kind != "photo" or not applies(s, answers, today):
+        if s.kind != "photo" or not applies(s, live, today):
             continue
         value = answers.get(s.id) or {"missing": True}
         (missing if value.get("missing") else received).append(s.document or s.label)

@@ -1,7 +1,8 @@
 """Turn what a citizen types in the chat into clean values, or say warmly what to send instead.
 
 Every function here is pure: it reads only its arguments (and the clock when `today` is not
-given) and either returns a clean value or raises `Invalid` with an Indonesian re-ask reason.
+given) and either returns a clean value, raises `Invalid` with an Indonesian re-ask reason, or
+raises `Propose` with what it read and a question the citizen confirms (Ya / Bukan).
 The reasons are the office's texts (flows/texts.yml `validation:`, read once and cached by
 flows.definition.texts), so editing one there changes what the citizen is told.
 Messages never repeat a full NIK or No. KK (UU 24/2013 Pasal 79; WhatsApp servers sit abroad,
@@ -22,6 +23,33 @@ from rapidfuzz.distance import Levenshtein
 from bot.core.invalid import Invalid, Propose  # noqa: F401  (validators raise them; callers import them from here)
 from flows.definition import texts
 from flows.placeholders import fill
+from nlu.faq import HARI as DAY_NAMES  # one list of day names for the whole assistant
+from nlu.dates import (BULAN_DMY, WEEKDAYS, hijri_month, hijri_to_gregorian, last_weekday, relative_date,
+                       spoken_to_digits)
+
+
+class NotAName(Invalid):
+    """A sentence typed where a name is asked ("bapaknya udah meninggal", "belum dikasih nama").
+
+    A subclass of Invalid (re-asked with `message`), so that the engine can tell that the citizen
+    answered the question, about the person, rather than started another topic: such a sentence
+    often names a service ("meninggal") and must not be taken for a request for it.
+    """
+
+
+class NoNumber(Invalid):
+    """The citizen says there is no NIK / No. KK to give ("tidak punya NIK", "WNA", "lupa").
+
+    A subclass of Invalid, so an engine that knows nothing of it re-asks with `message`; one that
+    does can decide what such a step does instead. `reason` is "none" (has none: not yet
+    registered, or a foreigner) or "forgot" (has one but does not know it now); `kind` "nik" or "kk".
+    """
+
+    def __init__(self, message: str, *, kind: str, reason: str):
+        """The re-ask reason, which number, and why there is none."""
+        super().__init__(message)
+        self.kind = kind
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -154,6 +182,27 @@ def _what_where(kind: str) -> tuple[str, str]:
     return say(what), say(where)
 
 
+# Saying there is no number to give: "tidak punya NIK", "belum ada", "WNA", "orang asing", "lupa".
+_NEGATIONS = {"tidak", "tdk", "tak", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda",
+              "kada", "belum", "blm", "blum", "belom", "balum", "bukan"}
+_HAVE = {"punya", "pnya", "py", "ada", "memiliki", "mempunyai", "dapat", "dapet", "terdaftar", "dibuat"}
+_FOREIGN = {"wna", "asing", "paspor", "passport", "foreigner", "kitas", "kitap"}
+_FORGOT = {"lupa", "hafal", "apal", "ingat", "inget", "tau", "tahu", "tw"}
+
+
+def _no_number(text: str) -> str | None:
+    """"none" or "forgot" when a message says there is no number to give, else None."""
+    words = re.findall(r"[a-z]+", _clean(text).lower())
+    if len(words) > 12:
+        return None
+    negated = any(w in _NEGATIONS for w in words)
+    if any(w in _FOREIGN for w in words) or (negated and any(w in _HAVE for w in words)):
+        return "none"
+    if "lupa" in words or (negated and any(w in _FORGOT for w in words)):
+        return "forgot"
+    return None
+
+
 def _sixteen_digits(text: str, kind: str) -> str:
     """Strip labels and separators and insist on exactly 16 ASCII digits ("nik" or "kk" names the number)."""
     cleaned = _NIK_LABEL.sub("", _clean(text))
@@ -161,6 +210,8 @@ def _sixteen_digits(text: str, kind: str) -> str:
     what, where = _what_where(kind)
     if not compact:
         raise Invalid(say("id_missing", what=what, where=where))
+    if not re.search(r"[0-9]", compact) and (reason := _no_number(text)):
+        raise NoNumber(say(f"id_{reason}", what=what, where=where), kind=kind, reason=reason)
     if not re.fullmatch(r"[0-9]+", compact):
         # Never echo what was sent: it is most of someone's NIK.
         raise Invalid(say("id_not_digits", what=what))
@@ -239,7 +290,7 @@ def parse_kk(text: str, *, today: date | None = None) -> str:
 
 # --- Dates --------------------------------------------------------------------------------------
 
-_WEEKDAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|jumaat|sabtu|minggu|ahad"
+_WEEKDAYS = "|".join(sorted(map(re.escape, WEEKDAYS), key=len, reverse=True))
 _DATE_FILLER = re.compile(rf"\b(?:hari|tanggal|tgl|pada|tahun|thn|th|{_WEEKDAYS})\b\.?", re.I)
 _DATE_EXAMPLE_DAY = (5, 1)  # the "5/1/2026" style example used in every date message
 
@@ -256,26 +307,23 @@ def _say_date(key: str, example: str, **values) -> str:
     return say(key, example=example, year=example[-4:], **values)
 
 
-def _relative_date(s: str, today: date) -> date | None:
-    """Resolve "hari ini", "kemarin", "kemarin lusa", "3 hari lalu", "besok"; None if not relative."""
+# What people type for "today" and "two days ago" beyond what nlu.dates.relative_date reads.
+_TODAY_WORDS = {"sekarang", "skrg", "tadi", "td"}
+_TWO_DAYS_AGO = {"lusa kemarin", "kemarin dulu", "kemaren lusa"}
+
+
+def _relative_date(s: str, today: date) -> tuple[date, str] | None:
+    """Resolve "kemarin", "jumat kemarin", "dua minggu yang lalu", "sebulan lalu"; None if not relative.
+
+    The second item says how sure the reading is (nlu.dates.relative_date): "exact", "about" or
+    "weekday". The NLU's date finder does the reading, so the chat and the form agree.
+    """
     s = re.sub(r"\s+", " ", s).strip(" .,!")
-    if s in ("hari ini", "hr ini", "sekarang", "skrg", "tadi", "td"):
-        return today
-    if s in ("kemarin lusa", "lusa kemarin", "kemarin dulu", "kemaren lusa", "2 hari lalu"):
-        return today - timedelta(days=2)
-    if s in ("kemarin", "kemaren", "kmrn", "kmarin", "kmren"):
-        return today - timedelta(days=1)
-    if s in ("besok", "besuk", "bsk"):
-        return today + timedelta(days=1)
-    if s == "lusa":
-        # "Lusa" alone is the day after tomorrow; only "kemarin lusa" points back.
-        return today + timedelta(days=2)
-    match = re.fullmatch(r"(\d{1,3}|se)\s*(hari|hr|minggu|mgg|pekan)\s*(?:yang|yg)?\s*(?:lalu|lau|yll)", s)
-    if match:
-        count = 1 if match.group(1) == "se" else int(match.group(1))
-        days = count if match.group(2) in ("hari", "hr") else 7 * count
-        return today - timedelta(days=days)
-    return None
+    if s in _TODAY_WORDS:
+        return today, "exact"
+    if s in _TWO_DAYS_AGO:
+        return today - timedelta(days=2), "exact"
+    return relative_date(s, today)
 
 
 def _month_number(word: str) -> int | None:
@@ -319,6 +367,11 @@ def _build_date(day: int, month: int, year: int, today: date) -> date:
 def _read_date(s: str, today: date, allow_future: bool) -> date:
     """Read an absolute date written day-first in numbers or with a month name."""
     example = _example_date(today)
+    by_number = BULAN_DMY.fullmatch(s)
+    if by_number:
+        day, month = int(by_number.group(1)), int(by_number.group(2))
+        year = _expand_year(by_number.group(3), month, day, today, allow_future)
+        return _build_date(day, month, year, today)
     iso = re.fullmatch(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})", s)
     if iso:
         return _build_date(int(iso.group(3)), int(iso.group(2)), int(iso.group(1)), today)
@@ -337,10 +390,43 @@ def _read_date(s: str, today: date, allow_future: bool) -> date:
         day = int(worded.group(1))
         year = _expand_year(worded.group(3), month, day, today, allow_future)
         return _build_date(day, month, year, today)
-    no_year = re.fullmatch(r"\d{1,2}\s*(?:[-/.]\s*\d{1,2}|[-/.]?\s*([a-z]+)\.?)", s)
+    no_year = re.fullmatch(r"\d{1,2}\s*(?:[-/.]\s*\d{1,2}|(?:bulan|bln)\.?\s*\d{1,2}|[-/.]?\s*([a-z]+)\.?)", s)
     if no_year and (no_year.group(1) is None or _month_number(no_year.group(1))):
         raise Invalid(_say_date("date_no_year", example))
     raise Invalid(_say_date("date_unreadable", example))
+
+
+# Words before a date that change nothing, stripped before the relative phrases are tried again
+# ("pada hari jumat kemarin"); anchored, one word after another.
+_LEAD_FILLER = re.compile(r"^(?:(?:pada|tanggal|tgl|tepatnya|yaitu|yakni|sekitar|kira-kira|kurang lebih)\b\.?\s*)+")
+_WEEKDAY_WORD = re.compile(rf"\b(?:{_WEEKDAYS})\b")
+# "kemarin sore", "jumat kemarin malam": the part of the day says nothing about the date.
+_DAY_PART = re.compile(r" (?:pagi|siang|sore|petang|malam|subuh|dini hari)$")
+_HIJRI_ERA = {"h", "hijriah", "hijriyah", "hijriyyah", "hijri", "hijrah", "ah"}
+
+
+def _hijri(s: str) -> tuple[int | None, int, int | None] | None:
+    """(day, month, year) of a Hijri date ("15 ramadhan 1447", "1 syawal 1446 h"), None if not one."""
+    tokens = [t for t in re.split(r"[\s,]+", s.replace(".", " ")) if t and t != "bulan"]
+    while tokens and tokens[-1] in _HIJRI_ERA:
+        tokens.pop()
+    day = year = None
+    if tokens and re.fullmatch(r"\d{1,2}", tokens[0]):
+        day = int(tokens.pop(0))
+    if tokens and re.fullmatch(r"\d{3,4}", tokens[-1]):
+        year = int(tokens.pop())
+    if not 1 <= len(tokens) <= 3:
+        return None
+    month = hijri_month(" ".join(tokens))
+    return None if month is None else (day, month, year)
+
+
+def _check_bounds(found: date, today: date, allow_future: bool, earliest: date | None) -> None:
+    """Refuse a date after today (unless allowed) or before `earliest`."""
+    if found > today and not allow_future:
+        raise Invalid(_say_date("date_future", _example_date(today), date=format_date_id(found)))
+    if earliest is not None and found < earliest:
+        raise Invalid(say("date_too_early", date=format_date_id(found), earliest=format_date_id(earliest)))
 
 
 def parse_date(
@@ -350,24 +436,65 @@ def parse_date(
     allow_future: bool = False,
     earliest: date | None = None,
 ) -> date:
-    """Read a day-first date ("5/1/2026", "5 Januari 2026", "kemarin") and check its bounds."""
+    """Read a day-first date ("5/1/2026", "5 Januari 2026", "kemarin") and check its bounds.
+
+    Numbers said in words ("lima januari dua ribu dua puluh enam") are read as digits. Raises
+    Propose when the words only point near a date ("sebulan lalu", "bulan lalu", a bare "hari
+    jumat") or give a Hijri date (converted with the tabular calendar); its value is the date as
+    ISO text ("2026-03-04"), as a flow stores a date answer, so the engine can keep it as it is.
+    """
     today = today or _today()
     example = _example_date(today)
     s = _clean(text).lower().replace("\u2019", "'")
     s = re.sub(rf"[{_DASHES}]", "-", s).strip(" .,!?")
     if not s:
         raise Invalid(_say_date("date_missing", example))
-    found = _relative_date(s, today)
+    # What was typed, for the question ("Sebulan lalu berarti sekitar …"), then numbers as digits.
+    said = _LEAD_FILLER.sub("", re.sub(r"\s+", " ", s)).strip(" .,!")
+    s = re.sub(r"\s+", " ", spoken_to_digits(s))
+    lead_stripped = _LEAD_FILLER.sub("", s)
+    found = (_relative_date(s, today) or _relative_date(lead_stripped, today)
+             or _relative_date(_DAY_PART.sub("", lead_stripped), today))
     if found is None:
         # Weekday names and filler ("Senin, tgl 5 Januari 2026") carry nothing; day-first numbers do.
-        s = _DATE_FILLER.sub(" ", s)
-        s = re.sub(r"\s+", " ", s).strip(" ,.")
-        found = _relative_date(s, today) or _read_date(s, today, allow_future)
-    if found > today and not allow_future:
-        raise Invalid(_say_date("date_future", example, date=format_date_id(found)))
-    if earliest is not None and found < earliest:
-        raise Invalid(say("date_too_early", date=format_date_id(found), earliest=format_date_id(earliest)))
-    return found
+        stripped = re.sub(r"\s+", " ", _DATE_FILLER.sub(" ", s)).strip(" ,.")
+        hijri = _hijri(stripped)
+        if hijri is not None:
+            _hijri_date(hijri, stripped, today, allow_future, earliest)
+        # "Jumat kemarin" with words around it must not become plain "kemarin" (a Sunday).
+        relative = None if _WEEKDAY_WORD.search(s) else _relative_date(stripped, today)
+        found = relative or (_read_date(stripped, today, allow_future), "exact")
+    day, how = found
+    if how == "weekday" and not allow_future:
+        day = last_weekday(day.weekday(), today)
+    _check_bounds(day, today, allow_future, earliest)
+    if how == "about":
+        raise Propose(day.isoformat(), say("date_about", said=said[:1].upper() + said[1:], date=format_date_id(day),
+                               example=example))
+    if how == "weekday":
+        raise Propose(day.isoformat(), say("date_weekday", weekday=DAY_NAMES[day.weekday()], date=format_date_id(day),
+                               example=example))
+    return day
+
+
+def _hijri_date(hijri: tuple[int | None, int, int | None], typed: str, today: date, allow_future: bool,
+                earliest: date | None) -> None:
+    """Propose the Gregorian date of a complete Hijri date; for an incomplete one, ask for the Masehi date."""
+    example = _example_date(today)
+    day, month, year = hijri
+    converted = hijri_to_gregorian(year, month, day) if day and year and 1300 <= year <= 1600 else None
+    if converted is None:
+        raise Invalid(_say_date("date_hijri", example))
+    _check_bounds(converted, today, allow_future, earliest)
+    name = HIJRI_MONTH_NAMES[month - 1]
+    raise Propose(converted.isoformat(), _say_date("date_hijri_propose", example, hijri=f"{day} {name} {year}",
+                                       date=format_date_id(converted)))
+
+
+HIJRI_MONTH_NAMES = (
+    "Muharram", "Safar", "Rabiul Awal", "Rabiul Akhir", "Jumadil Awal", "Jumadil Akhir",
+    "Rajab", "Syaban", "Ramadhan", "Syawal", "Zulkaidah", "Zulhijah",
+)
 
 
 # --- Time ---------------------------------------------------------------------------------------
@@ -457,8 +584,90 @@ def _title_word(word: str, first: bool) -> str:
     return "-".join(_title_piece(piece) for piece in word.split("-"))
 
 
+# A sentence typed where a name is asked ("bapaknya udah meninggal", "tidak tahu namanya"). Everyday
+# function words that no Indonesian name is made of; one alone is not enough (a name may hold one by
+# chance), two, or one with a predicate word, make a sentence.
+_SENTENCE_WORDS = {
+    "udah", "sudah", "sdh", "udh", "sudh", "dah", "belum", "blm", "blum", "belom", "balum", "tidak", "tdk",
+    "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda", "kada", "tak", "saya", "sy",
+    "aku", "ulun", "gw", "gue", "kami", "kita", "beliau", "yg", "karena", "krn", "soalnya", "kalau", "kalo",
+    "sedang", "lagi", "masih", "mau", "akan", "bisa", "harus", "pernah", "juga", "sih", "dong", "deh",
+    "kok", "gatau", "gatahu", "gktau", "entah", "siapa", "apa", "sama", "dengan", "dgn", "untuk",
+    "utk", "sejak", "waktu", "dari", "di", "ke",
+}
+# "-nya" words: whose name it is ("bapaknya", "namanya"). Names ending in -nya (Sonya, Anya) are not here.
+_SENTENCE_OWNERS = {
+    "namanya", "bapaknya", "bapanya", "ayahnya", "ibunya", "mamanya", "mamaknya", "emaknya", "abahnya",
+    "papanya", "anaknya", "suaminya", "istrinya", "orangnya", "orangtuanya", "kakaknya", "adiknya", "dianya",
+    "beliaunya", "ortunya",
+}
+# Predicates: with one word above they make a sentence ("belum dikasih", "sudah meninggal").
+_SENTENCE_VERBS = {
+    "meninggal", "meninggl", "wafat", "mati", "hilang", "pergi", "cerai", "bercerai", "kabur", "minggat",
+    "tinggal", "kerja", "bekerja", "merantau", "ikut", "lahir", "dikasih", "dikasi", "diberi", "kasih",
+    "punya", "lupa", "ada", "ingat", "inget", "kenal", "jelas", "diketahui", "dunia", "tau", "tahu", "nama",
+    "dinamai", "ketahuan", "dikenal",
+}
+# A one-word answer that says "no" or "unknown" rather than a name.
+_NOT_A_NAME = {"tidak", "tdk", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "belum", "blm",
+               "gatau", "gatahu", "gktau", "entah", "kosong", "meninggal", "wafat", "nama", "namanya"}
+# Greetings and courtesy words before a name that are not part of it on the KTP ("Pak Rahman",
+# "Alm. Budi"). H., Hj., Haji, Hajjah, Drs., Dr. are part of KTP names and are kept as typed.
+_GREETINGS = {
+    "pak", "bapak", "bpk", "bp", "ibu", "bu", "ibuk", "buk", "almarhum", "almarhumah", "alm", "almh",
+    "almrh", "sdr", "sdri", "saudara", "saudari", "tuan", "tn", "nyonya", "ny", "nona", "kak", "kakak",
+    "bang", "abang", "om", "tante", "mbah", "kakek", "nenek", "pakde", "bude", "bunda",
+}
+# Greetings that are also the start of some names ("Mas Ayu", "Kang" rarely): on Bukan the name is
+# kept as typed instead of asked again.
+_GREETINGS_IN_NAMES = {"mas", "mbak", "mba", "kang", "cak", "bli"}
+# "nama saya …", "namanya …", "nama ayah: …": a label before the name, dropped.
+_NAME_LABEL_HEAD = {"nama", "namanya", "nm"}
+_NAME_LABEL_WORDS = {"saya", "sy", "aku", "ulun", "anak", "anaknya", "ayah", "ayahnya", "bapaknya", "ibunya",
+                     "suami", "suaminya", "istri", "istrinya", "lengkap", "lengkapnya", "adalah", "ialah",
+                     "yaitu", "yakni", "beliau"}
+
+
+def _words(s: str) -> list[str]:
+    """The lower-case words of `s`, without dots, commas and colons ("Bpk." -> "bpk")."""
+    return [w for w in (t.strip(".,:;'\"!?").lower() for t in s.split()) if w]
+
+
+def _drop_label(s: str) -> str:
+    """Drop "nama saya", "namanya", "nama ayah:" before a name; the text itself when there is none."""
+    tokens = s.split(" ")
+    if len(tokens) < 2 or tokens[0].strip(":").lower() not in _NAME_LABEL_HEAD:
+        return s
+    i = 1
+    while i < len(tokens) - 1 and tokens[i].strip(":").lower() in _NAME_LABEL_WORDS:
+        i += 1
+    rest = " ".join(tokens[i:]).lstrip(":=- ").strip()
+    return rest or s
+
+
+def _is_sentence(words: list[str]) -> bool:
+    """Whether these words read as a sentence about someone rather than as a name."""
+    if len(words) == 1:
+        return words[0] in _NOT_A_NAME
+    markers = sum(w in _SENTENCE_WORDS or w in _SENTENCE_OWNERS for w in words)
+    verbs = sum(w in _SENTENCE_VERBS for w in words)
+    return markers >= 2 or (markers >= 1 and verbs >= 1)
+
+
+def _tidy_name(s: str) -> str:
+    """Sensible Title Case, ", " before academic titles ("Budi Santoso,S.Pd" -> "Budi Santoso, S.Pd")."""
+    s = re.sub(r"\s*,\s*", ", ", s).strip(" ,'-")
+    s = s.lstrip(".").strip()
+    words = s.split(" ")
+    return " ".join(_title_word(word, i == 0) for i, word in enumerate(words))
+
+
 def parse_name(text: str) -> str:
-    """Tidy a person's name (single spaces, sensible Title Case) or say what is wrong with it."""
+    """Tidy a person's name (single spaces, sensible Title Case) or say what is wrong with it.
+
+    A sentence ("bapaknya udah meninggal") is refused with its own reason; a greeting before the
+    name ("Pak Rahman", "Alm. Budi") raises Propose with the name without it.
+    """
     s = _clean(text)
     s = re.sub("[\u2018\u2019\u0060\u00b4\u02bc]", "'", s)
     s = re.sub(rf"[{_DASHES}]", "-", s)
@@ -466,6 +675,9 @@ def parse_name(text: str) -> str:
     ask = say("name_ask")
     if not s:
         raise Invalid(say("name_empty", ask=ask))
+    s = _drop_label(s)
+    if _is_sentence(_words(s)):
+        raise NotAName(say("name_sentence", ask=ask))
     if any(ch.isdigit() for ch in s):
         raise Invalid(say("name_digits", ask=ask))
     letters = sum(ch.isalpha() for ch in s)
@@ -480,11 +692,20 @@ def parse_name(text: str) -> str:
         raise Invalid(say("name_punctuation", ask=ask))
     if len(s) > 100:
         raise Invalid(say("name_too_long", length=len(s), ask=ask))
-    # A comma separates academic titles: "Budi Santoso,S.Pd" -> "Budi Santoso, S.Pd".
-    s = re.sub(r"\s*,\s*", ", ", s).strip(" ,'-")
-    s = s.lstrip(".").strip()
-    words = s.split(" ")
-    return " ".join(_title_word(word, i == 0) for i, word in enumerate(words))
+    tokens = s.split(" ")
+    greetings = 0
+    while greetings < len(tokens) and _words(tokens[greetings])[:1] and (
+            _words(tokens[greetings])[0] in _GREETINGS | _GREETINGS_IN_NAMES):
+        greetings += 1
+    if greetings == len(tokens):
+        raise Invalid(say("name_title_only", ask=ask))
+    if greetings:
+        name = _tidy_name(" ".join(tokens[greetings:]))
+        if sum(ch.isalpha() for ch in name) < 2:
+            raise Invalid(say("name_too_short", ask=ask))
+        maybe_name = any(_words(t)[0] in _GREETINGS_IN_NAMES for t in tokens[:greetings])
+        raise Propose(name, say("name_without_title", name=name), fallback=_tidy_name(s) if maybe_name else None)
+    return _tidy_name(s)
 
 
 # --- E-mail -------------------------------------------------------------------------------------

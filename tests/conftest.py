@@ -320,6 +320,17 @@ def png() -> bytes:
     return png_bytes()
 
 
+WITNESS_1 = ("Ahmad Yani", "6408011005000007", "6408012003180004")   # name, NIK, KK
+WITNESS_2 = ("Rina Wati", "6408015508920008", "6408010705190005")
+
+
+def say_place(chat, place: str) -> None:
+    """Answer a `place` step, confirming the name the assistant proposes when it asks."""
+    chat.say(place)
+    if "propose_yes" in chat.buttons:
+        chat.press("propose_yes")
+
+
 def start_as_father(chat) -> None:
     """Open the birth-certificate flow as the father and accept the privacy notice."""
     chat.say("halo")
@@ -328,22 +339,56 @@ def start_as_father(chat) -> None:
     chat.press("agree")
 
 
+def answer_child(chat, name: str | None = "Putri Ayu Lestari") -> None:
+    """The child's questions of the birth flow, from the name (None: already answered, start at the
+    sex) to the birth length: a girl born at a puskesmas, a single birth, the second child."""
+    for answer in ([name] if name is not None else []) + ["perempuan", "5 Januari 2026", "14.30"]:
+        chat.say(answer)
+    chat.press("puskesmas")
+    chat.say("Puskesmas Sangatta Utara")
+    say_place(chat, "Sangatta")
+    chat.press("tunggal")
+    chat.say("2")
+    chat.press("islam")
+    for answer in ["bidan", "3200", "49"]:
+        chat.say(answer)
+
+
+def answer_father(chat) -> None:
+    """The father's questions (asked of the father himself: no question about his situation)."""
+    chat.say("Budi Santoso")
+    chat.press("WNI")
+    chat.say(FATHER_NIK)
+    say_place(chat, "Samarinda")
+    chat.say("17/8/1990")
+
+
+def answer_mother(chat) -> None:
+    """The mother's questions, then the KK number and the domicile."""
+    chat.say("Siti Aminah")
+    chat.press("WNI")
+    chat.say(MOTHER_NIK)
+    say_place(chat, "Balikpapan")
+    chat.say("3-2-1993")
+    chat.say(KK_NUMBER)
+    say_place(chat, "Swarga Bara")
+
+
 def answer_until_birth_letter(chat) -> None:
     """Walk the birth-certificate flow as a father, with typed answers and buttons, up to the
     question whether there is a birth letter."""
     start_as_father(chat)
-    for answer in ["Putri Ayu Lestari", "perempuan", "5 Januari 2026", "14.30"]:
-        chat.say(answer)
-    chat.press("puskesmas")
-    chat.say("Sangatta, Kutai Timur")
-    chat.press("tunggal")
-    for answer in ["2", "bidan", "3200", "49", "Budi Santoso", FATHER_NIK, "Samarinda", "17/8/1990"]:
-        chat.say(answer)
-    chat.press("WNI")
-    for answer in ["Siti Aminah", MOTHER_NIK, "Balikpapan", "3-2-1993"]:
-        chat.say(answer)
-    chat.press("WNI")
-    chat.say(KK_NUMBER)
+    answer_child(chat)
+    answer_father(chat)
+    answer_mother(chat)
+
+
+def answer_witnesses(chat) -> None:
+    """The two witnesses of an SPTJM: name, NIK, KK and citizenship each."""
+    for name, nik, kk in (WITNESS_1, WITNESS_2):
+        for answer in (name, nik, kk):
+            chat.say(answer)
+        chat.press("WNI")
 
 
 def answer_until_summary(chat, png: bytes, *, surat_lahir: bool = True, buku_nikah: bool = True) -> None:
@@ -356,10 +401,10 @@ def answer_until_summary(chat, png: bytes, *, surat_lahir: bool = True, buku_nik
     if buku_nikah:
         chat.send_file(png, "buku-nikah.png", "image/png")
     if not (surat_lahir and buku_nikah):
-        chat.press("agree")
-        for answer in ["Ahmad Yani", "6408010101800005", "Rina Wati", "6408014505850006"]:
-            chat.say(answer)
-        chat.say("belum ada")
+        chat.press("agree")  # the SPTJM (F-2.03 and/or F-2.04) with two witnesses
+        answer_witnesses(chat)
+        for _form in ([] if surat_lahir else ["F-2.03"]) + ([] if buku_nikah else ["F-2.04"]):
+            chat.say("belum ada")
     chat.send_file(png, "kk.png", "image/png")
     chat.send_file(png, "ktp-ayah.png", "image/png")
     chat.say("belum ada")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import AuditLog, Conversation, Request, Upload
-from tests.conftest import FATHER_NIK, KK_NUMBER, answer_until_summary
+from tests.conftest import FATHER_NIK, KK_NUMBER, answer_child, answer_father, answer_until_summary, say_place
 
 TICKET = re.compile(r"[A-Z]{2,5}-[0-9]{4,}(-[0-9]+)*")
 
@@ -68,12 +68,13 @@ def test_the_transcript_shows_both_sides_with_the_document(chat, client, png):
 
 def test_without_a_birth_letter_it_asks_for_sptjm_and_two_witnesses(app, chat, png):
     answer_until_summary(chat, png, surat_lahir=False)
-    assert "Nama saksi 1: Ahmad Yani" in chat.text and "Foto SPTJM: belum ada" in chat.text
+    assert "Nama saksi 1: Ahmad Yani" in chat.text and "Foto SPTJM F-2.03: belum ada" in chat.text
+    assert "F-2.04" not in chat.text  # the marriage book was sent: only the birth letter's SPTJM
     replies = chat.press("submit")
     assert TICKET.search(replies[0]["text"])
     with app.app_context():
         req = db.session().execute(select(Request)).scalar_one()
-        assert "SPTJM bertanda tangan (F-2.03 / F-2.04)" in req.missing_documents
+        assert "SPTJM kebenaran data kelahiran (F-2.03)" in req.missing_documents
         assert "foto_surat_lahir" not in req.answers
 
 
@@ -91,13 +92,12 @@ def test_a_mother_nik_that_decodes_as_a_man_is_accepted_with_a_note(chat):
     chat.press("svc:akta_kelahiran")
     chat.press("ibu")
     chat.press("agree")
-    for answer in ["Putri", "P", "5/1/2026", "lewati"]:
-        chat.say(answer)
-    chat.press("rs")
-    for answer in ["Sangatta", "tunggal", "1", "bidan", "3000", "50", "Budi", FATHER_NIK, "Sangatta", "17/8/1990", "WNI",
-                   "Siti"]:
-        chat.say(answer)
-    chat.say(FATHER_NIK)  # a man's NIK given as the mother's
+    answer_child(chat, "Putri")
+    chat.press("ada")  # the father is known
+    answer_father(chat)
+    chat.say("Siti")
+    chat.press("WNI")
+    chat.say("6408012505880009")  # a man's NIK (not the father's) given as the mother's
     assert "menurut NIK tersebut, jenis kelaminnya laki-laki" in chat.text
     assert "Di mana ibu lahir?" in chat.text
 
@@ -107,12 +107,14 @@ def test_a_birth_date_that_differs_from_the_nik_gets_a_soft_note(chat, png):
     chat.press("svc:akta_kelahiran")
     chat.press("ayah")
     chat.press("agree")
-    for answer in ["Putri", "P", "5/1/2026", "lewati", "rs", "Sangatta", "tunggal", "1", "bidan", "3000", "50", "Budi",
-                   FATHER_NIK, "Sangatta"]:
-        chat.say(answer)
+    answer_child(chat, "Putri")
+    chat.say("Budi")
+    chat.press("WNI")
+    chat.say(FATHER_NIK)
+    say_place(chat, "Sangatta")
     chat.say("18/8/1990")
     assert "berbeda dengan tanggal yang tertera di NIK" in chat.text
-    assert "Kewarganegaraan ayah?" in chat.text
+    assert "data *ibu*" in chat.text
 
 
 def test_a_late_registration_is_explained_as_still_free(chat):
@@ -145,6 +147,8 @@ def test_a_family_member_with_permission_reports_as_pelapor(chat):
     chat.press("agree")
     assert "nama lengkap* Bapak/Ibu (sebagai pelapor)" in chat.text
     chat.say("Hj. Maimunah")
+    assert "Kewarganegaraan Bapak/Ibu?" in chat.text  # F-2.01 asks the reporter's citizenship
+    chat.press("WNI")
     chat.say("6408015203550007")
     assert "nomor KK* Bapak/Ibu" in chat.text
 

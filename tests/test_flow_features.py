@@ -260,7 +260,7 @@ def test_an_attached_form_arrives_as_a_pdf_after_the_answer(chat, monkeypatch):
     _start(chat)
     replies = chat.say("Budi Santoso")
     assert "Formulir SPTJM kami kirim di bawah ini." in replies[0]["text"]
-    assert replies[-1]["document"]["filename"] == "F-2.03-SPTJM-kelahiran.pdf"
+    assert replies[1]["document"]["filename"] == "F-2.03-SPTJM-kelahiran.pdf" and "Tanggal lahir?" in replies[-1]["text"]
 
 
 def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_officer(chat, feature_flow, app):
@@ -279,3 +279,27 @@ def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_
     with app.app_context():
         req = db.session().execute(select(Request)).scalar_one()
         assert "NIK saya: kode kabupaten/kota 64.99 tidak ada dalam daftar kode wilayah Kemendagri." in req.flags
+
+
+def test_a_sentence_at_a_name_question_is_re_asked_not_taken_for_another_service(chat, feature_flow):
+    _start(chat)
+    chat.say("bapaknya udah meninggal")
+    assert "bukan nama" in chat.text and "Nama?" in chat.text
+    assert "Akta Kematian" not in chat.text
+
+
+def test_no_nik_yet_is_unknown_where_the_step_allows_it(chat, feature_flow):
+    _start(chat)
+    for said in ["Budi Santoso", "1/1/1990", "5/1/2026", "1"]:
+        chat.say(said)
+    chat.say("Ani")
+    chat.say("belum punya NIK")
+    assert "Ada anggota lain?" in chat.text
+
+
+def test_the_privacy_officer_contact_is_never_a_placeholder(app):
+    from flows.office import placeholder_values
+    config = app.config["OFFICE"]
+    assert placeholder_values(config)["dpo_contact"] == "petugas kami lewat chat ini (ketik *petugas*)"
+    set_up = dict(config, privacy=dict(config["privacy"], dpo_contact="ppid@kutaitimurkab.go.id"))
+    assert placeholder_values(set_up)["dpo_contact"] == "ppid@kutaitimurkab.go.id"

@@ -245,7 +245,8 @@ def test_a_demo_start_does_not_warn(monkeypatch, tmp_path, caplog):
 
 def test_a_complete_config_gives_no_warning(caplog):
     full = dict(CONFIG, office=dict(CONFIG["office"], phone="(0549) 21234", whatsapp="+62 812-5555-1234",
-                                    email="capil@kutaitimurkab.go.id", website="https://capil.example"))
+                                    email="capil@kutaitimurkab.go.id", website="https://capil.example"),
+                privacy=dict(CONFIG["privacy"], dpo_contact="ppid@kutaitimurkab.go.id"))
     caplog.set_level(logging.WARNING, logger="flows.office")
     assert warn_unset_contacts(full) == ["office.website"]  # "example" is a placeholder
 

@@ -233,12 +233,12 @@ def test_a_photo_sent_before_the_privacy_notice_is_agreed_is_not_kept(app, chat,
 def at_birth_letter_photo_after_consent(chat) -> None:
     """From the first question after the notice up to the birth letter's photo (the father's
     answers of tests/conftest.answer_until_birth_letter)."""
-    from tests.conftest import FATHER_NIK, KK_NUMBER, MOTHER_NIK
+    from tests.conftest import answer_child, answer_father, answer_mother
 
-    for answer in ["Putri", "P", "5/1/2026", "lewati", "rs", "Sangatta", "tunggal", "1", "bidan", "3000", "50",
-                   "Budi", FATHER_NIK, "Sangatta", "17/8/1990", "WNI", "Siti", MOTHER_NIK, "Sangatta",
-                   "3/2/1993", "WNI", KK_NUMBER, "ya"]:
-        chat.say(answer)
+    answer_child(chat)
+    answer_father(chat)
+    answer_mother(chat)
+    chat.say("ya")
     assert chat.where()["step"] == "foto_surat_lahir"
 
 

@@ -22,14 +22,10 @@ def a_pdf() -> bytes:
 
 def to_first_photo(chat):
     """Answer up to the photo of the birth letter."""
-    from tests.conftest import start_as_father
-    from tests.conftest import FATHER_NIK, KK_NUMBER, MOTHER_NIK
+    from tests.conftest import answer_until_birth_letter
 
-    start_as_father(chat)
-    for answer in ["Putri", "P", "5/1/2026", "lewati", "rs", "Sangatta", "tunggal", "1", "bidan", "3000", "50",
-                   "Budi", FATHER_NIK, "Sangatta", "17/8/1990", "WNI", "Siti", MOTHER_NIK, "Sangatta",
-                   "3/2/1993", "WNI", KK_NUMBER, "ya"]:
-        chat.say(answer)
+    answer_until_birth_letter(chat)
+    chat.say("ya")
     assert chat.where()["step"] == "foto_surat_lahir"
 
 

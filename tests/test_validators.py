@@ -19,6 +19,8 @@ from flows.validators import (  # noqa: E402
     PROVINCE_CODES,
     Invalid,
     NikInfo,
+    NoNumber,
+    Propose,
     format_date_id,
     parse_date,
     parse_email,
@@ -260,6 +262,42 @@ def test_it_rejects_a_kk_with_an_impossible_date():
 
 def test_it_rejects_a_kk_with_serial_0000():
     assert "Empat angka terakhir Nomor KK tidak boleh 0000" in rejects(parse_kk, KK[:12] + "0000", today=TODAY)
+
+
+@pytest.mark.parametrize("typed", ["tidak punya NIK", "tidak punya NIK, WNA", "WNA", "belum punya",
+                                   "belum ada", "saya orang asing, pakai paspor", "ga punya nik pak"])
+def test_a_citizen_without_a_nik_is_told_what_to_do_not_that_it_needs_16_digits(typed):
+    with pytest.raises(NoNumber) as caught:
+        parse_nik(typed, today=TODAY)
+    message = caught.value.message
+    assert (caught.value.kind, caught.value.reason) == ("nik", "none")
+    assert message.startswith("NIK adalah 16 angka yang tertulis di KTP atau KK.")
+    assert "belum punya NIK" in message and "ketik *petugas*" in message
+    assert "harus 16 angka" not in message
+
+
+@pytest.mark.parametrize("typed", ["lupa", "tidak tahu", "gak hafal nik nya", "lupa nomornya"])
+def test_a_citizen_who_does_not_know_the_number_now_is_told_where_it_is_written(typed):
+    with pytest.raises(NoNumber) as caught:
+        parse_kk(typed, today=TODAY)
+    assert (caught.value.kind, caught.value.reason) == ("kk", "forgot")
+    assert caught.value.message == (
+        "Tidak apa-apa. Nomor KK (16 angka) tertulis di kartu keluarga (KK). "
+        "Mohon lihat kartunya, lalu kirim angkanya di sini.")
+
+
+def test_no_number_is_an_invalid_answer_for_an_engine_that_does_not_know_it():
+    assert issubclass(NoNumber, Invalid)
+    assert "harus 16 angka" in rejects(parse_nik, "nik saya 123", today=TODAY)
+    assert "hanya berisi angka" in rejects(parse_nik, "abc", today=TODAY)
+
+
+def test_propose_carries_the_value_the_question_and_the_fallback():
+    proposal = Propose("Rahman", "Nama ditulis *Rahman* (tanpa sapaan)?")
+    assert (proposal.value, proposal.message, proposal.fallback) == (
+        "Rahman", "Nama ditulis *Rahman* (tanpa sapaan)?", None)
+    assert str(proposal) == proposal.message and not isinstance(proposal, Invalid)
+    assert Propose(1, "?", fallback=2).fallback == 2
 
 
 def test_it_never_puts_a_full_kk_in_a_message():

@@ -7,8 +7,14 @@ civil-registration document is not a letter of the office (the receipt's kop sur
 
 The answers are those of flows/akta_kelahiran.yml: anak_nama, anak_jk (choice id L/P),
 anak_tgl_lahir (ISO date), anak_kota_lahir, anak_ke (number), ayah_nama, ibu_nama, ayah_wn and
-ibu_wn (WNI/WNA). The child's NIK (anak_nik) is not asked in the chat: SIAK gives it when the record
-is made, so it is printed when the caller puts it in the answers and "-" otherwise.
+ibu_wn (WNI/WNA). The child's NIK (anak_nik) is asked only of an adult registering their own birth:
+otherwise SIAK gives it when the record is made, so it is printed when the caller puts it in the
+answers and "-" otherwise.
+
+Families as they are: when the father is not known (ayah_status tidak_diketahui) the extract names
+the mother only; a found child (asal_usul ditemukan) has no parent lines; when the parents' marriage
+is not recorded (punya_buku_nikah false: an F-2.04 SPTJM) the parents' line carries the phrase the
+law requires. An answer given as "tidak tahu" ({"unknown": true}) prints as "-".
 """
 from datetime import date
 
@@ -35,11 +41,29 @@ SIGNED_NOTE = (
 SPECIMEN_SIGNED_NOTE = "Tanda tangan elektronik pada spesimen ini memakai sertifikat uji dan tidak berlaku."
 
 
+UNRECORDED_MARRIAGE = "yang perkawinannya belum tercatat sesuai ketentuan peraturan perundang-undangan"
+
+
 def _text(answers: dict, key: str) -> str:
-    """An answer as trimmed text, "-" when absent or empty."""
+    """An answer as trimmed text, "-" when absent, empty or answered "tidak tahu"."""
     value = answers.get(key)
+    if isinstance(value, dict):  # {"unknown": true}, or a place kept with its parts
+        value = value.get("name") or value.get("value") if not value.get("unknown") else None
     text = str(value).strip() if value is not None else ""
     return text or "-"
+
+
+def parent_lines(answers: dict) -> list[tuple[str, str]]:
+    """(connecting words, name) for the parents' lines: both parents, the mother only, or none."""
+    if answers.get("asal_usul") == "ditemukan":
+        return []
+    mother = ("dari ibu", _text(answers, "ibu_nama"))
+    if answers.get("ayah_status") == "tidak_diketahui":
+        return [mother]
+    lines = [("dari ayah", _text(answers, "ayah_nama")), ("dan ibu", _text(answers, "ibu_nama"))]
+    if answers.get("punya_buku_nikah") is False:
+        lines.append((UNRECORDED_MARRIAGE, ""))
+    return lines
 
 
 def _birth_date(value) -> str:
@@ -53,7 +77,7 @@ def _birth_date(value) -> str:
 
 def _birth_order(value) -> str:
     """anak_ke as a plain number ("2"), "-" when unknown."""
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, dict):
         return "-"
     try:
         return str(int(value))
@@ -62,8 +86,11 @@ def _birth_order(value) -> str:
 
 
 def _nationality(answers: dict) -> str:
-    """INDONESIA when either parent is WNI (UU 12/2006), ASING when both are WNA, else ""."""
-    parents = {answers.get("ayah_wn"), answers.get("ibu_wn")}
+    """INDONESIA when either parent is WNI or the child was found in Indonesia (UU 12/2006 Ps 4),
+    ASING when every known parent is WNA, else ""."""
+    if answers.get("asal_usul") == "ditemukan":
+        return "INDONESIA"
+    parents = {answers.get("ayah_wn"), answers.get("ibu_wn")} - {None}
     if "WNI" in parents:
         return "INDONESIA"
     if parents == {"WNA"}:
@@ -94,12 +121,12 @@ def render(answers: dict, *, document_number: str, issued_on: date, verify_url: 
     nik = _text(answers, "anak_nik") if answers.get("anak_nik") else _text(answers, "subject_nik")
     sex = SEX.get(str(answers.get("anak_jk") or "").upper(), "-")
     order = _birth_order(answers.get("anak_ke"))
-    father, mother = _text(answers, "ayah_nama"), _text(answers, "ibu_nama")
+    parents = parent_lines(answers)
     nationality = _nationality(answers)
     head = f"Kepala {office['name']}"
     issued = f"Dikeluarkan di {ISSUED_AT}, tanggal {format_date_id(issued_on)}"
 
-    texts = (name, place, nik, father, mother, document_number, head, verify_url, office.get("head_name") or "",
+    texts = (name, place, nik, *(p for _, p in parents), document_number, head, verify_url, office.get("head_name") or "",
              office.get("head_nip") or "")
     pdf = CertificatePDF(title="Kutipan Akta Kelahiran", author=office["name"], full_fonts=not fits_charset(*texts))
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -139,17 +166,18 @@ def render(answers: dict, *, document_number: str, issued_on: date, verify_url: 
     line(f"Berdasarkan Akta Kelahiran Nomor {document_number}", 11, height=6)
     pdf.ln(4)
     # The body as on the printed form: the connecting words in plain type, the facts in bold.
+    child = f"anak ke-{order}, {sex}," if order != "-" else f"{sex},"
     for words, fact, size in (
         ("bahwa di", place, 13),
         ("pada tanggal", born_on, 13),
         ("telah lahir", name, 16),
-        (None, f"anak ke-{order}, {sex},", 12),
-        ("dari ayah", father, 13),
-        ("dan ibu", mother, 13),
+        (None, child, 12),
+        *((words, parent, 13) for words, parent in parents),
     ):
         if words:
             line(words, 11, height=6)
-        line(fact, size, bold=True, height=size * 0.5)
+        if fact:
+            line(fact, size, bold=True, height=size * 0.5)
         pdf.ln(3)
 
     # Issue place and date, the office head and the signature note, in a block on the right.

@@ -136,7 +136,7 @@ def _answer_rows(s, flow, req: Request) -> tuple[list[dict], list[dict]]:
         value = req.answers[step.id]
         if step.kind == "photo":
             continue
-        shown = str(value) if step.kind in ("nik", "kk") and value else format_value(step, value)
+        shown = value if step.kind in ("nik", "kk") and isinstance(value, str) else format_value(step, value)
         answers.append({"id": step.id, "label": step.label, "value": shown})
     for step in flow.steps:
         if step.kind != "photo" or not applies(step, req.answers, today):
