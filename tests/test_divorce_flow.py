@@ -105,7 +105,7 @@ def test_it_files_a_divorce_report_and_sends_the_receipt(app, chat, client, png)
     chat.press("kristen")
     notice = chat.text
     assert "Pemberitahuan data pribadi" in notice and "UU 27/2022" in notice and "UU 24/2013" in notice
-    assert "90 hari" in notice and "luar negeri" in notice and "WhatsApp" in notice
+    assert "90 hari" in notice and "luar negeri" in notice and "Meta" in notice
     dpo = placeholder_values(app.config["OFFICE"])["dpo_contact"]  # config.yml's, or "ketik *petugas*" until set
     assert f"Petugas pelindungan data kami: {dpo}." in notice
     chat.press("agree")
