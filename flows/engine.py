@@ -27,7 +27,7 @@ from flows.office import DAYS, hours_text, office_tz, placeholder_values
 from flows.placeholders import fill
 from flows.submit import submit
 from flows.summary import answered_steps, format_value, sections, summary_lines
-from flows.validators import Invalid, NotAName, Propose, format_date_id, parse_nik
+from flows.validators import Invalid, NoNumber, NotAName, Propose, format_date_id, parse_nik
 from nlu import FAQ_INTENTS, SERVICE_INTENTS, Parse, faq
 from nlu.entities import SALAM
 from nlu.regions import area_note
@@ -217,6 +217,11 @@ class Engine:
             return [self._ask(flow, step, prefix=self.t["empty_message"])]
         try:
             value = parse_answer(step, event, self.today)
+        except NoNumber as err:
+            back = step.options.get("if_none")
+            if err.reason == "none" and back and back in (self.conv.answers or {}):
+                return self._back_to(flow, flow.step(back), self.t["no_number_back"])
+            return [self._ask(flow, step, prefix=err.message)]
         except Invalid as err:
             return [self._ask(flow, step, prefix=err.message)]
         except Propose as guess:
@@ -249,6 +254,14 @@ class Engine:
         if forms:  # the note that announces the form, the form, then the next question
             return [Reply("\n".join(notes))] + forms + self._advance(flow)
         return self._advance(flow, prefix="\n".join(notes))
+
+    def _back_to(self, flow: Flow, step: Step, why: str) -> list[Reply]:
+        """Ask an earlier question again ("tidak punya NIK, WNA" at the NIK: the citizenship)."""
+        answers = dict(self.conv.answers)
+        old = answers.pop(step.id)
+        self.conv.answers, self.conv.step = answers, step.id
+        self._enter(Mode.COLLECT)
+        return [self._ask(flow, step, prefix=why + "\n" + fill(self.t["back_previous"], previous=format_value(step, old)))]
 
     def _propose(self, flow: Flow, step: Step, guess: Propose) -> list[Reply]:
         """An answer read as something else: ask the citizen to confirm it before it is kept."""

@@ -46,7 +46,39 @@ def expand(data):
             problems += found
             continue
         steps += _copies(raw)
-    return {**data, "steps": steps}, problems
+    out = {**data, "steps": steps}
+    if isinstance(data.get("checks"), list):
+        out["checks"] = _expand_checks(data["checks"], {s.get("id") for s in steps if isinstance(s, dict)})
+    return out, problems
+
+
+def _expand_checks(checks: list, ids: set) -> list:
+    """Checks naming a repeat block's steps with `*` for the copy number, one per copy:
+    `different: [koreksi_*_baru, koreksi_*_lama]` checks each correction on its own, and
+    `different: [tambah_*_nik, tambah_*_nik]` (the same step twice) says no two copies may share
+    an answer: copy n's is compared with every earlier copy's. `{tambah_*_nama}` in the message
+    names copy n."""
+    out = []
+    for check in checks:
+        steps = check.get("steps") if isinstance(check, dict) else None
+        if not (isinstance(steps, list) and any(isinstance(x, str) and "*" in x for x in steps)):
+            out.append(check)
+            continue
+        for n in range(1, MAX_COPIES + 1):
+            here = [x.replace("*", str(n)) if isinstance(x, str) else x for x in steps]
+            if here[0] not in ids:
+                break
+            if len(steps) == 2 and steps[0] == steps[1]:  # distinct across copies
+                here = [here[0]] + [steps[0].replace("*", str(k)) for k in range(1, n)]
+                if n == 1:
+                    continue
+            elif not all(x in ids for x in here):
+                continue
+            copy_ = dict(check, steps=here)
+            if isinstance(check.get("message"), str):
+                copy_["message"] = check["message"].replace("_*_", f"_{n}_")
+            out.append(copy_)
+    return out
 
 
 def _block_problems(index: int, raw: dict) -> list[str]:

@@ -59,7 +59,7 @@ KIND_OPTIONS = {
     "date": {"optional": "bool", "earliest": "iso_date", "allow_future": "bool", "compare_nik": "step:nik",
              "unknown_ok": "text"},
     "time": {"optional": "bool", "unknown_ok": "text"},
-    "nik": {"optional": "bool", "expect_sex": ("L", "P"), "unknown_ok": "text"},
+    "nik": {"optional": "bool", "expect_sex": ("L", "P"), "unknown_ok": "text", "if_none": "step:choice"},
     "kk": {"optional": "bool", "unknown_ok": "text"},
     "choice": {"optional": "bool", "choices": "choices", "redirect": "redirect"},
     "multi_choice": {"optional": "bool", "choices": "choices"},
@@ -106,7 +106,7 @@ TEXTS = {
     "message_cut": {"kept", "sent"}, "flood_notice": set(), "summary_section": {"section"},
     "edit_pick_section": {"sections"}, "summary_section_updated": {"section"}, "greeting_in_flow": set(),
     "salam_in_flow": set(),
-    "propose_no_kept": set(), "dpo_unset": set(), "follow_up_started": {"title", "ticket"}, "follow_up_none": set(),
+    "propose_no_kept": set(), "dpo_unset": set(), "no_number_back": set(), "follow_up_started": {"title", "ticket"}, "follow_up_none": set(),
 }
 TEXT_GROUPS = {
     "buttons": {"yes": set(), "no": set(), "agree": set(), "disagree": set(), "submit": set(), "edit": set(),

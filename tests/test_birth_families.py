@@ -206,10 +206,8 @@ def test_a_foreign_father_gives_his_passport_instead_of_a_nik(app, chat):
     walk(chat, {**FATHER, "ayah_status": Press("ada")}, until="ayah_wn")
     chat.press("WNI")
     assert chat.where()["step"] == "ayah_nik"
-    chat.say("tidak punya NIK, WNA")
-    assert chat.where()["step"] == "ayah_nik" and "WNA" in chat.text  # not taken as a NIK
-    chat.say("kembali")
-    assert chat.where()["step"] == "ayah_wn"
+    chat.say("tidak punya NIK, WNA")  # not taken as a NIK: back to the citizenship, the old answer shown
+    assert chat.where()["step"] == "ayah_wn" and "pilih *WNA*" in chat.text and "Jawaban sebelumnya: WNI" in chat.text
     chat.press("WNA")
     assert chat.where()["step"] == "ayah_paspor"  # citizenship comes before the NIK
     chat.say("A1234567")

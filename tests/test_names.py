@@ -3,7 +3,7 @@ of it, and real Indonesian names — including ones made of everyday words — p
 import pytest
 
 from flows.validators import Invalid, NotAName, Propose, parse_name
-from tests.conftest import start_as_father
+from tests.conftest import answer_child, start_as_father
 
 SENTENCE = "Sepertinya itu kalimat, bukan nama."
 
@@ -140,13 +140,7 @@ def test_a_sentence_typed_as_the_childs_name_is_asked_again_with_the_reason(chat
 def walk_to_the_fathers_name(chat) -> None:
     """Open the birth flow as the father and answer the child's questions, up to the father's name."""
     start_as_father(chat)
-    for answer in ["Putri Ayu Lestari", "perempuan", "5 Januari 2026", "14.30"]:
-        chat.say(answer)
-    chat.press("puskesmas")
-    chat.say("Sangatta, Kutai Timur")
-    chat.press("tunggal")
-    for answer in ["2", "bidan", "3200", "49"]:
-        chat.say(answer)
+    answer_child(chat)
     assert chat.where()["step"] == "ayah_nama"
 
 
@@ -157,7 +151,7 @@ def test_a_greeting_before_the_fathers_name_is_confirmed_and_dropped(chat):
     assert chat.buttons == ["propose_yes", "propose_no"]
     chat.press("propose_yes")
     assert chat.where()["answers"]["ayah_nama"] == "Budi Santoso"
-    assert chat.where()["step"] == "ayah_nik"
+    assert chat.where()["step"] == "ayah_wn"
 
 
 def test_bukan_to_the_name_without_greeting_asks_the_name_again(chat):
