@@ -5,10 +5,11 @@ with delivery.signing.sign_pdf. Each layout is a module of its own, drawn on pag
 """
 from datetime import date
 
-from delivery.certificates import akta_kelahiran, akta_kematian
+from delivery.certificates import akta_kelahiran, akta_kematian, akta_perceraian
 from delivery.certificates.page import fits_charset  # noqa: F401  (part of the package's API)
 
-LAYOUTS = {"akta_kelahiran": akta_kelahiran.render, "akta_kematian": akta_kematian.render}
+LAYOUTS = {"akta_kelahiran": akta_kelahiran.render, "akta_kematian": akta_kematian.render,
+           "akta_perceraian": akta_perceraian.render}
 
 
 class UnknownLayout(KeyError):
