@@ -116,6 +116,13 @@ def test_the_checker_names_what_is_wrong_with_the_new_keys():
     assert any("missing required key 'more'" in p for p in check_flow(bad_block))
 
 
+@pytest.fixture
+def chat(inline_chat):
+    """These tests serve a flow written in the test (monkeypatched in this process), so the
+    conversation must run here: the SQLite app with its jobs inline, never a separate worker."""
+    return inline_chat
+
+
 def _start(chat):
     chat.say("halo")
     chat.press("svc:akta_kelahiran")
@@ -215,7 +222,7 @@ def test_a_redirecting_answer_starts_the_other_service_with_its_presets(chat, li
     assert "Tanggal lahir?" in chat.text  # jalur and nama were preset, so the next question is asked
 
 
-def test_a_follow_up_button_starts_the_next_request_linked_and_prefilled(chat, linked_flow, app):
+def test_a_follow_up_button_starts_the_next_request_linked_and_prefilled(chat, linked_flow, sqlite_app):
     from sqlalchemy import select
 
     from bot.core import db
@@ -241,7 +248,7 @@ def test_a_follow_up_button_starts_the_next_request_linked_and_prefilled(chat, l
     from pypdf import PdfReader
     receipt = PdfReader(io.BytesIO(chat.client.get(replies[-1]["document"]["url"]).data))
     assert f"Lanjutan dari permohonan {first_ticket}" in "\n".join(p.extract_text() for p in receipt.pages)
-    with app.app_context():
+    with sqlite_app.app_context():
         s = db.session()
         second = s.execute(select(Request).order_by(Request.id.desc())).scalars().first()
         first = s.execute(select(Request).where(Request.ticket == first_ticket)).scalar_one()
@@ -263,7 +270,7 @@ def test_an_attached_form_arrives_as_a_pdf_after_the_answer(chat, monkeypatch):
     assert replies[1]["document"]["filename"] == "F-2.03-SPTJM-kelahiran.pdf" and "Tanggal lahir?" in replies[-1]["text"]
 
 
-def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_officer(chat, feature_flow, app):
+def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_officer(chat, feature_flow, sqlite_app):
     from sqlalchemy import select
 
     from bot.core import db
@@ -276,7 +283,7 @@ def test_a_nik_from_no_real_regency_is_noted_to_the_citizen_and_flagged_for_the_
     assert "6499014505850006" not in chat.text
     chat.say("samarinda")
     chat.press("submit")
-    with app.app_context():
+    with sqlite_app.app_context():
         req = db.session().execute(select(Request)).scalar_one()
         assert "NIK saya: kode kabupaten/kota 64.99 tidak ada dalam daftar kode wilayah Kemendagri." in req.flags
 
@@ -297,9 +304,9 @@ def test_no_nik_yet_is_unknown_where_the_step_allows_it(chat, feature_flow):
     assert "Ada anggota lain?" in chat.text
 
 
-def test_the_privacy_officer_contact_is_never_a_placeholder(app):
+def test_the_privacy_officer_contact_is_never_a_placeholder(sqlite_app):
     from flows.office import placeholder_values
-    config = app.config["OFFICE"]
+    config = sqlite_app.config["OFFICE"]
     assert placeholder_values(config)["dpo_contact"] == "petugas kami lewat chat ini (ketik *petugas*)"
     set_up = dict(config, privacy=dict(config["privacy"], dpo_contact="ppid@kutaitimurkab.go.id"))
     assert placeholder_values(set_up)["dpo_contact"] == "ppid@kutaitimurkab.go.id"

@@ -394,8 +394,8 @@ def source_flow(monkeypatch, tmp_path):
     return flow
 
 
-def test_a_death_reported_elsewhere_starts_the_kk_change_with_the_deceased_filled_in(app, chat, client, png,
-                                                                                    source_flow):
+def test_a_death_reported_elsewhere_starts_the_kk_change_with_the_deceased_filled_in(sqlite_app, inline_chat, png, source_flow):
+    chat = inline_chat  # the flow is served from this process (monkeypatched): no separate worker
     chat.say("halo")
     chat.press("svc:akta_kelahiran")
     chat.say("Abdul Rahman")
@@ -420,7 +420,7 @@ def test_a_death_reported_elsewhere_starts_the_kk_change_with_the_deceased_fille
     assert "Anggota keluar 1" in chat.text and "Meninggal dunia" in chat.text
     replies = chat.press("submit")
     ticket = TICKET.search(replies[0]["text"]).group(0)
-    req = filed(app, ticket)
+    req = filed(sqlite_app, ticket)
     assert req.answers["no_kk"] == KK_NUMBER and req.answers["perubahan"] == ["kurang"]
     assert req.answers["kurang_1_nik"] == GRANDFATHER_NIK and req.linked_to is not None
     assert req.applicant_name == "Siti Aminah" and req.subject_name == "Budi Santoso"
