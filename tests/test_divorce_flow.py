@@ -417,3 +417,25 @@ def test_it_files_a_divorce_report_over_the_meta_channels(meta_app, fake_meta, p
         req = db.session().execute(select(Request).where(Request.ticket == ticket)).scalar_one()
         assert req.contact.channel == channel and req.applicant_nik == WIFE_NIK
         assert req.missing_documents == ["KTP-el pelapor"]
+
+
+def test_it_files_a_divorce_report_over_twilio(app, png):
+    from delivery.channels.twilio import fake as twilio_fake
+    from tests.twilio_drivers import CITIZEN, TwilioChat, configure
+    server = twilio_fake.shared_server()
+    server.reset()
+    server.state["url"] = server.url
+    configure(app, server.state)
+    try:
+        chat = TwilioChat(app, app.test_client(), server.state)
+        answer_until_summary(chat, png)
+        assert "Maria Magdalena Siahaan" in chat.text and WIFE_NIK not in chat.text
+        replies = chat.press("submit")
+        ticket = TICKET.search(" ".join(r.get("text", "") for r in replies)).group(0)
+        assert ticket.startswith("AKC-")
+        with app.app_context():
+            req = db.session().execute(select(Request).where(Request.ticket == ticket)).scalar_one()
+            assert req.contact.channel == "twilio" and req.applicant_nik == WIFE_NIK
+        assert CITIZEN in str(server.state["messages"][-1]["To"])
+    finally:
+        server.reset()
