@@ -24,9 +24,14 @@ def diagram(name: str) -> str:
         condition = step.when or (" atau ".join(str(c) for c in step.when_any) if step.when_any else None)
         arrow = f' -- "{_describe(condition)}" --> ' if condition else " --> "
         lines.append(f"    {previous}{arrow}{step.id}")
+        for choice, spec in (step.options.get("redirect") or {}).items():
+            target = spec.get("service") or "menu"
+            lines.append(f'    {step.id} -- "{choice}" --> to_{target}(["Beralih ke {target}: tidak diajukan"])')
         previous = step.id
     lines += ['    summary{{"Ringkasan: Kirim / Ubah / Batal"}}', f"    {previous} --> summary",
               '    summary -- Kirim --> done(["Tiket + tanda terima PDF"])',
+              *[f'    done -. "{o.title}" .-> follow_{i}(["{o.service} (permohonan terkait)"])'
+                for i, o in enumerate(flow.follow_ups)],
               f"    summary -- Ubah --> {_node(Mode.EDIT_PICK)}"]
     return "\n".join(lines + _side_states()) + "\n"
 
