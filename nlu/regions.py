@@ -30,6 +30,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from .normalize import SLANG
 from .places import _EXACT_ONLY, _NEEDS_PREFIX, AMBIGUOUS_TOWNS, KECAMATAN, KECAMATAN_SYNONYMS, villages
 from .regions_data import ALIASES, LEGACY_REGENCIES, PROVINCE_NAMES, TABLE, TOWNS
 
@@ -246,7 +247,6 @@ def _index(scope: str) -> _Index:
 @lru_cache(maxsize=1)
 def _everyday_words() -> frozenset[str]:
     """_EVERYDAY_WORDS, the words of nlu/data/*.yml and those of the normaliser's slang map."""
-    from .normalize import SLANG
     words = set(_EVERYDAY_WORDS)
     for path in sorted(_DATA_DIR.glob("*.yml")):
         words.update(_words(path.read_text(encoding="utf-8")))
