@@ -17,6 +17,8 @@ MISSING_WORDS = {"belum ada", "blm ada", "belum", "blm", "nanti", "nanti saja", 
                  "belum punya", "missing"}
 
 
+# "Skip this" where the question must be answered (other skip words, "tidak ada", are answers there).
+SKIP_ONLY_WORDS = {"lewati", "lewat", "skip", "lompati", "lewati saja", "skip aja", "lewatin"}
 # "I don't know", for a step whose answer the law lets be unknown (unknown_ok).
 UNKNOWN_WORDS = {"tidak tahu", "tdk tahu", "tidak tau", "tdk tau", "gak tahu", "gak tau", "ga tahu", "ga tau",
                  "nggak tahu", "nggak tau", "ngga tau", "enggak tahu", "gatau", "gk tau", "gk tahu", "lupa",
@@ -46,6 +48,9 @@ def parse_answer(step: Step, event, today: date):
         return None
     if step.options.get("unknown_ok") and clean(text) in UNKNOWN_WORDS | {"unknown:" + step.id}:
         return dict(UNKNOWN)
+    if not step.optional and clean(text) in SKIP_ONLY_WORDS:
+        words = texts()
+        raise Invalid(words["skip_not_allowed"] + (" " + words["skip_say_unknown"] if step.options.get("unknown_ok") else ""))
     if step.kind in ("choice",):
         return match_choice(step, raw or "")
     if step.kind == "multi_choice":

@@ -106,7 +106,7 @@ TEXTS = {
     "message_cut": {"kept", "sent"}, "flood_notice": set(), "summary_section": {"section"},
     "edit_pick_section": {"sections"}, "summary_section_updated": {"section"}, "greeting_in_flow": set(),
     "salam_in_flow": set(),
-    "propose_no_kept": set(), "dpo_unset": set(), "no_number_back": set(), "follow_up_started": {"title", "ticket"}, "follow_up_none": set(),
+    "propose_no_kept": set(), "dpo_unset": set(), "skip_not_allowed": set(), "skip_say_unknown": set(), "no_number_back": set(), "follow_up_started": {"title", "ticket"}, "follow_up_none": set(),
 }
 TEXT_GROUPS = {
     "buttons": {"yes": set(), "no": set(), "agree": set(), "disagree": set(), "submit": set(), "edit": set(),

@@ -310,3 +310,12 @@ def test_the_privacy_officer_contact_is_never_a_placeholder(sqlite_app):
     assert placeholder_values(config)["dpo_contact"] == "petugas kami lewat chat ini (ketik *petugas*)"
     set_up = dict(config, privacy=dict(config["privacy"], dpo_contact="ppid@kutaitimurkab.go.id"))
     assert placeholder_values(set_up)["dpo_contact"] == "ppid@kutaitimurkab.go.id"
+
+
+def test_lewati_at_a_question_that_must_be_answered_says_so(chat, feature_flow):
+    _start(chat)
+    chat.say("lewati")
+    assert "Pertanyaan ini perlu dijawab, jadi tidak bisa dilewati." in chat.text and "Nama?" in chat.text
+    chat.say("Budi Santoso")
+    chat.say("lewati")
+    assert "Bila memang tidak tahu, ketik *tidak tahu*." in chat.text  # this one may be unknown
