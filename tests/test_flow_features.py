@@ -307,7 +307,7 @@ def test_no_nik_yet_is_unknown_where_the_step_allows_it(chat, feature_flow):
 def test_the_privacy_officer_contact_is_never_a_placeholder(sqlite_app):
     from flows.office import placeholder_values
     config = sqlite_app.config["OFFICE"]
-    assert placeholder_values(config)["dpo_contact"] == "petugas kami lewat chat ini (ketik *petugas*)"
+    assert placeholder_values(config)["dpo_contact"] == "ketik *petugas* di chat ini"
     set_up = dict(config, privacy=dict(config["privacy"], dpo_contact="ppid@kutaitimurkab.go.id"))
     assert placeholder_values(set_up)["dpo_contact"] == "ppid@kutaitimurkab.go.id"
 
