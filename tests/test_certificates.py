@@ -1,20 +1,17 @@
 """The issued Kutipan Akta Kelahiran (delivery/certificates): one signed A4 page whose text
 pdftotext can read, whose QR code scans to the verify link, and which says when it is a specimen."""
-import re
 import shutil
 import subprocess
 from datetime import date
-from io import BytesIO
 
 import pytest
-from pypdf import PdfReader
 
 from delivery import certificates, signing
+from tests.certificate_checks import OFFICE, Certificate, dev_signer, one_a4_page, qr_codes, text_of  # noqa: F401
 from tests.conftest import require
 
 VERIFY_URL = "https://disdukcapil.kutaitimurkab.go.id/v/8f3k2m9q"
 NUMBER = "6408-LT-05012026-0001"
-OFFICE = {"name": "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kutai Timur"}
 ANSWERS = {  # as flows/akta_kelahiran.yml stores them (choice ids, ISO dates, numbers)
     "hubungan": "ibu",
     "anak_nama": "Muhammad Rizky Pratama",
@@ -29,32 +26,8 @@ ANSWERS = {  # as flows/akta_kelahiran.yml stores them (choice ids, ISO dates, n
 }
 
 
-@pytest.fixture(autouse=True)
-def dev_signer(monkeypatch, tmp_path):
-    """Sign with a development certificate made in tmp_path."""
-    monkeypatch.delenv("SIGNING_P12", raising=False)
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    signing.reset_signer()
-    yield
-    signing.reset_signer()
-
-
-def issue(answers: dict | None = None, *, specimen: bool = True) -> bytes:
-    """Render and sign the birth certificate."""
-    pdf = certificates.render("akta_kelahiran", answers or ANSWERS, document_number=NUMBER,
-                              issued_on=date(2026, 2, 12), verify_url=VERIFY_URL, office=OFFICE,
-                              specimen=specimen)
-    return signing.sign_pdf(pdf)
-
-
-def text_of(data: bytes, tmp_path, *, layout: bool = False) -> str:
-    """pdftotext's reading of the PDF, whitespace collapsed to single spaces."""
-    require(shutil.which("pdftotext") is not None, "pdftotext (apt-get install poppler-utils)")
-    (tmp_path / "akta.pdf").write_bytes(data)
-    out = subprocess.run(["pdftotext", *(["-layout"] if layout else []), "-enc", "UTF-8",
-                          str(tmp_path / "akta.pdf"), "-"],
-                         capture_output=True, text=True, check=True).stdout
-    return re.sub(r"\s+", " ", out)
+AKTA = Certificate("akta_kelahiran", ANSWERS, NUMBER, date(2026, 2, 12), VERIFY_URL)
+issue = AKTA.issue
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +45,7 @@ def signed_specimen(tmp_path_factory) -> bytes:
 
 
 def test_one_a4_portrait_page_with_embedded_fonts(signed_specimen):
-    reader = PdfReader(BytesIO(signed_specimen))
-    assert len(reader.pages) == 1
-    box = reader.pages[0].mediabox
-    assert float(box.width) == pytest.approx(595.28, abs=1)
-    assert float(box.height) == pytest.approx(841.89, abs=1)
+    reader = one_a4_page(signed_specimen)
     fonts = reader.pages[0]["/Resources"]["/Font"]
     for ref in fonts.values():
         font = ref.get_object()
@@ -119,15 +88,7 @@ def test_child_nik_and_sex_when_known(tmp_path):
 
 
 def test_qr_scans_to_exactly_the_verify_url(signed_specimen, tmp_path):
-    require(shutil.which("pdftoppm") is not None, "pdftoppm (apt-get install poppler-utils)")
-    require(shutil.which("zbarimg") is not None, "zbarimg (apt-get install zbar-tools)")
-    (tmp_path / "akta.pdf").write_bytes(signed_specimen)
-    # 100 dpi: about what a phone camera sees of a printed page.
-    subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", str(tmp_path / "akta.pdf"),
-                    str(tmp_path / "page")], check=True)
-    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")],
-                         capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines() == [VERIFY_URL]
+    assert qr_codes(signed_specimen, tmp_path) == [VERIFY_URL]
 
 
 def test_specimen_is_labelled_and_a_real_document_is_not(signed_specimen, tmp_path):
@@ -166,8 +127,4 @@ def test_registry():
 
 
 def test_missing_child_name_or_birth_date_is_an_error():
-    for key in ("anak_nama", "anak_tgl_lahir"):
-        answers = {k: v for k, v in ANSWERS.items() if k != key}
-        with pytest.raises(ValueError, match=key):
-            certificates.render("akta_kelahiran", answers, document_number=NUMBER, issued_on=date(2026, 2, 12),
-                                verify_url=VERIFY_URL, office=OFFICE, specimen=True)
+    AKTA.check_required("anak_nama", "anak_tgl_lahir")

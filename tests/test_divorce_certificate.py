@@ -1,21 +1,13 @@
 """The issued Kutipan Akta Perceraian (delivery/certificates/akta_perceraian.py): one signed A4
 page whose text pdftotext can read, naming both former spouses, the marriage record and the court's
 putusan, whose QR code scans to the verify link, and which says when it is a specimen."""
-import re
-import shutil
-import subprocess
 from datetime import date
-from io import BytesIO
-
-import pytest
-from pypdf import PdfReader
 
 from delivery import certificates, signing
-from tests.conftest import require
+from tests.certificate_checks import Certificate, dev_signer, one_a4_page, qr_codes, text_of  # noqa: F401
 
 VERIFY_URL = "https://disdukcapil.kutaitimurkab.go.id/v/c3r41kz9"
 NUMBER = "6408-CR-14052026-0001"
-OFFICE = {"name": "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kutai Timur"}
 ANSWERS = {  # as flows/akta_perceraian.yml stores them (choice ids, ISO dates)
     "agama": "kristen",
     "pelapor": "istri",
@@ -37,31 +29,8 @@ ANSWERS = {  # as flows/akta_perceraian.yml stores them (choice ids, ISO dates)
 }
 
 
-@pytest.fixture(autouse=True)
-def dev_signer(monkeypatch, tmp_path):
-    """Sign with a development certificate made in tmp_path."""
-    monkeypatch.delenv("SIGNING_P12", raising=False)
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    signing.reset_signer()
-    yield
-    signing.reset_signer()
-
-
-def issue(answers: dict | None = None, *, specimen: bool = True) -> bytes:
-    """Render and sign the divorce certificate."""
-    pdf = certificates.render("akta_perceraian", answers or ANSWERS, document_number=NUMBER,
-                              issued_on=date(2026, 5, 14), verify_url=VERIFY_URL, office=OFFICE,
-                              specimen=specimen)
-    return signing.sign_pdf(pdf)
-
-
-def text_of(data: bytes, tmp_path) -> str:
-    """pdftotext's reading of the PDF, whitespace collapsed to single spaces."""
-    require(shutil.which("pdftotext") is not None, "pdftotext (apt-get install poppler-utils)")
-    (tmp_path / "akta.pdf").write_bytes(data)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "akta.pdf"), "-"],
-                         capture_output=True, text=True, check=True).stdout
-    return re.sub(r"\s+", " ", out)
+AKTA = Certificate("akta_perceraian", ANSWERS, NUMBER, date(2026, 5, 14), VERIFY_URL)
+issue = AKTA.issue
 
 
 def test_registered_beside_the_birth_certificate():
@@ -69,10 +38,7 @@ def test_registered_beside_the_birth_certificate():
 
 
 def test_one_a4_page_without_personal_data_in_its_metadata():
-    reader = PdfReader(BytesIO(issue()))
-    assert len(reader.pages) == 1
-    box = reader.pages[0].mediabox
-    assert float(box.width) == pytest.approx(595.28, abs=1) and float(box.height) == pytest.approx(841.89, abs=1)
+    reader = one_a4_page(issue())
     info = str(dict(reader.metadata))
     assert "Kutipan Akta Perceraian" in info and "Budi" not in info and NUMBER not in info
 
@@ -113,14 +79,7 @@ def test_specimen_is_labelled_and_a_real_document_is_not(tmp_path):
 def test_signature_intact_and_qr_scans_to_the_verify_url(tmp_path):
     signed = issue()
     assert signing.signature_intact(signed)
-    require(shutil.which("pdftoppm") is not None, "pdftoppm (apt-get install poppler-utils)")
-    require(shutil.which("zbarimg") is not None, "zbarimg (apt-get install zbar-tools)")
-    (tmp_path / "akta.pdf").write_bytes(signed)
-    subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", str(tmp_path / "akta.pdf"),
-                    str(tmp_path / "page")], check=True)
-    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")],
-                         capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines() == [VERIFY_URL]
+    assert qr_codes(signed, tmp_path) == [VERIFY_URL]
 
 
 def test_long_names_and_court_names_still_fit_one_page(tmp_path):
@@ -128,14 +87,10 @@ def test_long_names_and_court_names_still_fit_one_page(tmp_path):
             "istri_nama": "Ŋgurah Ɓagus Theresia Margaretha Anastasia Lumbantobing",
             "pengadilan": "Pengadilan Negeri Sangatta Kelas II Kabupaten Kutai Timur Provinsi Kalimantan Timur"}
     data = issue(long)
-    assert len(PdfReader(BytesIO(data)).pages) == 1
+    one_a4_page(data)
     text = text_of(data, tmp_path)
     assert "Ŋgurah Ɓagus" in text and "Pindai untuk memeriksa keaslian" in text
 
 
 def test_missing_names_or_putusan_date_is_an_error():
-    for key in ("suami_nama", "istri_nama", "tgl_putusan"):
-        answers = {k: v for k, v in ANSWERS.items() if k != key}
-        with pytest.raises(ValueError, match=key):
-            certificates.render("akta_perceraian", answers, document_number=NUMBER, issued_on=date(2026, 5, 14),
-                                verify_url=VERIFY_URL, office=OFFICE, specimen=True)
+    AKTA.check_required("suami_nama", "istri_nama", "tgl_putusan")

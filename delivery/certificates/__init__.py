@@ -1,7 +1,8 @@
 """Layouts of the documents the office issues (e.g. the Kutipan Akta Kelahiran), as unsigned PDFs.
 
 render(service, answers, ...) returns the PDF bytes of one issued document; the caller signs them
-with delivery.signing.sign_pdf. Each layout is a module of its own, drawn on page.CertificatePDF.
+with delivery.signing.sign_pdf. Each layout is a module of its own, drawn on page.CertificatePDF
+with the parts every document shares (parts.py: specimen banner, signature block, QR code, footer).
 """
 from datetime import date
 

@@ -17,29 +17,13 @@ is not recorded (punya_buku_nikah false: an F-2.04 SPTJM) the parents' line carr
 law requires. An answer given as "tidak tahu" ({"unknown": true}) prints as "-".
 """
 from datetime import date
+from functools import partial
 
-from fpdf.enums import XPos, YPos
-
-from delivery.certificates.page import CertificatePDF, draw_qr, fits_charset
-from delivery.pdf_common import FONT_FAMILY
-from flows.validators import format_date_id
+from delivery.certificates.parts import (centred_line, open_page, required_date, signature_block,
+                                         specimen_banner, specimen_footer, verification)
 
 TITLE = "KUTIPAN AKTA KELAHIRAN"
 SEX = {"L": "laki-laki", "P": "perempuan"}
-MARGIN = 20  # mm
-QR_SIZE = 33  # mm, quiet zone included: about 0.8 mm a module, easy for a phone or zbarimg
-ISSUED_AT = "Sangatta"
-SPECIMEN_TITLE = "SPESIMEN — BUKAN DOKUMEN RESMI"
-SPECIMEN_NOTE = (
-    "Dokumen ini dibuat oleh sistem pengembangan/uji coba Sapa Dukcapil dan ditandatangani dengan "
-    "sertifikat uji. Tidak berlaku sebagai dokumen kependudukan dan tidak dapat dipakai untuk keperluan apa pun."
-)
-SIGNED_NOTE = (
-    "Dokumen ini ditandatangani secara elektronik. Keasliannya dapat diperiksa dengan memindai kode QR "
-    "atau dengan membuka berkas PDF ini di aplikasi pembaca PDF yang menampilkan tanda tangan elektronik."
-)
-SPECIMEN_SIGNED_NOTE = "Tanda tangan elektronik pada spesimen ini memakai sertifikat uji dan tidak berlaku."
-
 
 UNRECORDED_MARRIAGE = "yang perkawinannya belum tercatat sesuai ketentuan peraturan perundang-undangan"
 
@@ -66,15 +50,6 @@ def parent_lines(answers: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def _birth_date(value) -> str:
-    """The birth date in Indonesian words ("5 Januari 2026") from an ISO string or a date."""
-    if isinstance(value, date):
-        return format_date_id(value)
-    if isinstance(value, str) and value.strip():
-        return format_date_id(date.fromisoformat(value.strip()[:10]))
-    raise ValueError("anak_tgl_lahir is required for a Kutipan Akta Kelahiran")
-
-
 def _birth_order(value) -> str:
     """anak_ke as a plain number ("2"), "-" when unknown."""
     if value is None or value == "" or isinstance(value, dict):
@@ -98,63 +73,23 @@ def _nationality(answers: dict) -> str:
     return ""
 
 
-def _head_lines(pdf: CertificatePDF, head: str, width: float) -> list[str]:
-    """The office head's title on one line, or broken before "Kabupaten"/"Kota" when too long."""
-    pdf.set_font(FONT_FAMILY, "B", 10)
-    if pdf.get_string_width(head) <= width - 2 * pdf.c_margin:
-        return [head]
-    for word in (" Kabupaten ", " Kota "):
-        cut = head.rfind(word)
-        if cut > 0:
-            return [head[:cut], head[cut + 1:]]
-    return [head]  # text_block wraps it
-
-
 def render(answers: dict, *, document_number: str, issued_on: date, verify_url: str, office: dict,
            specimen: bool) -> bytes:
     """The unsigned one-page PDF of the Kutipan Akta Kelahiran."""
     name = _text(answers, "anak_nama")
     if name == "-":
         raise ValueError("anak_nama is required for a Kutipan Akta Kelahiran")
-    born_on = _birth_date(answers.get("anak_tgl_lahir"))
+    born_on = required_date(answers.get("anak_tgl_lahir"), "anak_tgl_lahir", "Kutipan Akta Kelahiran")
     place = _text(answers, "anak_kota_lahir")
     nik = _text(answers, "anak_nik") if answers.get("anak_nik") else _text(answers, "subject_nik")
     sex = SEX.get(str(answers.get("anak_jk") or "").upper(), "-")
     order = _birth_order(answers.get("anak_ke"))
     parents = parent_lines(answers)
     nationality = _nationality(answers)
-    head = f"Kepala {office['name']}"
-    issued = f"Dikeluarkan di {ISSUED_AT}, tanggal {format_date_id(issued_on)}"
-
-    texts = (name, place, nik, *(p for _, p in parents), document_number, head, verify_url, office.get("head_name") or "",
-             office.get("head_nip") or "")
-    pdf = CertificatePDF(title="Kutipan Akta Kelahiran", author=office["name"], full_fonts=not fits_charset(*texts))
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.add_page()
-    width = pdf.epw
-
-    def line(text: str, size: float, *, bold: bool = False, height: float | None = None, align: str = "C") -> None:
-        """One centred line; wrapped only when too long (cell() skips fpdf2's costly line breaking)."""
-        pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
-        pdf.set_x(MARGIN)
-        pdf.text_block(text, width, height or size * 0.5, align=align)
-
-    pdf.set_y(16)
-    if specimen:
-        top = pdf.get_y()
-        pdf.set_line_width(0.8)
-        pdf.set_xy(MARGIN + 3, top + 2.5)
-        pdf.set_font(FONT_FAMILY, "B", 15)
-        pdf.text_block(SPECIMEN_TITLE, width - 6, 7, align="C")
-        pdf.set_font(FONT_FAMILY, "", 8.5)
-        pdf.text_block(SPECIMEN_NOTE, width - 6, 4, align="C")
-        bottom = pdf.get_y() + 2.5
-        pdf.rect(MARGIN, top, width, bottom - top)
-        pdf.set_line_width(0.2)
-        pdf.set_y(bottom + 5)
-    else:
-        pdf.set_y(26)
-
+    pdf = open_page("Kutipan Akta Kelahiran", office, name, place, nik, *(p for _, p in parents), document_number,
+                    verify_url)
+    line = partial(centred_line, pdf)
+    specimen_banner(pdf, specimen)
     line("PENCATATAN SIPIL", 12, bold=True, height=6)
     if nationality:
         line(f"WARGA NEGARA: {nationality}", 10, height=5)
@@ -180,46 +115,7 @@ def render(answers: dict, *, document_number: str, issued_on: date, verify_url: 
             line(fact, size, bold=True, height=size * 0.5)
         pdf.ln(3)
 
-    # Issue place and date, the office head and the signature note, in a block on the right.
-    block_w = 116
-    block_x = pdf.w - MARGIN - block_w
-
-    def block_line(text: str, size: float, *, bold: bool = False, gap: float = 0) -> None:
-        """A centred line of the signature block, wrapped if too long, then gap mm of space."""
-        pdf.set_x(block_x)
-        pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
-        pdf.text_block(text, block_w, 5, align="C")
-        pdf.set_y(pdf.get_y() + gap)
-
-    pdf.set_y(max(pdf.get_y() + 6, 190))
-    block_line(issued, 10)
-    for part in _head_lines(pdf, head, block_w):
-        block_line(part, 10, bold=True)
-    pdf.set_y(pdf.get_y() + 5)
-    block_line("Ditandatangani secara elektronik", 9.5, gap=4)
-    if office.get("head_name"):
-        block_line(office["head_name"], 10, bold=True)
-        if office.get("head_nip"):
-            block_line(f"NIP. {office['head_nip']}", 9.5)
-
-    # The QR code, its caption and link at the bottom left; the signature note beside it.
-    qr_y = 226
-    draw_qr(pdf, verify_url, MARGIN, qr_y, QR_SIZE)
-    pdf.set_xy(MARGIN, qr_y + QR_SIZE)
-    pdf.set_font(FONT_FAMILY, "B", 7.5)
-    pdf.cell(0, 4, "Pindai untuk memeriksa keaslian", new_x=XPos.LEFT, new_y=YPos.NEXT)
-    # Printed too, so the link can be typed in when the QR is smudged or the phone has no scanner.
-    pdf.set_font(FONT_FAMILY, "", 7)
-    pdf.text_block(verify_url, pdf.epw, 3.5)
-
-    note_x = MARGIN + QR_SIZE + 6
-    pdf.set_xy(note_x, qr_y + 4)
-    pdf.set_font(FONT_FAMILY, "", 8.5)
-    note = SIGNED_NOTE + (" " + SPECIMEN_SIGNED_NOTE if specimen else "")
-    pdf.text_block(note, pdf.w - MARGIN - note_x, 4.2)
-
-    if specimen:
-        pdf.set_xy(MARGIN, 280)
-        pdf.set_font(FONT_FAMILY, "B", 9)
-        pdf.cell(width, 4.5, SPECIMEN_TITLE, align="C")
+    signature_block(pdf, office, issued_on, top=max(pdf.get_y() + 6, 190))
+    verification(pdf, verify_url, specimen=specimen)
+    specimen_footer(pdf, specimen)
     return pdf.to_bytes()

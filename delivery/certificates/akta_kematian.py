@@ -13,14 +13,10 @@ pukul_kematian ("HH:MM" or {"unknown": true}) and kota_kematian. When the office
 holds (subject_nik), that one is printed.
 """
 from datetime import date
+from functools import partial
 
-from fpdf.enums import XPos, YPos
-
-from delivery.certificates.akta_kelahiran import (
-    ISSUED_AT, MARGIN, QR_SIZE, SIGNED_NOTE, SPECIMEN_NOTE, SPECIMEN_SIGNED_NOTE, SPECIMEN_TITLE, _head_lines)
-from delivery.certificates.page import CertificatePDF, draw_qr, fits_charset
-from delivery.pdf_common import FONT_FAMILY
-from flows.validators import format_date_id
+from delivery.certificates.parts import (centred_line, open_page, required_date, signature_block,
+                                         specimen_banner, specimen_footer, verification)
 
 TITLE = "KUTIPAN AKTA KEMATIAN"
 SEX = {"L": "laki-laki", "P": "perempuan"}
@@ -31,15 +27,6 @@ def _known(value) -> str:
     if value is None or isinstance(value, dict):  # {"unknown": true}
         return ""
     return str(value).strip()
-
-
-def _death_date(value) -> str:
-    """The date of death in Indonesian words ("12 November 2026") from an ISO string or a date."""
-    if isinstance(value, date):
-        return format_date_id(value)
-    if isinstance(value, str) and value.strip():
-        return format_date_id(date.fromisoformat(value.strip()[:10]))
-    raise ValueError("tgl_kematian is required for a Kutipan Akta Kematian")
 
 
 def _hour(value) -> str:
@@ -54,43 +41,15 @@ def render(answers: dict, *, document_number: str, issued_on: date, verify_url: 
     name = _known(answers.get("almarhum_nama"))
     if not name:
         raise ValueError("almarhum_nama is required for a Kutipan Akta Kematian")
-    died_on = _death_date(answers.get("tgl_kematian"))
+    died_on = required_date(answers.get("tgl_kematian"), "tgl_kematian", "Kutipan Akta Kematian")
     hour = _hour(answers.get("pukul_kematian"))
     place = _known(answers.get("kota_kematian")) or "-"
     nik = _known(answers.get("subject_nik")) or _known(answers.get("almarhum_nik")) or "-"
     sex = SEX.get(_known(answers.get("almarhum_jk")).upper(), "")
-    head = f"Kepala {office['name']}"
-    issued = f"Dikeluarkan di {ISSUED_AT}, tanggal {format_date_id(issued_on)}"
+    pdf = open_page("Kutipan Akta Kematian", office, name, place, nik, document_number, verify_url)
+    line = partial(centred_line, pdf)
 
-    texts = (name, place, nik, document_number, head, verify_url, office.get("head_name") or "",
-             office.get("head_nip") or "")
-    pdf = CertificatePDF(title="Kutipan Akta Kematian", author=office["name"], full_fonts=not fits_charset(*texts))
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.add_page()
-    width = pdf.epw
-
-    def line(text: str, size: float, *, bold: bool = False, height: float | None = None) -> None:
-        """One centred line, wrapped when too long."""
-        pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
-        pdf.set_x(MARGIN)
-        pdf.text_block(text, width, height or size * 0.5, align="C")
-
-    pdf.set_y(16)
-    if specimen:
-        top = pdf.get_y()
-        pdf.set_line_width(0.8)
-        pdf.set_xy(MARGIN + 3, top + 2.5)
-        pdf.set_font(FONT_FAMILY, "B", 15)
-        pdf.text_block(SPECIMEN_TITLE, width - 6, 7, align="C")
-        pdf.set_font(FONT_FAMILY, "", 8.5)
-        pdf.text_block(SPECIMEN_NOTE, width - 6, 4, align="C")
-        bottom = pdf.get_y() + 2.5
-        pdf.rect(MARGIN, top, width, bottom - top)
-        pdf.set_line_width(0.2)
-        pdf.set_y(bottom + 5)
-    else:
-        pdf.set_y(26)
-
+    specimen_banner(pdf, specimen)
     line("PENCATATAN SIPIL", 12, bold=True, height=6)
     pdf.ln(5)
     line(TITLE, 20, bold=True, height=10)
@@ -110,43 +69,7 @@ def render(answers: dict, *, document_number: str, issued_on: date, verify_url: 
         line(fact, size, bold=True, height=size * 0.5)
         pdf.ln(3)
 
-    block_w = 116
-    block_x = pdf.w - MARGIN - block_w
-
-    def block_line(text: str, size: float, *, bold: bool = False, gap: float = 0) -> None:
-        """A centred line of the signature block, wrapped if too long, then gap mm of space."""
-        pdf.set_x(block_x)
-        pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
-        pdf.text_block(text, block_w, 5, align="C")
-        pdf.set_y(pdf.get_y() + gap)
-
-    pdf.set_y(max(pdf.get_y() + 6, 180))
-    block_line(issued, 10)
-    for part in _head_lines(pdf, head, block_w):
-        block_line(part, 10, bold=True)
-    pdf.set_y(pdf.get_y() + 5)
-    block_line("Ditandatangani secara elektronik", 9.5, gap=4)
-    if office.get("head_name"):
-        block_line(office["head_name"], 10, bold=True)
-        if office.get("head_nip"):
-            block_line(f"NIP. {office['head_nip']}", 9.5)
-
-    qr_y = 226
-    draw_qr(pdf, verify_url, MARGIN, qr_y, QR_SIZE)
-    pdf.set_xy(MARGIN, qr_y + QR_SIZE)
-    pdf.set_font(FONT_FAMILY, "B", 7.5)
-    pdf.cell(0, 4, "Pindai untuk memeriksa keaslian", new_x=XPos.LEFT, new_y=YPos.NEXT)
-    pdf.set_font(FONT_FAMILY, "", 7)
-    pdf.text_block(verify_url, pdf.epw, 3.5)
-
-    note_x = MARGIN + QR_SIZE + 6
-    pdf.set_xy(note_x, qr_y + 4)
-    pdf.set_font(FONT_FAMILY, "", 8.5)
-    note = SIGNED_NOTE + (" " + SPECIMEN_SIGNED_NOTE if specimen else "")
-    pdf.text_block(note, pdf.w - MARGIN - note_x, 4.2)
-
-    if specimen:
-        pdf.set_xy(MARGIN, 280)
-        pdf.set_font(FONT_FAMILY, "B", 9)
-        pdf.cell(width, 4.5, SPECIMEN_TITLE, align="C")
+    signature_block(pdf, office, issued_on, top=max(pdf.get_y() + 6, 180))
+    verification(pdf, verify_url, specimen=specimen)
+    specimen_footer(pdf, specimen)
     return pdf.to_bytes()
