@@ -229,35 +229,37 @@ def test_number_words_without_a_month_are_not_dates():
 
 
 # --- Through the chat ----------------------------------------------------------------------------
+# On SQLite with the jobs inline (`inline_chat`): each checks one answer; the worker's path is
+# walked, on PostgreSQL too, by the whole-flow tests.
 
-def test_jumat_kemarin_typed_as_the_birth_date_is_stored_as_a_friday(chat):
-    start_as_father(chat)
-    chat.say("Putri Ayu Lestari")
-    chat.say("perempuan")
-    chat.say("jumat kemarin")
-    assert "Pukul berapa" in chat.text  # accepted: the next question
-    stored = date.fromisoformat(chat.where()["answers"]["anak_tgl_lahir"])
+def test_jumat_kemarin_typed_as_the_birth_date_is_stored_as_a_friday(inline_chat):
+    start_as_father(inline_chat)
+    inline_chat.say("Putri Ayu Lestari")
+    inline_chat.say("perempuan")
+    inline_chat.say("jumat kemarin")
+    assert "Pukul berapa" in inline_chat.text  # accepted: the next question
+    stored = date.fromisoformat(inline_chat.where()["answers"]["anak_tgl_lahir"])
     today = datetime.now(timezone(timedelta(hours=8))).date()  # the office's day (WITA)
     assert stored.weekday() == 4 and today - timedelta(days=7) <= stored < today
 
 
-def test_a_hijri_month_name_is_not_called_an_unknown_month_in_the_chat(chat):
-    start_as_father(chat)
-    chat.say("Putri Ayu Lestari")
-    chat.say("perempuan")
-    chat.say("12 Rabiul Awal")
-    assert "Sepertinya itu tanggal Hijriah. Mohon tulis tanggal Masehi" in chat.text
-    assert "belum kami kenali" not in chat.text
-    assert chat.where()["step"] == "anak_tgl_lahir"
+def test_a_hijri_month_name_is_not_called_an_unknown_month_in_the_chat(inline_chat):
+    start_as_father(inline_chat)
+    inline_chat.say("Putri Ayu Lestari")
+    inline_chat.say("perempuan")
+    inline_chat.say("12 Rabiul Awal")
+    assert "Sepertinya itu tanggal Hijriah. Mohon tulis tanggal Masehi" in inline_chat.text
+    assert "belum kami kenali" not in inline_chat.text
+    assert inline_chat.where()["step"] == "anak_tgl_lahir"
 
 
-def test_a_hijri_birth_date_confirmed_with_ya_is_stored_as_its_gregorian_date(chat):
-    start_as_father(chat)
-    chat.say("Putri Ayu Lestari")
-    chat.say("perempuan")
-    chat.say("1 Syawal 1446 H")
-    assert "Sepertinya itu tanggal Hijriah." in chat.text and "*31 Maret 2025*" in chat.text
-    assert chat.buttons == ["propose_yes", "propose_no"]
-    chat.press("propose_yes")
-    assert chat.where()["answers"]["anak_tgl_lahir"] == "2025-03-31"
-    assert "Pukul berapa" in chat.text
+def test_a_hijri_birth_date_confirmed_with_ya_is_stored_as_its_gregorian_date(inline_chat):
+    start_as_father(inline_chat)
+    inline_chat.say("Putri Ayu Lestari")
+    inline_chat.say("perempuan")
+    inline_chat.say("1 Syawal 1446 H")
+    assert "Sepertinya itu tanggal Hijriah." in inline_chat.text and "*31 Maret 2025*" in inline_chat.text
+    assert inline_chat.buttons == ["propose_yes", "propose_no"]
+    inline_chat.press("propose_yes")
+    assert inline_chat.where()["answers"]["anak_tgl_lahir"] == "2025-03-31"
+    assert "Pukul berapa" in inline_chat.text

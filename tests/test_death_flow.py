@@ -1,7 +1,11 @@
 """The akta kematian report through the simulator API, from "halo" to ticket and receipt, with the
 awkward answers a grieving family gives: a death date before the deceased's birth, one in the
 future, a report after the 30 days, an unknown hour, an unknown identity, a reporter who is not
-family, a witness given twice, and the follow-up requests offered with the ticket."""
+family, a witness given twice, and the follow-up requests offered with the ticket.
+
+The whole report, the family's KK follow-up and the channel walks run on both databases (on
+PostgreSQL every message goes through the RQ worker); a test of one dialogue detail runs on SQLite
+alone, its jobs inline (`inline_chat`, `sqlite_app`)."""
 import io
 import re
 from datetime import datetime, timedelta
@@ -130,12 +134,13 @@ def the_request(app, ticket: str) -> Request:
 
 
 # ---- the whole flow ------------------------------------------------------------------------------
-def test_the_intro_begins_with_condolences_then_says_free_and_30_days(chat):
-    chat.say("halo")
-    chat.press("svc:akta_kematian")
-    assert chat.text.startswith("Kami turut berduka cita")
-    assert chat.text.index("turut berduka cita") < chat.text.index("GRATIS") < chat.text.index("30 hari")
-    assert chat.buttons == ["pasangan", "anak", "orang_tua", "saudara", "lainnya"]
+def test_the_intro_begins_with_condolences_then_says_free_and_30_days(inline_chat):
+    inline_chat.say("halo")
+    inline_chat.press("svc:akta_kematian")
+    assert inline_chat.text.startswith("Kami turut berduka cita")
+    said = inline_chat.text
+    assert said.index("turut berduka cita") < said.index("GRATIS") < said.index("30 hari")
+    assert inline_chat.buttons == ["pasangan", "anak", "orang_tua", "saudara", "lainnya"]
 
 
 def test_it_files_a_complete_death_report_and_sends_the_receipt(app, chat, client, png):
@@ -183,155 +188,155 @@ def test_it_files_a_complete_death_report_and_sends_the_receipt(app, chat, clien
 
 
 # ---- the death date -------------------------------------------------------------------------------
-def test_a_death_date_before_the_nik_birth_date_is_asked_again(chat):
-    start(chat)
-    reporter(chat)
-    chat.say(DECEASED_NIK)          # born 12-03-1950
-    chat.say("Abdul Rahman")
-    chat.press("L")
-    chat.say(DECEASED_KK)
-    chat.say("1/1/1949")
-    assert chat.where()["step"] == "tgl_kematian"
-    assert "lebih awal dari tanggal lahir Abdul Rahman menurut NIK" in chat.text
-    chat.say(typed(today() - timedelta(days=2)))
-    assert chat.where()["step"] == "pukul_kematian"
+def test_a_death_date_before_the_nik_birth_date_is_asked_again(inline_chat):
+    start(inline_chat)
+    reporter(inline_chat)
+    inline_chat.say(DECEASED_NIK)          # born 12-03-1950
+    inline_chat.say("Abdul Rahman")
+    inline_chat.press("L")
+    inline_chat.say(DECEASED_KK)
+    inline_chat.say("1/1/1949")
+    assert inline_chat.where()["step"] == "tgl_kematian"
+    assert "lebih awal dari tanggal lahir Abdul Rahman menurut NIK" in inline_chat.text
+    inline_chat.say(typed(today() - timedelta(days=2)))
+    assert inline_chat.where()["step"] == "pukul_kematian"
 
 
-def test_a_death_date_in_the_future_is_asked_again(chat):
-    start(chat)
-    reporter(chat)
+def test_a_death_date_in_the_future_is_asked_again(inline_chat):
+    start(inline_chat)
+    reporter(inline_chat)
     for answer in [DECEASED_NIK, "Abdul Rahman"]:
-        chat.say(answer)
-    chat.press("L")
-    chat.say(DECEASED_KK)
-    chat.say(typed(today() + timedelta(days=5)))
-    assert chat.where()["step"] == "tgl_kematian" and "belum terjadi" in chat.text
+        inline_chat.say(answer)
+    inline_chat.press("L")
+    inline_chat.say(DECEASED_KK)
+    inline_chat.say(typed(today() + timedelta(days=5)))
+    assert inline_chat.where()["step"] == "tgl_kematian" and "belum terjadi" in inline_chat.text
 
 
-def test_a_report_after_30_days_is_flagged_and_explained_not_refused(app, chat, png):
-    walk_to_summary(chat, png, died=today() - timedelta(days=45))
-    assert chat.where()["mode"] == "confirm"
-    ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
-    assert any("lewat 30 hari" in f for f in the_request(app, ticket).flags)
+def test_a_report_after_30_days_is_flagged_and_explained_not_refused(sqlite_app, inline_chat, png):
+    walk_to_summary(inline_chat, png, died=today() - timedelta(days=45))
+    assert inline_chat.where()["mode"] == "confirm"
+    ticket = TICKET.search(inline_chat.press("submit")[0]["text"]).group(0)
+    assert any("lewat 30 hari" in f for f in the_request(sqlite_app, ticket).flags)
 
 
-def test_the_late_note_is_said_right_after_the_date(chat):
-    start(chat)
-    reporter(chat)
+def test_the_late_note_is_said_right_after_the_date(inline_chat):
+    start(inline_chat)
+    reporter(inline_chat)
     for answer in [DECEASED_NIK, "Abdul Rahman"]:
-        chat.say(answer)
-    chat.press("L")
-    chat.say(DECEASED_KK)
-    chat.say(typed(today() - timedelta(days=45)))
-    assert "sudah lewat 30 hari" in chat.text and "tetap gratis" in chat.text
-    assert chat.where()["step"] == "pukul_kematian"
+        inline_chat.say(answer)
+    inline_chat.press("L")
+    inline_chat.say(DECEASED_KK)
+    inline_chat.say(typed(today() - timedelta(days=45)))
+    assert "sudah lewat 30 hari" in inline_chat.text and "tetap gratis" in inline_chat.text
+    assert inline_chat.where()["step"] == "pukul_kematian"
 
 
-def test_an_unknown_hour_of_death_is_accepted_and_flagged(app, chat, png):
-    walk_to_summary(chat, png, hour="tidak tahu")
-    assert chat.where()["answers"]["pukul_kematian"] == {"unknown": True}
-    ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
-    assert any("Pukul kematian tidak diketahui" in f for f in the_request(app, ticket).flags)
+def test_an_unknown_hour_of_death_is_accepted_and_flagged(sqlite_app, inline_chat, png):
+    walk_to_summary(inline_chat, png, hour="tidak tahu")
+    assert inline_chat.where()["answers"]["pukul_kematian"] == {"unknown": True}
+    ticket = TICKET.search(inline_chat.press("submit")[0]["text"]).group(0)
+    assert any("Pukul kematian tidak diketahui" in f for f in the_request(sqlite_app, ticket).flags)
 
 
 # ---- who and what --------------------------------------------------------------------------------
-def test_an_unknown_identity_goes_with_the_police_letter_and_no_ktp(app, chat, png):
-    start(chat, "lainnya")
-    reporter(chat, name="Bripka Joko Susilo", nik="6408011708850003")
-    chat.say("tidak tahu")          # the NIK
-    assert chat.where()["answers"]["almarhum_nik"] == {"unknown": True}
-    chat.say("Mr. X")
-    chat.press("L")
-    chat.say("tidak tahu")          # the KK
-    chat.say(typed(today() - timedelta(days=4)))
-    chat.say("tidak tahu")
-    chat.press("lainnya")
-    chat.press("perjalanan")
-    say_place(chat, "Sangatta")
-    chat.press("polisi")
-    chat.say("tidak tahu")
-    chat.say("tidak tahu")
-    witnesses(chat)
-    chat.press("polisi")
-    assert chat.where()["step"] == "foto_surat_polisi"
-    chat.send_file(png, "surat-polisi.png", "image/png")
-    assert chat.where()["step"] == "foto_surat_kuasa"
-    chat.send_file(png, "surat-kuasa.png", "image/png")
-    chat.say("belum ada")           # the KK
-    assert chat.where()["step"] == "foto_ktp_pelapor"  # no KTP-el of an unknown person
-    chat.send_file(png, "ktp.png", "image/png")
-    chat.say("lewati")
-    assert chat.where()["mode"] == "confirm"
-    replies = chat.press("submit")
+def test_an_unknown_identity_goes_with_the_police_letter_and_no_ktp(sqlite_app, inline_chat, png):
+    start(inline_chat, "lainnya")
+    reporter(inline_chat, name="Bripka Joko Susilo", nik="6408011708850003")
+    inline_chat.say("tidak tahu")          # the NIK
+    assert inline_chat.where()["answers"]["almarhum_nik"] == {"unknown": True}
+    inline_chat.say("Mr. X")
+    inline_chat.press("L")
+    inline_chat.say("tidak tahu")          # the KK
+    inline_chat.say(typed(today() - timedelta(days=4)))
+    inline_chat.say("tidak tahu")
+    inline_chat.press("lainnya")
+    inline_chat.press("perjalanan")
+    say_place(inline_chat, "Sangatta")
+    inline_chat.press("polisi")
+    inline_chat.say("tidak tahu")
+    inline_chat.say("tidak tahu")
+    witnesses(inline_chat)
+    inline_chat.press("polisi")
+    assert inline_chat.where()["step"] == "foto_surat_polisi"
+    inline_chat.send_file(png, "surat-polisi.png", "image/png")
+    assert inline_chat.where()["step"] == "foto_surat_kuasa"
+    inline_chat.send_file(png, "surat-kuasa.png", "image/png")
+    inline_chat.say("belum ada")           # the KK
+    assert inline_chat.where()["step"] == "foto_ktp_pelapor"  # no KTP-el of an unknown person
+    inline_chat.send_file(png, "ktp.png", "image/png")
+    inline_chat.say("lewati")
+    assert inline_chat.where()["mode"] == "confirm"
+    replies = inline_chat.press("submit")
     ticket = TICKET.search(replies[0]["text"]).group(0)
-    req = the_request(app, ticket)
+    req = the_request(sqlite_app, ticket)
     assert req.subject_name == "Mr. X" and not req.subject_nik
     assert "Surat keterangan kepolisian" not in req.missing_documents
     assert any("Identitas/NIK almarhum tidak diketahui" in f for f in req.flags)
     assert "ktp_almarhum" not in str(req.answers)
 
 
-def test_a_reporter_who_is_not_family_gets_the_blank_surat_kuasa_and_is_asked_for_it(chat, client, png):
-    chat.say("halo")
-    chat.press("svc:akta_kematian")
-    chat.press("lainnya")
-    assert "surat kuasa" in chat.text
-    form = next(r["document"] for r in chat.replies if "document" in r)
+def test_a_reporter_who_is_not_family_gets_the_blank_surat_kuasa_and_is_asked_for_it(inline_chat, png):
+    inline_chat.say("halo")
+    inline_chat.press("svc:akta_kematian")
+    inline_chat.press("lainnya")
+    assert "surat kuasa" in inline_chat.text
+    form = next(r["document"] for r in inline_chat.replies if "document" in r)
     assert form["content_type"] == "application/pdf"
-    assert client.get(form["url"]).status_code == 200
-    chat.press("agree")
-    reporter(chat)
-    deceased(chat)
-    witnesses(chat)
-    chat.press("desa")
-    chat.send_file(png, "sk-desa.png", "image/png")
-    assert chat.where()["step"] == "foto_surat_kuasa"
-    chat.say("belum ada")
-    assert "Surat kuasa dari keluarga" in chat.text
+    assert inline_chat.client.get(form["url"]).status_code == 200
+    inline_chat.press("agree")
+    reporter(inline_chat)
+    deceased(inline_chat)
+    witnesses(inline_chat)
+    inline_chat.press("desa")
+    inline_chat.send_file(png, "sk-desa.png", "image/png")
+    assert inline_chat.where()["step"] == "foto_surat_kuasa"
+    inline_chat.say("belum ada")
+    assert "Surat kuasa dari keluarga" in inline_chat.text
 
 
-def test_family_is_not_asked_for_a_surat_kuasa(chat, png):
-    walk_to_summary(chat, png)
-    assert "foto_surat_kuasa" not in chat.where()["answers"]
-    assert "Surat kuasa" not in chat.text
+def test_family_is_not_asked_for_a_surat_kuasa(inline_chat, png):
+    walk_to_summary(inline_chat, png)
+    assert "foto_surat_kuasa" not in inline_chat.where()["answers"]
+    assert "Surat kuasa" not in inline_chat.text
 
 
-def test_the_same_witness_nik_twice_is_asked_again(chat):
-    start(chat)
-    reporter(chat)
-    deceased(chat)
-    chat.say(WITNESS_1[0])
-    chat.press("WNI")
-    chat.say(WITNESS_1[1])
-    chat.say(WITNESS_1[2])
-    chat.say(WITNESS_2[0])
-    chat.press("WNI")
-    chat.say(WITNESS_1[1])          # the first witness's NIK again
-    assert chat.where()["step"] == "saksi2_nik"
-    assert "tidak boleh sama dengan NIK saksi pertama" in chat.text
-    chat.say(WITNESS_2[1])
-    assert chat.where()["step"] == "saksi2_kk"
+def test_the_same_witness_nik_twice_is_asked_again(inline_chat):
+    start(inline_chat)
+    reporter(inline_chat)
+    deceased(inline_chat)
+    inline_chat.say(WITNESS_1[0])
+    inline_chat.press("WNI")
+    inline_chat.say(WITNESS_1[1])
+    inline_chat.say(WITNESS_1[2])
+    inline_chat.say(WITNESS_2[0])
+    inline_chat.press("WNI")
+    inline_chat.say(WITNESS_1[1])          # the first witness's NIK again
+    assert inline_chat.where()["step"] == "saksi2_nik"
+    assert "tidak boleh sama dengan NIK saksi pertama" in inline_chat.text
+    inline_chat.say(WITNESS_2[1])
+    assert inline_chat.where()["step"] == "saksi2_kk"
 
 
-def test_a_witness_with_the_reporter_nik_is_asked_again(chat):
-    start(chat)
-    reporter(chat)
-    deceased(chat)
-    chat.say(WITNESS_1[0])
-    chat.press("WNI")
-    chat.say(REPORTER_NIK)
-    assert chat.where()["step"] == "saksi1_nik" and "NIK saksi pertama tidak boleh sama" in chat.text
+def test_a_witness_with_the_reporter_nik_is_asked_again(inline_chat):
+    start(inline_chat)
+    reporter(inline_chat)
+    deceased(inline_chat)
+    inline_chat.say(WITNESS_1[0])
+    inline_chat.press("WNI")
+    inline_chat.say(REPORTER_NIK)
+    assert inline_chat.where()["step"] == "saksi1_nik" and "NIK saksi pertama tidak boleh sama" in inline_chat.text
 
 
-def test_the_privacy_notice_says_the_law_the_retention_the_provider_and_the_witnesses(chat):
-    chat.say("halo")
-    chat.press("svc:akta_kematian")
-    chat.press("anak")
-    notice = chat.text
+def test_the_privacy_notice_says_the_law_the_retention_the_provider_and_the_witnesses(inline_chat):
+    inline_chat.say("halo")
+    inline_chat.press("svc:akta_kematian")
+    inline_chat.press("anak")
+    notice = inline_chat.text
     for words in ("UU 24/2013", "UU 27/2022", "90 hari", "milik Meta", "luar negeri", "saksi",
                   "Pejabat pelindungan data kami:", "Sangatta"):
         assert words in notice, words
-    assert chat.buttons == ["agree", "disagree"]
+    assert inline_chat.buttons == ["agree", "disagree"]
 
 
 # ---- on the real channels ------------------------------------------------------------------------
@@ -396,111 +401,113 @@ def test_the_family_kk_update_starts_with_the_deceased_filled_in(app, chat, png)
     assert answers["kurang_1_alasan"] == "meninggal" and answers["_linked"] == ticket
 
 
-def test_a_surviving_spouse_is_also_offered_the_status_change_and_told_where_the_ktp_is_printed(chat, png):
-    walk_to_summary(chat, png, relation="pasangan")
-    replies = chat.press("submit")
+def test_a_surviving_spouse_is_also_offered_the_status_change_and_told_where_the_ktp_is_printed(inline_chat, png):
+    walk_to_summary(inline_chat, png, relation="pasangan")
+    replies = inline_chat.press("submit")
     offered = [b["title"] for r in replies for b in r.get("buttons", [])]
     assert offered == ["Ubah KK keluarga", "Status di KK & KTP"]
     assert "cerai mati" in replies[0]["text"] and "dicetak di kantor" in replies[0]["text"]
 
 
-def test_the_spouse_status_button_starts_the_status_change(chat, png):
-    walk_to_summary(chat, png, relation="pasangan")
-    replies = chat.press("submit")
+def test_the_spouse_status_button_starts_the_status_change(inline_chat, png):
+    walk_to_summary(inline_chat, png, relation="pasangan")
+    replies = inline_chat.press("submit")
     status = [b for r in replies for b in r.get("buttons", []) if b["title"] == "Status di KK & KTP"][0]
-    chat.press(status["id"])
-    answers = chat.where()["answers"]
+    inline_chat.press(status["id"])
+    answers = inline_chat.where()["answers"]
     assert answers["perubahan"] == ["status"] and answers["status_1_jadi"] == "cerai_mati"
     assert answers["status_1_nama"] == "Siti Rahmawati" and answers["status_1_nik"] == REPORTER_NIK
 
 
-def test_an_unknown_person_gets_no_kk_follow_up(chat, png):
-    start(chat, "lainnya")
-    reporter(chat, name="Bripka Joko Susilo", nik="6408011708850003")
-    chat.say("tidak tahu")
-    chat.say("Mr. X")
-    chat.press("L")
-    chat.say("tidak tahu")
-    chat.say(typed(today() - timedelta(days=1)))
-    chat.press("unknown:pukul_kematian")
-    chat.press("lainnya")
-    chat.press("perjalanan")
-    say_place(chat, "Sangatta")
-    chat.press("polisi")
-    chat.say("tidak tahu")
-    chat.say("tidak tahu")
-    witnesses(chat)
-    documents(chat, png, proof="polisi")
-    replies = chat.press("submit")
+def test_an_unknown_person_gets_no_kk_follow_up(inline_chat, png):
+    start(inline_chat, "lainnya")
+    reporter(inline_chat, name="Bripka Joko Susilo", nik="6408011708850003")
+    inline_chat.say("tidak tahu")
+    inline_chat.say("Mr. X")
+    inline_chat.press("L")
+    inline_chat.say("tidak tahu")
+    inline_chat.say(typed(today() - timedelta(days=1)))
+    inline_chat.press("unknown:pukul_kematian")
+    inline_chat.press("lainnya")
+    inline_chat.press("perjalanan")
+    say_place(inline_chat, "Sangatta")
+    inline_chat.press("polisi")
+    inline_chat.say("tidak tahu")
+    inline_chat.say("tidak tahu")
+    witnesses(inline_chat)
+    documents(inline_chat, png, proof="polisi")
+    replies = inline_chat.press("submit")
     assert TICKET.search(replies[0]["text"])
     assert not [b for r in replies for b in r.get("buttons", [])]
 
 
 # ---- more awkward answers ------------------------------------------------------------------------
-def test_the_deceased_nik_equal_to_the_reporter_nik_is_asked_again(chat):
-    start(chat)
-    reporter(chat)
-    chat.say(REPORTER_NIK)
-    assert chat.where()["step"] == "almarhum_nik" and "tidak mungkin sama dengan NIK atau nomor KK pelapor" in chat.text
+def test_the_deceased_nik_equal_to_the_reporter_nik_is_asked_again(inline_chat):
+    start(inline_chat)
+    reporter(inline_chat)
+    inline_chat.say(REPORTER_NIK)
+    assert inline_chat.where()["step"] == "almarhum_nik"
+    assert "tidak mungkin sama dengan NIK atau nomor KK pelapor" in inline_chat.text
 
 
-def test_a_nik_typed_as_the_kk_number_is_asked_again(chat):
-    start(chat)
-    chat.say("Siti Rahmawati")
-    chat.press("WNI")
-    chat.say(REPORTER_NIK)
-    chat.say(REPORTER_NIK)          # the NIK again where the KK number belongs
-    assert chat.where()["step"] == "pelapor_kk" and "bagian atas Kartu Keluarga" in chat.text
+def test_a_nik_typed_as_the_kk_number_is_asked_again(inline_chat):
+    start(inline_chat)
+    inline_chat.say("Siti Rahmawati")
+    inline_chat.press("WNI")
+    inline_chat.say(REPORTER_NIK)
+    inline_chat.say(REPORTER_NIK)          # the NIK again where the KK number belongs
+    assert inline_chat.where()["step"] == "pelapor_kk" and "bagian atas Kartu Keluarga" in inline_chat.text
 
 
-def test_a_foreign_reporter_and_witness_give_a_passport_and_no_kk(app, chat, png):
-    start(chat)
-    chat.say("John Smith")
-    chat.press("WNI")
-    chat.say("tidak punya NIK, WNA")  # the citizenship was wrong: back to it
-    assert chat.where()["step"] == "pelapor_wn"
-    chat.press("WNA")
-    assert chat.where()["step"] == "pelapor_paspor"
-    chat.say("C1234567")
-    deceased(chat)
-    chat.say(WITNESS_1[0])
-    chat.press("WNA")
-    chat.say("X7654321")
-    assert chat.where()["step"] == "saksi2_nama"
-    chat.say(WITNESS_2[0])
-    chat.press("WNI")
-    chat.say("tidak tahu")          # a witness's NIK the reporter does not know
-    chat.say("tidak tahu")
-    documents(chat, png)
-    assert chat.where()["mode"] == "confirm"
-    ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
-    req = the_request(app, ticket)
+def test_a_foreign_reporter_and_witness_give_a_passport_and_no_kk(sqlite_app, inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("John Smith")
+    inline_chat.press("WNI")
+    inline_chat.say("tidak punya NIK, WNA")  # the citizenship was wrong: back to it
+    assert inline_chat.where()["step"] == "pelapor_wn"
+    inline_chat.press("WNA")
+    assert inline_chat.where()["step"] == "pelapor_paspor"
+    inline_chat.say("C1234567")
+    deceased(inline_chat)
+    inline_chat.say(WITNESS_1[0])
+    inline_chat.press("WNA")
+    inline_chat.say("X7654321")
+    assert inline_chat.where()["step"] == "saksi2_nama"
+    inline_chat.say(WITNESS_2[0])
+    inline_chat.press("WNI")
+    inline_chat.say("tidak tahu")          # a witness's NIK the reporter does not know
+    inline_chat.say("tidak tahu")
+    documents(inline_chat, png)
+    assert inline_chat.where()["mode"] == "confirm"
+    ticket = TICKET.search(inline_chat.press("submit")[0]["text"]).group(0)
+    req = the_request(sqlite_app, ticket)
     assert req.applicant_name == "John Smith" and req.applicant_nik is None
     assert req.answers["pelapor_paspor"] == "C1234567" and req.answers["saksi1_paspor"] == "X7654321"
     assert "pelapor_kk" not in req.answers and "saksi1_kk" not in req.answers
     assert any("NIK saksi 2 tidak diketahui" in f for f in req.flags)
 
 
-def test_the_unknown_button_is_offered_where_the_law_allows_it(chat):
-    start(chat)
-    reporter(chat)
-    assert chat.where()["step"] == "almarhum_nik" and "unknown:almarhum_nik" in chat.buttons
-    chat.press("unknown:almarhum_nik")
-    assert chat.where()["answers"]["almarhum_nik"] == {"unknown": True} and chat.where()["step"] == "almarhum_nama"
+def test_the_unknown_button_is_offered_where_the_law_allows_it(inline_chat):
+    start(inline_chat)
+    reporter(inline_chat)
+    assert inline_chat.where()["step"] == "almarhum_nik" and "unknown:almarhum_nik" in inline_chat.buttons
+    inline_chat.press("unknown:almarhum_nik")
+    now = inline_chat.where()
+    assert now["answers"]["almarhum_nik"] == {"unknown": True} and now["step"] == "almarhum_nama"
 
 
-def test_a_witness_changed_from_the_summary_is_checked_again(chat, png):
-    walk_to_summary(chat, png)
-    chat.press("cmd:edit")
-    chat.say("Saksi")
-    assert "Nama saksi 1" in chat.text and "Nama pelapor" not in chat.text
-    chat.say("yg no 21")
-    assert chat.where()["step"] == "saksi1_nik"
-    chat.say(WITNESS_2[1])  # the second witness's NIK
-    assert chat.where()["step"] == "saksi1_nik" and "tidak boleh sama" in chat.text
-    chat.say("6408010202790007")
-    assert chat.where()["mode"] == "confirm" and "Bagian *Saksi* sudah diperbarui" in chat.text
-    assert chat.where()["answers"]["saksi1_nik"] == "6408010202790007"
+def test_a_witness_changed_from_the_summary_is_checked_again(inline_chat, png):
+    walk_to_summary(inline_chat, png)
+    inline_chat.press("cmd:edit")
+    inline_chat.say("Saksi")
+    assert "Nama saksi 1" in inline_chat.text and "Nama pelapor" not in inline_chat.text
+    inline_chat.say("yg no 21")
+    assert inline_chat.where()["step"] == "saksi1_nik"
+    inline_chat.say(WITNESS_2[1])  # the second witness's NIK
+    assert inline_chat.where()["step"] == "saksi1_nik" and "tidak boleh sama" in inline_chat.text
+    inline_chat.say("6408010202790007")
+    assert inline_chat.where()["mode"] == "confirm" and "Bagian *Saksi* sudah diperbarui" in inline_chat.text
+    assert inline_chat.where()["answers"]["saksi1_nik"] == "6408010202790007"
 
 
 # ---- the officer issues the Kutipan Akta Kematian ----------------------------------------------------
@@ -529,15 +536,15 @@ def test_an_officer_issues_the_kutipan_and_the_family_receives_it(inline_chat, p
     assert any((m.get("document") or {}).get("filename") == doc.filename for m in messages if m["direction"] == "out")
 
 
-def test_a_follow_up_leaves_unknown_answers_to_be_asked(chat, png):
-    start(chat)
-    reporter(chat)
-    deceased(chat, nik="tidak tahu")
-    witnesses(chat)
-    documents(chat, png)
-    replies = chat.press("submit")
-    chat.press(next(b["id"] for r in replies for b in r.get("buttons", [])))
-    answers = chat.where()["answers"]
+def test_a_follow_up_leaves_unknown_answers_to_be_asked(inline_chat, png):
+    start(inline_chat)
+    reporter(inline_chat)
+    deceased(inline_chat, nik="tidak tahu")
+    witnesses(inline_chat)
+    documents(inline_chat, png)
+    replies = inline_chat.press("submit")
+    inline_chat.press(next(b["id"] for r in replies for b in r.get("buttons", [])))
+    answers = inline_chat.where()["answers"]
     assert answers["kurang_1_nama"] == "Abdul Rahman" and "kurang_1_nik" not in answers
 
 

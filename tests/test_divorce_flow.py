@@ -1,6 +1,10 @@
 """The akta perceraian report (flows/akta_perceraian.yml) through the simulator, from "halo" to
 ticket and receipt, with the awkward answers a citizen gives; then the same walk over WhatsApp and
-Messenger webhooks."""
+Messenger webhooks.
+
+The whole report, its KK follow-up, the officer issuing and the channel walks run on both databases
+(on PostgreSQL every message goes through the RQ worker); a test of one dialogue detail runs on
+SQLite alone, its jobs inline (`inline_chat`, `sqlite_app`)."""
 import io
 import re
 import time
@@ -180,13 +184,13 @@ def test_the_kk_status_update_after_the_ticket_carries_the_reporters_side(app, c
     assert answers["_linked"] == ticket
 
 
-def test_a_kk_number_not_known_is_asked_in_the_kk_update(chat, png):
+def test_a_kk_number_not_known_is_asked_in_the_kk_update(inline_chat, png):
     if not load_flow("akta_perceraian").follow_ups:
         pytest.skip("the kartu_keluarga flow is not online yet: no follow-up is offered (see the flow file)")
-    answer_until_summary(chat, png, reporter="suami")  # the husband's KK number was "tidak tahu"
-    ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
-    chat.press(next(b for b in chat.buttons if b.startswith("follow:")))
-    answers = chat.where()["answers"]
+    answer_until_summary(inline_chat, png, reporter="suami")  # the husband's KK number was "tidak tahu"
+    ticket = TICKET.search(inline_chat.press("submit")[0]["text"]).group(0)
+    inline_chat.press(next(b for b in inline_chat.buttons if b.startswith("follow:")))
+    answers = inline_chat.where()["answers"]
     assert "no_kk" not in answers and answers["status_1_nik"] == HUSBAND_NIK
 
 
@@ -234,125 +238,125 @@ def test_the_officer_issues_the_kutipan_akta_perceraian_from_the_answers(app, ch
 
 
 # ---- awkward answers ------------------------------------------------------------------------------
-def test_a_putusan_before_the_marriage_is_asked_again(chat):
-    answer_until_ruling_date(chat)
-    chat.say("1/3/2014")  # the marriage was on 20 June 2015
-    assert "harus *sesudah* tanggal perkawinan" in chat.text
-    assert chat.where()["step"] == "tgl_putusan" and "tgl_putusan" not in chat.where()["answers"]
-    chat.say("20/6/2015")  # the same day is not after it either
-    assert "harus *sesudah* tanggal perkawinan" in chat.text
-    chat.say(typed(RULED))
-    assert chat.where()["step"] == "no_inkracht"
+def test_a_putusan_before_the_marriage_is_asked_again(inline_chat):
+    answer_until_ruling_date(inline_chat)
+    inline_chat.say("1/3/2014")  # the marriage was on 20 June 2015
+    assert "harus *sesudah* tanggal perkawinan" in inline_chat.text
+    assert inline_chat.where()["step"] == "tgl_putusan" and "tgl_putusan" not in inline_chat.where()["answers"]
+    inline_chat.say("20/6/2015")  # the same day is not after it either
+    assert "harus *sesudah* tanggal perkawinan" in inline_chat.text
+    inline_chat.say(typed(RULED))
+    assert inline_chat.where()["step"] == "no_inkracht"
 
 
-def test_a_putusan_in_the_future_is_refused(chat):
-    answer_until_ruling_date(chat)
-    chat.say(typed(today() + timedelta(days=10)))
-    assert chat.where()["step"] == "tgl_putusan" and "tgl_putusan" not in chat.where()["answers"]
-    assert "belum terjadi" in chat.text and "Tanggal berapa *putusan*" in chat.text
+def test_a_putusan_in_the_future_is_refused(inline_chat):
+    answer_until_ruling_date(inline_chat)
+    inline_chat.say(typed(today() + timedelta(days=10)))
+    assert inline_chat.where()["step"] == "tgl_putusan" and "tgl_putusan" not in inline_chat.where()["answers"]
+    assert "belum terjadi" in inline_chat.text and "Tanggal berapa *putusan*" in inline_chat.text
 
 
-def test_a_putusan_final_before_it_was_read_is_asked_again(chat):
-    answer_until_ruling_date(chat)
-    chat.say(typed(RULED))
-    chat.say("W18.U9/112/HK.02/2026")
-    chat.say(typed(RULED - timedelta(days=3)))
-    assert "*sebelum* tanggal putusannya" in chat.text and chat.where()["step"] == "tgl_inkracht"
+def test_a_putusan_final_before_it_was_read_is_asked_again(inline_chat):
+    answer_until_ruling_date(inline_chat)
+    inline_chat.say(typed(RULED))
+    inline_chat.say("W18.U9/112/HK.02/2026")
+    inline_chat.say(typed(RULED - timedelta(days=3)))
+    assert "*sebelum* tanggal putusannya" in inline_chat.text and inline_chat.where()["step"] == "tgl_inkracht"
 
 
-def test_a_report_later_than_60_days_is_flagged_and_explained_not_refused(app, chat, png):
+def test_a_report_later_than_60_days_is_flagged_and_explained_not_refused(sqlite_app, inline_chat, png):
     ruled, final = today() - timedelta(days=200), today() - timedelta(days=180)
-    answer_until_spouses(chat, ruled=ruled, final=final)
-    assert "lebih dari 60 hari" in chat.text and "tetap dicatat" in chat.text
-    assert chat.where()["step"] == "suami_nama"  # and the report goes on
-    answer_spouses(chat)
+    answer_until_spouses(inline_chat, ruled=ruled, final=final)
+    assert "lebih dari 60 hari" in inline_chat.text and "tetap dicatat" in inline_chat.text
+    assert inline_chat.where()["step"] == "suami_nama"  # and the report goes on
+    answer_spouses(inline_chat)
     for name in ("putusan.png", "inkracht.png"):
-        chat.send_file(png, name, "image/png")
-    chat.press("yes")
+        inline_chat.send_file(png, name, "image/png")
+    inline_chat.press("yes")
     for name in ("akta.png", "kk.png", "ktp.png"):
-        chat.send_file(png, name, "image/png")
-    chat.say("lewati")
-    replies = chat.press("submit")
+        inline_chat.send_file(png, name, "image/png")
+    inline_chat.say("lewati")
+    replies = inline_chat.press("submit")
     assert TICKET.search(replies[0]["text"]).group(0).startswith("AKC-")
-    with app.app_context():
+    with sqlite_app.app_context():
         req = db.session().execute(select(Request)).scalar_one()
         assert "Pelaporan perceraian lewat 60 hari sejak putusan berkekuatan hukum tetap" in req.flags
         assert req.missing_documents == []
 
 
-def test_the_same_nik_for_both_spouses_is_asked_again(chat):
-    answer_until_spouses(chat)
-    chat.say("Budi Santoso")
-    chat.press("WNI")
-    chat.say(HUSBAND_NIK)
-    chat.say(KK_NUMBER)
-    chat.say("Maria Magdalena Siahaan")
-    chat.press("WNI")
-    chat.say(HUSBAND_NIK)
-    assert "NIK mantan istri sama dengan NIK mantan suami" in chat.text
-    assert chat.where()["step"] == "istri_nik"
-    chat.say(WIFE_NIK)
-    assert chat.where()["step"] == "istri_kk"
+def test_the_same_nik_for_both_spouses_is_asked_again(inline_chat):
+    answer_until_spouses(inline_chat)
+    inline_chat.say("Budi Santoso")
+    inline_chat.press("WNI")
+    inline_chat.say(HUSBAND_NIK)
+    inline_chat.say(KK_NUMBER)
+    inline_chat.say("Maria Magdalena Siahaan")
+    inline_chat.press("WNI")
+    inline_chat.say(HUSBAND_NIK)
+    assert "NIK mantan istri sama dengan NIK mantan suami" in inline_chat.text
+    assert inline_chat.where()["step"] == "istri_nik"
+    inline_chat.say(WIFE_NIK)
+    assert inline_chat.where()["step"] == "istri_kk"
 
 
-def test_a_husband_nik_that_reads_female_gets_a_soft_note(chat):
-    answer_until_spouses(chat)
-    chat.say("Budi Santoso")
-    chat.press("WNI")
-    chat.say(WIFE_NIK)  # a woman's NIK typed as the husband's
-    assert "jenis kelaminnya perempuan" in chat.text
-    assert chat.where()["step"] == "suami_kk"  # a note, not a refusal
+def test_a_husband_nik_that_reads_female_gets_a_soft_note(inline_chat):
+    answer_until_spouses(inline_chat)
+    inline_chat.say("Budi Santoso")
+    inline_chat.press("WNI")
+    inline_chat.say(WIFE_NIK)  # a woman's NIK typed as the husband's
+    assert "jenis kelaminnya perempuan" in inline_chat.text
+    assert inline_chat.where()["step"] == "suami_kk"  # a note, not a refusal
 
 
-def test_a_foreign_spouse_gives_a_passport_number_instead_of_a_nik(chat):
-    answer_until_spouses(chat)
-    chat.say("John Smith")
-    chat.press("WNA")
-    assert chat.where()["step"] == "suami_paspor"
-    chat.say("X1234567")
-    assert chat.where()["step"] == "istri_nama"
+def test_a_foreign_spouse_gives_a_passport_number_instead_of_a_nik(inline_chat):
+    answer_until_spouses(inline_chat)
+    inline_chat.say("John Smith")
+    inline_chat.press("WNA")
+    assert inline_chat.where()["step"] == "suami_paspor"
+    inline_chat.say("X1234567")
+    assert inline_chat.where()["step"] == "istri_nama"
 
 
-def test_a_lost_marriage_certificate_gets_the_sptjm_form_as_a_pdf(app, chat, client, png):
-    answer_until_spouses(chat)
-    answer_spouses(chat)
-    chat.send_file(png, "putusan.png", "image/png")
-    chat.send_file(png, "inkracht.png", "image/png")
-    replies = chat.press("no")
-    assert "SPTJM" in chat.text and "hilang" in chat.text
+def test_a_lost_marriage_certificate_gets_the_sptjm_form_as_a_pdf(sqlite_app, inline_chat, png):
+    answer_until_spouses(inline_chat)
+    answer_spouses(inline_chat)
+    inline_chat.send_file(png, "putusan.png", "image/png")
+    inline_chat.send_file(png, "inkracht.png", "image/png")
+    replies = inline_chat.press("no")
+    assert "SPTJM" in inline_chat.text and "hilang" in inline_chat.text
     forms = [r["document"] for r in replies if r.get("document")]
     assert len(forms) == 1 and forms[0]["content_type"] == "application/pdf"
-    form = client.get(forms[0]["url"])
+    form = inline_chat.client.get(forms[0]["url"])
     assert form.status_code == 200 and form.data.startswith(b"%PDF")
-    assert chat.where()["step"] == "foto_sptjm"
-    chat.say("belum ada")
-    chat.send_file(png, "kk.png", "image/png")
-    chat.send_file(png, "ktp.png", "image/png")
-    chat.say("lewati")
-    chat.press("submit")
-    with app.app_context():
+    assert inline_chat.where()["step"] == "foto_sptjm"
+    inline_chat.say("belum ada")
+    inline_chat.send_file(png, "kk.png", "image/png")
+    inline_chat.send_file(png, "ktp.png", "image/png")
+    inline_chat.say("lewati")
+    inline_chat.press("submit")
+    with sqlite_app.app_context():
         req = db.session().execute(select(Request)).scalar_one()
         assert req.missing_documents == ["SPTJM kutipan akta perkawinan hilang"]
         assert "foto_akta_perkawinan" not in req.answers
 
 
-def test_a_proxy_gets_the_power_of_attorney_form_and_is_the_applicant(app, chat, png):
-    start(chat)
-    chat.press("agree")
-    replies = chat.press("kuasa_suami")
-    assert "surat kuasa" in chat.text and any(r.get("document") for r in replies)
-    chat.say("Yohanes Manurung")
-    chat.say("6408010101800005")
-    assert chat.where()["step"] == "no_akta_perkawinan"
+def test_a_proxy_gets_the_power_of_attorney_form_and_is_the_applicant(sqlite_app, inline_chat, png):
+    start(inline_chat)
+    inline_chat.press("agree")
+    replies = inline_chat.press("kuasa_suami")
+    assert "surat kuasa" in inline_chat.text and any(r.get("document") for r in replies)
+    inline_chat.say("Yohanes Manurung")
+    inline_chat.say("6408010101800005")
+    assert inline_chat.where()["step"] == "no_akta_perkawinan"
 
 
-def test_a_muslim_divorce_is_sent_to_the_pengadilan_agama_and_the_kk_update(app, chat):
-    start(chat, religion="islam")
-    said = chat.text
+def test_a_muslim_divorce_is_sent_to_the_pengadilan_agama_and_the_kk_update(sqlite_app, inline_chat):
+    start(inline_chat, religion="islam")
+    said = inline_chat.text
     assert "akta cerai diterbitkan oleh Pengadilan Agama" in said
     assert "cerai hidup" in said and "KTP-el baru" in said and "dicetak di kantor kami" in said
     assert "Pemberitahuan data pribadi" not in said.split("KTP-el lama")[0]  # no divorce data asked for
-    where = chat.where()
+    where = inline_chat.where()
     assert where["flow"] != "akta_perceraian" and "akta_perceraian" not in [d["flow"] for d in where["paused"]]
     target = load_flow("akta_perceraian").step("agama").options["redirect"]["islam"].get("service")
     if target and "kartu_keluarga" in available_flows():  # the KK status update starts, preset
@@ -360,44 +364,44 @@ def test_a_muslim_divorce_is_sent_to_the_pengadilan_agama_and_the_kk_update(app,
         assert where["answers"].get("perubahan") == ["status"]
         assert where["answers"].get("status_1_jadi") == "cerai_hidup"
     else:  # the KK flow is not online yet: the explanation, and the menu
-        assert where["flow"] is None and "svc:kartu_keluarga" in chat.buttons
-    with app.app_context():
+        assert where["flow"] is None and "svc:kartu_keluarga" in inline_chat.buttons
+    with sqlite_app.app_context():
         assert db.session().execute(select(Request)).first() is None  # nothing filed
 
 
-def test_religion_is_understood_when_typed(chat):
-    chat.say("sy udh cerai di pengadilan negeri, mau urus akta cerai")  # no menu needed
-    assert chat.where()["flow"] == "akta_perceraian" and chat.where()["step"] == "agama"
-    chat.say("protestan")
-    assert chat.where()["answers"]["agama"] == "kristen" and chat.where()["step"] == "persetujuan"
+def test_religion_is_understood_when_typed(inline_chat):
+    inline_chat.say("sy udh cerai di pengadilan negeri, mau urus akta cerai")  # no menu needed
+    assert inline_chat.where()["flow"] == "akta_perceraian" and inline_chat.where()["step"] == "agama"
+    inline_chat.say("protestan")
+    assert inline_chat.where()["answers"]["agama"] == "kristen" and inline_chat.where()["step"] == "persetujuan"
 
 
-def test_a_typed_muslim_answer_is_routed_too(app, chat):
-    chat.say("halo")
-    chat.press("svc:akta_perceraian")
-    chat.say("saya muslim")
-    assert "akta cerai diterbitkan oleh Pengadilan Agama" in chat.text
-    assert chat.where()["flow"] != "akta_perceraian"
+def test_a_typed_muslim_answer_is_routed_too(sqlite_app, inline_chat):
+    inline_chat.say("halo")
+    inline_chat.press("svc:akta_perceraian")
+    inline_chat.say("saya muslim")
+    assert "akta cerai diterbitkan oleh Pengadilan Agama" in inline_chat.text
+    assert inline_chat.where()["flow"] != "akta_perceraian"
 
 
-def test_refusing_the_privacy_notice_records_nothing(app, chat):
-    start(chat)
-    chat.press("disagree")
-    assert "tidak akan mencatat data" in chat.text
-    assert chat.where()["flow"] is None and chat.where()["answers"] == {}
+def test_refusing_the_privacy_notice_records_nothing(sqlite_app, inline_chat):
+    start(inline_chat)
+    inline_chat.press("disagree")
+    assert "tidak akan mencatat data" in inline_chat.text
+    assert inline_chat.where()["flow"] is None and inline_chat.where()["answers"] == {}
 
 
-def test_a_marriage_date_changed_to_after_the_putusan_is_asked_again(chat, png):
-    answer_until_summary(chat, png)
-    chat.press("cmd:edit")
-    chat.say("perkawinan")  # a section by its name
-    assert "*Perkawinan*" in chat.text and "Pengadilan Negeri Sangatta" not in chat.text
-    number = re.search(r"(\d+)\. Tanggal perkawinan: 20 Juni 2015", chat.text).group(1)
-    chat.say(f"yg no {number}")
-    chat.say(typed(RULED + timedelta(days=3)))
-    assert "harus *sesudah* tanggal perkawinan" in chat.text and chat.where()["step"] == "tgl_perkawinan"
-    chat.say("21/6/2015")
-    assert chat.where()["mode"] == "confirm" and "21 Juni 2015" in chat.text
+def test_a_marriage_date_changed_to_after_the_putusan_is_asked_again(inline_chat, png):
+    answer_until_summary(inline_chat, png)
+    inline_chat.press("cmd:edit")
+    inline_chat.say("perkawinan")  # a section by its name
+    assert "*Perkawinan*" in inline_chat.text and "Pengadilan Negeri Sangatta" not in inline_chat.text
+    number = re.search(r"(\d+)\. Tanggal perkawinan: 20 Juni 2015", inline_chat.text).group(1)
+    inline_chat.say(f"yg no {number}")
+    inline_chat.say(typed(RULED + timedelta(days=3)))
+    assert "harus *sesudah* tanggal perkawinan" in inline_chat.text and inline_chat.where()["step"] == "tgl_perkawinan"
+    inline_chat.say("21/6/2015")
+    assert inline_chat.where()["mode"] == "confirm" and "21 Juni 2015" in inline_chat.text
 
 
 # ---- the real channels --------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 """Perubahan / perbaikan Kartu Keluarga through the simulator, from "halo" to ticket and receipt:
 one request per kind of change, several changes in one request, the repeats, the awkward answers;
-then the same walk over WhatsApp and Messenger, and an officer issuing the KK with SIAK's PDF."""
+then the same walk over WhatsApp and Messenger, and an officer issuing the KK with SIAK's PDF.
+
+The whole correction and the channel walks run on both databases (on PostgreSQL every message goes
+through the RQ worker); each other kind of change and each dialogue detail runs on SQLite alone, its
+jobs inline (`inline_chat`, `sqlite_app`)."""
 import io
 import re
 import textwrap
@@ -105,30 +109,30 @@ def test_a_correction_keeps_the_old_and_the_new_value_with_its_proof(app, chat, 
     assert req.missing_documents == ["Formulir F-1.06 (pernyataan perubahan elemen data)"]
 
 
-def test_a_newborn_without_a_nik_and_a_marriage_in_one_request(app, chat, client, png):
-    start(chat)
-    chat.say("1 dan 3")
-    chat.say("Ahmad Fauzi")
-    chat.press("lahir")
-    assert "tidak tahu" in chat.text
-    chat.say("tidak tahu")
-    chat.press("anak")
-    assert "Akta Kelahiran" in chat.text  # it can be applied for in this chat too
-    chat.say("belum ada")
-    chat.press("no")  # no other member to add
-    chat.say("Siti Aminah")
-    chat.say(MOTHER_NIK)
-    chat.press("kawin")
-    chat.press("yes")
-    chat.send_file(png, "buku-nikah.png", "image/png")
-    chat.press("no")
-    finish(chat, png)
-    summary = chat.text
+def test_a_newborn_without_a_nik_and_a_marriage_in_one_request(sqlite_app, inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("1 dan 3")
+    inline_chat.say("Ahmad Fauzi")
+    inline_chat.press("lahir")
+    assert "tidak tahu" in inline_chat.text
+    inline_chat.say("tidak tahu")
+    inline_chat.press("anak")
+    assert "Akta Kelahiran" in inline_chat.text  # it can be applied for in this chat too
+    inline_chat.say("belum ada")
+    inline_chat.press("no")  # no other member to add
+    inline_chat.say("Siti Aminah")
+    inline_chat.say(MOTHER_NIK)
+    inline_chat.press("kawin")
+    inline_chat.press("yes")
+    inline_chat.send_file(png, "buku-nikah.png", "image/png")
+    inline_chat.press("no")
+    finish(inline_chat, png)
+    summary = inline_chat.text
     assert "Anggota baru 1" in summary and "Status perkawinan 1" in summary
     assert "Tidak diketahui" in summary
 
-    ticket, receipt = submit(chat, client)
-    req = filed(app, ticket)
+    ticket, receipt = submit(inline_chat, inline_chat.client)
+    req = filed(sqlite_app, ticket)
     assert req.answers["perubahan"] == ["tambah", "status"]
     assert req.answers["tambah_1_nik"] == {"unknown": True} and req.answers["tambah_1_alasan"] == "lahir"
     assert req.answers["status_1_jadi"] == "kawin"
@@ -136,221 +140,221 @@ def test_a_newborn_without_a_nik_and_a_marriage_in_one_request(app, chat, client
     assert req.missing_documents == ["Kutipan akta kelahiran anggota baru 1"]
 
 
-def test_an_unregistered_marriage_gets_the_sptjm_form_in_the_chat(chat, png):
-    start(chat)
-    chat.say("status perkawinan")
-    chat.say("Siti Aminah")
-    chat.say(MOTHER_NIK)
-    chat.press("kawin")
-    replies = chat.press("no")
-    assert "kawin belum tercatat" in chat.text and "F-2.04" in chat.text
+def test_an_unregistered_marriage_gets_the_sptjm_form_in_the_chat(inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("status perkawinan")
+    inline_chat.say("Siti Aminah")
+    inline_chat.say(MOTHER_NIK)
+    inline_chat.press("kawin")
+    replies = inline_chat.press("no")
+    assert "kawin belum tercatat" in inline_chat.text and "F-2.04" in inline_chat.text
     assert any((r.get("document") or {}).get("content_type") == "application/pdf" for r in replies)
-    assert "foto SPTJM (F-2.04)" in chat.text
+    assert "foto SPTJM (F-2.04)" in inline_chat.text
 
 
-def test_removing_a_member_who_died(app, chat, client, png):
-    start(chat)
-    chat.say("2")
-    chat.say("Abdul Rahman")
-    chat.say(GRANDFATHER_NIK)
-    chat.press("meninggal")
-    assert "turut berduka cita" in chat.text and "Abdul Rahman" in chat.text
-    assert "Akta Kematian" in chat.text  # may be applied for in this chat too
-    chat.send_file(png, "akta-kematian.png", "image/png")
-    chat.press("no")
-    finish(chat, png)
-    assert "Anggota keluar 1" in chat.text and "Meninggal dunia" in chat.text
+def test_removing_a_member_who_died(sqlite_app, inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("2")
+    inline_chat.say("Abdul Rahman")
+    inline_chat.say(GRANDFATHER_NIK)
+    inline_chat.press("meninggal")
+    assert "turut berduka cita" in inline_chat.text and "Abdul Rahman" in inline_chat.text
+    assert "Akta Kematian" in inline_chat.text  # may be applied for in this chat too
+    inline_chat.send_file(png, "akta-kematian.png", "image/png")
+    inline_chat.press("no")
+    finish(inline_chat, png)
+    assert "Anggota keluar 1" in inline_chat.text and "Meninggal dunia" in inline_chat.text
 
-    ticket, receipt = submit(chat, client)
-    req = filed(app, ticket)
+    ticket, receipt = submit(inline_chat, inline_chat.client)
+    req = filed(sqlite_app, ticket)
     assert (req.answers["kurang_1_nama"], req.answers["kurang_1_nik"], req.answers["kurang_1_alasan"]) == (
         "Abdul Rahman", GRANDFATHER_NIK, "meninggal")
     assert req.missing_documents == []
     assert "Kutipan akta kematian" in receipt
 
 
-def test_pecah_kk_says_the_new_kk_gets_a_new_number(app, chat, client, png):
-    start(chat)
-    chat.say("pecah kk")
-    assert "KK baru dengan nomor KK baru" in chat.text
-    chat.say("Rudi Hartono")
-    chat.say(NEWCOMER_NIK)
-    chat.say("1")
-    chat.say("Dewi Lestari")
-    chat.press("menikah")
-    chat.send_file(png, "buku-nikah.png", "image/png")
-    chat.say("Jl. Poros Sangatta RT 05, Desa Swarga Bara, Sangatta Utara")
-    finish(chat, png)
-    assert "Pecah KK" in chat.text and "Rudi Hartono" in chat.text and "1 orang" in chat.text
+def test_pecah_kk_says_the_new_kk_gets_a_new_number(sqlite_app, inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("pecah kk")
+    assert "KK baru dengan nomor KK baru" in inline_chat.text
+    inline_chat.say("Rudi Hartono")
+    inline_chat.say(NEWCOMER_NIK)
+    inline_chat.say("1")
+    inline_chat.say("Dewi Lestari")
+    inline_chat.press("menikah")
+    inline_chat.send_file(png, "buku-nikah.png", "image/png")
+    inline_chat.say("Jl. Poros Sangatta RT 05, Desa Swarga Bara, Sangatta Utara")
+    finish(inline_chat, png)
+    assert "Pecah KK" in inline_chat.text and "Rudi Hartono" in inline_chat.text and "1 orang" in inline_chat.text
 
-    ticket, _ = submit(chat, client)
-    req = filed(app, ticket)
+    ticket, _ = submit(inline_chat, inline_chat.client)
+    req = filed(sqlite_app, ticket)
     assert req.answers["pecah_nik"] == NEWCOMER_NIK and req.answers["pecah_anggota"] == "Dewi Lestari"
 
 
-def test_pecah_kk_alone_asks_no_names(chat, png):
-    start(chat)
-    chat.say("4")
-    chat.say("Rudi Hartono")
-    chat.say(NEWCOMER_NIK)
-    chat.say("0")
-    assert "alasan pecah KK" in chat.text  # no list of names for nobody
-    chat.press("lainnya")
-    chat.say("sudah bekerja dan tinggal di rumah sendiri")
-    chat.say("sama")
-    assert "foto Kartu Keluarga" in chat.text
+def test_pecah_kk_alone_asks_no_names(inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("4")
+    inline_chat.say("Rudi Hartono")
+    inline_chat.say(NEWCOMER_NIK)
+    inline_chat.say("0")
+    assert "alasan pecah KK" in inline_chat.text  # no list of names for nobody
+    inline_chat.press("lainnya")
+    inline_chat.say("sudah bekerja dan tinggal di rumah sendiri")
+    inline_chat.say("sama")
+    assert "foto Kartu Keluarga" in inline_chat.text
 
 
-def test_a_new_head_of_family_is_told_the_kk_number_changes(app, chat, client, png):
-    start(chat)
-    chat.say("ganti kepala keluarga")
-    chat.say("Siti Aminah")
-    chat.say(MOTHER_NIK)
-    chat.press("meninggal")
-    assert "*nomor KK ikut berubah*" in chat.text and "Pasal 61" in chat.text
-    chat.send_file(png, "akta-kematian.png", "image/png")
-    finish(chat, png)
-    assert "Kepala keluarga baru" in chat.text
+def test_a_new_head_of_family_is_told_the_kk_number_changes(sqlite_app, inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("ganti kepala keluarga")
+    inline_chat.say("Siti Aminah")
+    inline_chat.say(MOTHER_NIK)
+    inline_chat.press("meninggal")
+    assert "*nomor KK ikut berubah*" in inline_chat.text and "Pasal 61" in inline_chat.text
+    inline_chat.send_file(png, "akta-kematian.png", "image/png")
+    finish(inline_chat, png)
+    assert "Kepala keluarga baru" in inline_chat.text
 
-    ticket, receipt = submit(chat, client)
-    assert filed(app, ticket).answers["kepala_baru_nama"] == "Siti Aminah"
+    ticket, receipt = submit(inline_chat, inline_chat.client)
+    assert filed(sqlite_app, ticket).answers["kepala_baru_nama"] == "Siti Aminah"
     assert "Nomor KK hanya berubah bila kepala keluarga berganti" in receipt
 
 
-def test_a_lost_kk_may_have_an_unknown_number_and_asks_no_kk_photo(app, chat, client, png):
-    start(chat, kk="tidak tahu")
-    chat.say("kk hilang")
-    chat.press("hilang")
-    assert "surat keterangan kehilangan dari kepolisian" in chat.text
-    chat.send_file(png, "surat-polisi.png", "image/png")
-    assert "KTP-el" in chat.text and "foto Kartu Keluarga" not in chat.text
-    finish(chat, png, kk_photo=False)
-    assert "Tidak diketahui" in chat.text
+def test_a_lost_kk_may_have_an_unknown_number_and_asks_no_kk_photo(sqlite_app, inline_chat, png):
+    start(inline_chat, kk="tidak tahu")
+    inline_chat.say("kk hilang")
+    inline_chat.press("hilang")
+    assert "surat keterangan kehilangan dari kepolisian" in inline_chat.text
+    inline_chat.send_file(png, "surat-polisi.png", "image/png")
+    assert "KTP-el" in inline_chat.text and "foto Kartu Keluarga" not in inline_chat.text
+    finish(inline_chat, png, kk_photo=False)
+    assert "Tidak diketahui" in inline_chat.text
 
-    ticket, receipt = submit(chat, client)
-    req = filed(app, ticket)
+    ticket, receipt = submit(inline_chat, inline_chat.client)
+    req = filed(sqlite_app, ticket)
     assert req.answers["no_kk"] == {"unknown": True} and "foto_kk" not in req.answers
     assert any("No. KK tidak diketahui" in f for f in req.flags)
     assert "Surat keterangan kehilangan dari kepolisian" in receipt
 
 
-def test_a_damaged_kk_photo_stands_for_the_kk_photo(chat, png):
-    start(chat)
-    chat.say("7")
-    chat.press("rusak")
-    chat.send_file(png, "kk-rusak.png", "image/png")
-    assert "KTP-el" in chat.text and "foto Kartu Keluarga" not in chat.text
+def test_a_damaged_kk_photo_stands_for_the_kk_photo(inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("7")
+    inline_chat.press("rusak")
+    inline_chat.send_file(png, "kk-rusak.png", "image/png")
+    assert "KTP-el" in inline_chat.text and "foto Kartu Keluarga" not in inline_chat.text
 
 
-def test_two_members_added_in_one_request(app, chat, client, png):
-    start(chat)
-    chat.say("tambah anggota")
-    chat.say("Ahmad Fauzi")
-    chat.press("lahir")
-    chat.say("tidak tahu")
-    chat.press("anak")
-    chat.send_file(png, "akta-1.png", "image/png")
-    assert "anggota lain" in chat.text
-    chat.press("yes")
-    assert "anggota baru ke-2" in chat.text
-    chat.say("Rudi Hartono")
-    chat.press("datang")
-    chat.say(NEWCOMER_NIK)
-    chat.press("menantu")
-    assert "SKPWNI" in chat.text and "Rudi Hartono" in chat.text
-    chat.send_file(png, "skpwni.png", "image/png")
-    chat.press("no")
-    finish(chat, png)
-    summary = chat.text
+def test_two_members_added_in_one_request(sqlite_app, inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("tambah anggota")
+    inline_chat.say("Ahmad Fauzi")
+    inline_chat.press("lahir")
+    inline_chat.say("tidak tahu")
+    inline_chat.press("anak")
+    inline_chat.send_file(png, "akta-1.png", "image/png")
+    assert "anggota lain" in inline_chat.text
+    inline_chat.press("yes")
+    assert "anggota baru ke-2" in inline_chat.text
+    inline_chat.say("Rudi Hartono")
+    inline_chat.press("datang")
+    inline_chat.say(NEWCOMER_NIK)
+    inline_chat.press("menantu")
+    assert "SKPWNI" in inline_chat.text and "Rudi Hartono" in inline_chat.text
+    inline_chat.send_file(png, "skpwni.png", "image/png")
+    inline_chat.press("no")
+    finish(inline_chat, png)
+    summary = inline_chat.text
     assert "Anggota baru 1" in summary and "Anggota baru 2" in summary
     assert "Ahmad Fauzi" in summary and "Rudi Hartono" in summary and "Menantu" in summary
 
-    ticket, _ = submit(chat, client)
-    answers = filed(app, ticket).answers
+    ticket, _ = submit(inline_chat, inline_chat.client)
+    answers = filed(sqlite_app, ticket).answers
     assert (answers["tambah_1_nama"], answers["tambah_2_nama"]) == ("Ahmad Fauzi", "Rudi Hartono")
     assert answers["tambah_2_alasan"] == "datang" and answers["tambah_2_nik"] == NEWCOMER_NIK
 
 
-def test_unchoosing_a_damaged_kk_asks_for_the_kk_photo_again(chat, png):
-    start(chat)
-    chat.say("2, 7")
-    chat.say("Abdul Rahman")
-    chat.say(GRANDFATHER_NIK)
-    chat.press("pindah")
-    chat.send_file(png, "skpwni.png", "image/png")
-    chat.press("no")
-    chat.press("rusak")
-    chat.send_file(png, "kk-rusak.png", "image/png")
-    finish(chat, png, kk_photo=False)
-    chat.press("cmd:edit")
-    chat.say("7")  # Yang berubah
-    chat.say("2")  # the KK is not damaged after all
-    assert chat.where()["step"] == "foto_kk"
+def test_unchoosing_a_damaged_kk_asks_for_the_kk_photo_again(inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("2, 7")
+    inline_chat.say("Abdul Rahman")
+    inline_chat.say(GRANDFATHER_NIK)
+    inline_chat.press("pindah")
+    inline_chat.send_file(png, "skpwni.png", "image/png")
+    inline_chat.press("no")
+    inline_chat.press("rusak")
+    inline_chat.send_file(png, "kk-rusak.png", "image/png")
+    finish(inline_chat, png, kk_photo=False)
+    inline_chat.press("cmd:edit")
+    inline_chat.say("7")  # Yang berubah
+    inline_chat.say("2")  # the KK is not damaged after all
+    assert inline_chat.where()["step"] == "foto_kk"
 
 
-def test_two_members_removed_cannot_share_a_nik(chat, png):
-    start(chat)
-    chat.say("2")
-    chat.say("Abdul Rahman")
-    chat.say(GRANDFATHER_NIK)
-    chat.press("pindah")
-    chat.say("belum ada")
-    chat.press("yes")
-    chat.say("Rudi Hartono")
-    chat.say(GRANDFATHER_NIK)
-    assert "sama dengan NIK anggota lain" in chat.text and "Rudi Hartono" in chat.text
-    assert chat.where()["step"] == "kurang_2_nik"
-    chat.say(NEWCOMER_NIK)
-    assert chat.where()["step"] == "kurang_2_alasan"
+def test_two_members_removed_cannot_share_a_nik(inline_chat, png):
+    start(inline_chat)
+    inline_chat.say("2")
+    inline_chat.say("Abdul Rahman")
+    inline_chat.say(GRANDFATHER_NIK)
+    inline_chat.press("pindah")
+    inline_chat.say("belum ada")
+    inline_chat.press("yes")
+    inline_chat.say("Rudi Hartono")
+    inline_chat.say(GRANDFATHER_NIK)
+    assert "sama dengan NIK anggota lain" in inline_chat.text and "Rudi Hartono" in inline_chat.text
+    assert inline_chat.where()["step"] == "kurang_2_nik"
+    inline_chat.say(NEWCOMER_NIK)
+    assert inline_chat.where()["step"] == "kurang_2_alasan"
 
 
 # ---- awkward answers ------------------------------------------------------------------------------
-def test_what_changed_refuses_numbers_out_of_range_all_and_empty_answers(chat):
-    start(chat)
-    assert "1. Tambah anggota" in chat.text and "7. KK hilang / rusak" in chat.text
-    chat.say("7, 9")
-    assert chat.where()["step"] == "perubahan" and "Nomor 9 tidak ada di pilihan" in chat.text
-    chat.say("semua")  # seven kinds at once is never what a family means: asked to name them
-    assert chat.where()["step"] == "perubahan" and '"semua" belum kami kenali' in chat.text
-    chat.say(", ,")
-    assert chat.where()["step"] == "perubahan" and "1. Tambah anggota" in chat.text
-    chat.say("   ")
-    assert chat.where()["step"] == "perubahan"
-    chat.say("pindah")  # moving in or moving out? not guessed
-    assert chat.where()["step"] == "perubahan" and '"pindah" belum kami kenali' in chat.text
-    assert "perubahan" not in chat.where()["answers"]
-    chat.say("lahir dan cerai")  # words, not numbers
-    assert chat.where()["answers"]["perubahan"] == ["tambah", "status"]
+def test_what_changed_refuses_numbers_out_of_range_all_and_empty_answers(inline_chat):
+    start(inline_chat)
+    assert "1. Tambah anggota" in inline_chat.text and "7. KK hilang / rusak" in inline_chat.text
+    inline_chat.say("7, 9")
+    assert inline_chat.where()["step"] == "perubahan" and "Nomor 9 tidak ada di pilihan" in inline_chat.text
+    inline_chat.say("semua")  # seven kinds at once is never what a family means: asked to name them
+    assert inline_chat.where()["step"] == "perubahan" and '"semua" belum kami kenali' in inline_chat.text
+    inline_chat.say(", ,")
+    assert inline_chat.where()["step"] == "perubahan" and "1. Tambah anggota" in inline_chat.text
+    inline_chat.say("   ")
+    assert inline_chat.where()["step"] == "perubahan"
+    inline_chat.say("pindah")  # moving in or moving out? not guessed
+    assert inline_chat.where()["step"] == "perubahan" and '"pindah" belum kami kenali' in inline_chat.text
+    assert "perubahan" not in inline_chat.where()["answers"]
+    inline_chat.say("lahir dan cerai")  # words, not numbers
+    assert inline_chat.where()["answers"]["perubahan"] == ["tambah", "status"]
 
 
-def test_koreksi_typed_at_what_changed_is_the_answer_not_the_edit_command(chat):
-    start(chat)
-    chat.say("koreksi")
-    assert chat.where()["answers"].get("perubahan") == ["koreksi"]
+def test_koreksi_typed_at_what_changed_is_the_answer_not_the_edit_command(inline_chat):
+    start(inline_chat)
+    inline_chat.say("koreksi")
+    assert inline_chat.where()["answers"].get("perubahan") == ["koreksi"]
 
 
-def test_the_kk_number_typed_as_the_nik_is_asked_again(chat):
-    chat.say("halo")
-    chat.press("svc:kartu_keluarga")
-    chat.press("agree")
-    chat.press("anggota")
-    chat.say("Abdul Rahman")
-    chat.say("Budi Santoso")
-    chat.press("anak")
-    chat.say(FATHER_NIK)
-    chat.say("lewati")
-    chat.say(FATHER_NIK)  # a NIK that also reads as a KK number
-    assert chat.where()["step"] == "no_kk" and "sama dengan NIK" in chat.text
+def test_the_kk_number_typed_as_the_nik_is_asked_again(inline_chat):
+    inline_chat.say("halo")
+    inline_chat.press("svc:kartu_keluarga")
+    inline_chat.press("agree")
+    inline_chat.press("anggota")
+    inline_chat.say("Abdul Rahman")
+    inline_chat.say("Budi Santoso")
+    inline_chat.press("anak")
+    inline_chat.say(FATHER_NIK)
+    inline_chat.say("lewati")
+    inline_chat.say(FATHER_NIK)  # a NIK that also reads as a KK number
+    assert inline_chat.where()["step"] == "no_kk" and "sama dengan NIK" in inline_chat.text
 
 
-def test_refusing_the_notice_records_nothing(app, chat):
-    chat.say("halo")
-    chat.press("svc:kartu_keluarga")
-    notice = chat.text
+def test_refusing_the_notice_records_nothing(sqlite_app, inline_chat):
+    inline_chat.say("halo")
+    inline_chat.press("svc:kartu_keluarga")
+    notice = inline_chat.text
     assert "UU 27/2022" in notice and "90 hari" in notice and "Meta" in notice and "luar negeri" in notice
-    chat.press("disagree")
-    assert "tidak akan mencatat data" in chat.text
-    assert chat.where()["flow"] is None
+    inline_chat.press("disagree")
+    assert "tidak akan mencatat data" in inline_chat.text
+    assert inline_chat.where()["flow"] is None
 
 
 # ---- started from another service -------------------------------------------------------------------

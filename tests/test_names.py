@@ -129,12 +129,14 @@ def test_a_sentence_after_a_label_is_still_a_sentence():
 
 
 # --- Through the chat ----------------------------------------------------------------------------
+# On SQLite with the jobs inline (`inline_chat`): each checks one answer; the worker's path is
+# walked, on PostgreSQL too, by the whole-flow tests.
 
-def test_a_sentence_typed_as_the_childs_name_is_asked_again_with_the_reason(chat):
-    start_as_father(chat)
-    chat.say("belum dikasih nama")
-    assert SENTENCE in chat.text
-    assert chat.where()["step"] == "anak_nama" and "anak_nama" not in chat.where()["answers"]
+def test_a_sentence_typed_as_the_childs_name_is_asked_again_with_the_reason(inline_chat):
+    start_as_father(inline_chat)
+    inline_chat.say("belum dikasih nama")
+    assert SENTENCE in inline_chat.text
+    assert inline_chat.where()["step"] == "anak_nama" and "anak_nama" not in inline_chat.where()["answers"]
 
 
 def walk_to_the_fathers_name(chat) -> None:
@@ -144,18 +146,18 @@ def walk_to_the_fathers_name(chat) -> None:
     assert chat.where()["step"] == "ayah_nama"
 
 
-def test_a_greeting_before_the_fathers_name_is_confirmed_and_dropped(chat):
-    walk_to_the_fathers_name(chat)
-    chat.say("Pak Budi Santoso")
-    assert "Nama ditulis *Budi Santoso* (tanpa sapaan)?" in chat.text
-    assert chat.buttons == ["propose_yes", "propose_no"]
-    chat.press("propose_yes")
-    assert chat.where()["answers"]["ayah_nama"] == "Budi Santoso"
-    assert chat.where()["step"] == "ayah_wn"
+def test_a_greeting_before_the_fathers_name_is_confirmed_and_dropped(inline_chat):
+    walk_to_the_fathers_name(inline_chat)
+    inline_chat.say("Pak Budi Santoso")
+    assert "Nama ditulis *Budi Santoso* (tanpa sapaan)?" in inline_chat.text
+    assert inline_chat.buttons == ["propose_yes", "propose_no"]
+    inline_chat.press("propose_yes")
+    assert inline_chat.where()["answers"]["ayah_nama"] == "Budi Santoso"
+    assert inline_chat.where()["step"] == "ayah_wn"
 
 
-def test_bukan_to_the_name_without_greeting_asks_the_name_again(chat):
-    walk_to_the_fathers_name(chat)
-    chat.say("Alm. Budi Santoso")
-    chat.press("propose_no")
-    assert chat.where()["step"] == "ayah_nama" and "ayah_nama" not in chat.where()["answers"]
+def test_bukan_to_the_name_without_greeting_asks_the_name_again(inline_chat):
+    walk_to_the_fathers_name(inline_chat)
+    inline_chat.say("Alm. Budi Santoso")
+    inline_chat.press("propose_no")
+    assert inline_chat.where()["step"] == "ayah_nama" and "ayah_nama" not in inline_chat.where()["answers"]
