@@ -1,11 +1,12 @@
 """The data model: contacts, conversations, messages, requests, files, outbox, audit log."""
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -202,6 +203,64 @@ class TicketCounter(Base):
 
     prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Appointment(Base):
+    """A visit booked for a service done in person (a flow with a `booking:` section): where, which
+    day and slot, the queue number, and what the citizen answered (flows/booking.py)."""
+    __tablename__ = "appointments"
+    __table_args__ = (Index("ix_appointment_day", "place", "service", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)   # KTP-0001: the ticket pattern
+    service: Mapped[str] = mapped_column(String(50))
+    place: Mapped[str] = mapped_column(String(50))               # config.yml appointments.places key
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(30), default="")     # "" when the place has no slots
+    queue_number: Mapped[int] = mapped_column(Integer)           # per place, service and day
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    # booked | cancelled | checked_in | served | no_show
+    status: Mapped[str] = mapped_column(String(20), default="booked")
+    answers: Mapped[dict] = mapped_column(SealedJSON, default=dict)
+    bring: Mapped[list] = mapped_column(JSON, default=list)       # what to bring, worked out from the answers
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    contact: Mapped[Contact] = relationship()
+
+
+class AppointmentCounter(Base):
+    """Places taken per place, service, day and slot ("" for the whole day): a booking raises
+    `taken` only while it is below the quota, in one UPDATE (the last place goes to exactly one);
+    `issued` only grows and numbers the queue."""
+    __tablename__ = "appointment_counters"
+
+    place: Mapped[str] = mapped_column(String(50), primary_key=True)
+    service: Mapped[str] = mapped_column(String(50), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    slot: Mapped[str] = mapped_column(String(30), primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppointmentOverride(Base):
+    """An officer's change to a day: another quota, or the day closed (slot "" for the whole day).
+    The newest row for a key holds; older ones stay as the history (and each is audited)."""
+    __tablename__ = "appointment_overrides"
+    __table_args__ = (Index("ix_appointment_override_key", "place", "service", "day", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place: Mapped[str] = mapped_column(String(50))
+    service: Mapped[str] = mapped_column(String(50))
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(30), default="")
+    quota: Mapped[int | None] = mapped_column(Integer)            # None: the configured quota
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(80))                # officer:<id> | system
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class QueuedContact(Base):
