@@ -65,6 +65,16 @@ def slots(office: dict, place_key: str, service: str) -> list[Slot]:
             for s in _service(office, place_key, service).get("slots") or []]
 
 
+def slots_on(office: dict, place_key: str, service: str, day: date) -> list[Slot]:
+    """The slots that fall within the place's hours on that day (Friday's short hours drop the
+    afternoon)."""
+    span = hours(office, place_key, day)
+    if span is None:
+        return []
+    return [sl for sl in slots(office, place_key, service)
+            if time.fromisoformat(sl.start) >= span[0] and time.fromisoformat(sl.end) <= span[1]]
+
+
 def hours(office: dict, place_key: str, day: date) -> tuple[time, time] | None:
     """The place's opening hours on a weekday (its own, else the office's), ignoring holidays."""
     own = place(office, place_key).get("hours")
@@ -106,8 +116,8 @@ def quota(s, office: dict, place_key: str, service: str, day: date, slot: str = 
         return change.quota
     conf = _service(office, place_key, service)
     if slot == DAY:
-        return int(conf["quota"]) if "quota" in conf else sum(sl.quota for sl in slots(office, place_key, service))
-    return next((sl.quota for sl in slots(office, place_key, service) if sl.id == slot), 0)
+        return int(conf["quota"]) if "quota" in conf else sum(sl.quota for sl in slots_on(office, place_key, service, day))
+    return next((sl.quota for sl in slots_on(office, place_key, service, day) if sl.id == slot), 0)
 
 
 def taken(s, place_key: str, service: str, day: date, slot: str = DAY) -> int:
@@ -122,7 +132,7 @@ def left(s, office: dict, place_key: str, service: str, day: date, slot: str = D
     free = max(0, quota(s, office, place_key, service, day, slot) - taken(s, place_key, service, day, slot))
     if slot == DAY and slots(office, place_key, service):
         free = min(free, sum(left(s, office, place_key, service, day, sl.id)
-                             for sl in slots(office, place_key, service)))
+                             for sl in slots_on(office, place_key, service, day)))
     return free
 
 

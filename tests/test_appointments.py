@@ -10,7 +10,7 @@ from bot.core import db
 from bot.core.models import AppointmentCounter, AppointmentOverride, audit
 from flows import appointments as ap
 
-MONDAY = date(2026, 11, 30)
+MONDAY = date(2026, 11, 30)  # so MONDAY + 1..3 are Tuesday to Thursday (full hours)
 
 
 def office_with(quota: int, slots: list | None = None) -> dict:
