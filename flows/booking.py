@@ -29,7 +29,6 @@ from flows.messages import Reply
 from flows.placeholders import fill
 from flows.validators import Invalid, Propose, format_date_id, parse_date
 from flows.modes import Mode
-from flows.submit import next_ticket  # the ticket counter, shared with requests
 from nlu.faq import HARI as DAYS
 from nlu.faq import texts as faq_texts
 
@@ -37,7 +36,13 @@ KINDS = ("visit_place", "visit_day", "visit_slot")
 RESCHEDULE = "_reschedule"   # the code of the booking a draft moves (*ubah jadwal KTP-0001*)
 OFFERED = "_days"            # the days listed at the last question, for a typed number
 NEAR = "_near"               # a day refused: the next list shows the days with room nearest to it
+TODAY_WORDS = {"hari ini", "hr ini", "sekarang", "skrg", "sekarang juga", "siang ini", "pagi ini", "nanti", "today"}
 NO_YEAR = re.compile(r"^(?:tanggal |tgl )?(\d{1,2})(?:\s*[-/.]\s*(\d{1,2})|\s+([a-z]+))$")
+
+
+class Unavailable(Invalid):
+    """A day or slot read well that cannot be booked (past, holiday, full...): an answer, never
+    taken for a question to the assistant."""
 
 
 def words() -> dict:
@@ -162,6 +167,8 @@ def _read_day(said: str, raw: str, offered: list, today: date) -> date:
         return date.fromisoformat(offered[int(said) - 1])
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", said):
         return date.fromisoformat(said)
+    if said in TODAY_WORDS:
+        return today
     try:
         return parse_date(raw, today=today, allow_future=True)
     except Propose as guess:  # "jumat", "minggu depan": the day it names
@@ -204,7 +211,7 @@ def _parse_day(engine, flow: Flow, said: str, raw: str) -> str:
         reason = fill(t["day_full"], date=_long_date(day), place=place.get("name", ""))
     if reason is not None:
         engine.conv.answers = {**(engine.conv.answers or {}), NEAR: max(day, today).isoformat()}
-        raise Invalid(reason)
+        raise Unavailable(reason)
     return day.isoformat()
 
 
@@ -226,7 +233,7 @@ def _parse_slot(engine, flow: Flow, said: str) -> dict:
     if picked is None:
         raise Invalid(words()["slot_unknown"])
     if picked.id not in rooms:
-        raise Invalid(fill(words()["slot_full"], label=slot_label(engine.office, picked), date=_long_date(day)))
+        raise Unavailable(fill(words()["slot_full"], label=slot_label(engine.office, picked), date=_long_date(day)))
     return {"id": picked.id, "label": slot_label(engine.office, picked)}
 
 
@@ -267,6 +274,7 @@ def book(engine, flow: Flow) -> list[Reply]:
         audit(s, engine._actor(), "appointment_rescheduled", appt, code=appt.code, was=old)
         prefix = fill(t["rescheduled"], code=appt.code)
     else:
+        from flows.submit import next_ticket  # the ticket counter, shared with requests (submit imports aftercare)
         service = office["services"][flow.service]
         prefix_code = flow.booking.prefix or service.get("prefix") or office.get("office", {}).get(
             "ticket_prefix_default", "SD")

@@ -494,8 +494,9 @@ class Engine:
         try:
             self._parse(step, event)
             valid = True
-        except (Propose, NotAName):
-            valid = True  # a sentence about the person ("bapaknya udah meninggal") answers the question
+        except (Propose, NotAName, booking.Unavailable):
+            valid = True  # a sentence about the person ("bapaknya udah meninggal") answers the question;
+            # a day that is full or a holiday is an answer to refuse, not a question
         except Invalid:
             valid = False
         free_text = step.kind in ("name", "text")
@@ -746,4 +747,5 @@ HANDLERS = {
     Mode.DOC_OFFER: aftercare.on_doc_offer,
     Mode.FIXING: aftercare.on_fixing,
     Mode.REQUEST_CANCEL: aftercare.on_request_cancel,
+    Mode.BOOKING_CANCEL: aftercare.on_booking_cancel,
 }
