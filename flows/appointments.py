@@ -92,10 +92,8 @@ def holiday(office: dict, day: date) -> str | None:
 
 def _override(s, place_key: str, service: str, day: date, slot: str) -> AppointmentOverride | None:
     """The newest officer's change for this day (or slot)."""
-    return s.execute(select(AppointmentOverride).where(
-        AppointmentOverride.place == place_key, AppointmentOverride.service == service,
-        AppointmentOverride.day == day, AppointmentOverride.slot == slot)
-        .order_by(AppointmentOverride.id.desc()).limit(1)).scalar_one_or_none()
+    return s.execute(select(AppointmentOverride).filter_by(**_key(place_key, service, day, slot))
+                     .order_by(AppointmentOverride.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def closed_by_officer(s, place_key: str, service: str, day: date) -> bool:
@@ -122,9 +120,8 @@ def quota(s, office: dict, place_key: str, service: str, day: date, slot: str = 
 
 def taken(s, place_key: str, service: str, day: date, slot: str = DAY) -> int:
     """Places taken on a day (or in a slot)."""
-    return s.execute(select(AppointmentCounter.taken).where(
-        AppointmentCounter.place == place_key, AppointmentCounter.service == service,
-        AppointmentCounter.day == day, AppointmentCounter.slot == slot)).scalar_one_or_none() or 0
+    return s.execute(select(AppointmentCounter.taken)
+                     .filter_by(**_key(place_key, service, day, slot))).scalar_one_or_none() or 0
 
 
 def left(s, office: dict, place_key: str, service: str, day: date, slot: str = DAY) -> int:
@@ -160,9 +157,9 @@ def days_with_room(s, office: dict, place_key: str, service: str, today: date,
 
 
 # ---- taking and giving back a place ------------------------------------------------------------
-def _key(place_key: str, service: str, day: date, slot: str):
-    c = AppointmentCounter
-    return (c.place == place_key, c.service == service, c.day == day, c.slot == slot)
+def _key(place_key: str, service: str, day: date, slot: str) -> dict:
+    """A counter's (or an override's) key, for filter_by."""
+    return {"place": place_key, "service": service, "day": day, "slot": slot}
 
 
 def _take(s, place_key: str, service: str, day: date, slot: str, limit: int) -> int | None:
@@ -170,13 +167,13 @@ def _take(s, place_key: str, service: str, day: date, slot: str, limit: int) -> 
     s.execute(insert_for(s)(AppointmentCounter).values(place=place_key, service=service, day=day, slot=slot,
                                                        taken=0, issued=0).on_conflict_do_nothing())
     c = AppointmentCounter
-    return s.execute(update(c).where(*_key(place_key, service, day, slot), c.taken < limit)
+    return s.execute(update(c).filter_by(**_key(place_key, service, day, slot)).where(c.taken < limit)
                      .values(taken=c.taken + 1, issued=c.issued + 1).returning(c.issued)).scalar_one_or_none()
 
 
 def _give_back(s, place_key: str, service: str, day: date, slot: str) -> None:
     c = AppointmentCounter
-    s.execute(update(c).where(*_key(place_key, service, day, slot), c.taken > 0).values(taken=c.taken - 1))
+    s.execute(update(c).filter_by(**_key(place_key, service, day, slot)).where(c.taken > 0).values(taken=c.taken - 1))
 
 
 def reserve(s, office: dict, place_key: str, service: str, day: date, slot: str = DAY) -> int | None:
