@@ -20,8 +20,8 @@ moves that booking instead: the new place is taken first, then the old one given
 import re
 from datetime import date
 
-from sqlalchemy import select
-from bot.core.models import Appointment, audit
+from sqlalchemy import select, update
+from bot.core.models import Appointment, Document, audit
 from flows import appointments as ap
 from flows.definition import Flow, Step, condition_holds, live_answers, texts
 from flows.inputs import clean
@@ -83,7 +83,8 @@ def _day(engine, flow: Flow) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _long_date(day: date) -> str:
+def long_date(day: date) -> str:
+    """Selasa, 1 Desember 2026."""
     return f"{DAYS[day.weekday()]}, {format_date_id(day)}"
 
 
@@ -119,7 +120,7 @@ def ask(engine, flow: Flow, step: Step, text: str) -> tuple[str, list[dict]]:
             days = ap.open_days(office, place_key, engine.today)
             last = format_date_id(days[-1]) if days else format_date_id(engine.today)
             return "\n".join([text, fill(t["day_none"], last=last, place=place.get("name", ""))]), []
-        lines = [fill(t["day_line"], number=i, date=_long_date(d), left=n) for i, (d, n) in enumerate(rooms, 1)]
+        lines = [fill(t["day_line"], number=i, date=long_date(d), left=n) for i, (d, n) in enumerate(rooms, 1)]
         example = rooms[-1][0]
         hint = fill(t["day_hint"], example=f"{example.day}/{example.month}/{example.year}")
         buttons = [{"id": d.isoformat(), "title": fill(t["day_button"], weekday=DAYS[d.weekday()], day=d.day,
@@ -129,7 +130,7 @@ def ask(engine, flow: Flow, step: Step, text: str) -> tuple[str, list[dict]]:
     rooms = _slots_with_room(engine, flow, place_key, day)
     lines = [fill(t["slot_line"], number=i, label=slot_label(office, sl), left=n) for i, (sl, n) in enumerate(rooms, 1)]
     buttons = [{"id": sl.id, "title": f"{sl.start.replace(':', '.')}–{sl.end.replace(':', '.')}"} for sl, _ in rooms]
-    return "\n".join([text, fill(t["slot_head"], date=_long_date(day)), *lines]), buttons
+    return "\n".join([text, fill(t["slot_head"], date=long_date(day)), *lines]), buttons
 
 
 def _slots_with_room(engine, flow: Flow, place_key: str, day: date) -> list[tuple[ap.Slot, int]]:
@@ -196,19 +197,19 @@ def _parse_day(engine, flow: Flow, said: str, raw: str) -> str:
     reason = None
     days = ap.open_days(office, place_key, today)
     if day < today:
-        reason = fill(t["day_past"], date=_long_date(day))
+        reason = fill(t["day_past"], date=long_date(day))
     elif day == today:
         reason = t["day_today"]
     elif ap.holiday(office, day):
-        reason = fill(t["day_holiday"], date=_long_date(day), holiday=ap.holiday(office, day))
+        reason = fill(t["day_holiday"], date=long_date(day), holiday=ap.holiday(office, day))
     elif ap.hours(office, place_key, day) is None:
         reason = fill(t["day_not_open"], place=place.get("name", ""), weekday=DAYS[day.weekday()])
     elif days and day > days[-1]:
-        reason = fill(t["day_too_far"], last=_long_date(days[-1]))
+        reason = fill(t["day_too_far"], last=long_date(days[-1]))
     elif ap.closed_by_officer(engine.s, place_key, flow.service, day):
-        reason = fill(t["day_closed"], place=place.get("name", ""), date=_long_date(day))
+        reason = fill(t["day_closed"], place=place.get("name", ""), date=long_date(day))
     elif ap.left(engine.s, office, place_key, flow.service, day) <= 0:
-        reason = fill(t["day_full"], date=_long_date(day), place=place.get("name", ""))
+        reason = fill(t["day_full"], date=long_date(day), place=place.get("name", ""))
     if reason is not None:
         engine.conv.answers = {**(engine.conv.answers or {}), NEAR: max(day, today).isoformat()}
         raise Unavailable(reason)
@@ -233,7 +234,7 @@ def _parse_slot(engine, flow: Flow, said: str) -> dict:
     if picked is None:
         raise Invalid(words()["slot_unknown"])
     if picked.id not in rooms:
-        raise Unavailable(fill(words()["slot_full"], label=slot_label(engine.office, picked), date=_long_date(day)))
+        raise Unavailable(fill(words()["slot_full"], label=slot_label(engine.office, picked), date=long_date(day)))
     return {"id": picked.id, "label": slot_label(engine.office, picked)}
 
 
@@ -271,6 +272,7 @@ def book(engine, flow: Flow) -> list[Reply]:
         old = {"place": appt.place, "day": appt.day.isoformat(), "slot": appt.slot}
         appt.place, appt.day, appt.slot, appt.queue_number = place_key, day, slot, number
         appt.answers, appt.bring = answers, bring
+        retire_slip(s, appt, "superseded")  # the next slip shows the new day
         audit(s, engine._actor(), "appointment_rescheduled", appt, code=appt.code, was=old)
         prefix = fill(t["rescheduled"], code=appt.code)
     else:
@@ -290,10 +292,18 @@ def book(engine, flow: Flow) -> list[Reply]:
     place = ap.place(office, place_key)
     slot_text = (answers.get(slot_step.id) or {}).get("label", "") if slot_step else ""
     done = engine._fmt(flow.done, code=appt.code, queue=queue_text(number), place=place.get("name", ""),
-                       address=place.get("address", ""), date=_long_date(day), slot=slot_text,
+                       address=place.get("address", ""), date=long_date(day), slot=slot_text,
                        bring="\n".join(fill(t["bring_line"], item=b) for b in bring),
                        **{k: v for k, v in answers.items() if isinstance(v, str)})
-    return [Reply((prefix + "\n\n" if prefix else "") + done)]
+    return [Reply((prefix + "\n\n" if prefix else "") + done),
+            Reply(document={"kind": "slip", "appointment_id": appt.id})]
+
+
+def retire_slip(s, appt: Appointment, status: str) -> None:
+    """The booking's current slip is no longer what holds: superseded (moved) or revoked (cancelled);
+    /v/<code> says so."""
+    s.execute(update(Document).where(Document.appointment_id == appt.id, Document.status == "current")
+              .values(status=status))
 
 
 def _lost(engine, flow: Flow, day: date | None) -> list[Reply]:
@@ -306,7 +316,7 @@ def _lost(engine, flow: Flow, day: date | None) -> list[Reply]:
     step = step_of(flow, "visit_day")
     engine.conv.step = step.id
     engine._enter(Mode.COLLECT)
-    return [engine._ask(flow, step, prefix=fill(words()["race_lost"], date=_long_date(day) if day else "-"))]
+    return [engine._ask(flow, step, prefix=fill(words()["race_lost"], date=long_date(day) if day else "-"))]
 
 
 def _own(engine, code: str | None) -> Appointment | None:

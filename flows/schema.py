@@ -165,6 +165,10 @@ TEXT_GROUPS = {
         "next_fix": {"ticket"}, "next_missing": set(), "next_resend": {"ticket"},
         "yes": set(), "not_this": set(), "later": set(), "cancel_yes": set(), "cancel_no": set(),
         "fix_button": {"ticket"}, "resend_button": {"ticket"}},
+    "slip": {"title": set(), "document_title": {"code"}, "document_subject": {"service"}, "code": set(),
+             "queue": set(), "place": set(), "day": set(), "slot": set(), "name": set(), "nik": set(),
+             "booked_at": set(), "qr_caption": set(), "bring": set(), "footer": {"code"},
+             "verify_kind": {"service"}, "verify_ticket": set(), "verify_status": set()},
     # Visits booked in the chat (flows/booking.py).
     "booking": {
         "place_line": {"number", "name", "address"}, "place_unknown": set(), "place_none": _OFFICE,

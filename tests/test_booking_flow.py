@@ -209,3 +209,43 @@ def test_a_changed_place_asks_the_day_again(chat):
     chat.say("6")  # Tempat
     chat.press("bengalon")
     assert chat.where()["step"] == "hari" and "jam" not in chat.where()["answers"]
+
+
+def test_the_booking_slip_is_one_signed_a4_page_with_its_qr_and_what_to_bring(chat, client, app):
+    import io
+
+    from pypdf import PdfReader
+
+    from bot.core.models import Document
+
+    until_place(chat, "hilang")
+    chat.press("sangatta")
+    chat.press(chat.buttons[0])
+    chat.press(chat.buttons[0])
+    replies = chat.press("submit")
+    code = CODE.search(replies[0]["text"]).group(1)
+    document = replies[1]["document"]
+    assert document["content_type"] == "application/pdf" and code in document["filename"]
+    pdf = client.get(document["url"])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    assert round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842
+    text = page.extract_text()
+    assert "BUKTI JADWAL KEDATANGAN" in text and code in text and "001" in text
+    assert "Surat keterangan hilang dari kepolisian" in text and "08.00–10.00" in text
+    assert "Pindai di loket" in text  # the QR code's caption
+    assert "6408********0001" in text and NIK not in text
+    assert "/Sig" in pdf.data.decode("latin-1")  # signed like the receipt
+    with app.app_context(), db.new_session() as s:
+        slip = s.execute(select(Document).where(Document.kind == f"slip:{code}")).scalar_one()
+        verify_code = slip.code
+    page_v = client.get(f"/v/{verify_code}")
+    assert page_v.status_code == 200
+    html = page_v.get_data(as_text=True)
+    assert code in html and "Bukti jadwal kedatangan Cetak KTP-el" in html and "Terjadwal" in html
+    chat.say(f"batal jadwal {code}")
+    chat.press("bcancel_yes")
+    html = client.get(f"/v/{verify_code}").get_data(as_text=True)
+    assert "Dicabut" in html and "Dibatalkan" in html

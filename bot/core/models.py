@@ -291,8 +291,9 @@ class Upload(Base):
 
 
 class Document(Base):
-    """A PDF for a request (receipt, booking slip, the issued document), one current per kind; or a
-    blank official form sent in the chat (no request; kind "form:<name>", one current per form)."""
+    """A PDF for a request (receipt, the issued document), one current per kind; a booked visit's slip
+    (no request; kind "slip:<code>", one current per booking); or a blank official form sent in the
+    chat (no request; kind "form:<name>", one current per form)."""
     __tablename__ = "documents"
     __table_args__ = (Index("uq_document_current_kind", "request_id", "kind", unique=True,
                             postgresql_where=text("status = 'current'"),
@@ -303,6 +304,8 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)  # None: a blank form
+    # A booking slip (kind "slip:<code>") belongs to a booked visit instead of a request.
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))             # receipt | issued | form:<name>
     # current | superseded (a corrected document replaced it) | revoked; /v says which.
     status: Mapped[str] = mapped_column(String(20), default="current", server_default="current")
@@ -318,6 +321,7 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     request: Mapped[Request | None] = relationship()
+    appointment: Mapped["Appointment | None"] = relationship()
 
 
 class Outbox(Base):

@@ -68,7 +68,7 @@ def _line(engine, a: Appointment) -> str:
     slot = next((s for s in ap.slots(engine.office, a.place, a.service) if s.id == a.slot), None)
     services = engine.office.get("services", {})
     line = fill(t["list_line"], code=a.code, service=services.get(a.service, {}).get("title", a.service),
-                date=booking._long_date(a.day),
+                date=booking.long_date(a.day),
                 slot=fill(t["list_slot"], slot=booking.slot_label(engine.office, slot)) if slot else "",
                 place=ap.place(engine.office, a.place).get("name", a.place), queue=booking.queue_text(a.queue_number))
     if a.status != "booked":
@@ -121,7 +121,7 @@ def start_cancel(engine, code: str | None) -> list[Reply]:
     t = words()
     keep(engine, Mode.BOOKING_CANCEL, code=appt.code)
     title = engine.office.get("services", {}).get(appt.service, {}).get("title", appt.service)
-    return [Reply(fill(t["cancel_ask"], code=appt.code, service=title, date=booking._long_date(appt.day)),
+    return [Reply(fill(t["cancel_ask"], code=appt.code, service=title, date=booking.long_date(appt.day)),
                   [{"id": "bcancel_yes", "title": t["cancel_yes"]}, {"id": "bcancel_no", "title": t["cancel_no"]}])]
 
 
@@ -139,6 +139,7 @@ def on_booking_cancel(engine, event: Event, command_: str | None, state) -> list
             return [Reply(fill(t["not_active"], code=appt.code, status=t["status_" + appt.status]))]
         appt.status, appt.cancelled_at = "cancelled", utcnow()
         ap.release(engine.s, appt.place, appt.service, appt.day, appt.slot)
+        booking.retire_slip(engine.s, appt, "revoked")
         audit(engine.s, engine._actor(), "appointment_cancelled", appt, code=appt.code, via="chat")
         return [Reply(fill(t["cancel_done"], code=appt.code))]
     kept = [Reply(fill(t["cancel_kept"], code=appt.code))]

@@ -1,5 +1,6 @@
 """Appointments for services done in person (issue 13): bookings, the counters that hand out the
-last place to exactly one booker, and officers' changes to a day (quota, closed)
+last place to exactly one booker, officers' changes to a day (quota, closed), and the booking slip
+as a document of a visit (documents.appointment_id)
 
 Revision ID: 0011
 Revises: 0010
@@ -57,9 +58,19 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_appointment_override_key", "appointment_overrides", ["place", "service", "day", "slot"])
+    # The booking slip (kind "slip:<code>") is a document of a visit, not of a request.
+    with op.batch_alter_table("documents") as batch:
+        batch.add_column(sa.Column("appointment_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_documents_appointment_id", "appointments", ["appointment_id"], ["id"])
+        batch.create_index("ix_documents_appointment_id", ["appointment_id"])
 
 
 def downgrade() -> None:
+    op.execute(sa.text("DELETE FROM documents WHERE appointment_id IS NOT NULL"))
+    with op.batch_alter_table("documents") as batch:
+        batch.drop_index("ix_documents_appointment_id")
+        batch.drop_constraint("fk_documents_appointment_id", type_="foreignkey")
+        batch.drop_column("appointment_id")
     op.drop_index("ix_appointment_override_key", table_name="appointment_overrides")
     op.drop_table("appointment_overrides")
     op.drop_table("appointment_counters")
