@@ -183,7 +183,7 @@ TEXT_GROUPS = {
         "list_foot": set(), "list_none": {"services"}, "not_found": {"code"}, "not_active": {"code", "status"},
         "pick_cancel": set(), "pick_change": set(), "cancel_ask": {"code", "service", "date"},
         "cancel_done": {"code"}, "cancel_kept": {"code"}, "cancel_yes": set(), "cancel_no": set(),
-        "change_start": {"code"},
+        "change_start": {"code"}, "book_which": {"services"}, "book_others": _OFFICE | {"others"},
         "status_booked": set(), "status_cancelled": set(), "status_checked_in": set(), "status_served": set(),
         "status_no_show": set()},
     "officer_flags": {"unknown_nik": {"label", "nik"}, "missing_document": {"document"}},

@@ -22,6 +22,9 @@ CANCEL = re.compile(rf"^(?:(?:saya|sy|mau|ingin|mo) )?(?:batal|batalkan|batalin|
 CHANGE = re.compile(rf"^(?:(?:saya|sy|mau|ingin|mo) )?(?:ubah|ganti|pindah|geser|undur|majukan|mengubah|mengganti) "
                     rf"{VISIT}\b")
 CANCEL_WORD = re.compile(r"^(?:(?:saya|sy|mau|ingin|mo) )?(?:batal|batalkan|batalin|membatalkan|cancel)\b")
+# "bikin janji besok?", "pesan jadwal kedatangan", "mau daftar antrian": which services can be booked.
+BOOK = re.compile(r"\b(?:bikin|buat|membuat|pesan|memesan|booking|daftar|ambil|minta)\s+(?:janji|jadwal|antri|antrian|"
+                  r"antrean|nomor antrian|nomor antrean)\b")
 STATUS_WORD = re.compile(r"^(?:cek|status|lihat|check)\b")
 
 
@@ -46,6 +49,8 @@ def command(engine, said: str, code: str | None) -> list[Reply] | None:
         return start_cancel(engine, code)
     if CHANGE.match(said):
         return start_change(engine, code)
+    if BOOK.search(said) and not code:
+        return [which_service(engine)]
     if code and booking._own(engine, code) is not None:  # "batalkan KTP-0001", "cek KTP-0001", "KTP-0001"
         if CANCEL_WORD.match(said):
             return start_cancel(engine, code)
@@ -87,10 +92,26 @@ def listing(engine, code: str | None = None) -> Reply:
         return Reply("\n".join([t["list_head"], _line(engine, found), *([t["list_foot"]] if active else [])]))
     active = _active(engine)
     if not active:
-        bookable = [svc["title"] for key, svc in engine.office.get("services", {}).items()
-                    if svc.get("flow") in available_flows() and load_flow(svc["flow"]).booking]
-        return Reply(fill(t["list_none"], services=", ".join(bookable)))
+        return Reply(fill(t["list_none"], services=", ".join(svc["title"] for _, svc in bookable(engine))))
     return Reply("\n".join([t["list_head"], *(_line(engine, a) for a in active), t["list_foot"]]))
+
+
+def bookable(engine) -> list[tuple[str, dict]]:
+    """(key, service) of the services whose flow books a visit."""
+    return [(key, svc) for key, svc in engine.office.get("services", {}).items()
+            if svc.get("flow") in available_flows() and load_flow(svc["flow"]).booking]
+
+
+def which_service(engine) -> Reply:
+    """What can be booked here (buttons), and that the other in-person services are not booked yet."""
+    t, booked = words(), bookable(engine)
+    keys = {key for key, _ in booked}
+    others = [svc["title"] for key, svc in engine.office.get("services", {}).items()
+              if not svc.get("online") and key not in keys]
+    text = fill(t["book_which"], services=", ".join(svc["title"] for _, svc in booked))
+    if others:
+        text += "\n" + engine._fmt(t["book_others"], others=", ".join(others))
+    return Reply(text, [{"id": f"svc:{key}", "title": svc.get("short", svc["title"])} for key, svc in booked])
 
 
 def _pick(engine, code: str | None, kind: str) -> tuple[Appointment | None, list[Reply] | None]:
