@@ -155,7 +155,7 @@ def on_booking_cancel(engine, event: Event, command_: str | None, state) -> list
     if appt is None:
         return [Reply(fill(t["not_found"], code=code or "-"))]
     said = clean(event.button if event.kind == "button" else event.text)
-    if said in ("bcancel_yes", "ya, batalkan", "batalkan", "batal") or said in YES:
+    if said in ("bcancel_yes", "ya, batalkan", "batalkan") or said in YES:
         if appt.status != "booked":
             return [Reply(fill(t["not_active"], code=appt.code, status=t["status_" + appt.status]))]
         appt.status, appt.cancelled_at = "cancelled", utcnow()
