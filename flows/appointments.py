@@ -24,7 +24,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select, update
 
 from bot.core.db import insert_for
-from bot.core.models import AppointmentCounter, AppointmentOverride
+from bot.core.models import Appointment, AppointmentCounter, AppointmentOverride, audit
 from nlu import faq
 
 DAY = ""  # the counter/override row of the whole day (a slot's row has the slot's id)
@@ -193,3 +193,20 @@ def release(s, place_key: str, service: str, day: date, slot: str = DAY) -> None
     if slot != DAY:
         _give_back(s, place_key, service, day, slot)
     _give_back(s, place_key, service, day, DAY)
+
+
+def change_day(s, actor: str, place_key: str, service: str, day: date, *, slot: str = DAY,
+               quota: int | None = None, closed: bool = False, reason: str | None = None) -> list[Appointment]:
+    """An officer's change to a day or a slot (another quota, or closed), recorded and audited;
+    returns the visits booked there, which the citizens must be told of when the day closes or its
+    quota falls below them (not done yet: issue 13, item 1)."""
+    change = AppointmentOverride(place=place_key, service=service, day=day, slot=slot, quota=quota,
+                                 closed=closed, actor=actor, reason=reason)
+    s.add(change)
+    s.flush()
+    audit(s, actor, "appointment_day_closed" if closed else "appointment_quota_changed", change,
+          place=place_key, service=service, day=day.isoformat(), slot=slot, quota=quota, reason=reason)
+    booked = select(Appointment).filter_by(place=place_key, service=service, day=day, status="booked")
+    if slot != DAY:
+        booked = booked.filter_by(slot=slot)
+    return list(s.execute(booked.order_by(Appointment.queue_number)).scalars())

@@ -124,3 +124,24 @@ def test_exactly_one_of_many_concurrent_bookers_gets_the_last_place(pg_app):
     with pg_app.app_context(), db.new_session() as s:  # the loser is offered the next day with room
         days = ap.days_with_room(s, office, "test", "ktp_print", day - timedelta(days=1))
         assert days and days[0][0] > day
+
+
+def test_an_officer_closing_a_day_is_audited_and_names_the_visits_booked_there(app):
+    from bot.core.models import Appointment, AuditLog, Contact
+
+    day = MONDAY + timedelta(days=2)
+    with app.app_context(), db.new_session() as s:
+        office = office_with(5)
+        contact = Contact(channel="simulator", external_id="x")
+        s.add(contact)
+        s.flush()
+        number = ap.reserve(s, office, "test", "ktp_print", day)
+        s.add(Appointment(code="KTP-0009", service="ktp_print", place="test", day=day, slot="", queue_number=number,
+                          contact_id=contact.id, answers={}, bring=[]))
+        s.flush()
+        affected = ap.change_day(s, "officer:1", "test", "ktp_print", day, closed=True, reason="banjir")
+        assert [a.code for a in affected] == ["KTP-0009"]
+        assert ap.left(s, office, "test", "ktp_print", day) == 0
+        s.commit()
+        entry = s.execute(select(AuditLog).where(AuditLog.action == "appointment_day_closed")).scalar_one()
+        assert entry.actor == "officer:1" and entry.detail["reason"] == "banjir"
