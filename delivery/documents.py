@@ -6,11 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import storage
-from bot.core.models import Document, Request, as_utc, audit, utcnow
+from bot.core.models import Appointment, Document, Request, as_utc, audit, utcnow
 from delivery import forms
 from delivery.channels.registry import display_name
 from delivery.receipt import build_receipt
 from delivery.signing import sign_pdf
+from delivery.slip import build_slip
+from flows import appointments, booking
 from flows.definition import load_flow
 from flows.summary import documents
 
@@ -75,4 +77,39 @@ def ensure_form(s, name: str) -> Document:
         return s.execute(select(Document).where(Document.request_id.is_(None), Document.kind == kind,
                                                 Document.status == "current")).scalar_one()
     audit(s, "system", "form_stored", doc, form=name)
+    return doc
+
+
+def ensure_slip(s, appointment_id: int) -> Document:
+    """The booked visit's current slip, built, signed and stored the first time it is asked for (a
+    moved booking's old slip is superseded, a cancelled one's revoked: flows/booking.py)."""
+    appt = s.get(Appointment, appointment_id)
+    kind = f"slip:{appt.code}"
+    existing = s.execute(select(Document).where(Document.appointment_id == appt.id, Document.kind == kind,
+                                                Document.status == "current")).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    config = current_app.config["OFFICE"]
+    service = config["services"][appt.service]
+    flow = load_flow(service["flow"])
+    place = appointments.place(config, appt.place)
+    slot = next((sl for sl in appointments.slots(config, appt.place, appt.service) if sl.id == appt.slot), None)
+    answers = appt.answers or {}
+    code = secrets.token_urlsafe(12)
+    pdf = sign_pdf(build_slip({
+        "office": config["office"], "code": appt.code, "service_title": service["title"],
+        "queue": booking.queue_text(appt.queue_number),
+        "place": ", ".join(p for p in (place.get("name"), place.get("address")) if p) or appt.place,
+        "day": booking.long_date(appt.day), "slot": booking.slot_label(config, slot) if slot else None,
+        "name": answers.get(flow.submit.subject), "nik": answers.get(flow.submit.subject_nik or ""),
+        "booked_at": as_utc(appt.created_at), "bring": list(appt.bring or []),
+        "verify_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/v/{code}",
+    }), reason="Bukti jadwal kedatangan")
+    key, digest = storage.save(pdf, "documents", ".pdf")
+    doc = Document(request_id=None, appointment_id=appt.id, kind=kind, code=code,
+                   filename=f"Jadwal-{appt.code}.pdf", size=len(pdf), sha256=digest, storage_key=key,
+                   source="generated", created_at=utcnow())
+    s.add(doc)
+    s.flush()
+    audit(s, "system", "slip_built", doc, code=appt.code)
     return doc

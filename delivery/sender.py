@@ -11,7 +11,7 @@ from bot.core.models import Contact, Document, Message, Outbox, as_utc, audit, u
 from delivery import jobs
 from delivery.channels.base import LAST_PROVIDER_ID, PARTS_SENT, TransportError
 from delivery.channels.registry import adapter_for
-from delivery.documents import ensure_form, ensure_receipt
+from delivery.documents import ensure_form, ensure_receipt, ensure_slip
 from delivery.email import EmailFailed, send_copy
 from delivery.email import deliver as deliver_email
 from delivery.forms import UnknownForm
@@ -64,6 +64,10 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
     try:
         if payload.get("document", {}).get("kind") == "receipt":
             doc = ensure_receipt(s, payload["document"]["request_id"])
+            payload["document"] = {**payload["document"], "document_id": doc.id, "filename": doc.filename,
+                                   "content_type": doc.content_type}
+        elif payload.get("document", {}).get("kind") == "slip":
+            doc = ensure_slip(s, payload["document"]["appointment_id"])
             payload["document"] = {**payload["document"], "document_id": doc.id, "filename": doc.filename,
                                    "content_type": doc.content_type}
         elif payload.get("document", {}).get("kind") == "form":

@@ -29,7 +29,8 @@ def diagram(name: str) -> str:
             lines.append(f'    {step.id} -- "{choice}" --> to_{target}(["Beralih ke {target}: tidak diajukan"])')
         previous = step.id
     lines += ['    summary{{"Ringkasan: Kirim / Ubah / Batal"}}', f"    {previous} --> summary",
-              '    summary -- Kirim --> done(["Tiket + tanda terima PDF"])',
+              ('    summary -- Kirim --> done(["Kode jadwal + nomor antrean + yang perlu dibawa"])' if flow.booking
+               else '    summary -- Kirim --> done(["Tiket + tanda terima PDF"])'),
               *[f'    done -. "{o.title}" .-> follow_{i}(["{o.service} (permohonan terkait)"])'
                 for i, o in enumerate(flow.follow_ups)],
               f"    summary -- Ubah --> {_node(Mode.EDIT_PICK)}"]

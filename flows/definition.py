@@ -8,7 +8,7 @@ from flows import repeats
 from flows.schema import (FLOW_DIR, KINDS, TEXTS_FILE, FlowError, check_flow, check_texts, display_name,
                           read_yaml)
 
-__all__ = ["FLOW_DIR", "KINDS", "FlowError", "Step", "Flow", "Deadline", "Submission", "Check", "FollowUp",
+__all__ = ["FLOW_DIR", "KINDS", "FlowError", "Step", "Flow", "Deadline", "Submission", "Booking", "Check", "FollowUp",
            "load_flow", "read_flow", "is_unknown", "live_answers",
            "available_flows", "texts", "condition_holds", "applies"]
 
@@ -90,6 +90,14 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class Booking:
+    """A flow that ends in a visit booked (flows/booking.py): the code's prefix (default the
+    service's) and what to bring, each item with an optional condition on the answers."""
+    prefix: str | None = None
+    bring: tuple = ()
+
+
+@dataclass(frozen=True)
 class Flow:
     """A service's dialogue: its steps in order, its intro, and how a submission is filed."""
     name: str
@@ -104,6 +112,7 @@ class Flow:
     receipt_notes: tuple = ()
     checks: tuple = ()
     follow_ups: tuple = ()
+    booking: Booking | None = None
 
     def step(self, step_id: str) -> Step:
         """The step with this id."""
@@ -167,6 +176,8 @@ def read_flow(path: Path, name: str | None = None) -> Flow:
         follow_ups=tuple(FollowUp(service=f["service"], title=f["title"], text=f["text"].strip(), when=f.get("when"),
                                   carry=f.get("carry", {}), preset=f.get("preset", {}))
                          for f in raw.get("follow_ups", ())),
+        booking=Booking(prefix=raw["booking"].get("prefix"), bring=tuple(raw["booking"].get("bring") or ()))
+        if "booking" in raw else None,
     )
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.core.models import Conversation, audit
-from flows import aftercare, checks, records, understand
+from flows import aftercare, booking, checks, records, understand
 from flows.aftercare.common import flow_or_none, request_named
 from flows.definition import (
     Flow,
@@ -152,7 +152,7 @@ class Engine:
         redirect's answers, kept only for the steps this flow has)."""
         c = self.conv
         ids = {s.id for s in flow.steps}
-        answers = {k: v for k, v in (preset or {}).items() if k in ids or k == "_linked"}
+        answers = {k: v for k, v in (preset or {}).items() if k in ids or k in ("_linked", booking.RESCHEDULE)}
         c.flow, c.answers, c.started_at = flow.name, answers, self.now
         c.history = [s.id for s in flow.steps if s.id in answers]
         audit(self.s, self._actor(), "flow_started", c, flow=flow.name)
@@ -219,7 +219,7 @@ class Engine:
         if event.kind == "text" and not (event.text or "").strip():
             return [self._ask(flow, step, prefix=self.t["empty_message"])]
         try:
-            value = parse_answer(step, event, self.today)
+            value = self._parse(step, event)
         except NoNumber as err:
             back = step.options.get("if_none")
             if err.reason == "none" and back and back in (self.conv.answers or {}):
@@ -247,6 +247,8 @@ class Engine:
                 return self._declined(flow, step)
         notes = self._notes_after(flow, step, value)
         self.conv.answers = {**self.conv.answers, step.id: value}
+        if step.kind in booking.KINDS:
+            booking.after_take(self, flow, step)
         if not self.conv.history or self.conv.history[-1] != step.id:
             self.conv.history = [*self.conv.history, step.id]
         if step.kind == "photo" and value.get("upload_id"):
@@ -265,6 +267,12 @@ class Engine:
         self.conv.answers, self.conv.step = answers, step.id
         self._enter(Mode.COLLECT)
         return [self._ask(flow, step, prefix=why + "\n" + fill(self.t["back_previous"], previous=format_value(step, old)))]
+
+    def _parse(self, step: Step, event: Event):
+        """The answer an event gives a step (a visit step reads the office's calendar)."""
+        if step.kind in booking.KINDS:
+            return booking.parse(self, load_flow(self.conv.flow), step, event)
+        return parse_answer(step, event, self.today)
 
     def _propose(self, flow: Flow, step: Step, guess: Propose) -> list[Reply]:
         """An answer read as something else: ask the citizen to confirm it before it is kept."""
@@ -314,7 +322,7 @@ class Engine:
         if step.kind in ("name", "text", "place"):
             return True
         try:
-            parse_answer(step, event, self.today)
+            self._parse(step, event)
         except (Invalid, Propose):
             return True
         return False
@@ -338,7 +346,8 @@ class Engine:
         """The first step that applies and has no answer yet."""
         answers = self.conv.answers or {}
         live = live_answers(flow.steps, answers, self.today)
-        return next((s for s in flow.steps if s.id not in answers and applies(s, live, self.today)), None)
+        return next((s for s in flow.steps if s.id not in answers and applies(s, live, self.today)
+                     and not (s.kind in booking.KINDS and booking.skipped(self, flow, s))), None)
 
     def _notes_after(self, flow: Flow, step: Step, value) -> list[str]:
         """Acknowledgements and soft warnings to show once an answer is taken."""
@@ -452,7 +461,7 @@ class Engine:
         """At the summary: send it, or say what the buttons do."""
         said = clean(event.button if event.kind == "button" else event.text)
         if said in ("submit",) or said in SUBMIT_WORDS:
-            return submit(self, flow)
+            return booking.book(self, flow) if flow.booking else submit(self, flow)
         if event.kind == "text" and said:
             parse = understand.interpret(event.text, self.today)
             if parse.intent in understand.INTERRUPTIONS and understand.confident(parse):
@@ -483,10 +492,11 @@ class Engine:
     def _interruption(self, flow: Flow, step: Step, event: Event) -> list[Reply] | None:
         """A question or another request typed in the middle of a flow, or None for an answer."""
         try:
-            parse_answer(step, event, self.today)
+            self._parse(step, event)
             valid = True
-        except (Propose, NotAName):
-            valid = True  # a sentence about the person ("bapaknya udah meninggal") answers the question
+        except (Propose, NotAName, booking.Unavailable):
+            valid = True  # a sentence about the person ("bapaknya udah meninggal") answers the question;
+            # a day that is full or a holiday is an answer to refuse, not a question
         except Invalid:
             valid = False
         free_text = step.kind in ("name", "text")
@@ -666,6 +676,8 @@ class Engine:
             buttons = [{"id": "agree", "title": b["agree"]}, {"id": "disagree", "title": b["disagree"]}]
         elif step.kind == "photo" and step.missing_ok:
             buttons = [{"id": f"missing:{step.id}", "title": b["missing"]}]
+        elif step.kind in booking.KINDS:
+            text, buttons = booking.ask(self, flow, step, text)
         if step.options.get("unknown_ok"):
             buttons.append({"id": f"unknown:{step.id}", "title": b["unknown"]})
         if step.optional:
@@ -735,4 +747,5 @@ HANDLERS = {
     Mode.DOC_OFFER: aftercare.on_doc_offer,
     Mode.FIXING: aftercare.on_fixing,
     Mode.REQUEST_CANCEL: aftercare.on_request_cancel,
+    Mode.BOOKING_CANCEL: aftercare.on_booking_cancel,
 }

@@ -4,7 +4,7 @@ A conversation row stores its mode as one string (Conversation.mode). In a flow 
 (a question is open) or `confirm` (the summary is shown). A side-state remembers which of the
 two to return to, and the switch offer also the service offered:
 
-    idle | collect | confirm | doc_offer | fixing | request_cancel
+    idle | collect | confirm | doc_offer | fixing | request_cancel | booking_cancel
     cancel_confirm:<back> | resume_offer:<back> | edit_pick:<back> | propose:<back>
     switch_offer:<back>:<service>
 
@@ -29,11 +29,12 @@ class Mode(str, Enum):
     DOC_OFFER = "doc_offer"             # a file sent while idle: "for *KTP-el ibu* on AKL-0001?"
     FIXING = "fixing"                   # *lengkapi*: the officer's fix items, one at a time
     REQUEST_CANCEL = "request_cancel"   # "really cancel request AKL-0001?"
+    BOOKING_CANCEL = "booking_cancel"   # "really cancel the visit KTP-0001?" (flows/aftercare/appointments.py)
 
 
 IN_FLOW = frozenset({Mode.COLLECT, Mode.CONFIRM})
 SIDE_STATES = frozenset({Mode.CANCEL_CONFIRM, Mode.RESUME_OFFER, Mode.EDIT_PICK, Mode.SWITCH_OFFER, Mode.PROPOSE})
-AFTERCARE = frozenset({Mode.DOC_OFFER, Mode.FIXING, Mode.REQUEST_CANCEL})  # only while no flow is open
+AFTERCARE = frozenset({Mode.DOC_OFFER, Mode.FIXING, Mode.REQUEST_CANCEL, Mode.BOOKING_CANCEL})  # only while no flow is open
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,14 @@ class FlowError(ValueError):
 
 
 # ---- the flow file --------------------------------------------------------------------------
-FLOW_KEYS = {"service", "title", "intro", "steps", "submit", "done", "deadlines", "receipt", "checks", "follow_ups"}
+FLOW_KEYS = {"service", "title", "intro", "steps", "submit", "done", "deadlines", "receipt", "checks", "follow_ups",
+             "booking"}
+# A flow that ends in a visit booked (flows/booking.py): its `booking:` section, the visit step
+# kinds it needs, and what its `done` text may quote.
+BOOKING_KEYS = {"prefix", "bring"}
+BRING_KEYS = {"text", "when"}
+VISIT_KINDS = ("visit_place", "visit_day", "visit_slot")
+BOOKING_DONE_PLACEHOLDERS = {"code", "queue", "place", "address", "date", "slot", "bring"}
 FLOW_REQUIRED = {"service", "title", "intro", "steps", "submit", "done"}
 SUBMIT_KEYS = {"subject_label", "subject", "subject_nik", "applicant_by", "applicant", "contact_email"}
 SUBMIT_REQUIRED = {"subject_label", "subject"}
@@ -70,6 +77,9 @@ KIND_OPTIONS = {
     "phone": {"optional": "bool"},
     "number": {"optional": "bool", "low": "int", "high": "int", "unit": "text", "unknown_ok": "text"},
     "consent": {"decline": "text", "on_decline": ("pause", "end")},
+    "visit_place": {},
+    "visit_day": {},
+    "visit_slot": {},
 }
 KIND_REQUIRED = {"choice": {"choices"}, "multi_choice": {"choices"}, "photo": {"document"}}
 KINDS = frozenset(KIND_OPTIONS)
@@ -155,6 +165,27 @@ TEXT_GROUPS = {
         "next_fix": {"ticket"}, "next_missing": set(), "next_resend": {"ticket"},
         "yes": set(), "not_this": set(), "later": set(), "cancel_yes": set(), "cancel_no": set(),
         "fix_button": {"ticket"}, "resend_button": {"ticket"}},
+    "slip": {"title": set(), "document_title": {"code"}, "document_subject": {"service"}, "code": set(),
+             "queue": set(), "place": set(), "day": set(), "slot": set(), "name": set(), "nik": set(),
+             "booked_at": set(), "qr_caption": set(), "bring": set(), "footer": {"code"},
+             "verify_kind": {"service"}, "verify_ticket": set(), "verify_status": set()},
+    # Visits booked in the chat (flows/booking.py).
+    "booking": {
+        "place_line": {"number", "name", "address"}, "place_unknown": set(), "place_none": _OFFICE,
+        "day_head": {"place"}, "day_line": {"number", "date", "left"}, "day_hint": {"example"},
+        "day_none": {"last", "place"}, "day_button": {"weekday", "day", "month"}, "day_unreadable": set(),
+        "day_past": {"date"}, "day_today": set(), "day_too_far": {"last"}, "day_holiday": {"date", "holiday"},
+        "day_not_open": {"place", "weekday"}, "day_closed": {"place", "date"}, "day_full": {"date", "place"},
+        "race_lost": {"date"}, "slot_head": {"date"}, "slot_line": {"number", "label", "left"},
+        "slot_label": {"start", "end", "zone"}, "slot_unknown": set(), "slot_full": {"label", "date"},
+        "bring_line": {"item"}, "rescheduled": {"code"}, "list_head": set(),
+        "list_line": {"code", "service", "date", "slot", "place", "queue"}, "list_slot": {"slot"},
+        "list_foot": set(), "list_none": {"services"}, "not_found": {"code"}, "not_active": {"code", "status"},
+        "pick_cancel": set(), "pick_change": set(), "cancel_ask": {"code", "service", "date"},
+        "cancel_done": {"code"}, "cancel_kept": {"code"}, "cancel_yes": set(), "cancel_no": set(),
+        "change_start": {"code"}, "book_which": {"services"}, "book_others": _OFFICE | {"others"},
+        "status_booked": set(), "status_cancelled": set(), "status_checked_in": set(), "status_served": set(),
+        "status_no_show": set()},
     "officer_flags": {"unknown_nik": {"label", "nik"}, "missing_document": {"document"}},
     "uploads": {"empty": {"accepted"}, "wrong_type": {"what", "accepted"},
                 "wrong_type_renamed": {"what", "extension", "accepted"}, "tip_heic": set(), "tip_word": set(),
@@ -347,7 +378,9 @@ class _FlowChecker:
         for index, raw in enumerate(steps or []):
             if isinstance(raw, dict):
                 self._step(index, raw)
-        self._placeholders("", "done", data.get("done"), set(self.order) | DONE_PLACEHOLDERS)
+        booked = BOOKING_DONE_PLACEHOLDERS if "booking" in data else set()
+        self._placeholders("", "done", data.get("done"), set(self.order) | DONE_PLACEHOLDERS | booked)
+        self._booking(data.get("booking"), "booking" in data)
         if "submit" in data:
             self._submit(data["submit"])
         if "deadlines" in data:
@@ -584,6 +617,46 @@ class _FlowChecker:
         for name in sorted(placeholder_names(text) - known - OFFICE_PLACEHOLDERS):
             why = "a later step" if name in self.steps else "unknown"
             self.add(where, f"key '{key}': placeholder {{{name}}} is {why}")
+
+    # -- a visit booked instead of a request filed
+    def _booking(self, spec, present: bool) -> None:
+        where = "booking"
+        kinds = [self.steps[sid].get("kind") for sid in self.order]
+        if not present:
+            for sid in self.order:
+                if self.steps[sid].get("kind") in VISIT_KINDS:
+                    self.add(f"step '{sid}'", "a visit step needs the flow's 'booking:' section")
+            return
+        if not isinstance(spec, dict):
+            self.add(where, "must be a mapping (prefix:, bring:)")
+            return
+        for key in spec:
+            if key not in BOOKING_KEYS:
+                self.add(where, text_check.unknown(key, BOOKING_KEYS))
+        if "prefix" in spec and not (isinstance(spec["prefix"], str) and re.fullmatch(r"[A-Z]{2,5}", spec["prefix"])):
+            self.add(where, "key 'prefix' must be 2 to 5 capital letters (the code is PREFIX-0001)")
+        for kind in VISIT_KINDS:
+            count = kinds.count(kind)
+            if count > 1 or (count == 0 and kind != "visit_slot"):
+                self.add(where, f"the flow needs exactly one step of kind '{kind}'"
+                         + (" (or none)" if kind == "visit_slot" else "") + f" (found {count})")
+        order = [k for k in kinds if k in VISIT_KINDS]
+        if order != sorted(order, key=VISIT_KINDS.index):
+            self.add(where, "the visit steps must come in the order place, day, slot")
+        bring = spec.get("bring", [])
+        if not isinstance(bring, list):
+            self.add(where, "key 'bring' must be a list of {text, when}")
+            return
+        for i, item in enumerate(bring, 1):
+            at = f"bring #{i}"
+            if not isinstance(item, dict) or not _is_text(item.get("text")):
+                self.add(where, f"{at}: must be a mapping with a non-empty 'text'")
+                continue
+            for key in item:
+                if key not in BRING_KEYS:
+                    self.add(where, f"{at}: " + text_check.unknown(key, BRING_KEYS))
+            if "when" in item:
+                self._condition(where, f"{at}.when", item["when"], set(self.order))
 
     # -- submission, deadlines, receipt
     def _submit(self, spec) -> None:

@@ -5,6 +5,7 @@ from bot.core.privacy import mask_nik
 from flows.definition import Flow, Step, applies, is_unknown, live_answers, texts
 from flows.placeholders import fill
 from flows.validators import format_date_id
+from nlu.faq import HARI
 
 
 def format_value(step: Step, value) -> str:
@@ -26,6 +27,13 @@ def format_value(step: Step, value) -> str:
         return words["yes"] if value else words["no"]
     if step.kind == "photo":
         return words["photo_missing"] if value.get("missing") else words["photo_received"]
+    if step.kind == "visit_day":
+        day = date.fromisoformat(value)
+        return f"{HARI[day.weekday()]}, {format_date_id(day)}"
+    if step.kind == "visit_place":
+        return value.get("name", "")
+    if step.kind == "visit_slot":
+        return value.get("label", "")
     if step.kind == "number" and step.options.get("unit"):
         return fill(words["with_unit"], value=value, unit=step.options["unit"])
     return str(value)

@@ -72,6 +72,7 @@ TEXTS: dict[str, frozenset] = {k: frozenset(v) for k, v in {
     "requirements_religion": {"note"},
     "requirements_online": set(),
     "requirements_office": set(),
+    "requirements_booked": set(),
     "requirements_free": set(),
     "lost_any": {"ktp_print", "kartu_keluarga", "akta"},
     "damaged_any": {"ktp_print", "kartu_keluarga", "akta"},
@@ -483,7 +484,9 @@ def answer_requirements(entities: list[dict], config: dict) -> str:
         text += "\n\n" + fill(t["requirements_religion"], {"note": s["religion_note"]})
     if s.get("deadline"):
         text += f"\n\n{s['deadline']}"
-    text += "\n\n" + t["requirements_online" if s.get("online") else "requirements_office"]
+    # Done in person, with a flow (config.yml `flow:`): the flow books the visit (flows/booking.py).
+    text += "\n\n" + t["requirements_online" if s.get("online") else
+                        "requirements_booked" if s.get("flow") else "requirements_office"]
     return text + "\n\n" + t["requirements_free"]
 
 

@@ -1,11 +1,12 @@
 """The data model: contacts, conversations, messages, requests, files, outbox, audit log."""
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -204,6 +205,64 @@ class TicketCounter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Appointment(Base):
+    """A visit booked for a service done in person (a flow with a `booking:` section): where, which
+    day and slot, the queue number, and what the citizen answered (flows/booking.py)."""
+    __tablename__ = "appointments"
+    __table_args__ = (Index("ix_appointment_day", "place", "service", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)   # KTP-0001: the ticket pattern
+    service: Mapped[str] = mapped_column(String(50))
+    place: Mapped[str] = mapped_column(String(50))               # config.yml appointments.places key
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(30), default="")     # "" when the place has no slots
+    queue_number: Mapped[int] = mapped_column(Integer)           # per place, service and day
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    # booked | cancelled | checked_in | served | no_show
+    status: Mapped[str] = mapped_column(String(20), default="booked")
+    answers: Mapped[dict] = mapped_column(SealedJSON, default=dict)
+    bring: Mapped[list] = mapped_column(JSON, default=list)       # what to bring, worked out from the answers
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    contact: Mapped[Contact] = relationship()
+
+
+class AppointmentCounter(Base):
+    """Places taken per place, service, day and slot ("" for the whole day): a booking raises
+    `taken` only while it is below the quota, in one UPDATE (the last place goes to exactly one);
+    `issued` only grows and numbers the queue."""
+    __tablename__ = "appointment_counters"
+
+    place: Mapped[str] = mapped_column(String(50), primary_key=True)
+    service: Mapped[str] = mapped_column(String(50), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    slot: Mapped[str] = mapped_column(String(30), primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppointmentOverride(Base):
+    """An officer's change to a day: another quota, or the day closed (slot "" for the whole day).
+    The newest row for a key holds; older ones stay as the history (and each is audited)."""
+    __tablename__ = "appointment_overrides"
+    __table_args__ = (Index("ix_appointment_override_key", "place", "service", "day", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place: Mapped[str] = mapped_column(String(50))
+    service: Mapped[str] = mapped_column(String(50))
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(30), default="")
+    quota: Mapped[int | None] = mapped_column(Integer)            # None: the configured quota
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(80))                # officer:<id> | system
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class QueuedContact(Base):
     """A contact whose conversation job is queued and not started yet: one job drains a burst,
     so the webhook queues another only when this row is absent (or stale: a lost job)."""
@@ -232,8 +291,9 @@ class Upload(Base):
 
 
 class Document(Base):
-    """A PDF for a request (receipt, booking slip, the issued document), one current per kind; or a
-    blank official form sent in the chat (no request; kind "form:<name>", one current per form)."""
+    """A PDF for a request (receipt, the issued document), one current per kind; a booked visit's slip
+    (no request; kind "slip:<code>", one current per booking); or a blank official form sent in the
+    chat (no request; kind "form:<name>", one current per form)."""
     __tablename__ = "documents"
     __table_args__ = (Index("uq_document_current_kind", "request_id", "kind", unique=True,
                             postgresql_where=text("status = 'current'"),
@@ -244,6 +304,8 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)  # None: a blank form
+    # A booking slip (kind "slip:<code>") belongs to a booked visit instead of a request.
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))             # receipt | issued | form:<name>
     # current | superseded (a corrected document replaced it) | revoked; /v says which.
     status: Mapped[str] = mapped_column(String(20), default="current", server_default="current")
@@ -259,6 +321,7 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     request: Mapped[Request | None] = relationship()
+    appointment: Mapped["Appointment | None"] = relationship()
 
 
 class Outbox(Base):

@@ -8,12 +8,16 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from bot.core.models import Document, Request
+from bot.core.models import Appointment, Document, Request
 
 # /v/<code> inside whatever a QR code or a pasted link holds.
 CODE_IN_URL = re.compile(r"/v/([A-Za-z0-9_-]{8,40})(?![A-Za-z0-9_-])")
+
+
+# A request's document or a booked visit's slip (a blank form is neither).
+ISSUED_TO_SOMEONE = or_(Document.request_id.is_not(None), Document.appointment_id.is_not(None))
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,11 @@ class Finding:
         return self.document.request if self.document is not None else None
 
     @property
+    def appointment(self) -> Appointment | None:
+        """The booked visit a slip is for."""
+        return self.document.appointment if self.document is not None else None
+
+    @property
     def current(self) -> bool:
         """Genuine and not replaced by a corrected document or revoked."""
         return self.genuine and self.document.status == "current"
@@ -39,15 +48,16 @@ def by_code(s, code: str) -> Finding:
     """The document a verification code names."""
     if not code or len(code) > 40:
         return Finding(None)
-    # A blank form (no request) is the office's paper for anyone to fill in, not a document it issued.
-    return Finding(s.execute(select(Document).where(Document.code == code, Document.request_id.is_not(None)))
+    # A blank form (no request, no booking) is the office's paper for anyone to fill in, not a
+    # document it issued.
+    return Finding(s.execute(select(Document).where(Document.code == code, ISSUED_TO_SOMEONE))
                    .scalar_one_or_none())
 
 
 def by_content(s, data: bytes) -> Finding:
     """The document whose stored file is exactly these bytes (the newest, if stored twice)."""
     digest = hashlib.sha256(data).hexdigest()
-    doc = s.execute(select(Document).where(Document.sha256 == digest, Document.request_id.is_not(None))
+    doc = s.execute(select(Document).where(Document.sha256 == digest, ISSUED_TO_SOMEONE)
                     .order_by(Document.id.desc())
                     .limit(1)).scalar_one_or_none()
     return Finding(doc)

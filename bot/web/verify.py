@@ -8,6 +8,9 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from bot.core import db, verification
 from bot.core.models import as_utc, audit
 from delivery.signing import signature_intact
+from bot.core.text import fill
+from flows import appointments, booking
+from flows.definition import load_flow, texts
 from flows.office import office_tz
 from flows.records import STATUS_LABELS
 
@@ -25,7 +28,9 @@ def _page(finding: verification.Finding, status_code: int = 200, **extra):
     """The verification page for what was found (or not)."""
     office = current_app.config["OFFICE"]
     context = {"office": office["office"], "found": finding.genuine, **extra}
-    if finding.genuine:
+    if finding.genuine and finding.appointment is not None:
+        context.update(_slip(finding, office))
+    elif finding.genuine:
         doc, req = finding.document, finding.request
         service = office["services"].get(req.service, {}).get("title", req.service)
         issued = doc.kind == "issued"
@@ -37,6 +42,26 @@ def _page(finding: verification.Finding, status_code: int = 200, **extra):
             state=DOCUMENT_STATES.get(doc.status, doc.status), current=finding.current,
             request_status=STATUS_LABELS.get(req.status, req.status), issued=issued)
     return render_template("verify.html", **context), status_code
+
+
+def _slip(finding: verification.Finding, office: dict) -> dict:
+    """What the page says of a booking slip: the visit's code, day and status (for the counter)."""
+    doc, appt = finding.document, finding.appointment
+    words, booked = texts()["slip"], texts()["booking"]
+    service = office["services"].get(appt.service, {})
+    flow = load_flow(service["flow"]) if service.get("flow") else None
+    name = (appt.answers or {}).get(flow.submit.subject) if flow else None
+    slot = next((sl for sl in appointments.slots(office, appt.place, appt.service) if sl.id == appt.slot), None)
+    when = booking.long_date(appt.day) + (f", {booking.slot_label(office, slot)}" if slot else "")
+    place = appointments.place(office, appt.place).get("name", appt.place)
+    return dict(
+        kind=fill(words["verify_kind"], {"service": service.get("title", appt.service)}), number=None,
+        ticket=appt.code, ticket_label=words["verify_ticket"], holder=verification.masked_name(name),
+        made=as_utc(doc.created_at).astimezone(office_tz(office)).strftime("%d/%m/%Y %H:%M") + " WITA",
+        state=DOCUMENT_STATES.get(doc.status, doc.status), current=finding.current,
+        request_status=f"{booked['status_' + appt.status]}: {when}, {place}, "
+                       f"{words['queue'].lower()} {booking.queue_text(appt.queue_number)}",
+        status_label=words["verify_status"], issued=False)
 
 
 @bp.get("/v/<code>")

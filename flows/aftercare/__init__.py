@@ -12,10 +12,12 @@ which is otherwise empty while idle; it is committed with the reply like every o
     checking        a PDF or a QR photo checked against what the office issued
     fixing          *lengkapi*: the officer's fix items one by one
     cancelling      *batalkan permohonan …*
+    appointments    *jadwal saya*, *batal jadwal …*, *ubah jadwal …* (booked visits)
     resending       *kirim ulang dokumen*
     data_rights     *minta salinan data saya*, *hapus data saya* (UU PDP)
 """
 from flows import records
+from flows.aftercare import appointments
 from flows.aftercare.cancelling import on_request_cancel, start_cancel
 from flows.aftercare.commands import DOCUMENT_WORDS, PHOTO_WORDS, QUESTION, TICKET, command_in
 from flows.aftercare.common import missing_note, requests_of, send_photo_help, ticket_in, wanted_by, words
@@ -28,7 +30,9 @@ from flows.inputs import clean
 from flows.messages import Event, Reply
 from flows.placeholders import fill
 
-__all__ = ["idle", "in_flow", "missing_note", "on_doc_offer", "on_fixing", "on_request_cancel"]
+on_booking_cancel = appointments.on_booking_cancel
+
+__all__ = ["idle", "in_flow", "missing_note", "on_booking_cancel", "on_doc_offer", "on_fixing", "on_request_cancel"]
 
 
 def idle(engine, event: Event, command: str | None) -> list[Reply] | None:
@@ -45,10 +49,13 @@ def idle(engine, event: Event, command: str | None) -> list[Reply] | None:
             return start_cancel(engine, arg or None)
         if kind == "dataerase":
             return on_erase_button(engine, arg)
-        return None
+        return appointments.button(engine, kind, arg)
     if event.kind != "text" or command is not None:
         return None
     said = clean(event.text)
+    visits = appointments.command(engine, said, ticket_in(event.text))  # jadwal saya, batal/ubah jadwal
+    if visits is not None:
+        return visits
     found = command_in(said)
     if found is not None:
         replies = run(engine, found, ticket_in(event.text))
