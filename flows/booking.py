@@ -27,6 +27,7 @@ from flows.definition import Flow, Step, condition_holds, live_answers, texts
 from flows.inputs import clean
 from flows.messages import Reply
 from flows.placeholders import fill
+from flows.tickets import next_ticket
 from flows.validators import Invalid, Propose, format_date_id, parse_date
 from flows.modes import Mode
 from nlu.faq import HARI as DAYS
@@ -276,7 +277,6 @@ def book(engine, flow: Flow) -> list[Reply]:
         audit(s, engine._actor(), "appointment_rescheduled", appt, code=appt.code, was=old)
         prefix = fill(t["rescheduled"], code=appt.code)
     else:
-        from flows.submit import next_ticket  # the ticket counter, shared with requests (submit imports aftercare)
         service = office["services"][flow.service]
         prefix_code = flow.booking.prefix or service.get("prefix") or office.get("office", {}).get(
             "ticket_prefix_default", "SD")

@@ -4,24 +4,16 @@ from datetime import date
 from sqlalchemy import or_, select, update
 
 from bot.core.crypto import lookups
-from bot.core.db import insert_for
-from bot.core.models import Request, TicketCounter, Upload, audit
+from bot.core.models import Request, Upload, audit
 from bot.core.privacy import mask_nik
 from flows import checks
-from flows.aftercare import missing_note
+from flows.aftercare.common import missing_note
 from flows.definition import Flow, condition_holds, is_unknown, live_answers, texts
 from flows.messages import Reply
 from flows.placeholders import fill
 from flows.summary import documents
+from flows.tickets import next_ticket
 from nlu.regions import area_flag
-
-
-def next_ticket(s, prefix: str) -> str:
-    """The next ticket number for a prefix, e.g. AKL-0001 (safe under concurrent submissions)."""
-    s.execute(insert_for(s)(TicketCounter).values(prefix=prefix, value=0).on_conflict_do_nothing())
-    value = s.execute(update(TicketCounter).where(TicketCounter.prefix == prefix)
-                      .values(value=TicketCounter.value + 1).returning(TicketCounter.value)).scalar_one()
-    return f"{prefix}-{value:04d}"
 
 
 def visible_answers(flow: Flow, answers: dict, today: date) -> dict:
