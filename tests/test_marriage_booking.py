@@ -269,3 +269,22 @@ def test_asking_to_book_offers_the_marriage_visit(inline_chat):
     assert "Akta Perkawinan (non-Muslim)" in inline_chat.text and "svc:marriage_certificate" in inline_chat.buttons
     inline_chat.press("svc:marriage_certificate")
     assert inline_chat.where()["flow"] == "akta_perkawinan" and inline_chat.where()["step"] == "agama"
+
+
+def test_the_nik_says_when_a_spouse_was_under_21_or_19_on_the_wedding_day(inline_chat):
+    start(inline_chat)
+    inline_chat.press("agree")
+    inline_chat.say(typed(today() - timedelta(days=10)))
+    inline_chat.say("Yohanes Manurung")
+    inline_chat.press("WNI")
+    young = today() - timedelta(days=10) - timedelta(days=365 * 18)  # 18 on the wedding day
+    inline_chat.say(f"640801{young.day:02d}{young.month:02d}{young.year % 100:02d}0001")
+    assert "Yohanes Manurung belum berumur 21 tahun" in inline_chat.text
+    assert "dispensasi kawin dari pengadilan" in inline_chat.text
+    assert inline_chat.where()["step"] == "suami_status"  # a note, not a refusal
+    inline_chat.press("belum")
+    inline_chat.press("bawah_19")
+    inline_chat.say("Maria Magdalena Siahaan")
+    inline_chat.press("WNI")
+    inline_chat.say(WIFE_NIK)  # born 1993: no note
+    assert "belum berumur" not in inline_chat.text and inline_chat.where()["step"] == "istri_status"
