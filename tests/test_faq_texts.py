@@ -75,7 +75,10 @@ def test_the_code_reads_exactly_the_keys_the_check_requires(monkeypatch):
                 "ktp hilang", "akta nikah hilang", "dokumen hilang", "paspor", "cuaca",
                 "ktp rusak", "dokumen rusak", "assalamualaikum, jam buka?", "akta cerai muslim dimana"]
     closed = dict(CONFIG, office=dict(CONFIG["office"], hours={}))
-    for config in (CONFIG, holiday, closed):
+    # every in-person service as if none were booked in the chat yet (requirements_office)
+    unbooked = dict(CONFIG, services={k: {f: v for f, v in s.items() if f != "flow" or s.get("online")}
+                                      for k, s in CONFIG["services"].items()})
+    for config in (CONFIG, holiday, closed, unbooked):
         for now in times:
             for text in messages:
                 for intent in INTENTS:
