@@ -76,7 +76,7 @@ def test_no_text_promises_a_booking_that_does_not_exist(path):
     comments = [line for line in (ROOT / path).read_text(encoding="utf-8").splitlines()
                 if line.lstrip().startswith("#") and "books" in line]
     assert comments == []
-    assert BOOKED == ["Cetak KTP-el"]
+    assert "Cetak KTP-el" in BOOKED
 
 
 @pytest.mark.parametrize("text", ["kia anak hilang gmn", "kia anak rusak gimana ya"])
