@@ -2,10 +2,12 @@
 birth (checked against the NIK), 16 and over books, under 16 is told when and books nothing unless
 married, a married 16-year-old brings the buku nikah; someone already recorded is not booked; list,
 change and cancel. One whole walk on `chat`; every detail on `inline_chat` (SQLite, jobs inline)."""
+import io
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.core import db
@@ -94,9 +96,13 @@ def test_an_adult_books_a_recording_from_halo(chat, app):
     chat.say("1")
     assert chat.where()["mode"] == "confirm"
     assert "Siti Aminah" in chat.text and nik_for(ADULT_BORN) not in chat.text
-    chat.press("submit")
+    replies = chat.press("submit")
     code = CODE.search(chat.text).group(1)
     assert code.startswith("REK-") and "Nomor antrean: *001*" in chat.text
+    slip = chat.client.get(replies[1]["document"]["url"])
+    assert slip.status_code == 200 and slip.mimetype == "application/pdf"
+    page = PdfReader(io.BytesIO(slip.data)).pages[0].extract_text()
+    assert code in page and "Fotokopi Kartu Keluarga (KK)" in page and "6408********0001" in page
     assert "Fotokopi Kartu Keluarga (KK)" in chat.text and "buku nikah" not in chat.text.lower()
     assert "datang sendiri" in chat.text
     [appt] = appointments(app)
