@@ -174,3 +174,39 @@ def test_list_change_and_cancel_of_a_kia_booking(inline_chat, sqlite_app):
     assert appointments(app)[0].status == "cancelled"
     chat.say("jadwal saya")
     assert "belum punya jadwal" in chat.text
+
+
+def test_a_date_that_says_five_or_older_adds_the_photos_whatever_band_was_chosen(inline_chat, sqlite_app):
+    until_age(inline_chat, 7)
+    inline_chat.press("balita")
+    assert "sudah berumur 5 tahun" in inline_chat.text and PHOTOS in inline_chat.text
+    inline_chat.press("bengalon")
+    inline_chat.press(inline_chat.buttons[0])
+    inline_chat.press("submit")
+    assert PHOTOS in inline_chat.text
+    assert PHOTOS in appointments(sqlite_app)[0].bring
+
+
+def test_a_date_that_says_seventeen_or_older_is_asked_about_and_books_nothing(inline_chat, sqlite_app):
+    until_age(inline_chat, 20)
+    inline_chat.press("lima_17")
+    assert inline_chat.where()["step"] == "cek_umur" and "17 tahun atau lebih" in inline_chat.text
+    inline_chat.press("sudah_17")
+    assert "perekaman KTP-el" in inline_chat.text and "tidak membuat jadwal KIA" in inline_chat.text
+    assert inline_chat.where()["flow"] is None and appointments(sqlite_app) == []
+
+
+def test_a_wrong_birth_date_starts_the_kia_again(inline_chat, sqlite_app):
+    until_age(inline_chat, 20)
+    inline_chat.press("balita")
+    assert inline_chat.where()["step"] == "cek_umur"
+    inline_chat.press("tanggal_keliru")
+    assert "kita ulangi dari awal" in inline_chat.text
+    where = inline_chat.where()
+    assert where["flow"] == "kia" and where["step"] == "hubungan" and appointments(sqlite_app) == []
+
+
+def test_a_child_well_under_seventeen_is_not_asked_again(inline_chat):
+    until_age(inline_chat, 16)
+    inline_chat.press("lima_17")
+    assert inline_chat.where()["step"] == "tempat"
