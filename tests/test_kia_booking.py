@@ -210,3 +210,37 @@ def test_a_child_well_under_seventeen_is_not_asked_again(inline_chat):
     until_age(inline_chat, 16)
     inline_chat.press("lima_17")
     assert inline_chat.where()["step"] == "tempat"
+
+
+def test_asking_for_a_kia_in_words_starts_the_booking(inline_chat):
+    inline_chat.say("mau bikin kia anak saya")
+    assert inline_chat.where()["flow"] == "kia" and inline_chat.where()["step"] == "hubungan"
+
+
+def test_the_kia_slip_masks_the_childs_nik_and_lists_what_to_bring(inline_chat, sqlite_app):
+    import io
+
+    from pypdf import PdfReader
+
+    birth = until_age(inline_chat, 9)
+    inline_chat.press("lima_17")
+    inline_chat.press("sangatta")
+    inline_chat.press(inline_chat.buttons[0])
+    inline_chat.press(inline_chat.buttons[0])
+    replies = inline_chat.press("submit")
+    code = CODE.search(replies[0]["text"]).group(1)
+    document = replies[1]["document"]
+    assert code in document["filename"]
+    text = PdfReader(io.BytesIO(inline_chat.client.get(document["url"]).data)).pages[0].extract_text()
+    nik = nik_for(birth)
+    assert code in text and f"{nik[:4]}********{nik[-4:]}" in text and nik not in text
+    assert "2 lembar pas foto anak berwarna" in text
+
+
+def test_the_kia_is_booked_at_every_place_with_slots_at_the_main_office(app):
+    from flows import appointments as ap
+
+    office = app.config["OFFICE"]
+    assert [key for key, _ in ap.places_for(office, "kia")] == ["sangatta", "muara_wahau", "sangkulirang", "bengalon"]
+    assert [s.id for s in ap.slots(office, "sangatta", "kia")] == ["pagi", "siang"]
+    assert ap.slots(office, "bengalon", "kia") == []
