@@ -255,7 +255,8 @@ def test_the_booking_slip_is_one_signed_a4_page_with_its_qr_and_what_to_bring(ch
 def test_asking_to_book_names_what_can_be_booked_and_what_is_done_at_the_office(chat):
     for text in ("bikin janji besok?", "pesan jadwal kedatangan", "mau daftar antrian"):
         chat.say(text)
-        assert "Cetak KTP-el" in chat.text and chat.buttons[0] == "svc:ktp_print"
-        assert "Kartu Identitas Anak (KIA)" in chat.text and "belum bisa dijadwalkan" in chat.text
+        # every in-person service can be booked now: all four are offered, none "not yet"
+        assert chat.buttons == ["svc:ktp_print", "svc:kia", "svc:ktp_recording", "svc:marriage_certificate"]
+        assert "belum bisa dijadwalkan" not in chat.text
     chat.press("svc:ktp_print")
     assert chat.where()["flow"] == "cetak_ktp"
