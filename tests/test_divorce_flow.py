@@ -143,10 +143,7 @@ def test_it_files_a_divorce_report_and_sends_the_receipt(app, chat, client, png)
     assert "GRATIS" in replies[0]["text"]
     document = next(r["document"] for r in replies if r.get("document"))
     assert document["content_type"] == "application/pdf" and ticket in document["filename"]
-    if load_flow("akta_perceraian").follow_ups:  # the KK status update, once that flow is online
-        assert chat.buttons == [f"follow:1:{ticket}"] and "cerai hidup" in replies[0]["text"]  # the wife's side
-    else:
-        assert chat.buttons == []
+    assert chat.buttons == [f"follow:1:{ticket}"] and "cerai hidup" in replies[0]["text"]  # the wife's side
 
     pdf = client.get(document["url"])
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
@@ -169,9 +166,6 @@ def test_it_files_a_divorce_report_and_sends_the_receipt(app, chat, client, png)
 
 
 def test_the_kk_status_update_after_the_ticket_carries_the_reporters_side(app, chat, png):
-    offers = load_flow("akta_perceraian").follow_ups
-    if not offers:
-        pytest.skip("the kartu_keluarga flow is not online yet: no follow-up is offered (see the flow file)")
     answer_until_summary(chat, png)  # reported by the former wife
     ticket = TICKET.search(chat.press("submit")[0]["text"]).group(0)
     chat.press(next(b for b in chat.buttons if b.startswith("follow:")))
@@ -185,8 +179,6 @@ def test_the_kk_status_update_after_the_ticket_carries_the_reporters_side(app, c
 
 
 def test_a_kk_number_not_known_is_asked_in_the_kk_update(inline_chat, png):
-    if not load_flow("akta_perceraian").follow_ups:
-        pytest.skip("the kartu_keluarga flow is not online yet: no follow-up is offered (see the flow file)")
     answer_until_summary(inline_chat, png, reporter="suami")  # the husband's KK number was "tidak tahu"
     ticket = TICKET.search(inline_chat.press("submit")[0]["text"]).group(0)
     inline_chat.press(next(b for b in inline_chat.buttons if b.startswith("follow:")))
