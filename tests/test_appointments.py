@@ -28,7 +28,8 @@ def test_the_configured_places_book_cetak_ktp_with_slots_at_the_main_office(app)
     assert keys[0] == "sangatta" and {"muara_wahau", "sangkulirang", "bengalon"} <= set(keys)
     assert [s.id for s in ap.slots(office, "sangatta", "ktp_print")] == ["pagi", "siang", "sore"]
     assert ap.slots(office, "muara_wahau", "ktp_print") == []
-    assert ap.places_for(office, "marriage_certificate") == []  # not booked in the chat (yet)
+    # the akta perkawinan is signed at the main office only
+    assert [key for key, _ in ap.places_for(office, "marriage_certificate")] == ["sangatta"]
 
 
 def test_open_days_follow_the_place_hours_and_skip_holidays(app):
