@@ -1,7 +1,6 @@
 """Booking a visit in the chat (flows/cetak_ktp.yml, flows/booking.py): from "halo" to the code and
 queue number, "jadwal saya", "ubah jadwal", "batal jadwal"; a full day, a holiday, a past date, a
 day an officer closed, a full slot, and the last place taken by someone else at the summary."""
-import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 from datetime import datetime
@@ -9,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.core import db
-from bot.core.models import Appointment, AppointmentCounter, AppointmentOverride, AuditLog
+from bot.core.models import AppointmentOverride, AuditLog
 from flows.validators import format_date_id
 from nlu import faq
 from tests.conftest import Chat
+from tests.booking_drivers import CODE, appointments, counters, visit
 
-CODE = re.compile(r"\b([A-Z]{2,5}-[0-9]{4,}(?:-[0-9]+)*)\b")
 NIK = "6408011708900001"
 
 
@@ -35,25 +34,11 @@ def until_place(chat, why: str = "rusak") -> None:
 def book(chat, why: str = "rusak", place: str = "sangatta", day_index: int = 0) -> str:
     """Book the first offered day (and slot) and return the code."""
     until_place(chat, why)
-    chat.press(place)
-    chat.press(chat.buttons[day_index])
-    if chat.where()["mode"] == "collect":  # the slot
-        chat.press(chat.buttons[0])
-    assert chat.where()["mode"] == "confirm"
-    chat.press("submit")
-    return CODE.search(chat.text).group(1)
+    return visit(chat, place, day_index)
 
 
-def appointments(app) -> list[Appointment]:
-    with app.app_context(), db.new_session() as s:
-        rows = list(s.execute(select(Appointment).order_by(Appointment.id)).scalars())
-        s.expunge_all()
-        return rows
 
 
-def counters(app) -> dict:
-    with app.app_context(), db.new_session() as s:
-        return {(c.place, c.day, c.slot): c.taken for c in s.execute(select(AppointmentCounter)).scalars()}
 
 
 def override(app, day: date, slot: str = "", **change) -> None:

@@ -1,16 +1,11 @@
 """Booking a visit for a Kartu Identitas Anak in the chat (flows/kia.yml): a parent books for a
 child under 17; under 5 no photo, 5 up to 17 less one day two 2×3 colour photos; at 17 it is a
 KTP-el recording, not a KIA, and nothing is booked. "jadwal saya", "ubah jadwal", "batal jadwal"."""
-import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from tests.booking_drivers import CODE, appointments, visit
 
-from bot.core import db
-from bot.core.models import Appointment
-
-CODE = re.compile(r"\b([A-Z]{2,5}-[0-9]{4,}(?:-[0-9]+)*)\b")
 PHOTOS = "2 lembar pas foto anak berwarna ukuran 2×3"
 
 
@@ -50,20 +45,9 @@ def band(years: int) -> str:
 def book(chat, years: int, place: str = "sangatta", **kw) -> str:
     until_age(chat, years, **kw)
     chat.press(band(years))
-    chat.press(place)
-    chat.press(chat.buttons[0])
-    if chat.where()["mode"] == "collect":  # the slot
-        chat.press(chat.buttons[0])
-    assert chat.where()["mode"] == "confirm"
-    chat.press("submit")
-    return CODE.search(chat.text).group(1)
+    return visit(chat, place)
 
 
-def appointments(app) -> list[Appointment]:
-    with app.app_context(), db.new_session() as s:
-        rows = list(s.execute(select(Appointment).order_by(Appointment.id)).scalars())
-        s.expunge_all()
-        return rows
 
 
 def test_a_kia_visit_is_booked_from_halo_with_code_queue_and_what_to_bring(chat, app):

@@ -4,17 +4,16 @@ booked at the main office; then "jadwal saya", "ubah jadwal", "batal jadwal".
 
 One whole walk runs on both databases (`chat`); every detail runs on SQLite with inline jobs
 (`inline_chat`, `sqlite_app`)."""
-import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.core import db
-from bot.core.models import Appointment, Request
+from bot.core.models import Request
 from tests.conftest import FATHER_NIK, MOTHER_NIK
+from tests.booking_drivers import CODE, appointments, visit
 
-CODE = re.compile(r"\b([A-Z]{2,5}-[0-9]{4,}(?:-[0-9]+)*)\b")
 HUSBAND_NIK, WIFE_NIK = FATHER_NIK, MOTHER_NIK  # a man's and a woman's NIK (tests/conftest.py)
 
 
@@ -53,19 +52,9 @@ def until_place(chat, husband_before: str = "belum", wife_before: str = "belum",
 
 def book(chat, **answers) -> str:
     until_place(chat, **answers)
-    chat.press("sangatta")
-    chat.press(chat.buttons[0])
-    chat.press(chat.buttons[0])
-    assert chat.where()["mode"] == "confirm"
-    chat.press("submit")
-    return CODE.search(chat.text).group(1)
+    return visit(chat, "sangatta")
 
 
-def appointments(app) -> list[Appointment]:
-    with app.app_context(), db.new_session() as s:
-        rows = list(s.execute(select(Appointment).order_by(Appointment.id)).scalars())
-        s.expunge_all()
-        return rows
 
 
 def test_a_marriage_is_booked_from_halo_at_the_main_office_with_what_to_bring(chat, app):

@@ -3,17 +3,13 @@ birth (checked against the NIK), 16 and over books, under 16 is told when and bo
 married, a married 16-year-old brings the buku nikah; someone already recorded is not booked; list,
 change and cancel. One whole walk on `chat`; every detail on `inline_chat` (SQLite, jobs inline)."""
 import io
-import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
-from sqlalchemy import select
 
-from bot.core import db
-from bot.core.models import Appointment, AppointmentCounter
+from tests.booking_drivers import CODE, appointments, counters, visit
 
-CODE = re.compile(r"\b([A-Z]{2,5}-[0-9]{4,}(?:-[0-9]+)*)\b")
 ADULT_BORN = date(2000, 5, 10)
 
 
@@ -53,24 +49,11 @@ def book(chat, place: str = "sangatta") -> str:
     until_age(chat, ADULT_BORN)
     chat.press("belum")
     chat.say("Siti Aminah")
-    chat.press(place)
-    chat.press(chat.buttons[0])
-    if chat.where()["mode"] == "collect":
-        chat.press(chat.buttons[0])
-    chat.press("submit")
-    return CODE.search(chat.text).group(1)
+    return visit(chat, place)
 
 
-def appointments(app) -> list[Appointment]:
-    with app.app_context(), db.new_session() as s:
-        rows = list(s.execute(select(Appointment).order_by(Appointment.id)).scalars())
-        s.expunge_all()
-        return rows
 
 
-def counters(app) -> dict:
-    with app.app_context(), db.new_session() as s:
-        return {(c.place, c.day, c.slot): c.taken for c in s.execute(select(AppointmentCounter)).scalars()}
 
 
 def test_an_adult_books_a_recording_from_halo(chat, app):
