@@ -197,16 +197,26 @@ def release(s, place_key: str, service: str, day: date, slot: str = DAY) -> None
 
 def change_day(s, actor: str, place_key: str, service: str, day: date, *, slot: str = DAY,
                quota: int | None = None, closed: bool = False, reason: str | None = None) -> list[Appointment]:
-    """An officer's change to a day or a slot (another quota, or closed), recorded and audited;
-    returns the visits booked there, which the citizens must be told of when the day closes or its
-    quota falls below them (not done yet: issue 13, item 1)."""
+    """An officer's change to a day or a slot (another quota, closed, or a closed day opened again),
+    recorded and audited; returns the visits booked there (delivery/appointment_changes.py tells
+    their citizens)."""
+    before = _override(s, place_key, service, day, slot)
     change = AppointmentOverride(place=place_key, service=service, day=day, slot=slot, quota=quota,
                                  closed=closed, actor=actor, reason=reason)
     s.add(change)
     s.flush()
-    audit(s, actor, "appointment_day_closed" if closed else "appointment_quota_changed", change,
-          place=place_key, service=service, day=day.isoformat(), slot=slot, quota=quota, reason=reason)
+    action = ("appointment_day_closed" if closed else
+              "appointment_day_reopened" if before is not None and before.closed else "appointment_quota_changed")
+    audit(s, actor, action, change, place=place_key, service=service, day=day.isoformat(), slot=slot, quota=quota,
+          reason=reason)
     booked = select(Appointment).filter_by(place=place_key, service=service, day=day, status="booked")
     if slot != DAY:
         booked = booked.filter_by(slot=slot)
     return list(s.execute(booked.order_by(Appointment.queue_number)).scalars())
+
+
+def quota_before_closing(s, place_key: str, service: str, day: date, slot: str = DAY) -> int | None:
+    """The quota an officer last set for a day before closing it (None: the configured one), so
+    opening it again gives back what held before."""
+    return s.execute(select(AppointmentOverride.quota).filter_by(**_key(place_key, service, day, slot), closed=False)
+                     .order_by(AppointmentOverride.id.desc()).limit(1)).scalar_one_or_none()

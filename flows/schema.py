@@ -169,6 +169,10 @@ TEXT_GROUPS = {
              "queue": set(), "place": set(), "day": set(), "slot": set(), "name": set(), "nik": set(),
              "booked_at": set(), "qr_caption": set(), "bring": set(), "footer": {"code"},
              "verify_kind": {"service"}, "verify_ticket": set(), "verify_status": set()},
+    # An officer's change to a booked day, told to the citizens booked there (delivery/appointment_changes.py).
+    "appointment_changes": {"closed": {"service", "place", "date", "code", "reason"}, "closed_reason": {"reason"},
+                            "reopened": {"service", "place", "date", "code", "queue"}, "change_button": set(),
+                            "cancel_button": set()},
     # Visits booked in the chat (flows/booking.py).
     "booking": {
         "place_line": {"number", "name", "address"}, "place_unknown": set(), "place_none": _OFFICE,

@@ -37,8 +37,16 @@ def _of_contact(engine) -> list[Appointment]:
                                  .order_by(Appointment.day, Appointment.id)).scalars())
 
 
+def movable(engine, a: Appointment) -> bool:
+    """Whether the citizen may still change or cancel a booking: booked for a later day, or for
+    today when an officer closed today (the citizen was told to move it)."""
+    if a.status != "booked":
+        return False
+    return a.day > engine.today or (a.day == engine.today and ap.closed_by_officer(engine.s, a.place, a.service, a.day))
+
+
 def _active(engine) -> list[Appointment]:
-    return [a for a in _of_contact(engine) if a.status == "booked" and a.day > engine.today]
+    return [a for a in _of_contact(engine) if movable(engine, a)]
 
 
 def command(engine, said: str, code: str | None) -> list[Reply] | None:
@@ -88,7 +96,7 @@ def listing(engine, code: str | None = None) -> Reply:
         found = booking._own(engine, code)
         if found is None:
             return Reply(fill(t["not_found"], code=code))
-        active = found.status == "booked" and found.day > engine.today
+        active = movable(engine, found)
         return Reply("\n".join([t["list_head"], _line(engine, found), *([t["list_foot"]] if active else [])]))
     active = _active(engine)
     if not active:
@@ -121,7 +129,7 @@ def _pick(engine, code: str | None, kind: str) -> tuple[Appointment | None, list
         found = booking._own(engine, code)
         if found is None:
             return None, [Reply(fill(t["not_found"], code=code))]
-        if found.status != "booked" or found.day <= engine.today:
+        if not movable(engine, found):
             status = t["status_" + found.status] if found.status != "booked" else t["status_booked"]
             return None, [Reply(fill(t["not_active"], code=found.code, status=status))]
         return found, None

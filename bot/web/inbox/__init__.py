@@ -7,7 +7,9 @@ from bot.web.inbox import (  # noqa: F401  (their routes register on bp)
     data_requests,
     failures,
     mail,
+    numbers,
     requests,
+    schedule,
 )
 from bot.web.inbox.blueprint import bp
 
