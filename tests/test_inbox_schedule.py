@@ -214,3 +214,36 @@ def test_an_operator_sees_the_days_but_changes_nothing(sqlite_app):
 def test_the_page_needs_a_signed_in_officer(sqlite_app):
     assert sqlite_app.test_client().get("/inbox/schedule").status_code == 302
     assert sqlite_app.test_client().get("/inbox/numbers").status_code == 302
+
+
+def test_a_booking_for_today_can_be_moved_once_an_officer_closed_today(sqlite_app):
+    """A day closed this morning (a flood, a power cut): today's citizens are told, and the chat lets
+    them move the booking, which on any other day it no longer would."""
+    from copy import deepcopy
+
+    from bot.core.models import Appointment
+    from bot.web.inbox.schedule import office_today
+
+    office = deepcopy(sqlite_app.config["OFFICE"])
+    office["office"]["national_holidays"] = False  # every day of the week open, whatever today is
+    office["appointments"]["places"][PLACE]["hours"] = {d: ["00:00", "23:59"] for d in range(7)}
+    sqlite_app.config["OFFICE"] = office
+    chat = Chat(sqlite_app.test_client(), "pagi")
+    to_place(chat)
+    code = visit(chat, PLACE)
+    with sqlite_app.app_context(), db.new_session() as s:  # as if booked days ago for today
+        today = office_today()
+        s.execute(Appointment.__table__.update().values(day=today))
+        s.commit()
+    chat.say(f"ubah jadwal {code}")
+    assert "tidak bisa diubah" in chat.text  # today's visit, not closed: kept as it is
+
+    ani = officer(sqlite_app)
+    assert 'hari ini' in page(ani)
+    assert "1 warga yang sudah terjadwal diberi tahu" in change(ani, today, "close", reason="Banjir").get_data(as_text=True)
+    chat.press(f"bchange:{code}")
+    assert chat.where()["step"] == "hari" and today.isoformat() not in chat.buttons
+    chat.press(chat.buttons[0])
+    chat.press("submit")
+    assert f"Jadwal *{code}* sudah kami ganti" in chat.text
+    assert appointments(sqlite_app)[0].day > today
