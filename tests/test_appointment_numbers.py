@@ -92,10 +92,10 @@ def cells(html: str, marker: str) -> dict:
     return {k: v for k, v in re.findall(r'data-testid="(\w+)">([^<]*)<', row)}
 
 
-def test_the_numbers_per_day_place_and_service_and_their_totals(sqlite_app):
-    days = bookings(sqlite_app)
-    turned_away(sqlite_app)
-    kepala = officer(sqlite_app)
+def test_the_numbers_per_day_place_and_service_and_their_totals(app):
+    days = bookings(app)
+    turned_away(app)
+    kepala = officer(app)
     html = kepala.get("/inbox/numbers").get_data(as_text=True)
     past, today = days["past"].isoformat(), days["today"].isoformat()
 
