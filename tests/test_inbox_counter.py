@@ -228,6 +228,9 @@ def test_an_officers_phone_on_the_slip_link_checks_in_and_a_strangers_sees_only_
     after = unescape(officer.get(link).get_data(as_text=True))
     assert flash(after).startswith(f"{code} (antrean 001, Cetak KTP-el) hadir: Budi Santoso")
     assert 'data-status="checked_in"' in after and "sudah check-in pukul" in after
+    history = re.search(r'data-testid="counter-history">(.*?)</ul>', after, re.S).group(1)
+    assert "Dijadwalkan warga — Warga" in history
+    assert "Hadir (check-in) (lewat QR bukti jadwal) — Siti Petugas" in history
     assert status_of(sqlite_app, code).status == "checked_in"
     verified = audits(sqlite_app, "document_verified")
     assert [e.actor for e in verified] == ["public", f"officer:{officer.officer_id}", f"officer:{officer.officer_id}",

@@ -13,11 +13,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from sqlalchemy import func, select, update
 
 from bot.core import db, verification
-from bot.core.models import Appointment, Document, audit, utcnow
+from bot.core.models import Appointment, AuditLog, Document, Officer, audit, utcnow
 from bot.core.privacy import mask_nik
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
 from bot.web.inbox.display import local_time, office_zone
+from bot.web.inbox.roles import APPOINTMENT_LABELS, VIA_LABELS
 from flows import appointments, booking
 from flows.definition import load_flow, texts
 
@@ -324,6 +325,27 @@ def counter_mark(code: str):
     return redirect(url_for("inbox.counter", place=appt.place, day=appt.day.isoformat()), code=303)
 
 
+def history(s, appt: Appointment) -> list[dict]:
+    """The booking's audited steps: when (WITA), who, what (booked, moved, checked in, served...)."""
+    entries = s.execute(select(AuditLog).where(AuditLog.target_type == "appointments",
+                                               AuditLog.target_id == str(appt.id),
+                                               AuditLog.action.in_(tuple(APPOINTMENT_LABELS)))
+                        .order_by(AuditLog.id)).scalars().all()
+    ids = {int(e.actor.split(":", 1)[1]) for e in entries
+           if e.actor.startswith("officer:") and e.actor.split(":", 1)[1].isdigit()}
+    names = dict(s.execute(select(Officer.id, Officer.name).where(Officer.id.in_(ids))).all()) if ids else {}
+    zone = office_zone()
+    found = []
+    for entry in entries:
+        _, _, who_id = entry.actor.partition(":")
+        by = (names.get(int(who_id), "petugas") if entry.actor.startswith("officer:") and who_id.isdigit()
+              else "Warga" if entry.actor.startswith("citizen") else "Sistem")
+        via = VIA_LABELS.get((entry.detail or {}).get("via"))
+        found.append({"at": local_time(entry.at, zone), "who": by,
+                      "what": APPOINTMENT_LABELS[entry.action] + (f" (lewat {via})" if via else "")})
+    return found
+
+
 def for_verify_page(appt: Appointment) -> dict:
     """What an officer signed in to the inbox sees of a booking on /v/<code> (their phone read the
     slip's QR): the booking in full but the NIK, whether it can be checked in today, and the place
@@ -334,4 +356,5 @@ def for_verify_page(appt: Appointment) -> dict:
             "day": booking.long_date(appt.day), "places": [(k, p.get("name", k)) for k, p in places()],
             "desk_place": remembered if remembered in keys else appt.place,
             # the place is checked when the officer presses the button, against the place chosen
-            "refusal": refusal(appt, Desk(appt.place, appt.service, today()))}
+            "refusal": refusal(appt, Desk(appt.place, appt.service, today())),
+            "history": history(db.session(), appt)}
