@@ -20,10 +20,10 @@ SITI = {"nama": "Siti Aminah", "nik": MOTHER_NIK}
 
 
 @pytest.fixture
-def officer(sqlite_app):
+def officer(app):
     """A signed-in operator's browser (the lowest role: anyone signed in works the counter)."""
-    officer_id = add_officer(sqlite_app)
-    client = sqlite_app.test_client()
+    officer_id = add_officer(app)
+    client = app.test_client()
     assert sign_in(client).status_code == 302
     client.officer_id = officer_id
     return client
@@ -77,14 +77,14 @@ def audits(app, action: str) -> list[AuditLog]:
         return found
 
 
-def test_the_day_is_listed_per_place_and_service_with_counts_and_no_full_nik(sqlite_app, officer):
+def test_the_day_is_listed_per_place_and_service_with_counts_and_no_full_nik(app, officer):
     today = office_today()
-    add_visit(sqlite_app, "KTP-0001", queue=1, answers=BUDI, chat_name="Pak Budi")
-    add_visit(sqlite_app, "KTP-0002", queue=2, slot="siang", answers=SITI)
-    add_visit(sqlite_app, "REK-0001", service="ktp_recording", queue=1, chat_name="Ibu Rina")  # no name answered
-    add_visit(sqlite_app, "KTP-0003", queue=3, answers=BUDI, status="cancelled")
-    add_visit(sqlite_app, "KTP-0004", place="muara_wahau", slot="", answers=BUDI)
-    add_visit(sqlite_app, "KTP-0005", day=today + timedelta(days=1), answers=SITI)
+    add_visit(app, "KTP-0001", queue=1, answers=BUDI, chat_name="Pak Budi")
+    add_visit(app, "KTP-0002", queue=2, slot="siang", answers=SITI)
+    add_visit(app, "REK-0001", service="ktp_recording", queue=1, chat_name="Ibu Rina")  # no name answered
+    add_visit(app, "KTP-0003", queue=3, answers=BUDI, status="cancelled")
+    add_visit(app, "KTP-0004", place="muara_wahau", slot="", answers=BUDI)
+    add_visit(app, "KTP-0005", day=today + timedelta(days=1), answers=SITI)
 
     html = page(officer)  # the first place, every service
     assert f"Loket — {SANGATTA}" in html and 'href="/inbox/counter">Loket</a>' in html
@@ -107,14 +107,14 @@ def test_the_day_is_listed_per_place_and_service_with_counts_and_no_full_nik(sql
     tomorrow = page(officer, place="sangatta", day=(today + timedelta(days=1)).isoformat())
     assert list(rows(tomorrow)) == ["KTP-0005"] and "Check-in hanya untuk jadwal hari ini." in tomorrow
     assert 'id="check-in-form"' not in tomorrow
-    viewed = audits(sqlite_app, "counter_viewed")[-1]
+    viewed = audits(app, "counter_viewed")[-1]
     assert viewed.actor == f"officer:{officer.officer_id}" and viewed.detail["day"] == (today + timedelta(days=1)).isoformat()
 
 
-def test_check_in_by_queue_number_needs_the_service_chosen(sqlite_app, officer):
-    add_visit(sqlite_app, "KTP-0001", queue=1, answers=BUDI)
-    add_visit(sqlite_app, "KTP-0002", queue=2, answers=SITI)
-    add_visit(sqlite_app, "REK-0001", service="ktp_recording", queue=2)
+def test_check_in_by_queue_number_needs_the_service_chosen(app, officer):
+    add_visit(app, "KTP-0001", queue=1, answers=BUDI)
+    add_visit(app, "KTP-0002", queue=2, answers=SITI)
+    add_visit(app, "REK-0001", service="ktp_recording", queue=2)
 
     assert "Pilih layanan dulu: nomor antrean berlaku per layanan." in flash(check_in(officer, "2"))
     html = check_in(officer, "2", service="ktp_print")
@@ -122,22 +122,22 @@ def test_check_in_by_queue_number_needs_the_service_chosen(sqlite_app, officer):
     status, text = rows(html)["KTP-0002"]
     assert status == "checked_in" and "Sudah hadir" in text
     assert count(html, "checked_in") == 1 and count(html, "booked") == 1
-    assert status_of(sqlite_app, "REK-0001").status == "booked"  # the same number of another service
+    assert status_of(app, "REK-0001").status == "booked"  # the same number of another service
     assert flash(check_in(officer, "9", service="ktp_print")) == \
         f"Tidak ada antrean 009 untuk Cetak KTP-el hari ini di {SANGATTA}."
-    [entry] = audits(sqlite_app, "appointment_checked_in")
+    [entry] = audits(app, "appointment_checked_in")
     assert entry.actor == f"officer:{officer.officer_id}" and entry.target_type == "appointments"
     assert entry.detail == {"code": "KTP-0002", "via": "number", "place": "sangatta"}
-    assert status_of(sqlite_app, "KTP-0002").checked_in_at is not None
+    assert status_of(app, "KTP-0002").checked_in_at is not None
 
 
-def test_check_in_by_code_and_every_refusal_said_plainly(sqlite_app, officer):
+def test_check_in_by_code_and_every_refusal_said_plainly(app, officer):
     today = office_today()
-    add_visit(sqlite_app, "KTP-0001", answers=BUDI)
-    add_visit(sqlite_app, "KTP-0002", queue=2, answers=SITI, status="cancelled")
-    add_visit(sqlite_app, "KTP-0003", queue=3, day=today + timedelta(days=2))
-    add_visit(sqlite_app, "KTP-0004", queue=4, day=today - timedelta(days=1))
-    add_visit(sqlite_app, "KTP-0005", place="muara_wahau", slot="")
+    add_visit(app, "KTP-0001", answers=BUDI)
+    add_visit(app, "KTP-0002", queue=2, answers=SITI, status="cancelled")
+    add_visit(app, "KTP-0003", queue=3, day=today + timedelta(days=2))
+    add_visit(app, "KTP-0004", queue=4, day=today - timedelta(days=1))
+    add_visit(app, "KTP-0005", place="muara_wahau", slot="")
 
     assert flash(check_in(officer, " ktp-0001 ")).startswith("KTP-0001 (antrean 001, Cetak KTP-el) hadir: Budi Santoso")
     again = flash(check_in(officer, "KTP-0001"))
@@ -151,27 +151,27 @@ def test_check_in_by_code_and_every_refusal_said_plainly(sqlite_app, officer):
     assert flash(check_in(officer, "http://contoh.test/v/TIDAKADA1234")).startswith(
         "Kode ini bukan bukti jadwal kedatangan dari kantor ini.")
     assert flash(check_in(officer, "")).startswith("Ketik nomor antrean atau kode booking")
-    assert [status_of(sqlite_app, f"KTP-000{n}").status for n in range(1, 6)] == \
+    assert [status_of(app, f"KTP-000{n}").status for n in range(1, 6)] == \
         ["checked_in", "cancelled", "booked", "booked", "booked"]
-    assert [e.detail["via"] for e in audits(sqlite_app, "appointment_checked_in")] == ["code"]
+    assert [e.detail["via"] for e in audits(app, "appointment_checked_in")] == ["code"]
     # at Muara Wahau's counter the same booking checks in
     assert flash(check_in(officer, "KTP-0005", place="muara_wahau")).startswith("KTP-0005 (antrean 001")
 
 
-def test_the_real_slip_qr_link_checks_a_chat_booking_in(sqlite_app, officer):
-    code = book_print_visit(Chat(sqlite_app.test_client(), "warga-1"), "Budi Santoso", FATHER_NIK)
-    move_to(sqlite_app, code, office_today())
-    html = check_in(officer, f"http://testserver/v/{slip_link(sqlite_app, code)}")
+def test_the_real_slip_qr_link_checks_a_chat_booking_in(app, officer):
+    code = book_print_visit(Chat(app.test_client(), "warga-1"), "Budi Santoso", FATHER_NIK)
+    move_to(app, code, office_today())
+    html = check_in(officer, f"http://testserver/v/{slip_link(app, code)}")
     assert flash(html).startswith(f"{code} (antrean 001, Cetak KTP-el) hadir: Budi Santoso")
     assert rows(html)[code][0] == "checked_in"
-    assert audits(sqlite_app, "appointment_checked_in")[0].detail["via"] == "qr"
+    assert audits(app, "appointment_checked_in")[0].detail["via"] == "qr"
 
 
-def test_served_and_not_come_are_marked_and_audited(sqlite_app, officer):
+def test_served_and_not_come_are_marked_and_audited(app, officer):
     today = office_today()
-    add_visit(sqlite_app, "KTP-0001", answers=BUDI)
-    add_visit(sqlite_app, "KTP-0002", queue=2, answers=SITI)
-    add_visit(sqlite_app, "KTP-0003", queue=3, day=today + timedelta(days=1))
+    add_visit(app, "KTP-0001", answers=BUDI)
+    add_visit(app, "KTP-0002", queue=2, answers=SITI)
+    add_visit(app, "KTP-0003", queue=3, day=today + timedelta(days=1))
 
     assert flash(post(officer, "/inbox/counter/KTP-0001/mark", action="served")) == "KTP-0001 belum check-in."
     html = page(officer)
@@ -188,27 +188,27 @@ def test_served_and_not_come_are_marked_and_audited(sqlite_app, officer):
         "KTP-0002 sudah ditandai tidak datang."
     assert flash(check_in(officer, "KTP-0002")).startswith("KTP-0002 sudah ditandai tidak datang")
     assert flash(post(officer, "/inbox/counter/KTP-0003/mark", action="no_show")).startswith(
-        "Jadwal KTP-0003 (") and status_of(sqlite_app, "KTP-0003").status == "booked"
-    served, gone = status_of(sqlite_app, "KTP-0001"), status_of(sqlite_app, "KTP-0002")
+        "Jadwal KTP-0003 (") and status_of(app, "KTP-0003").status == "booked"
+    served, gone = status_of(app, "KTP-0001"), status_of(app, "KTP-0002")
     assert served.served_at is not None and served.served_at >= served.checked_in_at and gone.no_show_at is not None
     actor = f"officer:{officer.officer_id}"
-    assert [(e.actor, e.detail["code"]) for e in audits(sqlite_app, "appointment_served")] == [(actor, "KTP-0001")]
-    assert [(e.actor, e.detail["code"]) for e in audits(sqlite_app, "appointment_no_show")] == [(actor, "KTP-0002")]
+    assert [(e.actor, e.detail["code"]) for e in audits(app, "appointment_served")] == [(actor, "KTP-0001")]
+    assert [(e.actor, e.detail["code"]) for e in audits(app, "appointment_no_show")] == [(actor, "KTP-0002")]
 
 
-def test_the_counter_needs_a_signed_in_officer_and_the_form_token(sqlite_app, officer):
-    add_visit(sqlite_app, "KTP-0001", answers=BUDI)
-    stranger = sqlite_app.test_client()
+def test_the_counter_needs_a_signed_in_officer_and_the_form_token(app, officer):
+    add_visit(app, "KTP-0001", answers=BUDI)
+    stranger = app.test_client()
     assert stranger.get("/inbox/counter").headers["Location"].startswith("/inbox/login")
     assert stranger.post("/inbox/counter/check-in", data={"kode": "KTP-0001"}).status_code == 400  # no token
     assert officer.post("/inbox/counter/check-in", data={"kode": "KTP-0001", "csrf_token": "palsu"}).status_code == 400
-    assert status_of(sqlite_app, "KTP-0001").status == "booked"
+    assert status_of(app, "KTP-0001").status == "booked"
 
 
-def test_an_officers_phone_on_the_slip_link_checks_in_and_a_strangers_sees_only_the_verification(sqlite_app, officer):
-    code = book_print_visit(Chat(sqlite_app.test_client(), "warga-1"), "Budi Santoso", FATHER_NIK)
-    link = f"/v/{slip_link(sqlite_app, code)}"
-    stranger = unescape(sqlite_app.test_client().get(link).get_data(as_text=True))
+def test_an_officers_phone_on_the_slip_link_checks_in_and_a_strangers_sees_only_the_verification(app, officer):
+    code = book_print_visit(Chat(app.test_client(), "warga-1"), "Budi Santoso", FATHER_NIK)
+    link = f"/v/{slip_link(app, code)}"
+    stranger = unescape(app.test_client().get(link).get_data(as_text=True))
     assert "Dokumen ini asli" in stranger and code in stranger
     assert "Check-in" not in stranger and "Budi Santoso" not in stranger and "Bu** Sa*****" in stranger
 
@@ -216,14 +216,14 @@ def test_an_officers_phone_on_the_slip_link_checks_in_and_a_strangers_sees_only_
     assert 'data-testid="counter"' in future and "bukan hari ini" in future
     assert '<button type="submit">Check-in</button>' not in future
 
-    move_to(sqlite_app, code, office_today())
+    move_to(app, code, office_today())
     mine = unescape(officer.get(link).get_data(as_text=True))
     assert "Budi Santoso" in mine and "NIK 6408********0001" in mine and FATHER_NIK not in mine
     assert '<button type="submit">Check-in</button>' in mine
     token = form_token(mine.split('data-testid="counter"')[1])
     done = officer.post("/inbox/counter/check-in", data={
-        "csrf_token": token, "kode": slip_link(sqlite_app, code), "from": "verify",
-        "doc": slip_link(sqlite_app, code), "place": "sangatta"})
+        "csrf_token": token, "kode": slip_link(app, code), "from": "verify",
+        "doc": slip_link(app, code), "place": "sangatta"})
     assert done.status_code == 303 and done.headers["Location"].endswith(link)
     after = unescape(officer.get(link).get_data(as_text=True))
     assert flash(after).startswith(f"{code} (antrean 001, Cetak KTP-el) hadir: Budi Santoso")
@@ -231,23 +231,23 @@ def test_an_officers_phone_on_the_slip_link_checks_in_and_a_strangers_sees_only_
     history = re.search(r'data-testid="counter-history">(.*?)</ul>', after, re.S).group(1)
     assert "Dijadwalkan warga — Warga" in history
     assert "Hadir (check-in) (lewat QR bukti jadwal) — Siti Petugas" in history
-    assert status_of(sqlite_app, code).status == "checked_in"
-    verified = audits(sqlite_app, "document_verified")
+    assert status_of(app, code).status == "checked_in"
+    verified = audits(app, "document_verified")
     assert [e.actor for e in verified] == ["public", f"officer:{officer.officer_id}", f"officer:{officer.officer_id}",
                                             f"officer:{officer.officer_id}"]
 
 
-def test_an_officers_phone_at_another_place_is_told_where_the_visit_is(sqlite_app, officer):
-    code = book_print_visit(Chat(sqlite_app.test_client(), "warga-1"), "Budi Santoso", FATHER_NIK, place="muara_wahau")
-    move_to(sqlite_app, code, office_today())
+def test_an_officers_phone_at_another_place_is_told_where_the_visit_is(app, officer):
+    code = book_print_visit(Chat(app.test_client(), "warga-1"), "Budi Santoso", FATHER_NIK, place="muara_wahau")
+    move_to(app, code, office_today())
     page(officer, place="sangatta")  # this officer works at Sangatta
-    link = f"/v/{slip_link(sqlite_app, code)}"
+    link = f"/v/{slip_link(app, code)}"
     mine = unescape(officer.get(link).get_data(as_text=True))
     assert re.search(r'<option value="sangatta" selected>', mine)
     token = form_token(mine.split('data-testid="counter"')[1])
-    officer.post("/inbox/counter/check-in", data={"csrf_token": token, "kode": slip_link(sqlite_app, code),
-                                                  "from": "verify", "doc": slip_link(sqlite_app, code),
+    officer.post("/inbox/counter/check-in", data={"csrf_token": token, "kode": slip_link(app, code),
+                                                  "from": "verify", "doc": slip_link(app, code),
                                                   "place": "sangatta"})
     after = unescape(officer.get(link).get_data(as_text=True))
     assert flash(after).startswith(f"{code} terjadwal di ") and f"bukan di {SANGATTA}." in flash(after)
-    assert status_of(sqlite_app, code).status == "booked"
+    assert status_of(app, code).status == "booked"
