@@ -53,3 +53,21 @@ def small_pdf(text: str = "AKTA KELAHIRAN") -> bytes:
     pdf.set_font("helvetica", size=14)
     pdf.cell(text=text)
     return bytes(pdf.output())
+
+
+def webcam_video(image, path, frames: int = 30) -> None:
+    """A Y4M video (4:2:0, 640×480) of a still picture on white, as Chromium's fake webcam plays it
+    (--use-file-for-fake-video-capture): what the office's webcam sees of a slip held up to it."""
+    from PIL import Image
+
+    frame = Image.new("RGB", (640, 480), "white")
+    picture = image.convert("RGB")
+    picture.thumbnail((400, 400), Image.NEAREST)
+    frame.paste(picture, ((640 - picture.width) // 2, (480 - picture.height) // 2))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (320, 240)
+    data = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with open(path, "wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F15:1 Ip A1:1 C420jpeg\n")
+        for _ in range(frames):
+            out.write(b"FRAME\n" + data)

@@ -227,6 +227,8 @@ class Appointment(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    served_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))     # at the counter
+    no_show_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))    # marked by an officer
 
     contact: Mapped[Contact] = relationship()
 

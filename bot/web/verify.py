@@ -7,8 +7,10 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from bot.core import db, verification
 from bot.core.models import as_utc, audit
-from delivery.signing import signature_intact
 from bot.core.text import fill
+from bot.web.inbox import counter
+from bot.web.inbox.auth import current_officer
+from delivery.signing import signature_intact
 from flows import appointments, booking
 from flows.definition import load_flow, texts
 from flows.office import office_tz
@@ -30,6 +32,9 @@ def _page(finding: verification.Finding, status_code: int = 200, **extra):
     context = {"office": office["office"], "found": finding.genuine, **extra}
     if finding.genuine and finding.appointment is not None:
         context.update(_slip(finding, office))
+        if current_officer() is not None:  # an officer's phone read the slip at the counter
+            context.update(officer=current_officer(), counter=counter.for_verify_page(finding.appointment),
+                           verify_code=finding.document.code)
     elif finding.genuine:
         doc, req = finding.document, finding.request
         service = office["services"].get(req.service, {}).get("title", req.service)
@@ -70,7 +75,9 @@ def verify(code: str):
     s = db.session()
     finding = verification.by_code(s, code)
     if finding.genuine:
-        audit(s, "public", "document_verified", finding.document, via="code")  # reads are recorded
+        officer = current_officer()
+        audit(s, f"officer:{officer.id}" if officer is not None else "public", "document_verified",
+              finding.document, via="code")  # reads are recorded
         s.commit()
         return _page(finding)
     return _page(finding, 404, unknown_code=True)

@@ -1,7 +1,9 @@
-"""The `browser_page` fixture: a headless Chromium page for the browser tests (/try, the inbox).
+"""The `browser_page` fixture: a headless Chromium page for the browser tests (/try, the inbox);
+`camera_page`: one whose webcam shows a video file (the counter's QR scan).
 
 Without /usr/bin/chromium these tests skip, except under CI=true, where they fail.
 """
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,17 +19,16 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 20_000
 
 
-@pytest.fixture
-def browser_page():
-    """A fresh Chromium page at phone size (390×844); no stored simulator user."""
+@contextmanager
+def _chromium_page(args: list[str], viewport: dict, permissions: tuple = ()):
+    """A fresh Chromium page with these command-line arguments."""
     require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, locale="id-ID", timezone_id="Asia/Makassar"
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        context = browser.new_context(viewport=viewport, locale="id-ID", timezone_id="Asia/Makassar",
+                                      permissions=list(permissions))
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         errors: list[str] = []
@@ -38,3 +39,22 @@ def browser_page():
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture
+def browser_page():
+    """A fresh Chromium page at phone size (390×844); no stored simulator user."""
+    with _chromium_page(CHROMIUM_ARGS, {"width": 390, "height": 844}) as page:
+        yield page
+
+
+@pytest.fixture
+def camera_page():
+    """Open a Chromium page at desk size whose webcam plays a Y4M file (camera allowed without a
+    prompt): `camera_page(path)`, once per test."""
+    with ExitStack() as stack:
+        def open_page(video: Path):
+            args = CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                    f"--use-file-for-fake-video-capture={video}"]
+            return stack.enter_context(_chromium_page(args, {"width": 1280, "height": 900}, ("camera",)))
+        yield open_page

@@ -4,6 +4,7 @@ from datetime import timedelta
 from bot.web.inbox import (  # noqa: F401  (their routes register on bp)
     auth,
     conversations,
+    counter,
     data_requests,
     failures,
     mail,

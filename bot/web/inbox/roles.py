@@ -29,6 +29,19 @@ ACTION_LABELS = {
     "request_viewed": "Dilihat",
 }
 
+# What a booked visit's history shows (flows/booking.py, flows/aftercare/appointments.py, the
+# counter: bot/web/inbox/counter.py). Any signed-in officer works the counter, whatever the role.
+APPOINTMENT_LABELS = {
+    "appointment_booked": "Dijadwalkan warga",
+    "appointment_change_started": "Warga mulai mengubah jadwal",
+    "appointment_rescheduled": "Jadwal diubah warga",
+    "appointment_cancelled": "Dibatalkan warga",
+    "appointment_checked_in": "Hadir (check-in)",
+    "appointment_served": "Dilayani",
+    "appointment_no_show": "Tidak datang",
+}
+VIA_LABELS = {"number": "nomor antrean", "code": "kode booking", "qr": "QR bukti jadwal"}
+
 
 def officer_actor() -> Actor:
     """The signed-in officer as the lifecycle's actor (their role decides what they may do)."""
