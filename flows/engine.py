@@ -54,7 +54,8 @@ class Engine:
     """Handles one event for one conversation and returns what to say back."""
 
     def __init__(self, session, conv: Conversation, office: dict, now: datetime,
-                 resume_after: timedelta = timedelta(hours=1), previous_inbound: datetime | None = None):
+                 resume_after: timedelta = timedelta(hours=1), previous_inbound: datetime | None = None,
+                 reminders_reach: frozenset = frozenset()):
         self.s = session
         self.conv = conv
         self.office = office
@@ -62,6 +63,9 @@ class Engine:
         self.today = now.astimezone(office_tz(office)).date()
         self.resume_after = resume_after
         self.previous_inbound = previous_inbound
+        # Which visit reminders sent later reach this chat (delivery.reminders.reach: "reminder",
+        # "confirm"): only those does a booking's confirmation promise.
+        self.reminders_reach = reminders_reach
         self.t = texts()
 
     # ---- entry point -------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """*jadwal saya*, *batal jadwal KTP-0001*, *ubah jadwal KTP-0001*: the citizen's booked visits
-(flows/booking.py). Cancelling is confirmed first and gives the place back; changing starts the
-service's flow again with the earlier answers, asking the day and slot anew, and moves the booking
-(same code) when the citizen confirms."""
+(flows/booking.py), up to and including the visit day; *Saya datang* from a reminder. Cancelling is
+confirmed first and gives the place back; changing starts the service's flow again with the earlier
+answers, asking the day and slot anew, and moves the booking (same code) when the citizen confirms."""
 import re
 
 from sqlalchemy import select
@@ -38,7 +38,8 @@ def _of_contact(engine) -> list[Appointment]:
 
 
 def _active(engine) -> list[Appointment]:
-    return [a for a in _of_contact(engine) if a.status == "booked" and a.day > engine.today]
+    # The visit day itself counts: the morning reminder's *Batal* and *Ubah jadwal* work on it.
+    return [a for a in _of_contact(engine) if a.status == "booked" and a.day >= engine.today]
 
 
 def command(engine, said: str, code: str | None) -> list[Reply] | None:
@@ -65,7 +66,23 @@ def button(engine, kind: str, code: str) -> list[Reply] | None:
         return start_cancel(engine, code)
     if kind == "bchange":
         return start_change(engine, code)
+    if kind == "bconfirm":
+        return [confirm(engine, code)]
     return None
+
+
+def confirm(engine, code: str) -> Reply:
+    """*Saya datang* (asked in the eve reminder after repeated no-shows): recorded and audited."""
+    t = words()
+    appt = booking._own(engine, code)
+    if appt is None:
+        return Reply(fill(t["not_found"], code=code or "-"))
+    if appt.status != "booked" or appt.day < engine.today:
+        return Reply(fill(t["not_active"], code=appt.code, status=t["status_" + appt.status]))
+    if appt.confirmed_at is None:
+        appt.confirmed_at = utcnow()
+        audit(engine.s, engine._actor(), "appointment_confirmed", appt, code=appt.code)
+    return Reply(fill(t["confirm_done"], code=appt.code, date=booking.long_date(appt.day)))
 
 
 def _line(engine, a: Appointment) -> str:
@@ -88,7 +105,7 @@ def listing(engine, code: str | None = None) -> Reply:
         found = booking._own(engine, code)
         if found is None:
             return Reply(fill(t["not_found"], code=code))
-        active = found.status == "booked" and found.day > engine.today
+        active = found.status == "booked" and found.day >= engine.today
         return Reply("\n".join([t["list_head"], _line(engine, found), *([t["list_foot"]] if active else [])]))
     active = _active(engine)
     if not active:
@@ -121,7 +138,7 @@ def _pick(engine, code: str | None, kind: str) -> tuple[Appointment | None, list
         found = booking._own(engine, code)
         if found is None:
             return None, [Reply(fill(t["not_found"], code=code))]
-        if found.status != "booked" or found.day <= engine.today:
+        if found.status != "booked" or found.day < engine.today:
             status = t["status_" + found.status] if found.status != "booked" else t["status_booked"]
             return None, [Reply(fill(t["not_active"], code=found.code, status=status))]
         return found, None
