@@ -189,6 +189,12 @@ class Engine:
     def _in_flow(self, event: Event, command: str | None, state: State) -> list[Reply]:
         """collect / confirm: commands first, then the answer to the current step or the summary."""
         flow = load_flow(self.conv.flow)
+        visit = aftercare.visit_button(event)
+        if visit is not None:  # a visit reminder's button, pressed in the middle of a request
+            if visit[0] == "bconfirm":
+                return [aftercare.appointments.confirm(self, visit[1]), self._current_prompt(flow)]
+            self._pause(flow)  # the draft is kept and offered again, as with *menu*
+            return [Reply(fill(self.t["paused"], title=flow.title))] + aftercare.appointments.button(self, *visit)
         if command == "cancel":
             self._enter(Mode.CANCEL_CONFIRM, back_to=state.mode)
             return [self._cancel_ask(flow)]

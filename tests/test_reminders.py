@@ -167,6 +167,21 @@ def test_batal_and_ubah_jadwal_pressed_from_the_reminder(inline_chat, sqlite_app
     assert appointments(sqlite_app)[0].status == "cancelled"
 
 
+def test_a_reminder_button_pressed_in_the_middle_of_another_request(inline_chat, sqlite_app):
+    code = book(inline_chat)
+    inline_chat.say("halo")
+    inline_chat.press("svc:kia")
+    step = inline_chat.where()["step"]
+    assert inline_chat.where()["mode"] == "collect"
+    inline_chat.press(f"bconfirm:{code}")  # recorded, and the open question asked again
+    assert "sudah kami catat" in inline_chat.text and inline_chat.where()["step"] == step
+    inline_chat.press(f"bcancel:{code}")   # the request is kept aside, the cancel asked
+    assert inline_chat.buttons[-2:] == ["bcancel_yes", "bcancel_no"]
+    assert inline_chat.where()["paused"][0]["flow"] == "kia"
+    inline_chat.press("bcancel_yes")
+    assert appointments(sqlite_app)[0].status == "cancelled"
+
+
 def test_a_whatsapp_template_quick_reply_comes_in_as_our_button(meta_sqlite_app, fake_meta):
     contact_id = contact_with_outbox(meta_sqlite_app, "whatsapp", WA_ID, [], last_inbound_hours=30)
     visit_for(meta_sqlite_app, contact_id, open_day(meta_sqlite_app))

@@ -26,6 +26,7 @@ CANCEL_WORD = re.compile(r"^(?:(?:saya|sy|mau|ingin|mo) )?(?:batal|batalkan|bata
 BOOK = re.compile(r"\b(?:bikin|buat|membuat|pesan|memesan|booking|daftar|ambil|minta)\s+(?:janji|jadwal|antri|antrian|"
                   r"antrean|nomor antrian|nomor antrean)\b")
 STATUS_WORD = re.compile(r"^(?:cek|status|lihat|check)\b")
+BUTTONS = ("bcancel", "bchange", "bconfirm")   # "<kind>:<code>", from a list or a reminder
 
 
 def words() -> dict:
