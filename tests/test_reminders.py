@@ -3,16 +3,19 @@ times and once each, none for a cancelled visit, a moved visit reminded for its 
 buttons working from the reminder, each channel outside the 24-hour window (a WhatsApp template
 with its quick replies, Messenger's CONFIRMED_EVENT_UPDATE), no-shows, and "Saya datang" after
 repeated no-shows. The clock is the `now` given to send_due."""
+import os
 import threading
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from redis import Redis
 from sqlalchemy import select
 
 from bot.core import db
 from bot.core.inbound_store import get_contact
 from bot.core.models import Appointment, AuditLog, Contact, Outbox
 from delivery.channels.twilio import fake as twilio_fake
+from delivery import reminders as reminders_module
 from delivery.reminders import send_due
 from flows import appointments as ap
 from flows.validators import format_date_id
@@ -328,3 +331,23 @@ def test_two_workers_at_once_queue_each_reminder_once(pg_app):
         rows = s.execute(select(Outbox)).scalars().all()
         assert sorted(r.payload["ticket"] for r in rows) == [f"KTP-05{i:02d}" for i in range(5)]
         assert all(a.reminded_eve_at is not None for a in s.execute(select(Appointment)).scalars())
+    # The worker's round: one per interval across the workers of a queue.
+    queue = pg_app.extensions["jobs"].queue.name
+    with pg_app.app_context(), Redis.from_url(os.environ["REDIS_URL"]) as redis:
+        redis.delete(f"sapa:remind:{queue}")
+        assert reminders_module.send_if_due(redis, queue, timedelta(minutes=5)) == {"eve": 0, "morning": 0,
+                                                                                      "no_show": 0}
+        assert reminders_module.send_if_due(redis, queue, timedelta(minutes=5)) is None
+        redis.delete(f"sapa:remind:{queue}")
+
+
+def test_a_booking_promises_reminders_only_where_they_reach(sqlite_app):
+    office = dict(sqlite_app.config["OFFICE"])
+    with sqlite_app.app_context():
+        assert reminders_module.reach("simulator", office) == {"reminder", "confirm"}
+        assert reminders_module.reach("messenger", office) == {"reminder", "confirm"}  # CONFIRMED_EVENT_UPDATE
+        assert reminders_module.reach("whatsapp", office) == set()  # no template: held outside the window
+        with_template = {**office, "templates": {"appointment_reminder": {"twilio": {"content_sid": "HX1"}}}}
+        assert reminders_module.reach("twilio", with_template) == {"reminder"}
+        silent = {**office, "appointments": {**office["appointments"], "reminders": {}}}
+        assert reminders_module.reach("simulator", silent) == set()
