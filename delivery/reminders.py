@@ -64,9 +64,10 @@ def send_due(now: datetime | None = None) -> dict:
     contacts = set()
     with db.new_session() as s:
         counts["no_show"] = _mark_no_shows(s, today, now)
-        rows = s.execute(select(Appointment).where(
-            Appointment.status == "booked", Appointment.day.in_([today, today + timedelta(days=1)]),
-            or_(Appointment.reminded_eve_at.is_(None), Appointment.reminded_morning_at.is_(None)))
+        # Only what may still be owed, so a large day already reminded never crowds out the rest.
+        rows = s.execute(select(Appointment).where(Appointment.status == "booked", or_(
+            (Appointment.day == today + timedelta(days=1)) & Appointment.reminded_eve_at.is_(None),
+            (Appointment.day == today) & Appointment.reminded_morning_at.is_(None)))
             .order_by(Appointment.day, Appointment.id).limit(BATCH)).scalars().all()
         for appt in rows:
             for kind in reminder_rules.KINDS:
