@@ -13,7 +13,7 @@ import delivery.conversation  # noqa: F401
 import delivery.sender  # noqa: F401
 from bot.core import audit_chain, db
 from bot.web.app import create_app
-from delivery import recovery, retention
+from delivery import recovery, reminders, retention
 from flows import understand
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,12 @@ class AppWorker(Worker):
                 retention.purge_if_due(self.connection, self.queue_names()[0], RETENTION_EVERY)
         except Exception:
             log.exception("retention run failed")
+        try:
+            with self.app.app_context():
+                # Visit reminders due and no-shows, each claimed once (delivery/reminders.py).
+                reminders.send_if_due(self.connection, self.queue_names()[0], SWEEP_EVERY)
+        except Exception:
+            log.exception("visit reminders failed")
         try:
             with self.app.app_context(), db.engine().connect() as conn:
                 # The chain's head, where the database user cannot rewrite it (docs/audit.md).

@@ -20,6 +20,7 @@ from bot.core.models import (
 from bot.core.text import fill
 from delivery.channels import registry
 from delivery.channels.base import TransportError
+from delivery import reminders
 from delivery.ingest import not_kept_before_consent, resolve_media
 from delivery.review import email_update
 from delivery.sender import send_pending
@@ -133,7 +134,8 @@ def _handle(s, contact, message: Message) -> None:
         .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
     engine = Engine(s, conv, current_app.config["OFFICE"], now=as_utc(message.created_at),
                     resume_after=timedelta(minutes=current_app.config["RESUME_AFTER_MINUTES"]),
-                    previous_inbound=as_utc(previous))
+                    previous_inbound=as_utc(previous),
+                    reminders_reach=reminders.reach(contact.channel, current_app.config["OFFICE"]))
     replies = engine.handle(event_of(s, message))
     replies = not_kept_before_consent(s, conv, message, current_app.config["OFFICE"]) + replies
     typed = typed_text(message.text, message.payload)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.core import db, storage
 from bot.core.models import Contact, Document, Message, Outbox, as_utc, audit, utcnow
-from delivery import jobs
+from delivery import jobs, reminders
 from delivery.channels.base import LAST_PROVIDER_ID, PARTS_SENT, TransportError
 from delivery.channels.registry import adapter_for
 from delivery.documents import ensure_form, ensure_receipt, ensure_slip
@@ -80,6 +80,11 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
                                    "content_type": doc.content_type}
             # A form sent on its own says what it is (the text rides as the file's caption).
             payload["text"] = payload.get("text") or form_caption(name)
+        if reminders.stale(s, payload, utcnow()):
+            # A visit reminder whose visit is over, cancelled or moved (held until now, say).
+            row.status, row.last_error = "expired", "reminder no longer holds"
+            audit(s, "system", "reminder_dropped", row, appointment_id=payload.get("appointment_id"))
+            return True
         decision = decide(contact.channel, contact.last_inbound_at, payload,
                           current_app.config["OFFICE"].get("templates") or {}, utcnow())
         if decision.action == "hold":

@@ -2,7 +2,8 @@
 
 Outside it a "template" channel (WhatsApp) needs an approved template (Twilio ContentSid / Cloud
 API template, set per message kind in config.yml `templates`), and a "tag" channel (Messenger) a
-message tag: HUMAN_AGENT, up to 7 days, only for what an officer typed. When neither is possible
+message tag: HUMAN_AGENT, up to 7 days, only for what an officer typed, and CONFIRMED_EVENT_UPDATE
+for a reminder of a visit the citizen booked (delivery/reminders.py). When neither is possible
 the message is held until the citizen writes again (and email is used where the citizen gave
 one). Each channel says which kind it is (`Channel.window`); this module is the one rule.
 """
@@ -14,6 +15,7 @@ from delivery.channels.registry import channel as channel_named
 
 FREE_FORM = timedelta(hours=24)
 HUMAN_AGENT = timedelta(days=7)
+EVENT_UPDATE = "CONFIRMED_EVENT_UPDATE"
 
 
 @dataclass
@@ -37,7 +39,7 @@ def window_until(last_inbound_at: datetime | None) -> datetime | None:
     return as_utc(last_inbound_at) + FREE_FORM if last_inbound_at else None
 
 
-def _policy(channel: str) -> str:
+def channel_policy(channel: str) -> str:
     """The channel's window policy (an unknown channel is treated as always open)."""
     found = channel_named(channel)
     return found.window if found else "none"
@@ -45,7 +47,7 @@ def _policy(channel: str) -> str:
 
 def officer_window(channel: str, last_inbound_at: datetime | None, now: datetime) -> Window:
     """The window as it applies to a reply an officer types (shown before they type)."""
-    policy = _policy(channel)
+    policy = channel_policy(channel)
     if policy == "none":
         return Window("always", policy=policy)
     until = window_until(last_inbound_at)
@@ -61,7 +63,7 @@ def officer_window(channel: str, last_inbound_at: datetime | None, now: datetime
 def decide(channel: str, last_inbound_at: datetime | None, payload: dict, templates: dict,
            now: datetime) -> Decision:
     """Free text inside the window; outside it a template, a tag, or hold."""
-    policy = _policy(channel)
+    policy = channel_policy(channel)
     until = window_until(last_inbound_at)
     if policy == "none" or (until and now <= until):
         return Decision("send")
@@ -69,6 +71,10 @@ def decide(channel: str, last_inbound_at: datetime | None, payload: dict, templa
         kind = payload.get("template_kind") or ("document_ready" if payload.get("document") else "update")
         template = (templates.get(kind) or {}).get(channel)
         return Decision("template", template=template) if template else Decision("hold")
+    if payload.get("event_reminder"):
+        # Meta's tag for a reminder of an event the person registered for (a booked visit): no
+        # time limit, never for promotion (docs/providers.md §3).
+        return Decision("tag", tag=EVENT_UPDATE)
     if payload.get("officer") and officer_window(channel, last_inbound_at, now).state == "tag":
         return Decision("tag", tag="HUMAN_AGENT")
     return Decision("hold")

@@ -23,6 +23,7 @@ from datetime import date
 from sqlalchemy import select, update
 from bot.core.models import Appointment, Document, audit
 from flows import appointments as ap
+from flows import reminder_rules
 from flows.definition import Flow, Step, condition_holds, live_answers, texts
 from flows.inputs import clean
 from flows.messages import Reply
@@ -273,6 +274,8 @@ def book(engine, flow: Flow) -> list[Reply]:
         old = {"place": appt.place, "day": appt.day.isoformat(), "slot": appt.slot}
         appt.place, appt.day, appt.slot, appt.queue_number = place_key, day, slot, number
         appt.answers, appt.bring = answers, bring
+        if old["day"] != day.isoformat():  # another day: its reminders (and the confirmation) anew
+            appt.reminded_eve_at = appt.reminded_morning_at = appt.confirmed_at = None
         retire_slip(s, appt, "superseded")  # the next slip shows the new day
         audit(s, engine._actor(), "appointment_rescheduled", appt, code=appt.code, was=old)
         prefix = fill(t["rescheduled"], code=appt.code)
@@ -288,6 +291,8 @@ def book(engine, flow: Flow) -> list[Reply]:
         audit(s, engine._actor(), "appointment_booked", appt, code=appt.code, service=flow.service,
               place=place_key, day=day.isoformat(), slot=slot)
         prefix = ""
+    if appt.reminded_eve_at is None and reminder_rules.eve_passed(office, place_key, day, engine.now):
+        appt.reminded_eve_at = engine.now  # booked for tomorrow after the eve time: this is the reminder
     engine._clear()
     place = ap.place(office, place_key)
     slot_text = (answers.get(slot_step.id) or {}).get("label", "") if slot_step else ""
@@ -295,8 +300,28 @@ def book(engine, flow: Flow) -> list[Reply]:
                        address=place.get("address", ""), date=long_date(day), slot=slot_text,
                        bring="\n".join(fill(t["bring_line"], item=b) for b in bring),
                        **{k: v for k, v in answers.items() if isinstance(v, str)})
-    return [Reply((prefix + "\n\n" if prefix else "") + done),
+    note = reminder_note(engine, appt)
+    return [Reply((prefix + "\n\n" if prefix else "") + done + ("\n\n" + note if note else "")),
             Reply(document={"kind": "slip", "appointment_id": appt.id})]
+
+
+def reminder_note(engine, appt: Appointment) -> str:
+    """What the citizen is told of the reminders to come (nothing when none will reach them), and
+    that attendance will be asked after repeated no-shows."""
+    if "reminder" not in engine.reminders_reach:
+        return ""
+    t, office, zone = words(), engine.office, _zone(engine.office)
+    at = reminder_rules.times(office)
+    eve = at.get("eve") if appt.reminded_eve_at is None else None
+    parts = {kind: fill(t["reminder_" + kind], time=f"{when.strftime('%H.%M')} {zone}".strip())
+             for kind, when in (("eve", eve), ("morning", at.get("morning"))) if when is not None}
+    if not parts:
+        return ""
+    when = fill(t["reminder_both"], **parts) if len(parts) == 2 else next(iter(parts.values()))
+    lines = [fill(t["reminder_note"], when=when)]
+    if eve is not None and "confirm" in engine.reminders_reach and reminder_rules.asks_confirmation(engine.s, office, appt.contact_id):
+        lines.append(fill(t["confirm_note"], count=reminder_rules.no_shows(engine.s, appt.contact_id)))
+    return " ".join(lines)
 
 
 def retire_slip(s, appt: Appointment, status: str) -> None:

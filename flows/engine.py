@@ -54,7 +54,8 @@ class Engine:
     """Handles one event for one conversation and returns what to say back."""
 
     def __init__(self, session, conv: Conversation, office: dict, now: datetime,
-                 resume_after: timedelta = timedelta(hours=1), previous_inbound: datetime | None = None):
+                 resume_after: timedelta = timedelta(hours=1), previous_inbound: datetime | None = None,
+                 reminders_reach: frozenset = frozenset()):
         self.s = session
         self.conv = conv
         self.office = office
@@ -62,6 +63,9 @@ class Engine:
         self.today = now.astimezone(office_tz(office)).date()
         self.resume_after = resume_after
         self.previous_inbound = previous_inbound
+        # Which visit reminders sent later reach this chat (delivery.reminders.reach: "reminder",
+        # "confirm"): only those does a booking's confirmation promise.
+        self.reminders_reach = reminders_reach
         self.t = texts()
 
     # ---- entry point -------------------------------------------------------------------
@@ -185,6 +189,12 @@ class Engine:
     def _in_flow(self, event: Event, command: str | None, state: State) -> list[Reply]:
         """collect / confirm: commands first, then the answer to the current step or the summary."""
         flow = load_flow(self.conv.flow)
+        visit = aftercare.visit_button(event)
+        if visit is not None:  # a visit reminder's button, pressed in the middle of a request
+            if visit[0] == "bconfirm":
+                return [aftercare.appointments.confirm(self, visit[1]), self._current_prompt(flow)]
+            self._pause(flow)  # the draft is kept and offered again, as with *menu*
+            return [Reply(fill(self.t["paused"], title=flow.title))] + aftercare.appointments.button(self, *visit)
         if command == "cancel":
             self._enter(Mode.CANCEL_CONFIRM, back_to=state.mode)
             return [self._cancel_ask(flow)]

@@ -209,7 +209,8 @@ class Appointment(Base):
     """A visit booked for a service done in person (a flow with a `booking:` section): where, which
     day and slot, the queue number, and what the citizen answered (flows/booking.py)."""
     __tablename__ = "appointments"
-    __table_args__ = (Index("ix_appointment_day", "place", "service", "day"),)
+    __table_args__ = (Index("ix_appointment_day", "place", "service", "day"),
+                      Index("ix_appointment_status_day", "status", "day"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)   # KTP-0001: the ticket pattern
@@ -229,6 +230,11 @@ class Appointment(Base):
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     served_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))     # at the counter
     no_show_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))    # marked by an officer
+    # Reminders sent (delivery/reminders.py), each claimed once by a conditional UPDATE; a move to
+    # another day clears them. confirmed_at: "Saya datang" pressed (asked after repeated no-shows).
+    reminded_eve_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_morning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     contact: Mapped[Contact] = relationship()
 
@@ -335,7 +341,7 @@ class Outbox(Base):
     in_reply_to: Mapped[int | None] = mapped_column(Integer, index=True)  # inbound message id
     kind: Mapped[str] = mapped_column(String(20))             # reply | document
     payload: Mapped[dict] = mapped_column(JSON)               # text, buttons, document spec
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending|sent|failed|held
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending|sent|failed|held|suppressed|expired
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -25,6 +25,7 @@ from bot.web.inbox.auth import end_sessions
 from bot.web.simulator import CHANNEL, _wait_for_replies
 from delivery.ingest import receive
 from delivery.recovery import requeue_stalled
+from delivery.reminders import send_due
 from delivery.retention import purge_due
 
 DEMO_OFFICER = ("petugas", "sapa-demo-2026")
@@ -34,7 +35,7 @@ USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
 
 def init_app(app) -> None:
     """Register the commands on the app's CLI."""
-    for command in (init_db, seed_demo, sweep, purge_files, chat, officer, citizen, spool.replay_spool_command):
+    for command in (init_db, seed_demo, sweep, purge_files, remind, chat, officer, citizen, spool.replay_spool_command):
         app.cli.add_command(command)
     app.cli.add_command(audit_group)
     app.cli.add_command(data)
@@ -173,6 +174,16 @@ def purge_files():
     counts = purge_due()
     click.echo(f"Berkas {counts['requests']} permohonan dihapus ({counts['uploads']} foto, "
                f"{counts['documents']} PDF); catatan permohonan tetap disimpan.")
+
+
+@click.command("remind")
+@with_appcontext
+def remind():
+    """Queue the visit reminders due now and mark past visits no-shows (the worker does this every
+    5 minutes; without a worker, run it from cron every few minutes). Each reminder goes once."""
+    counts = send_due()
+    click.echo(f"Pengingat dikirim: {counts['eve']} untuk besok, {counts['morning']} untuk hari ini; "
+               f"{counts['no_show']} jadwal ditandai tidak hadir.")
 
 
 @click.command("chat")

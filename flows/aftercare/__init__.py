@@ -32,7 +32,8 @@ from flows.placeholders import fill
 
 on_booking_cancel = appointments.on_booking_cancel
 
-__all__ = ["idle", "in_flow", "missing_note", "on_booking_cancel", "on_doc_offer", "on_fixing", "on_request_cancel"]
+__all__ = ["idle", "in_flow", "missing_note", "on_booking_cancel", "on_doc_offer", "on_fixing", "on_request_cancel",
+           "visit_button"]
 
 
 def idle(engine, event: Event, command: str | None) -> list[Reply] | None:
@@ -66,6 +67,12 @@ def idle(engine, event: Event, command: str | None) -> list[Reply] | None:
         if wanted:
             return [send_photo_help(wanted)]
     return None
+
+
+def visit_button(event: Event) -> tuple[str, str] | None:
+    """(kind, code) of a booked visit's button (a reminder's *Saya datang*, *Batal*, *Ubah jadwal*)."""
+    kind, _, code = (event.button or "").partition(":") if event.kind == "button" else ("", "", "")
+    return (kind, code) if kind in appointments.BUTTONS and code else None
 
 
 def run(engine, command: str, ticket: str | None) -> list[Reply] | None:

@@ -1,7 +1,7 @@
 """*jadwal saya*, *batal jadwal KTP-0001*, *ubah jadwal KTP-0001*: the citizen's booked visits
-(flows/booking.py). Cancelling is confirmed first and gives the place back; changing starts the
-service's flow again with the earlier answers, asking the day and slot anew, and moves the booking
-(same code) when the citizen confirms."""
+(flows/booking.py), up to and including the visit day; *Saya datang* from a reminder. Cancelling is
+confirmed first and gives the place back; changing starts the service's flow again with the earlier
+answers, asking the day and slot anew, and moves the booking (same code) when the citizen confirms."""
 import re
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ CANCEL_WORD = re.compile(r"^(?:(?:saya|sy|mau|ingin|mo) )?(?:batal|batalkan|bata
 BOOK = re.compile(r"\b(?:bikin|buat|membuat|pesan|memesan|booking|daftar|ambil|minta)\s+(?:janji|jadwal|antri|antrian|"
                   r"antrean|nomor antrian|nomor antrean)\b")
 STATUS_WORD = re.compile(r"^(?:cek|status|lihat|check)\b")
+BUTTONS = ("bcancel", "bchange", "bconfirm")   # "<kind>:<code>", from a list or a reminder
 
 
 def words() -> dict:
@@ -38,11 +39,9 @@ def _of_contact(engine) -> list[Appointment]:
 
 
 def movable(engine, a: Appointment) -> bool:
-    """Whether the citizen may still change or cancel a booking: booked for a later day, or for
-    today when an officer closed today (the citizen was told to move it)."""
-    if a.status != "booked":
-        return False
-    return a.day > engine.today or (a.day == engine.today and ap.closed_by_officer(engine.s, a.place, a.service, a.day))
+    """Whether the citizen may still change or cancel a booking: still booked, for today or later
+    (the morning reminder's *Batal* and *Ubah jadwal*, and a day an officer closed this morning)."""
+    return a.status == "booked" and a.day >= engine.today
 
 
 def _active(engine) -> list[Appointment]:
@@ -73,7 +72,23 @@ def button(engine, kind: str, code: str) -> list[Reply] | None:
         return start_cancel(engine, code)
     if kind == "bchange":
         return start_change(engine, code)
+    if kind == "bconfirm":
+        return [confirm(engine, code)]
     return None
+
+
+def confirm(engine, code: str) -> Reply:
+    """*Saya datang* (asked in the eve reminder after repeated no-shows): recorded and audited."""
+    t = words()
+    appt = booking._own(engine, code)
+    if appt is None:
+        return Reply(fill(t["not_found"], code=code or "-"))
+    if appt.status != "booked" or appt.day < engine.today:
+        return Reply(fill(t["not_active"], code=appt.code, status=t["status_" + appt.status]))
+    if appt.confirmed_at is None:
+        appt.confirmed_at = utcnow()
+        audit(engine.s, engine._actor(), "appointment_confirmed", appt, code=appt.code)
+    return Reply(fill(t["confirm_done"], code=appt.code, date=booking.long_date(appt.day)))
 
 
 def _line(engine, a: Appointment) -> str:

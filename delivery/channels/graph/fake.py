@@ -44,6 +44,8 @@ DEFAULT_PAGE_ID = "1234567890123"
 DEFAULT_VERSION = "v25.0"
 FAIL_DELAY = 3.0
 
+# The Messenger message tags (docs/providers.md §3) a MESSAGE_TAG send may carry.
+MESSAGE_TAGS = {"HUMAN_AGENT", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "ACCOUNT_UPDATE"}
 # Scripted failures, shaped like Graph's error answers.
 FAILURES = {
     "429": {"status": 429, "code": 4, "message": "(#4) Application request limit reached"},
@@ -157,7 +159,13 @@ def whatsapp_problem(body: dict) -> str | None:
         return None if len(doc.get("caption") or "") <= 1024 else "caption is longer than 1024"
     if kind == "template":
         template = body.get("template") or {}
-        return None if template.get("name") and (template.get("language") or {}).get("code") else "template name/language"
+        if not (template.get("name") and (template.get("language") or {}).get("code")):
+            return "template name/language"
+        buttons = [c for c in template.get("components") or [] if c.get("type") == "button"]
+        if any(b.get("sub_type") != "quick_reply" or not str(b.get("index", "")).isdigit()
+               or [p.get("type") for p in b.get("parameters") or []] != ["payload"] for b in buttons):
+            return "a button component needs sub_type quick_reply, an index and one payload parameter"
+        return None
     return f"unsupported type {kind!r}"
 
 
@@ -191,8 +199,8 @@ def messenger_problem(body: dict) -> str | None:
         return None
     if body.get("messaging_type") not in ("RESPONSE", "UPDATE", "MESSAGE_TAG"):
         return "messaging_type is required"
-    if body.get("messaging_type") == "MESSAGE_TAG" and not body.get("tag"):
-        return "MESSAGE_TAG needs a tag"
+    if body.get("messaging_type") == "MESSAGE_TAG" and body.get("tag") not in MESSAGE_TAGS:
+        return f"MESSAGE_TAG needs one of the tags {sorted(MESSAGE_TAGS)}"
     message = body.get("message") or {}
     if "attachment" in message:
         return None

@@ -210,8 +210,10 @@ class TwilioAdapter:
 
 
 def _template_values(contact, payload: dict) -> dict:
-    """What a template variable may name: {ticket}, {name}, {filename}, {text}, {document_url}, {document_path}."""
-    values = {"name": contact.display_name or "Bapak/Ibu", "text": payload.get("text") or "-"}
+    """What a template variable may name: {ticket}, {name}, {filename}, {text}, {document_url},
+    {document_path}, and those the payload carries in `values` (a visit reminder's {date}…)."""
+    values = {**(payload.get("values") or {}), "name": contact.display_name or "Bapak/Ibu",
+              "text": payload.get("text") or "-"}
     document = payload.get("document") or {}
     if payload.get("ticket"):
         values["ticket"] = payload["ticket"]

@@ -164,6 +164,11 @@ class WhatsAppAdapter:
         params = [_fill(str(p), context) for p in template_cfg.get("params") or []]
         if params:
             components.append({"type": "body", "parameters": [{"type": "text", "text": p} for p in params]})
+        # Quick-reply buttons registered with the template: each press comes back as a `button`
+        # message carrying the payload set here (our button id, e.g. "bcancel:{ticket}").
+        for index, button in enumerate(template_cfg.get("buttons") or []):
+            components.append({"type": "button", "sub_type": "quick_reply", "index": str(index),
+                               "parameters": [{"type": "payload", "payload": _fill(str(button), context)}]})
         template = {"name": template_cfg["name"], "language": {"code": template_cfg.get("language", "id")}}
         if components:
             template["components"] = components
@@ -206,8 +211,10 @@ class WhatsAppAdapter:
 
 
 def template_context(contact, payload: dict) -> dict:
-    """Values a template parameter may name: {ticket}, {name}, {filename}, {office}."""
-    context = {"name": contact.display_name or "Bapak/Ibu", "ticket": payload.get("ticket", ""),
+    """Values a template parameter may name: {ticket}, {name}, {filename}, {office}, and those the
+    payload carries in `values` (a visit reminder's {date}, {place}, {queue}…)."""
+    context = {**(payload.get("values") or {}),
+               "name": contact.display_name or "Bapak/Ibu", "ticket": payload.get("ticket", ""),
                "filename": (payload.get("document") or {}).get("filename", ""),
                "office": current_app.config["OFFICE"].get("office", {}).get("short_name", "")}
     request_id = (payload.get("document") or {}).get("request_id") or payload.get("request_id")

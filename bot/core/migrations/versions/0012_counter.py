@@ -1,12 +1,12 @@
 """The counter (issue 13): when a booked visit was served or marked as not come
 
-Revision ID: 0012_counter
+Revision ID: 0012
 Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_counter"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
