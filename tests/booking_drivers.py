@@ -1,10 +1,16 @@
 """What the booking tests share: the code in a confirmation, the last steps of a visit, the rows."""
 import re
+from datetime import datetime
 
 from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import Appointment, AppointmentCounter
+from tests.conftest import CLOCK_DAY
+
+# The office's date every booking test is answered on (the `office_clock` fixture): a Wednesday, so
+# the days offered, their weekdays and hours are the same whatever day the tests run.
+TODAY = datetime.fromisoformat(CLOCK_DAY).date()
 
 CODE = re.compile(r"\b([A-Z]{2,5}-[0-9]{4,}(?:-[0-9]+)*)\b")
 
