@@ -6,14 +6,25 @@ quick replies of 20 characters; Twilio: numbered choices). Signed webhooks in, t
 APIs out (tests/channel_drivers.py, tests/twilio_drivers.py); every message is answered on the
 office clock's day (tests/booking_drivers.py TODAY)."""
 import io
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.core import db
-from bot.core.models import Document
-from tests.booking_drivers import CODE, SERVICES, appointments, counters, until_place
+from bot.core.models import AppointmentOverride, Document
+from tests.booking_drivers import (
+    CODE,
+    SERVICES,
+    TODAY,
+    appointments,
+    counters,
+    nik_born,
+    typed,
+    until_place,
+    years_before,
+)
 from tests.channel_drivers import MetaChat, sent_bodies
 from tests.twilio_drivers import TwilioChat, media_path, sent_to
 
@@ -149,3 +160,140 @@ def test_every_service_is_booked_moved_and_cancelled_on_every_channel(request, c
 def test_a_cetak_ktp_visit_on_the_meta_channels_with_a_worker_too(request, app, channel):
     # `app`: again on PostgreSQL, where the RQ worker answers on the same office clock
     book_move_cancel(citizen(request, channel, "app"), "ktp_print", by_words=False)
+
+
+# ---- awkward inputs, each on a real channel --------------------------------------------------------
+def start_kia(chat, born: date, band: str) -> None:
+    """A mother's KIA for a child born on `born`, up to the place."""
+    chat.say("halo")
+    chat.press("svc:kia")
+    chat.press("ibu")
+    chat.press("baru")
+    chat.press("agree")
+    chat.say("Putri Ayu Lestari")
+    chat.say(nik_born(born, woman=True))
+    chat.say(typed(born))
+    chat.press(band)
+
+
+def test_a_seventeen_year_old_asking_for_a_kia_over_whatsapp_is_sent_to_the_recording(request):
+    chat = citizen(request, "whatsapp")
+    start_kia(chat, years_before(TODAY, 17) - timedelta(days=40), "tujuh_belas")
+    assert "tidak membuat jadwal KIA" in chat.text and "perekaman KTP-el" in chat.text
+    assert chat.where()["flow"] is None and appointments(chat.app) == []
+
+
+def test_a_kia_for_a_child_turning_17_before_the_day_is_booked_only_before_the_birthday(request):
+    chat = citizen(request, "messenger")
+    birthday = date(2026, 11, 10)  # the 17th, on the Tuesday after the office clock's Wednesday
+    start_kia(chat, years_before(birthday, 17), "lima_17")
+    chat.press("sangatta")
+    # the age that counts is the one on the day of the visit: Thursday, Friday and Monday only
+    assert chat.buttons == ["2026-11-05", "2026-11-06", "2026-11-09"]
+    chat.say("10/11/2026")
+    assert "umurnya sudah 17 tahun" in chat.text and "Selasa, 10 November 2026" in chat.text
+    assert chat.where()["step"] == "hari" and chat.buttons == ["2026-11-05", "2026-11-06", "2026-11-09"]
+    chat.press("2026-11-09")
+    chat.press("pagi")
+    chat.press("submit")
+    assert CODE.search(chat.text).group(1).startswith("KIA-")
+
+
+def test_a_child_who_is_five_by_the_visit_day_brings_the_photos(request, office_clock):
+    chat = citizen(request, "twilio")
+    born = years_before(date(2026, 11, 7), 5)  # 5 on Saturday: under 5 today, 5 on Monday's visit
+    start_kia(chat, born, "balita")
+    assert "tanpa foto" in chat.text and "pada hari kedatangan" in chat.text  # under 5 today
+    chat.press("sangatta")
+    chat.press("2026-11-09")
+    chat.press("pagi")
+    chat.press("submit")
+    assert "2 lembar pas foto anak berwarna ukuran 2×3" in chat.text
+    [booked] = appointments(chat.app)
+    assert "2 lembar pas foto anak berwarna ukuran 2×3" in booked.bring
+
+
+def test_a_fifteen_year_old_recording_over_twilio_is_told_when_and_nothing_is_booked(request):
+    chat = citizen(request, "twilio")
+    born = years_before(TODAY, 15) - timedelta(days=30)
+    chat.say("halo")
+    chat.say("mau rekam ktp")
+    chat.press("agree")
+    chat.say(nik_born(born))
+    chat.say(typed(born))
+    chat.press("belum")  # not married
+    assert "belum 16 tahun" in chat.text and "hari ulang tahun ke-16" in chat.text
+    assert chat.where()["flow"] is None and appointments(chat.app) == []
+
+
+def test_a_muslim_couple_on_messenger_is_sent_to_the_kua(request):
+    chat = citizen(request, "messenger")
+    chat.say("halo")
+    chat.say("mau catat akta perkawinan")
+    chat.press("islam")
+    assert "KUA kecamatan" in chat.text
+    assert chat.where()["flow"] is None and appointments(chat.app) == []
+
+
+def test_a_full_day_a_cuti_bersama_today_and_a_past_day_over_whatsapp(request, office_clock):
+    office_clock.set("2026-12-22 09:00")  # a Tuesday before Christmas
+    chat = citizen(request, "whatsapp")
+    until_place(chat, "ktp_print")
+    chat.press("sangatta")
+    # Wednesday 23; Thursday 24 (cuti bersama), Friday 25 (Natal) and 1 January skipped
+    assert chat.buttons == ["2026-12-23", "2026-12-28", "2026-12-29", "2026-12-30", "2026-12-31", "2027-01-04"]
+    chat.say("24/12/2026")
+    assert "kantor tutup: Cuti Bersama Hari Raya Natal" in chat.text and "2026-12-24" not in chat.buttons
+    chat.say("hari ini")  # today's slots, even the ones still to come, are not booked in the chat
+    assert "paling cepat besok" in chat.text and chat.where()["step"] == "hari"
+    chat.say("21/12/2026")
+    assert "sudah lewat" in chat.text and chat.buttons
+    with chat.app.app_context(), db.new_session() as s:
+        s.add(AppointmentOverride(place="sangatta", service="ktp_print", day=date(2026, 12, 23), slot="",
+                                  quota=0, actor="officer:1", reason="uji"))
+        s.commit()
+    chat.say("23/12/2026")
+    assert "sudah penuh" in chat.text and "2026-12-23" not in chat.buttons
+    assert appointments(chat.app) == []
+    within_limits(chat)
+
+
+# ---- dialogue gaps -------------------------------------------------------------------------------------
+def test_jadwal_saya_in_the_middle_of_another_booking_answers_and_keeps_its_progress(request):
+    chat = citizen(request, "messenger")
+    until_place(chat, "ktp_print")
+    chat.press("sangatta")
+    chat.press(chat.buttons[0])
+    chat.press("pagi")
+    chat.press("submit")
+    code = CODE.search(chat.text).group(1)
+    until_place(chat, "kia")
+    before = chat.where()
+    chat.say("jadwal saya")
+    assert code in chat.text and "Kita lanjutkan permohonan" in chat.text
+    assert chat.where() == before and chat.buttons[0] == "sangatta"  # the place asked again
+    chat.press("sangatta")
+    chat.press(chat.buttons[0])
+    chat.press("pagi")
+    chat.say("lihat jadwal saya")  # at the summary too
+    assert code in chat.text and chat.where()["mode"] == "confirm" and "submit" in chat.buttons
+    chat.press("submit")
+    assert CODE.search(chat.text).group(1).startswith("KIA-") and len(appointments(chat.app)) == 2
+
+
+def test_a_day_that_came_before_kirim_says_so_and_offers_days_again(request, office_clock):
+    chat = citizen(request, "twilio")
+    until_place(chat, "ktp_print")
+    chat.press("sangatta")
+    chat.press("2026-11-05")
+    chat.press("pagi")
+    assert chat.where()["mode"] == "confirm"
+    office_clock.set("2026-11-05 08:00")  # the citizen comes back on the morning of the day itself
+    chat.press("submit")
+    assert "sudah hari ini atau sudah lewat" in chat.text and "diambil warga lain" not in chat.text
+    assert chat.where()["step"] == "hari" and chat.buttons[0] == "2026-11-06"
+    assert appointments(chat.app) == []
+    chat.press("2026-11-06")
+    chat.press("pagi")
+    chat.press("submit")
+    assert CODE.search(chat.text) and appointments(chat.app)[0].day == date(2026, 11, 6)
