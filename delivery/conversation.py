@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from bot.core import db, handoff, inbound_store
+from bot.core.clock import dialogue_now
 from bot.core.crypto import TEXT_KEY, forget_typed, typed_text
 from bot.core.models import (
     Contact,
@@ -132,10 +133,11 @@ def _handle(s, contact, message: Message) -> None:
     previous = s.execute(select(Message.created_at).where(
         Message.contact_id == contact.id, Message.direction == "in", Message.id < message.id)
         .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-    engine = Engine(s, conv, current_app.config["OFFICE"], now=as_utc(message.created_at),
-                    resume_after=timedelta(minutes=current_app.config["RESUME_AFTER_MINUTES"]),
-                    previous_inbound=as_utc(previous),
-                    reminders_reach=reminders.reach(contact.channel, current_app.config["OFFICE"]))
+    config = current_app.config  # the dialogue's time: the message's, or a test's clock (bot/core/clock.py)
+    engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
+                    resume_after=timedelta(minutes=config["RESUME_AFTER_MINUTES"]),
+                    previous_inbound=dialogue_now(as_utc(previous), config) if previous is not None else None,
+                    reminders_reach=reminders.reach(contact.channel, config["OFFICE"]))
     replies = engine.handle(event_of(s, message))
     replies = not_kept_before_consent(s, conv, message, current_app.config["OFFICE"]) + replies
     typed = typed_text(message.text, message.payload)

@@ -14,7 +14,7 @@ Three step kinds ask where and when, from config.yml `appointments:` (flows/appo
 The engine asks these through `ask` and reads them through `parse`; at the summary `book` takes
 the place (flows/appointments.reserve: the last place goes to one booker only) and writes the
 Appointment with its code (the ticket pattern, the service's prefix) and queue number. A booking
-whose day filled meanwhile asks the day again. A draft with `_reschedule: <code>` (from *ubah jadwal*)
+whose day filled, closed or passed meanwhile asks the day again, saying which. A draft with `_reschedule: <code>` (from *ubah jadwal*)
 moves that booking instead: the new place is taken first, then the old one given back.
 """
 import re
@@ -85,6 +85,20 @@ def _day(engine, flow: Flow) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
+def age_limit(engine, flow: Flow) -> tuple[date, int] | None:
+    """(the birthday, the years) from which the flow's `booking: before_age:` refuses a visit day:
+    the age that matters is the one on the day of the visit, not today's."""
+    spec = flow.booking.before_age if flow.booking else None
+    born = (engine.conv.answers or {}).get(spec["born"]) if spec else None
+    if not isinstance(born, str):
+        return None
+    born, years = date.fromisoformat(born), int(spec["years"])
+    try:
+        return born.replace(year=born.year + years), years
+    except ValueError:  # born on 29 February: the birthday is 1 March in a common year
+        return date(born.year + years, 3, 1), years
+
+
 def long_date(day: date) -> str:
     """Selasa, 1 Desember 2026."""
     return f"{DAYS[day.weekday()]}, {format_date_id(day)}"
@@ -114,12 +128,15 @@ def ask(engine, flow: Flow, step: Step, text: str) -> tuple[str, list[dict]]:
     if step.kind == "visit_day":
         answers = dict(engine.conv.answers or {})
         near = answers.pop(NEAR, None)
+        limit = age_limit(engine, flow)
         rooms = ap.days_with_room(engine.s, office, place_key, flow.service, engine.today,
-                                  near=date.fromisoformat(near) if near else None)
+                                  near=date.fromisoformat(near) if near else None, before=limit and limit[0])
         answers[OFFERED] = [d.isoformat() for d, _ in rooms]
         engine.conv.answers = answers
+        days = ap.open_days(office, place_key, engine.today)
+        if limit and (not days or limit[0] <= days[0]):
+            return "\n".join([text, fill(t["day_age_none"], years=limit[1], birthday=long_date(limit[0]))]), []
         if not rooms:
-            days = ap.open_days(office, place_key, engine.today)
             last = format_date_id(days[-1]) if days else format_date_id(engine.today)
             return "\n".join([text, fill(t["day_none"], last=last, place=place.get("name", ""))]), []
         lines = [fill(t["day_line"], number=i, date=long_date(d), left=n) for i, (d, n) in enumerate(rooms, 1)]
@@ -208,6 +225,8 @@ def _parse_day(engine, flow: Flow, said: str, raw: str) -> str:
         reason = fill(t["day_not_open"], place=place.get("name", ""), weekday=DAYS[day.weekday()])
     elif days and day > days[-1]:
         reason = fill(t["day_too_far"], last=long_date(days[-1]))
+    elif (limit := age_limit(engine, flow)) and day >= limit[0]:
+        reason = fill(t["day_age"], date=long_date(day), years=limit[1], birthday=long_date(limit[0]))
     elif ap.closed_by_officer(engine.s, place_key, flow.service, day):
         reason = fill(t["day_closed"], place=place.get("name", ""), date=long_date(day))
     elif ap.left(engine.s, office, place_key, flow.service, day) <= 0:
@@ -249,10 +268,11 @@ def after_take(engine, flow: Flow, step: Step) -> None:
 
 
 # ---- booking -----------------------------------------------------------------------------------
-def bring_list(flow: Flow, answers: dict, today: date) -> list[str]:
-    """What to bring, from the flow's `booking: bring:` items whose conditions hold."""
+def bring_list(flow: Flow, answers: dict, day: date) -> list[str]:
+    """What to bring, from the flow's `booking: bring:` items whose conditions hold on the visit `day`
+    (a child who is 5 by then brings the photos)."""
     return [item["text"].strip() for item in flow.booking.bring
-            if item.get("when") is None or condition_holds(item["when"], answers, today)]
+            if item.get("when") is None or condition_holds(item["when"], answers, day)]
 
 
 def book(engine, flow: Flow) -> list[Reply]:
@@ -263,12 +283,15 @@ def book(engine, flow: Flow) -> list[Reply]:
     place_key, day = _place_key(engine, flow), _day(engine, flow)
     slot_step = step_of(flow, "visit_slot")
     slot = (answers.get(slot_step.id) or {}).get("id", ap.DAY) if slot_step else ap.DAY
-    number = ap.reserve(s, office, place_key, flow.service, day, slot) if day and day > engine.today else None
+    if day is None or day <= engine.today:  # the day came (or went) while the summary waited
+        return _lost(engine, flow, day, "day_passed_meanwhile")
+    number = ap.reserve(s, office, place_key, flow.service, day, slot)
     if number is None:
-        return _lost(engine, flow, day)
+        closed = ap.closed_by_officer(s, place_key, flow.service, day)
+        return _lost(engine, flow, day, "day_closed_meanwhile" if closed else "race_lost")
     moving = (engine.conv.answers or {}).get(RESCHEDULE)
     appt = _own(engine, moving) if moving else None
-    bring = bring_list(flow, answers, engine.today)
+    bring = bring_list(flow, answers, day)  # an age in a condition counts on the visit day
     if appt is not None and appt.status == "booked":
         ap.release(s, appt.place, appt.service, appt.day, appt.slot)
         old = {"place": appt.place, "day": appt.day.isoformat(), "slot": appt.slot}
@@ -331,8 +354,10 @@ def retire_slip(s, appt: Appointment, status: str) -> None:
               .values(status=status))
 
 
-def _lost(engine, flow: Flow, day: date | None) -> list[Reply]:
-    """The day filled up before the citizen confirmed: ask the day again, nearest days first."""
+def _lost(engine, flow: Flow, day: date | None, why: str) -> list[Reply]:
+    """The day cannot be booked after all when the citizen confirms (it filled up, an officer closed
+    it, or it is today or past by now): say which (`why`, a booking text), ask the day again,
+    nearest days first."""
     drop = {s.id for s in flow.steps if s.kind in ("visit_day", "visit_slot")}
     answers = {k: v for k, v in engine.conv.answers.items() if k not in drop}
     if day is not None:
@@ -341,7 +366,9 @@ def _lost(engine, flow: Flow, day: date | None) -> list[Reply]:
     step = step_of(flow, "visit_day")
     engine.conv.step = step.id
     engine._enter(Mode.COLLECT)
-    return [engine._ask(flow, step, prefix=fill(words()["race_lost"], date=long_date(day) if day else "-"))]
+    place = ap.place(engine.office, _place_key(engine, flow) or "")
+    return [engine._ask(flow, step, prefix=fill(words()[why], date=long_date(day) if day else "-",
+                                                place=place.get("name", "")))]
 
 
 def _own(engine, code: str | None) -> Appointment | None:

@@ -95,6 +95,7 @@ class Booking:
     service's) and what to bring, each item with an optional condition on the answers."""
     prefix: str | None = None
     bring: tuple = ()
+    before_age: dict | None = None   # {born: <date step>, years: N}: visit days before the N-th birthday only
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,8 @@ def read_flow(path: Path, name: str | None = None) -> Flow:
         follow_ups=tuple(FollowUp(service=f["service"], title=f["title"], text=f["text"].strip(), when=f.get("when"),
                                   carry=f.get("carry", {}), preset=f.get("preset", {}))
                          for f in raw.get("follow_ups", ())),
-        booking=Booking(prefix=raw["booking"].get("prefix"), bring=tuple(raw["booking"].get("bring") or ()))
+        booking=Booking(prefix=raw["booking"].get("prefix"), bring=tuple(raw["booking"].get("bring") or ()),
+                        before_age=raw["booking"].get("before_age"))
         if "booking" in raw else None,
     )
 

@@ -207,6 +207,9 @@ class Engine:
             return self._back(flow)
         if command == "edit":
             return self._edit_list(flow, state)
+        visits = aftercare.visits_in_flow(self, flow, event)  # *jadwal saya*, at a question or the summary
+        if visits is not None:
+            return visits
         if state.mode is Mode.CONFIRM:
             return self._on_confirm(flow, event)
         if event.kind not in ("text", "button", "file"):

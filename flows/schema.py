@@ -41,7 +41,7 @@ FLOW_KEYS = {"service", "title", "intro", "steps", "submit", "done", "deadlines"
              "booking"}
 # A flow that ends in a visit booked (flows/booking.py): its `booking:` section, the visit step
 # kinds it needs, and what its `done` text may quote.
-BOOKING_KEYS = {"prefix", "bring"}
+BOOKING_KEYS = {"prefix", "bring", "before_age"}
 BRING_KEYS = {"text", "when"}
 VISIT_KINDS = ("visit_place", "visit_day", "visit_slot")
 BOOKING_DONE_PLACEHOLDERS = {"code", "queue", "place", "address", "date", "slot", "bring"}
@@ -180,7 +180,9 @@ TEXT_GROUPS = {
         "day_none": {"last", "place"}, "day_button": {"weekday", "day", "month"}, "day_unreadable": set(),
         "day_past": {"date"}, "day_today": set(), "day_too_far": {"last"}, "day_holiday": {"date", "holiday"},
         "day_not_open": {"place", "weekday"}, "day_closed": {"place", "date"}, "day_full": {"date", "place"},
-        "race_lost": {"date"}, "slot_head": {"date"}, "slot_line": {"number", "label", "left"},
+        "day_age": {"date", "years", "birthday"}, "day_age_none": {"years", "birthday"},
+        "race_lost": {"date"}, "day_passed_meanwhile": {"date"}, "day_closed_meanwhile": {"date", "place"},
+        "slot_head": {"date"}, "slot_line": {"number", "label", "left"},
         "slot_label": {"start", "end", "zone"}, "slot_unknown": set(), "slot_full": {"label", "date"},
         "bring_line": {"item"}, "rescheduled": {"code"}, "list_head": set(),
         "list_line": {"code", "service", "date", "slot", "place", "queue"}, "list_slot": {"slot"},
@@ -653,6 +655,11 @@ class _FlowChecker:
         order = [k for k in kinds if k in VISIT_KINDS]
         if order != sorted(order, key=VISIT_KINDS.index):
             self.add(where, "the visit steps must come in the order place, day, slot")
+        age = spec.get("before_age")
+        if age is not None and not (isinstance(age, dict) and set(age) == {"born", "years"}
+                                    and self.steps.get(age["born"], {}).get("kind") == "date"
+                                    and isinstance(age["years"], int) and 0 < age["years"] < 150):
+            self.add(where, "key 'before_age' must be {born: <a date step>, years: <whole years>}")
         bring = spec.get("bring", [])
         if not isinstance(bring, list):
             self.add(where, "key 'bring' must be a list of {text, when}")

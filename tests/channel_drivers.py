@@ -156,6 +156,12 @@ class MetaChat(ReadsReplies):
         self.calls: list[dict] = []
         self._seq = 0
 
+    def where(self) -> dict:
+        """Where this citizen's conversation stands (tests.conftest.conversation)."""
+        from tests.conftest import conversation
+
+        return conversation(self.app, self.channel, self.user)
+
     # ---- what the citizen does -------------------------------------------------------------
     def say(self, text: str) -> list[dict]:
         """Type a message."""

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,7 @@ def _sqlite_app(tmp_path: Path, template: Path, **extra):
                        "STORAGE_DIR": str(tmp_path / "files"), "SPOOL_DIR": str(tmp_path / "spool"), "MAIL_DIR": str(tmp_path / "mail"),
                        "SECRET_KEY": "test-secret", "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver",
                        "RATE_LIMITS": False,  # tests chat at machine speed; tests/test_limits.py turns them on
+                       "CLOCK_FILE": str(tmp_path / "clock"),  # the dialogue's time (`office_clock`)
                        **extra})
 
 
@@ -104,6 +106,7 @@ def pg_stack(tmp_path_factory):
            "SMTP_URL": smtp.url,
            "RQ_QUEUE": queue, "SECRET_KEY": "test-secret", "SIMULATOR": "1",
            "PUBLIC_BASE_URL": "http://testserver",
+           "CLOCK_FILE": str(instance / "clock"),  # the dialogue's time, as the test sets it (`office_clock`)
            **meta_fake.shared_server().env(),  # the worker sends WhatsApp/Messenger replies to the fake Graph API
            **twilio_fake.shared_server().env()}  # ... and Twilio replies and media downloads to the fake Twilio API
     log = open(instance / "worker.log", "w")
@@ -148,6 +151,7 @@ def _pg_app(stack: dict):
     """A fresh app on the emptied PostgreSQL schema, queueing jobs for the test worker."""
     _truncate(stack["engine"])
     stack["smtp"].messages.clear()
+    (stack["instance"] / "clock").unlink(missing_ok=True)  # the real time unless the test sets one
     # The worker's instance folder, so both sign with (and check against) one certificate.
     previous = os.environ.get("INSTANCE_PATH")
     os.environ["INSTANCE_PATH"] = str(stack["instance"])
@@ -167,6 +171,7 @@ def _create_pg_app(stack: dict):
                        "STORAGE_DIR": str(stack["instance"] / "files"), "SPOOL_DIR": str(stack["instance"] / "spool"), "MAIL_DIR": str(stack["instance"] / "mail"),
                        "SECRET_KEY": "test-secret",
                        "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver",
+                       "CLOCK_FILE": str(stack["instance"] / "clock"),  # the worker's too
                        "RATE_LIMITS": False})  # as _sqlite_app
 
 
@@ -195,6 +200,51 @@ def sqlite_app(tmp_path, sqlite_template):
     application = _sqlite_app(tmp_path, sqlite_template)
     yield application
     dispose_db(application)
+
+
+class OfficeClock:
+    """The time the dialogue reads (bot/core/clock.py), fixed for a test: every message is answered
+    as of `set`'s office time, in this process and in the RQ worker, until the test ends."""
+
+    ZONE = "+08:00"  # WITA, the office's
+
+    def __init__(self, path: str):
+        self.path = Path(path)
+
+    def set(self, when: str) -> None:
+        """Answer from now on as of `when`, office time: "2026-11-04 09:00"."""
+        at = datetime.fromisoformat(when.replace(" ", "T") + self.ZONE)
+        self.path.write_text(at.isoformat(), encoding="utf-8")
+
+    @property
+    def now(self) -> datetime:
+        """The office time messages are answered as."""
+        return datetime.fromisoformat(self.path.read_text(encoding="utf-8"))
+
+    @property
+    def today(self) -> date:
+        """The office's date messages are answered as."""
+        return self.now.date()
+
+    def clear(self) -> None:
+        """Back to the real time."""
+        self.path.unlink(missing_ok=True)
+
+
+# A Wednesday with two weeks of open days ahead and no holiday among them: Thursday 5 November
+# is the first day that can be booked.
+CLOCK_DAY = "2026-11-04 09:00"
+
+
+@pytest.fixture
+def office_clock(request):
+    """The dialogue's clock of the test's app (`app`, or `sqlite_app` where the test runs on that
+    only), set to CLOCK_DAY; `set` moves it."""
+    name = "app" if "app" in request.fixturenames else "sqlite_app"
+    clock = OfficeClock(request.getfixturevalue(name).config["CLOCK_FILE"])
+    clock.set(CLOCK_DAY)
+    yield clock
+    clock.clear()
 
 
 @pytest.fixture

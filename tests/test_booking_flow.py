@@ -2,9 +2,8 @@
 queue number, "jadwal saya", "ubah jadwal", "batal jadwal"; a full day, a holiday, a past date, a
 day an officer closed, a full slot, and the last place taken by someone else at the summary."""
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
-from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.core import db
@@ -12,13 +11,17 @@ from bot.core.models import AppointmentOverride, AuditLog
 from flows.validators import format_date_id
 from nlu import faq
 from tests.conftest import Chat
-from tests.booking_drivers import CODE, appointments, counters, visit
+from tests.booking_drivers import CODE, TODAY, appointments, counters, visit
+
+# Every message here is answered on the office day of tests/booking_drivers.py's TODAY.
+pytestmark = pytest.mark.usefixtures("office_clock")
 
 NIK = "6408011708900001"
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Makassar")).date()
+    """The office's date these tests are answered on (tests/booking_drivers.py)."""
+    return TODAY
 
 
 def until_place(chat, why: str = "rusak") -> None:
@@ -55,8 +58,9 @@ def test_a_visit_is_booked_from_halo_with_a_code_a_queue_number_and_what_to_brin
     chat.say("sangatta")
     assert chat.where()["step"] == "hari"
     offered = chat.buttons
-    assert offered and all(date.fromisoformat(d) > today() for d in offered)
-    assert "sisa 60 tempat" in chat.text or "sisa 50 tempat" in chat.text or "sisa 25 tempat" in chat.text
+    # the office clock's Wednesday: from Thursday on, Friday's short hours, then the next week
+    assert offered == ["2026-11-05", "2026-11-06", "2026-11-09", "2026-11-10", "2026-11-11", "2026-11-12"]
+    assert "Kamis, 5 November 2026 (sisa 60 tempat)" in chat.text
     chat.say("1")  # the first day listed, by its number
     assert chat.where()["answers"]["hari"] == offered[0]
     assert chat.where()["step"] == "jam" and chat.buttons[0] == "pagi"

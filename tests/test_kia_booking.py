@@ -1,16 +1,21 @@
 """Booking a visit for a Kartu Identitas Anak in the chat (flows/kia.yml): a parent books for a
 child under 17; under 5 no photo, 5 up to 17 less one day two 2×3 colour photos; at 17 it is a
 KTP-el recording, not a KIA, and nothing is booked. "jadwal saya", "ubah jadwal", "batal jadwal"."""
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from tests.booking_drivers import CODE, appointments, visit
+import pytest
+
+from tests.booking_drivers import CODE, TODAY, appointments, visit
+
+# Every message here is answered on the office day of tests/booking_drivers.py's TODAY.
+pytestmark = pytest.mark.usefixtures("office_clock")
 
 PHOTOS = "2 lembar pas foto anak berwarna ukuran 2×3"
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Makassar")).date()
+    """The office's date these tests are answered on (tests/booking_drivers.py)."""
+    return TODAY
 
 
 def born(years: int) -> date:

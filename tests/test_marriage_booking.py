@@ -4,21 +4,25 @@ booked at the main office; then "jadwal saya", "ubah jadwal", "batal jadwal".
 
 One whole walk runs on both databases (`chat`); every detail runs on SQLite with inline jobs
 (`inline_chat`, `sqlite_app`)."""
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import Request
 from tests.conftest import FATHER_NIK, MOTHER_NIK
-from tests.booking_drivers import CODE, appointments, visit
+from tests.booking_drivers import CODE, TODAY, appointments, visit
+
+# Every message here is answered on the office day of tests/booking_drivers.py's TODAY.
+pytestmark = pytest.mark.usefixtures("office_clock")
 
 HUSBAND_NIK, WIFE_NIK = FATHER_NIK, MOTHER_NIK  # a man's and a woman's NIK (tests/conftest.py)
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Makassar")).date()
+    """The office's date these tests are answered on (tests/booking_drivers.py)."""
+    return TODAY
 
 
 def typed(d: date) -> str:

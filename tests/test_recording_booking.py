@@ -3,18 +3,23 @@ birth (checked against the NIK), 16 and over books, under 16 is told when and bo
 married, a married 16-year-old brings the buku nikah; someone already recorded is not booked; list,
 change and cancel. One whole walk on `chat`; every detail on `inline_chat` (SQLite, jobs inline)."""
 import io
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
+
+import pytest
 
 from pypdf import PdfReader
 
-from tests.booking_drivers import CODE, appointments, counters, visit
+from tests.booking_drivers import CODE, TODAY, appointments, counters, visit
+
+# Every message here is answered on the office day of tests/booking_drivers.py's TODAY.
+pytestmark = pytest.mark.usefixtures("office_clock")
 
 ADULT_BORN = date(2000, 5, 10)
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Makassar")).date()
+    """The office's date these tests are answered on (tests/booking_drivers.py)."""
+    return TODAY
 
 
 def years_before(day: date, years: int) -> date:

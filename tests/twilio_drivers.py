@@ -86,6 +86,12 @@ class TwilioChat(ReadsReplies):
             assert time.monotonic() < deadline, f"no replies to {message_sid} within {self.wait} s"
             time.sleep(0.05)
 
+    def where(self) -> dict:
+        """Where this citizen's conversation stands (tests.conftest.conversation)."""
+        from tests.conftest import conversation
+
+        return conversation(self.app, "twilio", self.number)
+
     def say(self, text: str) -> list[dict]:
         """Type a message."""
         self.typed.append(text)

@@ -59,6 +59,8 @@ def from_environment(extra_names: tuple[str, ...] = ()) -> dict:
     found = {name: os.environ[name] for name in (*ENV_NAMES, *extra_names) if os.environ.get(name)}
     if os.environ.get("RQ_QUEUE"):
         found["RQ_QUEUE"] = os.environ["RQ_QUEUE"]
+    if os.environ.get("CLOCK_FILE"):  # tests only: the dialogue's fixed time (bot/core/clock.py)
+        found["CLOCK_FILE"] = os.environ["CLOCK_FILE"]
     if "SIMULATOR" in os.environ:
         found["SIMULATOR"] = os.environ["SIMULATOR"].lower() in ("1", "true", "yes", "on")
     if os.environ.get("PORT"):

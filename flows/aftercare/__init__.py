@@ -33,7 +33,7 @@ from flows.placeholders import fill
 on_booking_cancel = appointments.on_booking_cancel
 
 __all__ = ["idle", "in_flow", "missing_note", "on_booking_cancel", "on_doc_offer", "on_fixing", "on_request_cancel",
-           "visit_button"]
+           "visit_button", "visits_in_flow"]
 
 
 def idle(engine, event: Event, command: str | None) -> list[Reply] | None:
@@ -94,6 +94,15 @@ def run(engine, command: str, ticket: str | None) -> list[Reply] | None:
     if command == "data_erase":
         return start_erase(engine)
     return [records.status_reply(engine.s, engine.conv.contact_id, ticket, engine.office)]
+
+
+def visits_in_flow(engine, flow: Flow, event: Event) -> list[Reply] | None:
+    """Mid-flow (a question or the summary), *jadwal saya*: the booked visits, then where the flow
+    stands, its answers kept (None: not that)."""
+    if event.kind != "text" or not appointments.LIST.search(clean(event.text)):
+        return None
+    return [appointments.listing(engine),
+            engine._current_prompt(flow, prefix=fill(engine.t["back_to_flow"], title=flow.title))]
 
 
 def in_flow(engine, flow: Flow, event: Event) -> list[Reply] | None:
