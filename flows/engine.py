@@ -507,6 +507,8 @@ class Engine:
             return None
         if parse.intent == "check_status" and not (parse.first("ticket") or "status" in event.text.lower()):
             return None  # "sudah saya kirim kemarin" at a photo step is about the photo, not a ticket
+        if SERVICE_INTENTS.get(parse.intent) == flow.service:
+            return None  # "pindah" at the KK flow's "what changed" is an answer to explain, not a new request
         needed = understand.QUESTION_CONFIDENCE if valid else understand.CONFIDENCE_THRESHOLD
         return self._on_intent(parse, flow) if parse.confidence >= needed else None
 
