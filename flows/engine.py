@@ -104,7 +104,7 @@ class Engine:
             return [Reply(self.t["empty_message"]), self._menu_reply()]
         parse = understand.interpret(event.text, self.today)
         if not understand.confident(parse):
-            return [self._clarify(parse)]
+            return self._clarify(parse)
         return self._on_intent(parse, None)
 
     def _idle_button(self, button: str) -> list[Reply]:
@@ -520,6 +520,8 @@ class Engine:
             return None
         if parse.intent == "check_status" and not (parse.first("ticket") or "status" in event.text.lower()):
             return None  # "sudah saya kirim kemarin" at a photo step is about the photo, not a ticket
+        if SERVICE_INTENTS.get(parse.intent) == flow.service:
+            return None  # "pindah" at the KK flow's "what changed" is an answer to explain, not a new request
         needed = understand.QUESTION_CONFIDENCE if valid else understand.CONFIDENCE_THRESHOLD
         return self._on_intent(parse, flow) if parse.confidence >= needed else None
 
@@ -531,7 +533,9 @@ class Engine:
         elif intent in SERVICE_INTENTS:
             key = SERVICE_INTENTS[intent]
             if flow is None:
-                return self._choose_service(key)
+                # Moving house is a KK change here, but the surat pindah itself is not made in the chat.
+                moving = [Reply(self.t["moving_note"])] if parse.first("topic") == "pindah" else []
+                return moving + self._choose_service(key)
             if flow.service != key:
                 return self._offer_switch(flow, key)
             replies = [Reply(fill(self.t["same_service"], title=flow.title))]
@@ -556,10 +560,17 @@ class Engine:
             replies.append(self._current_prompt(flow, prefix=fill(self.t["back_to_flow"], title=flow.title)))
         return replies
 
-    def _clarify(self, parse: Parse) -> Reply:
-        """A short question with the likely meanings, instead of a guess."""
-        b = self.t["buttons"]
-        return Reply(self.t["clarify"], understand.likely_choices(parse) + [{"id": "cmd:menu", "title": b["menu"]}])
+    def _clarify(self, parse: Parse) -> list[Reply]:
+        """A short question naming the two likeliest meanings, instead of a guess; the menu when
+        no meaning is likely enough to offer."""
+        choices = understand.likely_choices(parse)
+        if not choices:
+            return [Reply(self.t["clarify_none"]), self._menu_reply()]
+        menu = {"id": "cmd:menu", "title": self.t["buttons"]["menu"]}
+        if len(choices) == 2:
+            text = fill(self.t["clarify_two"], first=choices[0]["title"], second=choices[1]["title"])
+            return [Reply(text, choices + [menu])]
+        return [Reply(self.t["clarify"], choices + [menu])]
 
     def _handoff(self, intent: str) -> list[Reply]:
         """Put the conversation in the officers' queue and say when someone will answer."""

@@ -110,6 +110,7 @@ TEXTS = {
     "nik_date_note": set(), "internal_error": set(), "back_to_flow": {"title"}, "same_service": {"title"},
     "switch_offer": {"title", "new"}, "handoff_open": set(), "handoff_returned": set(),
     "handoff_closed": {"hours", "next_open"}, "complaint_ack": set(), "clarify": set(),
+    "clarify_two": {"first", "second"}, "clarify_none": set(), "moving_note": set(),
     "no_request_to_cancel": set(), "thanks": set(), "next_opening": {"day", "date", "time"},
     "next_opening_unknown": set(), "done_email_note": set(), "duration_unknown": set(),
     "office_hours_span": {"days", "start", "end"}, "office_hours_none": set(),

@@ -9,6 +9,10 @@ from nlu import CONFIDENCE_THRESHOLD, FAQ_INTENTS, SERVICE_INTENTS, Parse, get_i
 
 # Above this, a message that could also be an answer ("berapa biayanya") is taken as a question.
 QUESTION_CONFIDENCE = 0.75
+# Below CONFIDENCE_THRESHOLD the dialogue asks which meaning was meant. A meaning offered as a
+# choice needs at least this much: on the held-out files, when the top intent is wrong, the right
+# one is the second likeliest and above 0.1 in most cases (docs/nlu.md); below it a button is noise.
+CHOICE_FLOOR = 0.1
 # Intents that interrupt a request in progress; the request resumes afterwards.
 INTERRUPTIONS = FAQ_INTENTS | {"human", "complaint", "check_status"} | set(SERVICE_INTENTS)
 QUESTION_WORDS = re.compile(r"\b(apa|apakah|berapa|brp|bagaimana|gimana|gmn|gmna|kapan|dimana|dmn|"
@@ -52,9 +56,10 @@ def confident(parse: Parse) -> bool:
     return parse.confidence >= CONFIDENCE_THRESHOLD
 
 
-def likely_choices(parse: Parse, limit: int = 3) -> list[dict]:
-    """Buttons for the likeliest meanings, for a clarifying question."""
+def likely_choices(parse: Parse, limit: int = 2) -> list[dict]:
+    """Buttons for the two likeliest meanings the clarifying question can offer; a meaning the
+    model gives less than CHOICE_FLOOR is no choice (gibberish gets the menu instead)."""
     labels = intent_labels()
     choices = [{"id": f"intent:{name}", "title": labels[name]}
-               for name, _score in parse.ranking if name in labels]
+               for name, score in parse.ranking if name in labels and score >= CHOICE_FLOOR]
     return choices[:limit]

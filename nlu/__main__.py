@@ -7,7 +7,7 @@ import sys
 import time
 
 from . import classifier, get_interpreter
-from .evaluate import evaluate
+from .evaluate import evaluate_each
 
 
 def cmd_parse(args) -> int:
@@ -34,10 +34,11 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    """Print per-intent precision/recall/F1, accuracy and confusions on the held-out file."""
-    report = evaluate(get_interpreter())
-    print(report.format())
-    return 0 if report.passes() or not args.strict else 1
+    """Print, for each held-out file and for all of them, per-intent precision/recall/F1,
+    accuracy, the confusion table, confidence against accuracy, and the misread messages."""
+    reports = evaluate_each(get_interpreter())
+    print("\n\n".join(report.format() for report in reports))
+    return 0 if all(r.passes() for r in reports) or not args.strict else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("model", nargs="?",
                        help="model path (default $NLU_MODEL_PATH or instance/nlu-model.pkl)")
     train.set_defaults(func=cmd_train)
-    ev = sub.add_parser("evaluate", help="score on the held-out test file")
+    ev = sub.add_parser("evaluate", help="score on the held-out test files")
     ev.add_argument("--strict", action="store_true", help="exit 1 when below the targets")
     ev.set_defaults(func=cmd_evaluate)
     args = parser.parse_args(argv)

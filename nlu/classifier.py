@@ -115,7 +115,11 @@ class Model:
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """(intent, probability) for every intent, best first, for raw text."""
-        proba = self.predict_proba_one(normalize(text))
+        return self.rank_normalised(normalize(text))
+
+    def rank_normalised(self, normalised: str) -> list[tuple[str, float]]:
+        """(intent, probability) for every intent, best first, for already normalised text."""
+        proba = self.predict_proba_one(normalised)
         order = np.argsort(-proba)
         return [(self.labels[i], float(proba[i])) for i in order]
 

@@ -26,9 +26,18 @@ _SPACED_DMY = re.compile(r"(?<![\d/.\-])(\d{1,2}) ?[/.\-] ?(\d{1,2}) ?[/.\-] ?(\
 BULAN_DMY = re.compile(
     r"\b(\d{1,2})\s*(?:bulan|bln)\.?\s*(\d{1,2})\s*(?:,\s*)?(?:(?:tahun|thn|th)\.?\s*)?(\d{4}|\d{2})(?!\d)", re.I)
 _NUMERIC_YMD = re.compile(r"(?<![\d/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/.\-])")
+# "5 juni 2020", "tgl 5 bulan juni 2020", "17 agustus tahun 2020": "bulan" may name the month and
+# "tahun" the year.
 _WORD_DATE = re.compile(
-    rf"\b(\d{{1,2}})\s*(?:-\s*)?({_MONTH_ALT})\.?(?:\s*(?:-\s*)?(\d{{4}}|'?\d{{2}})(?!\d))?\b",
+    rf"\b(\d{{1,2}})\s*(?:-\s*)?(?:(?:bulan|bln)\.?\s+)?({_MONTH_ALT})\.?"
+    rf"(?:\s*(?:-\s*)?(?:(?:tahun|thn)\.?\s*)?(\d{{4}}|'?\d{{2}})(?!\d))?\b",
     re.I)
+# "tgl 3 bulan dua tahun 2026": the month number said in words after "bulan".
+_MONTH_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+                "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "dua belas": 12}
+_BULAN_WORD_DMY = re.compile(
+    r"\b(\d{1,2})\s*(?:bulan|bln)\.?\s+(dua\s+belas|satu|dua|tiga|empat|lima|enam|tujuh|delapan|"
+    r"sembilan|sepuluh|sebelas)\s*(?:,\s*)?(?:(?:tahun|thn|th)\.?\s*)?(\d{4})(?!\d)", re.I)
 _N_AGO = re.compile(
     r"\b(\d{1,3}|se|satu|dua|tiga|empat|lima|enam|tujuh)\s*(hari|hr|minggu|mgg|pekan|bulan|bln|"
     r"tahun|thn)\s+(?:yang\s+|yg\s+)?(lalu|lalu2|lau|yll|kemarin|kemaren|kmrn|silam)\b", re.I)
@@ -303,6 +312,9 @@ def find_dates(text: str, today: date) -> list[tuple[int, int, str, dict]]:
         for m in pattern.finditer(text):
             add(m.start(), m.end(),
                 _safe(_year(m.group(3), today), int(m.group(2)), int(m.group(1))))
+    for m in _BULAN_WORD_DMY.finditer(text):
+        month = _MONTH_WORDS[re.sub(r"\s+", " ", m.group(2).lower())]
+        add(m.start(), m.end(), _safe(int(m.group(3)), month, int(m.group(1))))
     for s, e, value in _spoken_dates(text, today):
         add(s, e, value)
     for m in _WORD_DATE.finditer(text):

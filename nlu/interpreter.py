@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from . import classifier
 from .entities import extract
+from .normalize import normalize, strip_greeting
 
 # Below this the top intent is a guess: ask the person to rephrase or pick from the menu.
 # On the held-out file, 0.5 keeps 93% of messages at 98.9% accuracy (docs/nlu.md).
@@ -66,18 +67,37 @@ class Parse:
 class Interpreter(Protocol):
     """Anything that turns a message into a Parse."""
 
+    def _request_after_greeting(self, text: str, ranking: list[tuple[str, float]]):
+        """The ranking of what follows a leading greeting, when that is a request the model is
+        sure of; else the whole message's ranking."""
+        normalised = normalize(text)
+        rest = strip_greeting(normalised)
+        if not rest or rest == normalised:
+            return ranking
+        after = self.model.rank_normalised(rest)
+        if after[0][0] not in ("greet", "out_of_scope") and after[0][1] >= REQUEST_AFTER_GREETING:
+            return after
+        return ranking
+
     def parse(self, text: str, today: date | None = None) -> Parse:
         """Intent, confidence and entities of one message."""
         ...
 
 
+# Topics that are still this office's matter: moving house changes the Kartu Keluarga (pindah
+# datang / keluar in the KK flow), so "surat pindah" is not sent to another office.
+OUR_TOPICS = frozenset({"pindah"})
+
+
 def apply_rules(intent: str, entities: list[dict]) -> str:
     """Deterministic corrections on top of the classifier (few, each with a reason)."""
     kinds = {e["entity"] for e in entities}
-    # A question or request about another office's document (paspor, SIM, BPJS, NPWP, …) that
-    # names none of ours is out of scope even when it is phrased like ours ("npwp hilang gmn").
-    if "topic" in kinds and "service" not in kinds and (
-            intent in FAQ_INTENTS or intent in SERVICE_INTENTS):
+    topics = {e["value"] for e in entities if e["entity"] == "topic"} - OUR_TOPICS
+    # A question, request or grievance about another office's matter (paspor, SIM, BPJS, NPWP,
+    # bansos, …) that names none of ours is out of scope even when it is phrased like ours
+    # ("npwp hilang gmn") or like a complaint ("iuran bpjs naik terus"): it is not about us.
+    if topics and "service" not in kinds and (
+            intent in FAQ_INTENTS or intent in SERVICE_INTENTS or intent == "complaint"):
         return "out_of_scope"
     # A Muslim marriage is recorded by the KUA (buku nikah) and a Muslim divorce's akta cerai
     # comes from the Pengadilan Agama: "kami muslim mau nikah, akta nikah di capil bisa?" is
@@ -93,6 +113,11 @@ def apply_rules(intent: str, entities: list[dict]) -> str:
 def _today(tz: str) -> date:
     """Today's date in the office's time zone (dates like "kemarin" are relative to it)."""
     return datetime.now(ZoneInfo(tz)).date()
+
+
+# A request after a greeting must outrank the greeting ("assalamualaikum min, mau tanya syarat
+# akta cerai"); what follows the greeting is read alone, and wins when the model is sure of it.
+REQUEST_AFTER_GREETING = 0.6
 
 
 class LocalInterpreter:
@@ -118,6 +143,18 @@ class LocalInterpreter:
         """Load (or train) the model now, e.g. at worker start, instead of on the first message."""
         _ = self.model
 
+    def _request_after_greeting(self, text: str, ranking: list[tuple[str, float]]):
+        """The ranking of what follows a leading greeting, when that is a request the model is
+        sure of; else the whole message's ranking."""
+        normalised = normalize(text)
+        rest = strip_greeting(normalised)
+        if not rest or rest == normalised:
+            return ranking
+        after = self.model.rank_normalised(rest)
+        if after[0][0] not in ("greet", "out_of_scope") and after[0][1] >= REQUEST_AFTER_GREETING:
+            return after
+        return ranking
+
     def parse(self, text: str, today: date | None = None) -> Parse:
         """Classify one message and extract its entities."""
         text = text or ""
@@ -125,5 +162,7 @@ class LocalInterpreter:
         if not text.strip():
             return Parse(text, "out_of_scope", 0.0, entities, [])
         ranking = self.model.rank(text)
+        if ranking[0][0] == "greet":
+            ranking = self._request_after_greeting(text, ranking)
         intent, confidence = ranking[0]
         return Parse(text, apply_rules(intent, entities), confidence, entities, ranking)

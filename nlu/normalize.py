@@ -63,12 +63,24 @@ SLANG: dict[str, str] = {
     "askum": "assalamualaikum", "assalamu'alaikum": "assalamualaikum",
     "asalamualaikum": "assalamualaikum", "assalamualaikom": "assalamualaikum",
     "tabe": "permisi", "punten": "permisi",
+    # Banjar and Kutai Malay words with one meaning in these chats (issue 16). "napa" stays
+    # "kenapa" (Jakarta slang is commoner here than Banjar "what"); "kai" (grandfather / a name)
+    # and "laki" (husband / male) are left alone.
+    "ndik": "tidak", "ndk": "tidak", "endik": "tidak", "hiih": "iya", "hi'ih": "iya",
+    "hi’ih": "iya", "hih": "iya", "inggih": "iya", "haja": "saja", "kawa": "bisa",
+    "barapa": "berapa", "batakun": "bertanya", "maulah": "bikin", "tuntung": "selesai",
+    "kadada": "tidak ada", "jua": "juga", "banar": "benar", "lawas": "lama", "hanyar": "baru",
+    "nang": "yang", "parak": "dekat", "bapandir": "bicara", "lawan": "dengan", "urang": "orang",
+    "tarima": "terima", "baranak": "melahirkan", "bini": "istri", "abah": "bapak", "uma": "ibu",
+    "nini": "nenek", "ading": "adik", "sidin": "beliau", "ikam": "kamu", "mun": "kalau",
+    "isuk": "besok", "samalam": "kemarin", "sadikit": "sedikit", "sabarataan": "semua",
 }
 
 # Multi-word rewrites, applied before single tokens (word boundaries enforced).
 PHRASES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bkaya\s+apa\b"), "bagaimana"),          # Banjar "how"; "kaya" alone = rich
     (re.compile(r"\bmatur\s+nuwun\b"), "terima kasih"),
+    (re.compile(r"\bwayah\s+ini\b"), "sekarang"),         # Banjar "now"
     (re.compile(r"\bterima\s+kasi\b"), "terima kasih"),
     (re.compile(r"\be[\s-]?ktp\b|\bktp[\s-]?el\b"), "ktp"),
     (re.compile(r"\bk\.?t\.?p\b"), "ktp"),
@@ -107,7 +119,7 @@ _VOCATIVE_BEFORE = {"halo", "hallo", "hai", "hi", "pagi", "siang", "sore", "mala
                     "oke", "ok", "iya", "assalamualaikum", "salam", "selamat", "met", "sip"}
 _STRETCH_RE = re.compile(r"([a-z])\1{2,}")
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*|[?!]")
-NORMALIZER_VERSION = 3
+NORMALIZER_VERSION = 4
 
 
 def email_spans(pattern: re.Pattern, resume: re.Pattern, text: str):
@@ -148,8 +160,12 @@ def _replace_spans(text: str, spans, replacement: str) -> str:
 
 
 def _unstretch(word: str) -> str:
-    """Collapse letters repeated three or more times ("bangeeet" → "banget", "maaaf" → "maaf")."""
+    """Collapse letters repeated three or more times ("bangeeet" → "banget", "maaaf" → "maaf"),
+    and a doubled last letter of a longer word ("makasihh", "tolongg", "kakakk"): no Indonesian
+    word ends in one."""
     if not _STRETCH_RE.search(word):
+        if len(word) > 3 and word[-1] == word[-2] and word[-1].isalpha() and word not in _REAL_DOUBLES:
+            return word[:-1]
         return word
     two = _STRETCH_RE.sub(r"\1\1", word)
     if two in _REAL_DOUBLES:
@@ -244,3 +260,31 @@ def _kk_is_vocative_in(words: list[str], i: int) -> bool:
     if i == 0 and (nxt == "tanya" or words[1:3] in (["mau", "tanya"], ["numpang", "tanya"])):
         return True
     return nxt in ("", "?", "!") and prev in {"ya", "dong", "nih", "sih", "oke"}
+
+
+# What a greeting is made of, after normalisation: "assalamualaikum wr wb pak", "selamat pagi
+# admin", "halo kak emojimohon, mau tanya". Stripped from the front to read the request after it.
+_GREETING_WORDS = frozenset({
+    "halo", "hallo", "helo", "hai", "hi", "hey", "pagi", "siang", "sore", "malam", "selamat",
+    "slmt", "met", "assalamualaikum", "aslmkm", "aslm", "samlekom", "wr", "wb", "warahmatullahi",
+    "wabarakatuh", "permisi", "salam", "admin", "kak", "kakak", "pak", "bapak", "bu", "ibu",
+    "mas", "mbak", "om", "bang", "dik", "anda", "ai", "emojihalo", "emojimohon", "dukcapil",
+    "maaf", "numpang", "mau", "tanya", "bertanya", "izin", "ijin", "sedikit", "dong", "ya"})
+
+
+def strip_greeting(normalised: str) -> str:
+    """What follows the greeting at the start of a normalised message ("" when it is all greeting,
+    the text unchanged when it does not start with one)."""
+    words = normalised.split()
+    i = 0
+    while i < len(words) and words[i] in _GREETING_WORDS:
+        i += 1
+    if i == 0 or not any(w in _OPENERS for w in words[:i]):
+        return normalised
+    return " ".join(words[i:])
+
+
+# A greeting must open the message: "mau tanya syarat" is not a greeting followed by a request.
+_OPENERS = frozenset({"halo", "hallo", "helo", "hai", "hi", "hey", "pagi", "siang", "sore",
+                      "malam", "selamat", "slmt", "met", "assalamualaikum", "aslmkm", "aslm",
+                      "samlekom", "permisi", "salam", "emojihalo"})

@@ -63,11 +63,39 @@ def test_asking_for_another_request_offers_to_finish_or_switch(chat):
     assert chat.buttons[0] == "resume:akta_kelahiran"
 
 
-def test_an_unclear_message_gets_likely_choices_and_a_choice_works(chat):
-    chat.say("qwerty asdf")
-    assert "maksud Bapak/Ibu yang mana" in chat.text
-    chat.press("intent:ask_hours")
+def test_an_unclear_message_names_the_two_likeliest_meanings_and_a_choice_works(chat):
+    chat.say("dokumen")  # printing? requirements? the model is not sure
+    choices = [b for b in chat.buttons if b.startswith("intent:")]
+    assert len(choices) == 2 and chat.buttons[-1] == "cmd:menu"
+    first, second = [b["title"] for r in chat.replies for b in r.get("buttons", [])][:2]
+    assert f"maksud Bapak/Ibu yang mana: *{first}* atau *{second}*?" in chat.text
+    chat.press("intent:ask_hours")  # a meaning pressed is answered, offered or not
     assert "WITA" in chat.text
+
+
+def test_gibberish_gets_the_menu_not_a_guess(chat):
+    chat.say("qwerty asdf")
+    assert "belum saya pahami" in chat.text
+    assert not any(b.startswith("intent:") for b in chat.buttons)
+    assert "svc:akta_kelahiran" in chat.buttons
+
+
+def test_a_request_after_a_greeting_is_the_request(chat):
+    chat.say("assalamualaikum min 🙏 mau bikin akte lahir anak sy")
+    assert "kita urus *Akta Kelahiran*" in chat.text
+
+
+def test_moving_house_starts_the_kk_change(chat):
+    chat.say("mau urus surat pindah ke sangatta")
+    assert chat.where()["flow"] == "kartu_keluarga"
+    # The KK is changed here; the surat pindah itself is not made in the chat, and it says so.
+    assert "Surat pindah (SKPWNI) sendiri belum bisa diurus lewat chat ini" in chat.text
+    assert "Kartu Keluarga" in chat.text
+
+
+def test_an_officer_asking_for_money_gets_the_calo_warning(chat):
+    chat.say("petugas minta uang biar cepat jadi, itu resmi kah?")
+    assert "GRATIS" in chat.text and "calo" in chat.text
 
 
 def test_out_of_scope_names_the_right_office(chat):

@@ -214,6 +214,13 @@ def test_the_tabular_calendar_agrees_with_known_dates_within_a_day():
     ("lahir 1 . 8 . 2025", "2025-08-01", "1 . 8 . 2025"),
     ("meninggal dua minggu yang lalu", "2026-11-16", "dua minggu yang lalu"),
     ("lahir hari jumat kemarin", "2026-11-27", "hari jumat kemarin"),
+    # "bulan" before a month name, "tahun" before the year, the month number in words (issue 16)
+    ("lahir tgl 5 bulan juni 2020", "2020-06-05", "5 bulan juni 2020"),
+    ("tanggal 1 bulan januari tahun 2020", "2020-01-01", "1 bulan januari tahun 2020"),
+    ("meninggal tanggal 17 agustus tahun 2020", "2020-08-17", "17 agustus tahun 2020"),
+    ("tgl 3 bulan dua tahun 2026", "2026-02-03", "3 bulan dua tahun 2026"),
+    ("tgl 12 bulan dua belas thn 2021", "2021-12-12", "12 bulan dua belas thn 2021"),
+    ("lahir tgl 5 - 6 - 2020 jam 10", "2020-06-05", "5 - 6 - 2020"),
 ])
 def test_the_nlu_date_finder_reads_the_same_forms(text, value, covered):
     found = [(e["value"], text[e["start"]:e["end"]]) for e in extract(text, TODAY) if e["entity"] == "date"]
@@ -222,6 +229,11 @@ def test_the_nlu_date_finder_reads_the_same_forms(text, value, covered):
 
 def test_the_nlu_reads_a_day_in_words_without_a_year_as_this_year():
     assert [d[2] for d in find_dates("dua puluh satu april", TODAY)] == ["2026-04-21"]
+
+
+def test_an_age_in_months_and_weeks_is_not_a_date():
+    assert find_dates("umur anak 3 bulan 2 minggu", TODAY) == []
+    assert find_dates("anak saya 3 bulan dua hari lagi ulang tahun", TODAY) == []
 
 
 def test_number_words_without_a_month_are_not_dates():

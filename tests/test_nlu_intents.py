@@ -53,6 +53,21 @@ def interpreter(model_path):
     ("npwp sy hilang gimana", "out_of_scope"),
     ("SYARAT AKTE KELAHIRAN APA AJA", "ask_requirements"),
     ("biayanya brpaaa kakkk", "ask_cost"),
+    # The harder half (issue 16): Banjar/Kutai words, capitals, moving house, printing what was
+    # received, stopping, status in a document's words, bribes, phones, other offices' grievances.
+    ("ulun handak maulah akta gasan anak nang hanyar lahir", "birth_certificate"),
+    ("mau urus surat pindah ke kecamatan sangatta utara", "family_card"),
+    ("pdf akta sudah masuk di wa, cara ngeprintnya kaya apa", "ask_print"),
+    ("ndik usah dilanjut, ulun ke kantor haja", "cancel"),
+    ("akta anak ulun sudah terbit kah", "check_status"),
+    ("ada petugas minta duit biar akta cepat jadi, resmi kah", "ask_cost"),
+    ("telpon kantor dari kemarin kada diangkat", "complaint"),
+    ("jalan di desa kami rusak kada diperbaiki", "out_of_scope"),
+    ("SELAMAT SIANG PAK, MAU URUS AKTA KEMATIAN IBU", "death_certificate"),
+    ("assalamualaikum kak 🙏 syarat bikin kia apa", "ask_requirements"),
+    ("halo min 🙏", "greet"),
+    ("hi'ih pak", "affirm"),
+    ("ktp ulun patah, handak cetak ulang", "ktp_print"),
 ])
 def test_it_recognises_typical_messages(interpreter, text, intent):
     parse = interpreter.parse(text)
@@ -163,6 +178,13 @@ def test_score_computes_precision_recall_and_confusions():
     assert report.confusions == [("a", "b", "2")]
 
 
+def test_a_grievance_about_another_office_is_out_of_scope_but_moving_house_is_ours():
+    bpjs = [{"entity": "topic", "value": "bpjs", "start": 0, "end": 4}]
+    assert apply_rules("complaint", bpjs) == "out_of_scope"
+    pindah = [{"entity": "topic", "value": "pindah", "start": 0, "end": 12}]
+    assert apply_rules("family_card", pindah) == "family_card"
+
+
 def test_another_offices_topic_overrides_a_faq_intent():
     topic = [{"entity": "topic", "value": "npwp", "start": 0, "end": 4}]
     assert apply_rules("ask_lost_document", topic) == "out_of_scope"
@@ -190,6 +212,11 @@ def test_another_offices_topic_overrides_a_faq_intent():
     ("anak2 sy", "anak saya"),
     ("👍", "emojiok"),
     ("🎉🎉 halo", "halo"),
+    ("hi'ih pak, ndik jadi", "iya pak tidak jadi"),
+    ("ULUN HANDAK MAULAH AKTA", "saya mau bikin akta"),
+    ("makasihh kakk, tolongg", "terima kasih kak tolong"),
+    ("barapa lawas tuntung", "berapa lama selesai"),
+    ("kantor nang parak wayah ini", "kantor yang dekat sekarang"),
 ])
 def test_the_normaliser_rewrites_chat_forms(text, expected):
     assert normalize(text) == expected
@@ -198,7 +225,7 @@ def test_the_normaliser_rewrites_chat_forms(text, expected):
 @pytest.mark.parametrize("text", [
     "kan sudah saya kirim", "ma", "do re mi", "buat akta", "orang kaya", "apa kabar",
     "maaf saat ini", "kapan sampai", "bisa dibantu", "alamat kantor", "kepala keluarga",
-    "perekaman ktp", "sebentar", "tunggu", "sesuai data",
+    "perekaman ktp", "sebentar", "tunggu", "sesuai data", "kai", "laki laki", "allah",
 ])
 def test_the_normaliser_leaves_normal_words_alone(text):
     assert normalize(text) == text
