@@ -67,18 +67,6 @@ class Parse:
 class Interpreter(Protocol):
     """Anything that turns a message into a Parse."""
 
-    def _request_after_greeting(self, text: str, ranking: list[tuple[str, float]]):
-        """The ranking of what follows a leading greeting, when that is a request the model is
-        sure of; else the whole message's ranking."""
-        normalised = normalize(text)
-        rest = strip_greeting(normalised)
-        if not rest or rest == normalised:
-            return ranking
-        after = self.model.rank_normalised(rest)
-        if after[0][0] not in ("greet", "out_of_scope") and after[0][1] >= REQUEST_AFTER_GREETING:
-            return after
-        return ranking
-
     def parse(self, text: str, today: date | None = None) -> Parse:
         """Intent, confidence and entities of one message."""
         ...
