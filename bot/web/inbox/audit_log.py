@@ -186,10 +186,14 @@ def audit_log():
     officer = request.args.get("officer", "").strip()[:100]
     who = request.args.get("who", "officers")
     who = who if who in WHO else "officers"
-    page = request.args.get("page", "1")
-    page = max(int(page), 1) if page.isdigit() else 1
-    query = select(AuditLog).where(*_filters(ticket, citizen, officer, who)).order_by(AuditLog.seq.desc())
-    entries = s.execute(query.offset((page - 1) * PAGE).limit(PAGE + 1)).scalars().all()
+    # Older pages by the last seq shown (not an offset: the log grows while an admin reads it,
+    # not least by this page's own entry).
+    before = request.args.get("before", "")
+    before = int(before) if before.isdigit() else None
+    query = select(AuditLog).where(*_filters(ticket, citizen, officer, who))
+    if before is not None:
+        query = query.where(AuditLog.seq < before)
+    entries = s.execute(query.order_by(AuditLog.seq.desc()).limit(PAGE + 1)).scalars().all()
     more, entries = len(entries) > PAGE, entries[:PAGE]
     actors, targets = _describe(s, entries)
     zone = office_zone()
@@ -199,12 +203,10 @@ def audit_log():
              "detail": _detail_text(e)} for e in entries]
     audit(s, f"officer:{me.id}", "audit_log_viewed", **{k: v for k, v in
                                                        (("ticket", ticket), ("citizen", citizen), ("officer", officer))
-                                                       if v}, who=who, page=page)
+                                                       if v}, who=who, **({"before": before} if before else {}))
     s.commit()
     args = {k: v for k, v in (("ticket", ticket), ("citizen", citizen), ("officer", officer), ("who", who)) if v}
-
-    def page_link(n: int) -> str:
-        return url_for("inbox.audit_log") + "?" + urlencode({**args, "page": n})
+    base = url_for("inbox.audit_log") + "?" + urlencode(args)
     return render_template("inbox/audit.html", officer=me, rows=rows, ticket=ticket, citizen=citizen,
-                           searched_officer=officer, who=who, whos=WHO, page=page,
-                           previous=page_link(page - 1) if page > 1 else None, next=page_link(page + 1) if more else None)
+                           searched_officer=officer, who=who, whos=WHO, older_page=before is not None,
+                           newest=base, next=f"{base}&{urlencode({'before': entries[-1].seq})}" if more else None)
