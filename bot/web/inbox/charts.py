@@ -22,7 +22,8 @@ def grouped_bars(title: str, labels: list[str], series: list[tuple[str, list[flo
     numbers in each bar's tooltip; the SVG scales to its container's width."""
     width, height, left, bottom, top = 720, 240, 36, 40, 28
     plot_w, plot_h = width - left - 8, height - bottom - top
-    peak = _nice_max(max((v for _, values in series for v in values), default=0))
+    # Counts: at least 0–4 on the axis, so a quiet range shows whole numbers, not 0.25 citizens.
+    peak = max(_nice_max(max((v for _, values in series for v in values), default=0)), 4)
     slot = plot_w / max(len(labels), 1)
     bar = max(min(slot * 0.8 / max(len(series), 1), 24), 1)
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" data-testid="{escape(testid)}" '

@@ -93,8 +93,10 @@ def dashboard():
         "chart-services")
     return render_template("inbox/dashboard.html", officer=officer, start=start, end=end, today=today,
                            total=figures.total(rows, start), services=services, days=days,
-                           name=lambda key: service_name(office, key), charts=[chart_requests, chart_chats,
-                                                                               chart_visits, chart_services])
+                           name=lambda key: service_name(office, key),
+                           charts=[("Permohonan per hari", chart_requests), ("Chat per hari", chart_chats),
+                                   ("Kedatangan per hari (jadwal dibuat pada hari itu; hadir dan tidak hadir menurut hari kedatangan)",
+                                    chart_visits), ("Permohonan diajukan per layanan", chart_services)])
 
 
 @bp.get("/dashboard.csv")
