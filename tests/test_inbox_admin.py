@@ -133,7 +133,8 @@ def rows(html: str) -> list[tuple[str, str, str]]:
                       r'<td data-testid="target">([^<]*)</td>', html)
 
 
-def test_the_audit_log_found_by_request_citizen_and_officer(sqlite_app):
+def test_the_audit_log_found_by_request_citizen_and_officer(app):
+    sqlite_app = app  # on both databases: the search is SQL of its own
     ticket = file_birth_request(sqlite_app, "warga-1")
     other = file_birth_request(sqlite_app, "warga-2")
     add_officer(sqlite_app, username="siti", name="Siti Petugas")
