@@ -170,3 +170,22 @@ def test_the_audit_log_pages_newest_first(sqlite_app):
     second = client.get(re.search(r'href="([^"]+)" data-testid="next"', first).group(1).replace("&amp;", "&"))
     older = [int(s) for s in re.findall(r'data-seq="(\d+)"', second.get_data(as_text=True))]
     assert older and max(older) < min(seqs)
+
+
+def test_every_action_the_code_audits_has_an_indonesian_label():
+    """An officer reading the log never meets a bare code: each literal action named in an
+    `audit(...)` call (and each request action of the lifecycle) has its label."""
+    from pathlib import Path
+
+    from bot.core.lifecycle import TABLE
+    from bot.web.inbox.audit_log import LABELS
+
+    root = Path(__file__).resolve().parent.parent
+    named = set()
+    for folder in ("bot", "flows", "delivery", "nlu"):
+        for path in (root / folder).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            named |= set(re.findall(r'\baudit\([^,()]+,\s*[^,()]+(?:\([^()]*\))?,\s*f?"([a-z_]+)"', source))
+    named |= {f"request_{action}" for action in TABLE}
+    assert len(named) > 60
+    assert sorted(named - set(LABELS)) == []
