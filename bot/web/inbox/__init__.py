@@ -4,7 +4,10 @@ from datetime import timedelta
 from bot.web.inbox import (  # noqa: F401  (their routes register on bp)
     auth,
     conversations,
+    admin,
+    audit_log,
     counter,
+    dashboard,
     data_requests,
     failures,
     mail,
