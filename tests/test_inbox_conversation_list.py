@@ -71,9 +71,9 @@ def names_listed(client, query: str = "") -> list[str]:
     return re.findall(r'data-testid="citizen-name">([^<]*)<', html)
 
 
-def test_a_citizen_is_found_by_name_number_psid_ticket_or_nik(sqlite_app):
-    seed(sqlite_app)
-    client = officer(sqlite_app)
+def test_a_citizen_is_found_by_name_number_psid_ticket_or_nik(app):
+    seed(app)
+    client = officer(app)
     assert names_listed(client)[0] == "Pak Darmo"  # the one waiting for an officer comes first
     assert sorted(names_listed(client)) == ["Budi Santoso", "Pak Darmo", "Siti Aminah"]
     assert names_listed(client, "?q=darmo") == ["Pak Darmo"]
@@ -85,7 +85,7 @@ def test_a_citizen_is_found_by_name_number_psid_ticket_or_nik(sqlite_app):
     assert names_listed(client, f"?q={NIK}") == ["Siti Aminah"]          # by its keyed hash
     assert names_listed(client, "?q=6403011203900002") == []
     assert names_listed(client, "?q=%25") == []                          # a % is a percent sign, not "anything"
-    with sqlite_app.app_context():
+    with app.app_context():
         assert db.session().execute(select(Request.applicant_nik_hash)).scalar() != NIK  # stored hashed
         searches = [e.detail for e in db.session().execute(
             select(AuditLog).where(AuditLog.action == "conversation_queue_viewed")).scalars()]
@@ -93,9 +93,9 @@ def test_a_citizen_is_found_by_name_number_psid_ticket_or_nik(sqlite_app):
     assert NIK not in str(searches)  # the audit says a NIK was searched, never which
 
 
-def test_the_list_filters_by_waiting_mine_unassigned_channel_and_service(sqlite_app):
-    seed(sqlite_app)
-    siti, budi = officer(sqlite_app, "siti"), officer(sqlite_app, "budi")
+def test_the_list_filters_by_waiting_mine_unassigned_channel_and_service(app):
+    seed(app)
+    siti, budi = officer(app, "siti"), officer(app, "budi")
     assert names_listed(siti, "?show=waiting") == ["Pak Darmo"]
     assert names_listed(siti, "?show=mine") == ["Budi Santoso"]
     assert names_listed(budi, "?show=mine") == []
@@ -121,14 +121,14 @@ def unread(client, name: str) -> int:
     return int(found.group(1)) if found else 0
 
 
-def test_unread_counts_are_the_citizens_messages_since_this_officer_last_opened_the_chat(sqlite_app):
-    ids = seed(sqlite_app)
-    siti, budi = officer(sqlite_app, "siti"), officer(sqlite_app, "budi")
+def test_unread_counts_are_the_citizens_messages_since_this_officer_last_opened_the_chat(app):
+    ids = seed(app)
+    siti, budi = officer(app, "siti"), officer(app, "budi")
     assert unread(siti, "Pak Darmo") == 2  # a text and a photo, never opened
     page_of(siti, f"/inbox/conversations/{ids['waiting']}")
     assert unread(siti, "Pak Darmo") == 0
     assert unread(budi, "Pak Darmo") == 2  # each officer has their own
-    with sqlite_app.app_context(), db.new_session() as s:
+    with app.app_context(), db.new_session() as s:
         conv = s.get(Conversation, ids["waiting"])
         for text in ("halo?", "ada orang?"):
             _message(s, conv.contact, "in", text)
