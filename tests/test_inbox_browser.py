@@ -55,9 +55,10 @@ def test_an_officer_answers_a_citizen_who_asked_for_one_in_the_simulator(sqlite_
     page.get_by_label("Nama pengguna").fill("siti")
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    row = page.get_by_test_id("waiting-conversation")
+    row = page.get_by_test_id("conversation-row")
     expect(row).to_contain_text("mau bicara dengan petugas")
-    row.get_by_role("link", name="Buka").click()
+    expect(row).to_contain_text("Menunggu petugas sejak")
+    row.get_by_role("link").click()
     expect(page.get_by_test_id("window")).to_contain_text("balasan selalu dapat dikirim")
     page.get_by_role("button", name="Ambil alih percakapan").click()
     page.get_by_label("Balasan untuk warga").fill("Halo, saya Siti dari Disdukcapil. Ada yang bisa dibantu?")
@@ -67,5 +68,5 @@ def test_an_officer_answers_a_citizen_who_asked_for_one_in_the_simulator(sqlite_
     transcript = citizen.get(live_server_url + "/try/api/messages", params={"user": "warga-b"}).json()["messages"]
     assert transcript[-1]["text"] == "Halo, saya Siti dari Disdukcapil. Ada yang bisa dibantu?"
     page.get_by_role("button", name="Selesai, kembalikan ke bot").click()
-    expect(page.get_by_test_id("no-conversations")).to_be_visible()
+    expect(page.get_by_test_id("conversation-row")).to_contain_text("Dilayani bot")
     assert page.js_errors == []

@@ -1,4 +1,4 @@
-"""Citizens waiting for an officer: the queue, taking a conversation over, replying, handing back."""
+"""Conversations in the inbox: the list, taking a conversation over, replying, handing back."""
 import re
 from datetime import timedelta
 
@@ -52,8 +52,8 @@ def test_an_officer_takes_over_replies_and_hands_back_to_the_bot(twilio_app, fak
     officer = officer_client(twilio_app)
 
     queue = page_text(officer, "/inbox/")  # the landing page
-    assert queue.count('data-testid="waiting-conversation"') == 1
-    assert f"WhatsApp (Twilio) {CITIZEN}" in queue and ASK in queue and "<strong>Menunggu</strong>" in queue
+    assert queue.count('data-testid="state-waiting"') == 1
+    assert f"WhatsApp (Twilio) {CITIZEN}" in queue and ASK in queue and "Menunggu petugas sejak" in queue
     assert "Belum dibalas" in queue  # the bot's "an officer will answer" is no answer
     conv = f"/inbox/conversations/{conversation_id(twilio_app)}"
     page = page_text(officer, conv)
@@ -73,7 +73,8 @@ def test_an_officer_takes_over_replies_and_hands_back_to_the_bot(twilio_app, fak
 
     assert press(officer, f"{conv}/release", conv).location == "/inbox/conversations"
     assert "petugas sudah selesai membantu" in sent_to(fake_twilio)[-1]["Body"]
-    assert "Tidak ada warga yang menunggu petugas." in page_text(officer, "/inbox/conversations")
+    assert "Tidak ada percakapan yang cocok." in page_text(officer, "/inbox/conversations?show=waiting")
+    assert "Dilayani bot" in page_text(officer, "/inbox/conversations")  # still listed, the bot's again
     assert citizen.say("menu") and "layanan" in citizen.text.lower()  # the bot is back
     assert {"conversation_queue_viewed", "conversation_viewed", "conversation_taken", "officer_replied",
             "conversation_handed_back"} <= set(actions(twilio_app))
@@ -124,7 +125,8 @@ def test_outside_the_whatsapp_window_the_reply_waits_for_the_citizen_and_the_off
     press(officer, f"{conv}/reply", conv, text="Dokumen Bapak sudah siap.")
     page = page_text(officer, conv)
     assert "Balasan disimpan: di luar jendela balasan" in page
-    assert re.search(r"Menunggu warga menulis lagi</small>\s*<div>Dokumen Bapak sudah siap.</div>", page)
+    assert re.search(r"menunggu warga menulis lagi</span></small>\s*<div class=\"text\">Dokumen Bapak sudah siap.</div>",
+                     page)
     assert fake_twilio["messages"] == []
 
 
@@ -162,13 +164,15 @@ def test_the_queue_and_a_take_over_work_on_postgresql(pg_app):
     queue = page_text(officer, "/inbox/conversations")
     assert "Ibu Ani" in queue and "Belum dibalas" not in queue  # an officer answered last
     conv = f"/inbox/conversations/{conversation_id(pg_app)}"
-    assert "AKL-0042</strong> — Akta Kelahiran" in page_text(officer, conv)
+    page = page_text(officer, conv)
+    assert '<a href="/inbox/requests/AKL-0042"><strong>AKL-0042</strong></a>' in page and "Akta Kelahiran" in page
     press(officer, f"{conv}/take", conv)
     with pg_app.app_context():
         taken = db.session().execute(select(Conversation)).scalar_one()
         assert (taken.owner, taken.needs_human) == ("officer", False)
         assert db.session().get(Contact, taken.contact_id).display_name == "Ibu Ani"
-    assert "Ditangani Siti Petugas" in page_text(officer, "/inbox/conversations")
+    assert "Ditangani Anda" in page_text(officer, "/inbox/conversations")
+    assert "Ditangani Siti Petugas" in page_text(officer_client(pg_app, "budi"), "/inbox/conversations")
 
 
 def test_a_chat_an_officer_took_and_then_left_goes_back_to_the_bot_after_a_day(twilio_app, fake_twilio):

@@ -25,6 +25,7 @@ from bot.core.models import (
     AuditLog,
     Contact,
     Conversation,
+    ConversationRead,
     Document,
     Message,
     Outbox,
@@ -257,6 +258,8 @@ def erase(s, subject: Subject, actor: str, exports: Path | None = None) -> Erase
             result.requests_deleted += 1
     result.messages = s.execute(delete(Message).where(Message.contact_id.in_(ids))).rowcount or 0
     s.execute(delete(Outbox).where(Outbox.contact_id.in_(ids)))
+    s.execute(delete(ConversationRead).where(ConversationRead.conversation_id.in_(
+        select(Conversation.id).where(Conversation.contact_id.in_(ids)))))
     s.execute(delete(Conversation).where(Conversation.contact_id.in_(ids)))
     s.execute(delete(QueuedContact).where(QueuedContact.contact_id.in_(ids)))
     for contact in s.execute(select(Contact).where(Contact.id.in_(ids))).scalars():

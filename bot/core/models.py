@@ -105,6 +105,18 @@ class Message(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
+class ConversationRead(Base):
+    """How far an officer has read a conversation: the newest message shown to them there. The
+    citizen's messages after it are the officer's unread ones (the inbox's counts)."""
+    __tablename__ = "conversation_reads"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True, index=True)
+    last_message_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Officer(Base):
     """A member of staff who works the inbox (operator, verifier, admin)."""
     __tablename__ = "officers"

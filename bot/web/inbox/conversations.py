@@ -1,4 +1,4 @@
-"""Citizens waiting for an officer: the queue, one conversation, take over, reply, hand back.
+"""Conversations: the list of all of them, one conversation, take over, reply, hand back.
 
 The bot owns a conversation until an officer takes it; then the bot is silent there (the engine
 checks `Conversation.owner`) until the officer hands it back (the Chatwoot pattern, docs/design.md).
@@ -9,25 +9,29 @@ within 7 days, a WhatsApp template or waiting for the citizen otherwise.
 from contextlib import contextmanager
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select
 
-from bot.core import db, handoff
+from bot.core import db, storage
 from bot.core.models import (
+    Appointment,
     Contact,
     Conversation,
+    Document,
     Message,
     Officer,
     Outbox,
     Request,
+    Upload,
     audit,
     utcnow,
 )
+from bot.web.inbox import citizens, conversation_list, transcript
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
-from bot.web.inbox.display import local_time, office_zone, reach
+from bot.web.inbox.display import local_time, office_zone
 from delivery import jobs
-from delivery.channels.text import shorten
+from delivery.channels.registry import CHANNELS, officer_label
 from delivery.window import officer_window
 from flows.definition import texts
 from flows.records import STATUS_LABELS
@@ -39,60 +43,187 @@ TRANSCRIPT = 50      # the latest messages shown in a conversation
 @bp.get("/")
 @login_required
 def home():
-    """The inbox's landing page: the citizens waiting for an officer."""
+    """The inbox's landing page: the conversations, those waiting for an officer first."""
     return redirect(url_for("inbox.queue"))
 
 
 @bp.get("/conversations")
 @login_required
 def queue():
-    """Conversations a citizen asked an officer for, oldest request first, then those taken."""
+    """Every conversation, waiting ones first, with the search box and the filters."""
     s = db.session()
-    rows = s.execute(select(Conversation, Contact).join(Contact, Contact.id == Conversation.contact_id)
-                     .where(or_(Conversation.needs_human.is_(True), Conversation.owner == "officer"))
-                     .order_by(Conversation.handoff_requested_at.is_(None), Conversation.handoff_requested_at,
-                               Conversation.id)).all()
-    officers = _officer_names(s, {conv.officer_id for conv, _ in rows})
-    zone = office_zone()
-    items = [{"id": conv.id, "citizen": contact.display_name or "(tanpa nama)", "reach": reach(contact),
-              "asked": local_time(conv.handoff_requested_at, zone), "last": _last_inbound(s, contact.id),
-              "taken_by": officers.get(conv.officer_id) if conv.owner == "officer" else None,
-              "unanswered": _citizen_wrote_last(s, contact.id)}
-             for conv, contact in rows]
     officer = current_officer()
-    audit(s, f"officer:{officer.id}", "conversation_queue_viewed", shown=len(items))
+    filters = conversation_list.Filters.from_args(request.args)
+    items = conversation_list.rows(s, officer, filters)
+    _audit_list(s, officer, filters, items)
     s.commit()
-    return render_template("inbox/conversations.html", items=items, officer=officer)
+    services = current_app.config["OFFICE"].get("services", {})
+    return render_template(
+        "inbox/conversations.html", items=items, officer=officer, filters=filters, shown_max=conversation_list.SHOWN,
+        shows=conversation_list.SHOWS, fingerprint=conversation_list.fingerprint(items),
+        channels=[(name, officer_label(name)) for name in CHANNELS],
+        services=[(key, spec.get("title", key)) for key, spec in services.items()])
+
+
+@bp.get("/conversations.json")
+@login_required
+def queue_json():
+    """The list again for the page's script: its rows only when they changed since `since`."""
+    s = db.session()
+    officer = current_officer()
+    filters = conversation_list.Filters.from_args(request.args)
+    items = conversation_list.rows(s, officer, filters)
+    mark = conversation_list.fingerprint(items)
+    body = {"fingerprint": mark}
+    if mark != request.args.get("since"):
+        _audit_list(s, officer, filters, items, polled=True)  # only a read that showed something new
+        body["rows"] = render_template("inbox/_conversation_rows.html", items=items)
+        body["count"] = len(items)
+    s.commit()
+    return jsonify(body)
+
+
+@bp.get("/conversations/live.json")
+@login_required
+def live_json():
+    """Every inbox page's badge: how many citizens wait for an officer (no personal data)."""
+    return jsonify(conversation_list.live(db.session(), current_officer()))
+
+
+def _audit_list(s, officer, filters, items, polled: bool = False) -> None:
+    """Record that the officer saw the list; a search says what kind of key it used, never the key."""
+    detail = {"shown": len(items)}
+    if filters.q:
+        detail["searched_by"] = citizens.search_kind(filters.q)
+    detail.update({k: v for k, v in (("show", filters.show), ("channel", filters.channel),
+                                     ("service", filters.service)) if v})
+    if polled:
+        detail["polled"] = True
+    audit(s, f"officer:{officer.id}", "conversation_queue_viewed", **detail)
 
 
 @bp.get("/conversations/<int:conv_id>")
 @login_required
 def conversation(conv_id: int):
-    """One conversation: the latest messages, the reply window, and what the officer can do."""
+    """One conversation opened at its newest message, the reply box below it, the citizen's
+    requests and bookings beside it."""
     s = db.session()
     conv, contact = _conversation(s, conv_id)
     zone = office_zone()
     messages = s.execute(select(Message).where(Message.contact_id == contact.id)
                          .order_by(Message.id.desc()).limit(TRANSCRIPT)).scalars().all()[::-1]
-    waiting = s.execute(select(Outbox).where(Outbox.contact_id == contact.id,
-                                             Outbox.status.in_(("pending", "held"))).order_by(Outbox.id)).scalars().all()
     officer = current_officer()
     owner = _officer_names(s, {conv.officer_id}).get(conv.officer_id) if conv.owner == "officer" else None
+    citizen, how = citizens.name_and_reach(s, conv, contact)
+    last_id = messages[-1].id if messages else 0
     audit(s, f"officer:{officer.id}", "conversation_viewed", conv)  # a read of a citizen's messages
+    if last_id:
+        conversation_list.mark_read(s, officer.id, conv.id, last_id)
     s.commit()
-    services = current_app.config["OFFICE"].get("services", {})
-    requests = [{"ticket": r.ticket, "service": services.get(r.service, {}).get("title", r.service),
-                 "status": STATUS_LABELS.get(r.status, r.status), "at": local_time(r.created_at, zone)}
-                for r in s.execute(select(Request).where(Request.contact_id == contact.id)
-                                   .order_by(Request.id.desc())).scalars()]
     return render_template(
-        "inbox/conversation.html", officer=officer, conv=conv, citizen=contact.display_name or "(tanpa nama)",
-        requests=requests,
-        reach=reach(contact), window=window_note(contact, utcnow()), owner=owner,
+        "inbox/conversation.html", officer=officer, conv=conv, citizen=citizen, reach=how,
+        requests=_requests(s, contact.id, zone), bookings=_bookings(s, contact.id),
+        window=window_note(contact, utcnow()), owner=owner,
         mine=conv.owner == "officer" and conv.officer_id == officer.id, reply_max=REPLY_MAX,
-        transcript=[_line(m, zone) for m in messages],
-        waiting=[{"text": (row.payload or {}).get("text") or "(dokumen)", "held": row.status == "held"}
-                 for row in waiting])
+        lines=[transcript.line(m, zone, _uploads(s, messages)) for m in messages], last_id=last_id,
+        earlier=len(messages) == TRANSCRIPT, waiting=_waiting(s, contact.id), state=_state(conv))
+
+
+@bp.get("/conversations/<int:conv_id>/messages.json")
+@login_required
+def conversation_json(conv_id: int):
+    """What the open conversation page lacks: messages after `after`, the replies still waiting
+    to go, and whether someone took or handed back the conversation."""
+    s = db.session()
+    conv, contact = _conversation(s, conv_id)
+    officer = current_officer()
+    after = request.args.get("after", type=int) or 0
+    messages = s.execute(select(Message).where(Message.contact_id == contact.id, Message.id > after)
+                         .order_by(Message.id).limit(TRANSCRIPT)).scalars().all()
+    body = {"after": after, "state": _state(conv)}
+    if messages:
+        zone = office_zone()
+        body["after"] = messages[-1].id
+        body["html"] = render_template("inbox/_lines.html", lines=[transcript.line(m, zone, _uploads(s, messages))
+                                                                   for m in messages])
+        body["from_citizen"] = sum(1 for m in messages if m.direction == "in")
+        audit(s, f"officer:{officer.id}", "conversation_viewed", conv, polled=True, new=len(messages))
+        conversation_list.mark_read(s, officer.id, conv.id, messages[-1].id)
+    body["waiting_html"] = render_template("inbox/_waiting_lines.html", waiting=_waiting(s, contact.id))
+    s.commit()
+    return jsonify(body)
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def document_file(document_id: int):
+    """A PDF we sent a citizen (a receipt, a slip, the issued document), for officers."""
+    s = db.session()
+    doc = s.get(Document, document_id)
+    if doc is None or doc.purged_at is not None:
+        abort(404, description="Dokumen ini tidak ada atau sudah dihapus (masa simpan habis).")
+    try:
+        data = storage.load(doc.storage_key)
+    except OSError:
+        abort(404, description="Dokumen ini tidak ada atau sudah dihapus (masa simpan habis).")
+    officer = current_officer()
+    audit(s, f"officer:{officer.id}", "document_viewed", doc)
+    s.commit()
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{doc.kind.split(":")[0]}-{doc.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _state(conv: Conversation) -> str:
+    """Who has the conversation now: the page offers a reload when it changes."""
+    return f"{conv.owner}:{conv.officer_id or ''}:{int(bool(conv.needs_human))}"
+
+
+def _uploads(s, messages) -> dict:
+    """The uploads these messages carry, by id."""
+    ids = {(m.payload or {}).get("upload_id") for m in messages if m.kind == "file"} - {None}
+    return {u.id: u for u in s.execute(select(Upload).where(Upload.id.in_(ids))).scalars()} if ids else {}
+
+
+def _waiting(s, contact_id: int) -> list[dict]:
+    """Replies not sent yet: being sent, or held until the citizen writes again."""
+    return [transcript.waiting_line(row) for row in s.execute(
+        select(Outbox).where(Outbox.contact_id == contact_id, Outbox.status.in_(("pending", "held")))
+        .order_by(Outbox.id)).scalars()]
+
+
+def _requests(s, contact_id: int, zone) -> list[dict]:
+    """The citizen's requests, newest first, for the side of the chat."""
+    services = current_app.config["OFFICE"].get("services", {})
+    return [{"ticket": r.ticket, "service": services.get(r.service, {}).get("title", r.service),
+             "status": STATUS_LABELS.get(r.status, r.status), "at": local_time(r.created_at, zone)}
+            for r in s.execute(select(Request).where(Request.contact_id == contact_id)
+                               .order_by(Request.id.desc())).scalars()]
+
+
+BOOKING_LABELS = {"booked": "terjadwal", "checked_in": "sudah hadir", "served": "sudah dilayani",
+                  "no_show": "tidak datang", "cancelled": "dibatalkan"}
+
+
+def _bookings(s, contact_id: int) -> list[dict]:
+    """The citizen's booked visits, newest first, each with its slip's verification page."""
+    office = current_app.config["OFFICE"]
+    services = office.get("services", {})
+    places = (office.get("appointments") or {}).get("places") or {}
+    found = []
+    for appt in s.execute(select(Appointment).where(Appointment.contact_id == contact_id)
+                          .order_by(Appointment.id.desc())).scalars():
+        slip = s.execute(select(Document.code).where(Document.appointment_id == appt.id,
+                                                     Document.status == "current")
+                         .order_by(Document.id.desc()).limit(1)).scalar()
+        found.append({"code": appt.code, "service": services.get(appt.service, {}).get("title", appt.service),
+                      "place": (places.get(appt.place) or {}).get("name", appt.place),
+                      "day": appt.day.strftime("%d/%m/%Y"), "slot": (appt.slot or "").replace(":", "."),
+                      "queue": appt.queue_number, "status": BOOKING_LABELS.get(appt.status, appt.status),
+                      "verify": f"/v/{slip}" if slip else None})
+    return found
 
 
 @bp.post("/conversations/<int:conv_id>/take")
@@ -210,40 +341,6 @@ def _locked(conv_id: int):
     with db.new_session() as s:
         contact = db.lock_contact(s, contact_id)
         yield s, s.get(Conversation, conv_id), contact
-
-
-def _line(message: Message, zone) -> dict:
-    """One transcript line: who, when, what."""
-    payload = message.payload or {}
-    if message.direction == "in":
-        who = "Warga"
-    elif message.kind == handoff.STAFF_KIND:
-        who = "Staf (inbox Halaman Facebook)"
-    elif payload.get("officer"):
-        who = "Petugas"
-    else:
-        who = "Bot"
-    text = message.text or {"file": "(foto/dokumen)", "rejected_file": "(file ditolak)", "media": "(foto/dokumen)",
-                            "sticker": "(stiker)", "audio": "(pesan suara)", "location": "(lokasi)",
-                            "document": "(dokumen)"}.get(message.kind, f"({message.kind})")
-    return {"who": who, "in": message.direction == "in", "at": local_time(message.created_at, zone), "text": text,
-            "status": message.status if message.direction == "out" else None}
-
-
-def _last_inbound(s, contact_id: int) -> str:
-    """The citizen's latest message, shortened, for the queue."""
-    text = s.execute(select(Message.text).where(Message.contact_id == contact_id, Message.direction == "in")
-                     .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-    return shorten(text or "", 80)
-
-
-def _citizen_wrote_last(s, contact_id: int) -> bool:
-    """Whether the citizen wrote after the last reply a person gave (the bot's do not count)."""
-    last_in = s.execute(select(func.max(Message.id)).where(
-        Message.contact_id == contact_id, Message.direction == "in")).scalar()
-    last_human = s.execute(select(func.max(Message.id)).where(
-        Message.contact_id == contact_id, Message.direction == "out", handoff.BY_A_PERSON)).scalar()
-    return last_in is not None and (last_human is None or last_in > last_human)
 
 
 def _officer_names(s, ids: set) -> dict:
