@@ -1,13 +1,13 @@
 """Unread counts in the inbox (issue 15 item 1): per officer and conversation, the newest message
 the officer has seen there; the citizen's messages after it are unread for that officer
 
-Revision ID: 0014_convs
+Revision ID: 0014
 Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_convs"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
