@@ -42,6 +42,7 @@ LABELS = {
     "request_files_purged": "Berkas permohonan dihapus (masa simpan habis)",
     "conversation_queue_viewed": "Antrean chat dilihat",
     "conversation_viewed": "Percakapan dibaca",
+    "document_viewed": "Dokumen terkirim dibuka petugas",
     "conversation_taken": "Percakapan diambil alih",
     "officer_replied": "Petugas membalas warga",
     "conversation_handed_back": "Percakapan dikembalikan ke bot",
