@@ -3,12 +3,14 @@ from datetime import timedelta
 
 from bot.web.inbox import (  # noqa: F401  (their routes register on bp)
     auth,
+    canned,
     conversations,
     counter,
     data_requests,
     failures,
     mail,
     numbers,
+    replies,
     requests,
     schedule,
 )
@@ -23,4 +25,5 @@ def init_app(app) -> None:
     # One working day: an unattended office browser does not stay signed in overnight.
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
+    app.jinja_env.globals["reply_tools"] = replies.reply_tools  # the conversation page's reply tools
     app.register_blueprint(bp)
