@@ -512,17 +512,20 @@ class Engine:
     # ---- free text: questions, other requests, a human ----------------------------------------
     def _interruption(self, flow: Flow, step: Step, event: Event) -> list[Reply] | None:
         """A question or another request typed in the middle of a flow, or None for an answer."""
+        sentence = False
         try:
             self._parse(step, event)
             valid = True
-        except (Propose, NotAName, booking.Unavailable):
-            valid = True  # a sentence about the person ("bapaknya udah meninggal") answers the question;
-            # a day that is full or a holiday is an answer to refuse, not a question
+        except NotAName:
+            valid = sentence = True  # a sentence about the person ("bapaknya udah meninggal") answers it
+        except (Propose, booking.Unavailable):
+            valid = True  # a day that is full or a holiday is an answer to refuse, not a question
         except Invalid:
             valid = False
         free_text = step.kind in ("name", "text")
         if valid and not (free_text and understand.looks_like_question(event.text)):
-            return None
+            # Free text answers anything, but "saya mau bicara dengan petugas" is no name or address.
+            return self._person_asked(flow, event) if free_text or sentence else None
         parse = understand.interpret(event.text, self.today)
         if parse.intent not in understand.INTERRUPTIONS:
             return None
@@ -532,6 +535,13 @@ class Engine:
             return None  # "pindah" at the KK flow's "what changed" is an answer to explain, not a new request
         needed = understand.QUESTION_CONFIDENCE if valid else understand.CONFIDENCE_THRESHOLD
         return self._on_intent(parse, flow) if parse.confidence >= needed else None
+
+    def _person_asked(self, flow: Flow, event: Event) -> list[Reply] | None:
+        """An answer to a free-text question that clearly asks for an officer: the handoff."""
+        parse = understand.interpret(event.text, self.today)
+        if parse.intent != "human" or parse.confidence < understand.QUESTION_CONFIDENCE:
+            return None
+        return self._on_intent(parse, flow)
 
     def _on_intent(self, parse: Parse, flow: Flow | None) -> list[Reply] | None:
         """Answer what the citizen asked; inside a flow, then repeat where we were."""
