@@ -281,3 +281,27 @@ def test_labels_are_free_tags_kept_once_and_audited(sqlite_app):
     assert done == [("label_created", "pindah datang"), ("conversation_labelled", "pindah datang"),
                     ("conversation_labelled", "pindah datang"), ("label_created", "lansia"),
                     ("conversation_labelled", "lansia"), ("conversation_unlabelled", "lansia")]
+
+
+def test_erasing_a_citizens_data_takes_the_notes_labels_and_files_officers_sent(twilio_app, fake_twilio):
+    from bot.core import storage
+    from bot.core.models import ConversationNote, Document
+
+    officer = officer_client(twilio_app)
+    path = taken_by(twilio_app, officer, waiting_citizen(twilio_app, "twilio", CITIZEN))
+    post(officer, f"{path}/notes", path, note="Ibu Darmo, pindah dari Samarinda.")
+    post(officer, f"{path}/labels", path, label="pindah datang")
+    send_file(officer, path, small_pdf("SURAT KETERANGAN PINDAH"), "skpwni.pdf")
+    with twilio_app.app_context():
+        key = db.session().execute(select(Document.storage_key)).scalar_one()
+        stored = storage.path_of(key)
+    assert stored.exists()
+    done = twilio_app.test_cli_runner().invoke(args=["citizen", "erase", f"twilio:{CITIZEN}", "--yes"])
+    assert done.exit_code == 0, done.output
+    with twilio_app.app_context():
+        s = db.session()
+        assert s.execute(select(ConversationNote)).first() is None
+        assert s.execute(select(ConversationLabel)).first() is None
+        assert s.execute(select(Document)).first() is None
+        assert s.execute(select(Label.name)).scalars().all() == ["pindah datang"]  # the tag itself is no one's data
+    assert not stored.exists()
