@@ -305,3 +305,24 @@ def test_erasing_a_citizens_data_takes_the_notes_labels_and_files_officers_sent(
         assert s.execute(select(Document)).first() is None
         assert s.execute(select(Label.name)).scalars().all() == ["pindah datang"]  # the tag itself is no one's data
     assert not stored.exists()
+
+
+def test_notes_labels_assignment_and_a_hand_back_work_on_postgresql(pg_app):
+    from bot.core.models import ConversationNote
+
+    conv_id = waiting_citizen(pg_app, "simulator", "warga-pg")
+    officer = officer_client(pg_app)
+    path = taken_by(pg_app, officer, conv_id)
+    post(officer, f"{path}/notes", path, note="Catatan di PostgreSQL.")
+    post(officer, f"{path}/labels", path, label="lansia")
+    post(officer, f"{path}/labels", path, label="lansia")
+    post(officer, f"{path}/assign", path, officer_id="me")
+    post(officer, f"{path}/release", path)
+    page = page_text(officer, path)
+    assert "Catatan di PostgreSQL." in page and 'data-testid="label">lansia' in page
+    with pg_app.app_context():
+        s = db.session()
+        conv = s.get(Conversation, conv_id)
+        assert (conv.owner, conv.assignee_id) == ("bot", 1)  # handed back, still Siti's to follow
+        assert s.execute(select(ConversationNote.text)).scalars().all() == ["Catatan di PostgreSQL."]
+        assert len(s.execute(select(ConversationLabel)).all()) == 1
