@@ -133,3 +133,21 @@ def test_hand_back_from_a_side_question_goes_back_to_the_question_itself(inline_
     press(siti, f"{path}/release", path)
     where = inline_chat.where()
     assert (where["mode"], where["step"]) == ("collect", step)
+
+
+def test_an_answer_after_a_long_wait_for_the_officer_is_taken_as_the_answer(inline_chat, sqlite_app):
+    from datetime import timedelta
+
+    start_as_father(inline_chat)
+    step = inline_chat.where()["step"]
+    inline_chat.say(ASK)
+    with sqlite_app.app_context(), db.new_session() as s:  # the citizen asked three hours ago
+        for message in s.execute(select(Message)).scalars():
+            message.created_at = message.created_at - timedelta(hours=3)
+        s.commit()
+    siti = officer(sqlite_app)
+    path = conv_path(sqlite_app)
+    press(siti, f"{path}/take", path)
+    press(siti, f"{path}/release", path)
+    inline_chat.say("Putri Ayu Lestari")  # no "welcome back, continue?": the question was just asked again
+    assert inline_chat.where()["answers"].get(step) == "Putri Ayu Lestari"

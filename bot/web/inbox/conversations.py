@@ -164,7 +164,8 @@ def release(conv_id: int):
         # The bot says so and picks up an unfinished request at the question it stood at.
         for said in Engine(s, conv, current_app.config["OFFICE"],
                             now=dialogue_now(utcnow(), current_app.config)).hand_back():
-            s.add(Outbox(contact_id=contact.id, kind="reply", status="pending", payload=said.as_payload()))
+            s.add(Outbox(contact_id=contact.id, kind="reply", status="pending",
+                         payload={**said.as_payload(), handoff.HANDED_BACK_KEY: True}))
         audit(s, f"officer:{officer.id}", "conversation_handed_back", conv,
               **({"previous_officer": previous} if previous != officer.id else {}))
         s.commit()
