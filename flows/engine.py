@@ -50,6 +50,9 @@ YES_WORDS = {"ya", "iya", "y", "yes", "benar", "betul", "ya benar", "iya benar",
 NO_WORDS = {"bukan", "tidak", "tdk", "no", "salah", "propose_no", "bukan itu"}
 # Typed while waiting for an officer: go on with the bot instead (the chat leaves the officers' queue).
 WAIT_OVER = {"lanjut", "lanjutkan", "lanjut saja", "lanjut aja", "lanjut dengan bot", "tidak jadi menunggu"}
+# Who a citizen asks for when they want a person: at a free-text question, a request for an officer
+# must name one ("sama" alone reads as the human intent to the model, and is an answer).
+PERSON_WORDS = re.compile(r"\b(?:petugas|admin|operator|pegawai|staf|staff|manusia|orang|cs)\b", re.IGNORECASE)
 # "yg no 8", "nomor 8", "no. 8": the answer number typed at *ubah*.
 PICKED_NUMBER = re.compile(r"^(?:(?:yg|yang)\s+)?(?:(?:no|nomor|nmr|nomer)\.?\s*)?(\d{1,3})$")
 
@@ -538,6 +541,8 @@ class Engine:
 
     def _person_asked(self, flow: Flow, event: Event) -> list[Reply] | None:
         """An answer to a free-text question that clearly asks for an officer: the handoff."""
+        if not PERSON_WORDS.search(event.text or ""):
+            return None
         parse = understand.interpret(event.text, self.today)
         if parse.intent != "human" or parse.confidence < understand.QUESTION_CONFIDENCE:
             return None
