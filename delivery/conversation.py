@@ -133,6 +133,11 @@ def _handle(s, contact, message: Message) -> None:
     previous = s.execute(select(Message.created_at).where(
         Message.contact_id == contact.id, Message.direction == "in", Message.id < message.id)
         .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
+    handed_back = s.execute(select(Message.created_at).where(
+        Message.contact_id == contact.id, Message.direction == "out", handoff.HANDED_BACK)
+        .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
+    if previous is not None and handed_back is not None and as_utc(handed_back) > as_utc(previous):
+        previous = handed_back  # the bot asked its question again then: an answer to it is no return after a gap
     config = current_app.config  # the dialogue's time: the message's, or a test's clock (bot/core/clock.py)
     engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
                     resume_after=timedelta(minutes=config["RESUME_AFTER_MINUTES"]),

@@ -6,7 +6,9 @@ replies; the caller commits both together with the outbox, so state never lives 
 import re
 from datetime import datetime, timedelta
 
-from bot.core.models import Conversation, audit
+from sqlalchemy import select
+
+from bot.core.models import Conversation, Outbox, audit
 from flows import aftercare, booking, checks, records, understand
 from flows.aftercare.common import flow_or_none, request_named
 from flows.definition import (
@@ -22,7 +24,7 @@ from flows.definition import (
 )
 from flows.inputs import clean, parse_answer
 from flows.messages import Event, Reply
-from flows.modes import AFTERCARE, IN_FLOW, Mode, State
+from flows.modes import AFTERCARE, IN_FLOW, SIDE_STATES, Mode, State
 from flows.office import DAYS, hours_text, office_tz, placeholder_values
 from flows.placeholders import fill
 from flows.submit import submit
@@ -46,6 +48,11 @@ GREETINGS = {"halo", "hallo", "helo", "hai", "hay", "hi", "hello", "p", "pagi", 
              "halo min", "halo admin", "hai kak", "pagi kak", "punten", "tes", "test"}
 YES_WORDS = {"ya", "iya", "y", "yes", "benar", "betul", "ya benar", "iya benar", "ok", "oke", "propose_yes"}
 NO_WORDS = {"bukan", "tidak", "tdk", "no", "salah", "propose_no", "bukan itu"}
+# Typed while waiting for an officer: go on with the bot instead (the chat leaves the officers' queue).
+WAIT_OVER = {"lanjut", "lanjutkan", "lanjut saja", "lanjut aja", "lanjut dengan bot", "tidak jadi menunggu"}
+# Who a citizen asks for when they want a person: at a free-text question, a request for an officer
+# must name one ("sama" alone reads as the human intent to the model, and is an answer).
+PERSON_WORDS = re.compile(r"\b(?:petugas|admin|operator|pegawai|staf|staff|manusia|orang|cs)\b", re.IGNORECASE)
 # "yg no 8", "nomor 8", "no. 8": the answer number typed at *ubah*.
 PICKED_NUMBER = re.compile(r"^(?:(?:yg|yang)\s+)?(?:(?:no|nomor|nmr|nomer)\.?\s*)?(\d{1,3})$")
 
@@ -74,6 +81,10 @@ class Engine:
         if self.conv.owner == "officer":
             return []  # an officer has the conversation; the bot stays silent (handoff)
         command = self._command(event)
+        if self.conv.needs_human:
+            waiting = self._waiting(event, command)
+            if waiting is not None:
+                return waiting
         state = State.read(self.conv.mode)
         if not self.conv.flow and state.mode not in AFTERCARE:
             state = State(Mode.IDLE)  # every mode but idle and aftercare's needs a flow in progress
@@ -504,17 +515,20 @@ class Engine:
     # ---- free text: questions, other requests, a human ----------------------------------------
     def _interruption(self, flow: Flow, step: Step, event: Event) -> list[Reply] | None:
         """A question or another request typed in the middle of a flow, or None for an answer."""
+        sentence = False
         try:
             self._parse(step, event)
             valid = True
-        except (Propose, NotAName, booking.Unavailable):
-            valid = True  # a sentence about the person ("bapaknya udah meninggal") answers the question;
-            # a day that is full or a holiday is an answer to refuse, not a question
+        except NotAName:
+            valid = sentence = True  # a sentence about the person ("bapaknya udah meninggal") answers it
+        except (Propose, booking.Unavailable):
+            valid = True  # a day that is full or a holiday is an answer to refuse, not a question
         except Invalid:
             valid = False
         free_text = step.kind in ("name", "text")
         if valid and not (free_text and understand.looks_like_question(event.text)):
-            return None
+            # Free text answers anything, but "saya mau bicara dengan petugas" is no name or address.
+            return self._person_asked(flow, event) if free_text or sentence else None
         parse = understand.interpret(event.text, self.today)
         if parse.intent not in understand.INTERRUPTIONS:
             return None
@@ -524,6 +538,15 @@ class Engine:
             return None  # "pindah" at the KK flow's "what changed" is an answer to explain, not a new request
         needed = understand.QUESTION_CONFIDENCE if valid else understand.CONFIDENCE_THRESHOLD
         return self._on_intent(parse, flow) if parse.confidence >= needed else None
+
+    def _person_asked(self, flow: Flow, event: Event) -> list[Reply] | None:
+        """An answer to a free-text question that clearly asks for an officer: the handoff."""
+        if not PERSON_WORDS.search(event.text or ""):
+            return None
+        parse = understand.interpret(event.text, self.today)
+        if parse.intent != "human" or parse.confidence < understand.QUESTION_CONFIDENCE:
+            return None
+        return self._on_intent(parse, flow)
 
     def _on_intent(self, parse: Parse, flow: Flow | None) -> list[Reply] | None:
         """Answer what the citizen asked; inside a flow, then repeat where we were."""
@@ -542,7 +565,8 @@ class Engine:
         elif intent == "check_status":
             replies = [records.status_reply(self.s, self.conv.contact_id, parse.first("ticket"), self.office)]
         elif intent in ("human", "complaint"):
-            replies = self._handoff(intent)
+            # A person is coming: the bot asks nothing more of its own until they hand back.
+            return self._handoff(intent, flow)
         elif flow is not None:
             return None
         elif intent == "greet":
@@ -572,19 +596,67 @@ class Engine:
             return [Reply(text, choices + [menu])]
         return [Reply(self.t["clarify"], choices + [menu])]
 
-    def _handoff(self, intent: str) -> list[Reply]:
-        """Put the conversation in the officers' queue and say when someone will answer."""
+    def _handoff(self, intent: str, flow: Flow | None = None) -> list[Reply]:
+        """Put the conversation in the officers' queue and say when someone will answer (and, in
+        the middle of a request, that its answers are kept: no question of the bot's follows)."""
         self.conv.needs_human, self.conv.handoff_requested_at = True, self.now
         audit(self.s, self._actor(), "handoff_requested", self.conv, reason=intent)
         replies = [Reply(self.t["complaint_ack"])] if intent == "complaint" else []
+        kept = "\n\n" + fill(self.t["handoff_draft_kept"], title=flow.title) if flow is not None else ""
         if faq.is_open(self.now, self.office):
-            return replies + [Reply(self.t["handoff_open"])]
+            return replies + [Reply(self.t["handoff_open"] + kept)]
         opens = faq.next_opening(self.now, self.office)
         when = self.t["next_opening_unknown"]
         if opens is not None:
             when = fill(self.t["next_opening"], day=DAYS[opens.weekday()], date=format_date_id(opens.date()),
                         time=f"{opens:%H.%M}")
-        return replies + [Reply(fill(self.t["handoff_closed"], hours=hours_text(self.office), next_open=when))]
+        return replies + [Reply(fill(self.t["handoff_closed"], hours=hours_text(self.office), next_open=when) + kept)]
+
+    def _waiting(self, event: Event, command: str | None) -> list[Reply] | None:
+        """Waiting for an officer: the bot asks nothing. *lanjut* (or *menu*, or a button of the
+        bot's pressed) takes the chat back from the queue and goes on; anything else is kept for
+        the officer, with a short note the first time (None: handle the event as usual)."""
+        said = clean(event.text) if event.kind == "text" else ""
+        if said in WAIT_OVER or command == "menu" or event.kind == "button":
+            self.conv.needs_human, self.conv.handoff_requested_at = False, None
+            audit(self.s, self._actor(), "handoff_withdrawn", self.conv)
+            if said not in WAIT_OVER:
+                return None  # *menu* or a button: the usual answer to it
+            if self.conv.flow:
+                flow = load_flow(self.conv.flow)
+                return [self._current_prompt(flow, prefix=fill(self.t["back_to_flow"], title=flow.title))]
+            return [self._menu_reply()]
+        hint = fill(self.t["handoff_wait_flow"], title=load_flow(self.conv.flow).title) if self.conv.flow \
+            else self.t["handoff_wait_idle"]
+        note = self.t["officer_handling"] + " " + hint
+        if self._last_said() == note:
+            return []  # said once already: the citizen's further messages wait quietly for the officer
+        return [Reply(note)]
+
+    def _last_said(self) -> str | None:
+        """The text of the last message owed or sent to this citizen (the outbox's newest row)."""
+        payload = self.s.execute(select(Outbox.payload).where(Outbox.contact_id == self.conv.contact_id,
+                                                             Outbox.kind == "reply")
+                                 .order_by(Outbox.id.desc()).limit(1)).scalar_one_or_none()
+        return (payload or {}).get("text")
+
+    def hand_back(self) -> list[Reply]:
+        """An officer handed the chat back: say so, and go on with the unfinished request where it
+        stood (its question asked again, the draft as it was); without one, how to go on."""
+        self.conv.needs_human = False
+        if not self.conv.flow:
+            return [Reply(self.t["handoff_returned"])]
+        flow = load_flow(self.conv.flow)
+        state = State.read(self.conv.mode)
+        if state.mode not in IN_FLOW:
+            # A side question left open (cancel?, which answer to change?): back to the question itself.
+            answers = dict(self.conv.answers or {})
+            answers.pop("_propose", None)
+            self.conv.answers = answers
+            self._enter(state.back_to if state.mode in SIDE_STATES else Mode.COLLECT)
+        if self.conv.step is None and State.read(self.conv.mode).mode is Mode.COLLECT:
+            return self._advance(flow, prefix=fill(self.t["handoff_resumed"], title=flow.title))
+        return [self._current_prompt(flow, prefix=fill(self.t["handoff_resumed"], title=flow.title))]
 
     def _offer_switch(self, flow: Flow, key: str) -> list[Reply]:
         """Another request asked for mid-flow: finish this one first, or keep it and switch?"""

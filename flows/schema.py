@@ -109,6 +109,8 @@ TEXTS = {
     "service_not_in_chat_yet": _SERVICE_INFO, "submit_failed": set(), "nik_sex_note": {"sex"},
     "nik_date_note": set(), "internal_error": set(), "back_to_flow": {"title"}, "same_service": {"title"},
     "switch_offer": {"title", "new"}, "handoff_open": set(), "handoff_returned": set(),
+    "handoff_draft_kept": {"title"}, "handoff_wait_flow": {"title"}, "handoff_wait_idle": set(),
+    "handoff_resumed": {"title"},
     "handoff_closed": {"hours", "next_open"}, "complaint_ack": set(), "clarify": set(),
     "clarify_two": {"first", "second"}, "clarify_none": set(), "moving_note": set(),
     "no_request_to_cancel": set(), "thanks": set(), "next_opening": {"day", "date", "time"},

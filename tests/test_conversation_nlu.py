@@ -146,7 +146,9 @@ def test_asking_for_a_human_mid_request_keeps_the_request(sqlite_app):
         engine, conv, _ = engine_for(sqlite_app, datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc))
         engine.handle(Event("button", button="svc:akta_kelahiran"))
         replies = engine.handle(Event("text", text="bisa ngomong sm petugas aja?"))
-        assert "petugas" in replies[0].text and "sebagai apa?" in replies[-1].text
+        # A person is coming: the answers are kept, and the bot asks nothing more of its own.
+        assert len(replies) == 1 and "hubungkan dengan petugas" in replies[0].text
+        assert "Akta Kelahiran* tetap kami simpan" in replies[0].text and "?" not in replies[0].text
         assert conv.flow == "akta_kelahiran" and conv.needs_human is True
 
 

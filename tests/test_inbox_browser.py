@@ -66,7 +66,7 @@ def test_an_officer_answers_a_citizen_who_asked_for_one_in_the_simulator(sqlite_
     expect(page.get_by_role("status")).to_contain_text("Balasan dikirim.")
     expect(page.get_by_test_id("line").last).to_contain_text("Halo, saya Siti dari Disdukcapil.")
     transcript = citizen.get(live_server_url + "/try/api/messages", params={"user": "warga-b"}).json()["messages"]
-    assert transcript[-1]["text"] == "Halo, saya Siti dari Disdukcapil. Ada yang bisa dibantu?"
+    assert transcript[-1]["text"] == "Petugas Siti: Halo, saya Siti dari Disdukcapil. Ada yang bisa dibantu?"
     page.get_by_role("button", name="Selesai, kembalikan ke bot").click()
     expect(page.get_by_test_id("conversation-row")).to_contain_text("Dilayani bot")
     assert page.js_errors == []

@@ -66,7 +66,8 @@ def test_an_officer_takes_over_replies_and_hands_back_to_the_bot(twilio_app, fak
     assert citizen.say("halo? ada orang?") == []  # the bot keeps quiet: an officer has the chat
 
     press(officer, f"{conv}/reply", conv, text="Selamat siang Pak, saya Siti. Ada yang bisa saya bantu?")
-    assert sent_to(fake_twilio)[-1]["Body"] == "Selamat siang Pak, saya Siti. Ada yang bisa saya bantu?"
+    # The citizen sees a person answers, by name.
+    assert sent_to(fake_twilio)[-1]["Body"] == "Petugas Siti: Selamat siang Pak, saya Siti. Ada yang bisa saya bantu?"
     page = page_text(officer, conv)
     assert "Balasan dikirim." in page and "Petugas ·" in page and "halo? ada orang?" in page
     assert "Belum dibalas" not in page_text(officer, "/inbox/conversations")
@@ -125,7 +126,7 @@ def test_outside_the_whatsapp_window_the_reply_waits_for_the_citizen_and_the_off
     press(officer, f"{conv}/reply", conv, text="Dokumen Bapak sudah siap.")
     page = page_text(officer, conv)
     assert "Balasan disimpan: di luar jendela balasan" in page
-    assert re.search(r"menunggu warga menulis lagi</span></small>\s*<div class=\"text\">Dokumen Bapak sudah siap.</div>",
+    assert re.search(r"menunggu warga menulis lagi</span></small>\s*<div class=\"text\">Petugas Siti: Dokumen Bapak sudah siap.</div>",
                      page)
     assert fake_twilio["messages"] == []
 
@@ -145,7 +146,7 @@ def test_on_messenger_an_officer_may_answer_for_seven_days_with_the_human_agent_
     press(officer, f"{conv}/reply", conv, text="Selamat pagi Bu, berkas Ibu sudah kami periksa.")
     [body] = sent_bodies(fake_meta, "messenger")
     assert (body["messaging_type"], body["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
-    assert body["message"]["text"] == "Selamat pagi Bu, berkas Ibu sudah kami periksa."
+    assert body["message"]["text"] == "Petugas Siti: Selamat pagi Bu, berkas Ibu sudah kami periksa."
 
 
 def test_the_queue_and_a_take_over_work_on_postgresql(pg_app):

@@ -26,6 +26,9 @@ from bot.core.models import (
     Contact,
     Conversation,
     ConversationRead,
+    ConversationLabel,
+    ConversationNote,
+    OFFICER_FILE,
     Document,
     Message,
     Outbox,
@@ -229,6 +232,7 @@ def erase(s, subject: Subject, actor: str, exports: Path | None = None) -> Erase
     uploads = s.execute(select(Upload).where(Upload.contact_id.in_(ids))).scalars().all()
     documents = s.execute(select(Document).where(
         Document.request_id.in_([r.id for r in requests] or [-1]))).scalars().all()
+    documents += officer_files(s, ids)
     now = utcnow()
     keys = {u.storage_key for u in uploads} | {d.storage_key for d in documents if d.purged_at is None}
     result.files = len([u for u in uploads if u.purged_at is None]) + len(
@@ -258,8 +262,10 @@ def erase(s, subject: Subject, actor: str, exports: Path | None = None) -> Erase
             result.requests_deleted += 1
     result.messages = s.execute(delete(Message).where(Message.contact_id.in_(ids))).rowcount or 0
     s.execute(delete(Outbox).where(Outbox.contact_id.in_(ids)))
-    s.execute(delete(ConversationRead).where(ConversationRead.conversation_id.in_(
-        select(Conversation.id).where(Conversation.contact_id.in_(ids)))))
+    conversations = select(Conversation.id).where(Conversation.contact_id.in_(ids))
+    s.execute(delete(ConversationRead).where(ConversationRead.conversation_id.in_(conversations)))
+    s.execute(delete(ConversationNote).where(ConversationNote.conversation_id.in_(conversations)))
+    s.execute(delete(ConversationLabel).where(ConversationLabel.conversation_id.in_(conversations)))
     s.execute(delete(Conversation).where(Conversation.contact_id.in_(ids)))
     s.execute(delete(QueuedContact).where(QueuedContact.contact_id.in_(ids)))
     for contact in s.execute(select(Contact).where(Contact.id.in_(ids))).scalars():
@@ -269,6 +275,16 @@ def erase(s, subject: Subject, actor: str, exports: Path | None = None) -> Erase
         audit(s, actor, "citizen_data_erased", contact, messages=result.messages, files=result.files,
                       requests_deleted=result.requests_deleted, requests_kept=len(result.requests_kept))
     return result
+
+
+def officer_files(s, contact_ids: list[int]) -> list[Document]:
+    """The files officers sent these contacts from the inbox (Documents of kind officer_file:…, found
+    through the outbox rows that carried them: such a document belongs to no request)."""
+    found = {(payload or {}).get("document", {}).get("document_id")
+             for payload in s.execute(select(Outbox.payload).where(Outbox.contact_id.in_(contact_ids))).scalars()
+             if str(((payload or {}).get("document") or {}).get("kind", "")).startswith(OFFICER_FILE)}
+    found.discard(None)
+    return list(s.execute(select(Document).where(Document.id.in_(found))).scalars()) if found else []
 
 
 # ---- asked for in the chat, decided by an officer -----------------------------------------------

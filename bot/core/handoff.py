@@ -57,6 +57,9 @@ def _replied_since(s, contact_id: int, by, since: datetime) -> bool:
 BY_STAFF = Message.kind == STAFF_KIND
 BY_OFFICER = Message.payload["officer"].as_boolean().is_(True)
 BY_A_PERSON = or_(BY_STAFF, BY_OFFICER)
+# The bot's message when an officer hands a chat back (it asks the request's question again).
+HANDED_BACK_KEY = "handed_back"
+HANDED_BACK = Message.payload[HANDED_BACK_KEY].as_boolean().is_(True)
 
 
 def bot_keeps_quiet(s, contact_id: int, at: datetime, office: dict) -> bool:

@@ -76,6 +76,9 @@ class Conversation(Base):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     needs_human: Mapped[bool] = mapped_column(Boolean, default=False)  # waiting in the officers' queue
     handoff_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The officer responsible for the chat (assigned by an admin or verifier, or self-assigned);
+    # apart from `officer_id`, who holds it now (the bot is silent while an officer holds it).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -344,6 +347,11 @@ class Document(Base):
     appointment: Mapped["Appointment | None"] = relationship()
 
 
+# Document.kind of a file an officer sent from the inbox: "officer_file:<random>", one kind per file
+# (a document of no request is one current per kind), found for erasure through its outbox row.
+OFFICER_FILE = "officer_file"
+
+
 class Outbox(Base):
     """Something owed to a citizen: written with the state change, sent by a job."""
     __tablename__ = "outbox"
@@ -359,6 +367,46 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CannedResponse(Base):
+    """A reply officers pick instead of typing it (managed by admins; {nama}, {tiket}, {kode_jadwal})."""
+    __tablename__ = "canned_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(80), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ConversationNote(Base):
+    """A private note between officers on a conversation: never sent to the citizen."""
+    __tablename__ = "conversation_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Label(Base):
+    """A free tag officers put on conversations ("pindah datang", "lansia"), stored in lower case."""
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConversationLabel(Base):
+    """A label on a conversation (filter conversations by joining on this)."""
+    __tablename__ = "conversation_labels"
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditLog(Base):

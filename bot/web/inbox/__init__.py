@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from bot.web.inbox import (  # noqa: F401  (their routes register on bp)
     auth,
+    canned,
     conversations,
     admin,
     audit_log,
@@ -12,6 +13,7 @@ from bot.web.inbox import (  # noqa: F401  (their routes register on bp)
     failures,
     mail,
     numbers,
+    replies,
     requests,
     schedule,
 )
@@ -26,4 +28,5 @@ def init_app(app) -> None:
     # One working day: an unattended office browser does not stay signed in overnight.
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
+    app.jinja_env.globals["reply_tools"] = replies.reply_tools  # the conversation page's reply tools
     app.register_blueprint(bp)

@@ -12,7 +12,8 @@ from datetime import datetime
 from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.core import db, storage
+from bot.core import db, handoff, storage
+from bot.core.clock import dialogue_now
 from bot.core.models import (
     Appointment,
     Contact,
@@ -27,13 +28,16 @@ from bot.core.models import (
     utcnow,
 )
 from bot.web.inbox import citizens, conversation_list, transcript
+from bot.web.inbox import canned
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
 from bot.web.inbox.display import local_time, office_zone
 from delivery import jobs
 from delivery.channels.registry import CHANNELS, officer_label
+from delivery.channels.text import shorten
+from delivery.officer_replies import officer_payload
 from delivery.window import officer_window
-from flows.definition import texts
+from flows.engine import Engine
 from flows.records import STATUS_LABELS
 
 REPLY_MAX = 2000     # the shortest channel limit (Messenger); longer texts would be split
@@ -255,11 +259,13 @@ def reply(conv_id: int):
     if len(text) > REPLY_MAX:
         flash(f"Pesan terlalu panjang ({len(text)} karakter). Maksimal {REPLY_MAX} karakter.")
         return redirect(url_for("inbox.conversation", conv_id=conv_id))
+    if canned.unfilled(text):
+        flash(f"Balasan masih berisi {', '.join(canned.unfilled(text))}: ganti dengan isinya dulu.")
+        return redirect(url_for("inbox.conversation", conv_id=conv_id))
     with _locked(conv_id) as (s, conv, contact):
         if conv.owner != "officer" or conv.officer_id != officer.id:
             abort(409, description="Ambil alih percakapan ini dulu sebelum membalas.")
-        row = Outbox(contact_id=contact.id, kind="reply", status="pending",
-                     payload={"text": text, "officer": True, "officer_id": officer.id})
+        row = Outbox(contact_id=contact.id, kind="reply", status="pending", payload=officer_payload(officer, text))
         s.add(row)
         s.flush()
         audit(s, f"officer:{officer.id}", "officer_replied", row, conversation_id=conv.id)
@@ -287,8 +293,11 @@ def release(conv_id: int):
                                    "yang dapat mengembalikannya ke bot.")
         previous = conv.officer_id
         conv.owner, conv.officer_id, conv.needs_human = "bot", None, False
-        s.add(Outbox(contact_id=contact.id, kind="reply", status="pending",
-                     payload={"text": texts()["handoff_returned"]}))
+        # The bot says so and picks up an unfinished request at the question it stood at.
+        for said in Engine(s, conv, current_app.config["OFFICE"],
+                            now=dialogue_now(utcnow(), current_app.config)).hand_back():
+            s.add(Outbox(contact_id=contact.id, kind="reply", status="pending",
+                         payload={**said.as_payload(), handoff.HANDED_BACK_KEY: True}))
         audit(s, f"officer:{officer.id}", "conversation_handed_back", conv,
               **({"previous_officer": previous} if previous != officer.id else {}))
         s.commit()

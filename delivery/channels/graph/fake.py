@@ -157,6 +157,11 @@ def whatsapp_problem(body: dict) -> str | None:
         if not (doc.get("id") or doc.get("link")):
             return "document.id or document.link is required"
         return None if len(doc.get("caption") or "") <= 1024 else "caption is longer than 1024"
+    if kind == "image":
+        image = body.get("image") or {}
+        if not (image.get("id") or image.get("link")):
+            return "image.id or image.link is required"
+        return None if len(image.get("caption") or "") <= 1024 else "caption is longer than 1024"
     if kind == "template":
         template = body.get("template") or {}
         if not (template.get("name") and (template.get("language") or {}).get("code")):
@@ -357,7 +362,7 @@ def _whatsapp_send(state: dict, phone_id: str) -> Response:
         _record(state, {"channel": "whatsapp", "kind": "read", "message_id": body["message_id"],
                         "typing": "typing_indicator" in body, "body": body})
         return jsonify({"success": True})
-    if body.get("type") == "document" and body["document"].get("id") not in state["media"]:
+    if body.get("type") in ("document", "image") and body[body["type"]].get("id") not in state["media"]:
         return _error(400, 131053, "Media upload error: unknown media id")
     wamid = "wamid.FAKE" + secrets.token_hex(12)
     to = body.get("to") or body.get("recipient")

@@ -90,8 +90,10 @@ class MessengerAdapter:
         if doc is None:
             raise TransportError("document to send is gone", permanent=True)
         # is_reusable false: a receipt is one citizen's paper; Meta need not keep a reusable copy.
+        # A photo an officer sends goes as an image (shown in the chat), anything else as a file.
+        kind = "image" if doc.content_type.startswith("image/") else "file"
         form = {"recipient": json.dumps({"id": contact.external_id}),
-                "message": json.dumps({"attachment": {"type": "file", "payload": {"is_reusable": False}},
+                "message": json.dumps({"attachment": {"type": kind, "payload": {"is_reusable": False}},
                                        "metadata": OUR_METADATA}),
                 **messaging_fields(tag)}
         answer = client().post_multipart(

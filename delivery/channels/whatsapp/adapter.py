@@ -119,6 +119,14 @@ def document_message(media_id: str, filename: str, caption: str | None = None) -
     return {"type": "document", "document": document}
 
 
+def image_message(media_id: str, caption: str | None = None) -> dict:
+    """A photo message for an image we uploaded (a JPEG or PNG an officer sent): shown as a picture."""
+    image = {"id": media_id}
+    if caption:
+        image["caption"] = caption
+    return {"type": "image", "image": image}
+
+
 def _session(contact):
     """The session the contact was loaded in (the sender's, holding the contact lock)."""
     return object_session(contact) or db.session()
@@ -148,6 +156,8 @@ class WhatsAppAdapter:
     def _send_document(self, contact, document: dict, caption: str | None) -> str:
         """Upload the PDF and send it by its media id (a retry uploads it again)."""
         media_id, filename = self.upload_document(contact, document)
+        if str(document.get("content_type") or "").startswith("image/"):
+            return self._post(contact, image_message(media_id, caption), "send image")
         return self._post(contact, document_message(media_id, filename, caption), "send document")
 
     def send_template(self, contact, template_cfg: dict, payload: dict, outbox_id: int) -> str:
