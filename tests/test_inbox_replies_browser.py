@@ -52,7 +52,7 @@ def test_an_officer_replies_with_a_canned_response_notes_sends_a_pdf_and_hands_b
     page.get_by_label("Nama pengguna").fill("siti")
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    page.get_by_test_id("waiting-conversation").get_by_role("link", name="Buka").click()
+    page.get_by_test_id("conversation-row").filter(has_text="Menunggu petugas sejak").get_by_role("link").click()
     page.get_by_role("button", name="Ambil alih percakapan").click()
 
     # A canned response fills the reply box, the citizen's name and the officer's put in.
@@ -79,7 +79,7 @@ def test_an_officer_replies_with_a_canned_response_notes_sends_a_pdf_and_hands_b
     assert messages[-2]["text"] == "Petugas Siti: Selamat pagi Pak Darmo, saya Siti. Formulir SPTJM saya kirimkan sebentar lagi."
 
     page.get_by_role("button", name="Selesai, kembalikan ke bot").click()
-    expect(page.get_by_test_id("no-conversations")).to_be_visible()
+    expect(page.get_by_test_id("conversation-row")).to_contain_text("Dilayani bot")
     last = citizen.get(api, params={"user": user}).json()["messages"][-1]["text"]
     assert last.startswith("Petugas sudah selesai membantu. Kita lanjutkan permohonan *Akta Kelahiran*")
     assert last.endswith(question)  # the question the request stood at
