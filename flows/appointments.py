@@ -98,8 +98,13 @@ def _override(s, place_key: str, service: str, day: date, slot: str) -> Appointm
 
 def closed_by_officer(s, place_key: str, service: str, day: date) -> bool:
     """Whether an officer closed this day for this service."""
+    return closing(s, place_key, service, day) is not None
+
+
+def closing(s, place_key: str, service: str, day: date) -> AppointmentOverride | None:
+    """The officer's closing of this day for this service (with its reason), while it holds."""
     found = _override(s, place_key, service, day, DAY)
-    return bool(found and found.closed)
+    return found if found is not None and found.closed else None
 
 
 def quota(s, office: dict, place_key: str, service: str, day: date, slot: str = DAY) -> int:
