@@ -113,16 +113,19 @@ def skipped(engine, flow: Flow, step: Step) -> bool:
     return place_key is None or not ap.slots(engine.office, place_key, flow.service)
 
 
-def ask(engine, flow: Flow, step: Step, text: str) -> tuple[str, list[dict]]:
-    """The question of a visit step with what can be chosen now, and its buttons."""
+def ask(engine, flow: Flow, step: Step, text: str) -> tuple[str, list[dict], str]:
+    """The question of a visit step with what can be chosen now, its buttons, and the question as
+    a channel that writes buttons out as numbers shows it (its lines are the numbered choices
+    already: the list is not written twice; "" when there is nothing to choose)."""
     office, t = engine.office, words()
     if step.kind == "visit_place":
         places = ap.places_for(office, flow.service)
         if not places:
-            return engine._fmt(t["place_none"]), []
+            return engine._fmt(t["place_none"]), [], ""
         lines = [fill(t["place_line"], number=i, name=p["name"], address=p.get("address", ""))
                  for i, (_, p) in enumerate(places, 1)]
-        return "\n".join([text, *lines]), [{"id": key, "title": p.get("short", p["name"])} for key, p in places]
+        return ("\n".join([text, *lines]), [{"id": key, "title": p.get("short", p["name"])} for key, p in places],
+                "\n".join([text, *lines, t["pick_numbered"]]))
     place_key = _place_key(engine, flow)
     place = ap.place(office, place_key or "")
     if step.kind == "visit_day":
@@ -135,21 +138,24 @@ def ask(engine, flow: Flow, step: Step, text: str) -> tuple[str, list[dict]]:
         engine.conv.answers = answers
         days = ap.open_days(office, place_key, engine.today)
         if limit and (not days or limit[0] <= days[0]):
-            return "\n".join([text, fill(t["day_age_none"], years=limit[1], birthday=long_date(limit[0]))]), []
+            return "\n".join([text, fill(t["day_age_none"], years=limit[1], birthday=long_date(limit[0]))]), [], ""
         if not rooms:
             last = format_date_id(days[-1]) if days else format_date_id(engine.today)
-            return "\n".join([text, fill(t["day_none"], last=last, place=place.get("name", ""))]), []
+            return "\n".join([text, fill(t["day_none"], last=last, place=place.get("name", ""))]), [], ""
         lines = [fill(t["day_line"], number=i, date=long_date(d), left=n) for i, (d, n) in enumerate(rooms, 1)]
         example = rooms[-1][0]
-        hint = fill(t["day_hint"], example=f"{example.day}/{example.month}/{example.year}")
+        example = f"{example.day}/{example.month}/{example.year}"
         buttons = [{"id": d.isoformat(), "title": fill(t["day_button"], weekday=DAYS[d.weekday()], day=d.day,
                                                        month=d.month)} for d, _ in rooms]
-        return "\n".join([text, fill(t["day_head"], place=place.get("name", "")), *lines, hint]), buttons
+        head = [text, fill(t["day_head"], place=place.get("name", "")), *lines]
+        return ("\n".join([*head, fill(t["day_hint"], example=example)]), buttons,
+                "\n".join([*head, fill(t["day_hint_numbered"], example=example)]))
     day = _day(engine, flow)
     rooms = _slots_with_room(engine, flow, place_key, day)
     lines = [fill(t["slot_line"], number=i, label=slot_label(office, sl), left=n) for i, (sl, n) in enumerate(rooms, 1)]
     buttons = [{"id": sl.id, "title": f"{sl.start.replace(':', '.')}–{sl.end.replace(':', '.')}"} for sl, _ in rooms]
-    return "\n".join([text, fill(t["slot_head"], date=long_date(day)), *lines]), buttons
+    head = [text, fill(t["slot_head"], date=long_date(day)), *lines]
+    return "\n".join(head), buttons, "\n".join([*head, t["pick_numbered"]]) if rooms else ""
 
 
 def _slots_with_room(engine, flow: Flow, place_key: str, day: date) -> list[tuple[ap.Slot, int]]:

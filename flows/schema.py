@@ -178,6 +178,7 @@ TEXT_GROUPS = {
     "booking": {
         "place_line": {"number", "name", "address"}, "place_unknown": set(), "place_none": _OFFICE,
         "day_head": {"place"}, "day_line": {"number", "date", "left"}, "day_hint": {"example"},
+        "day_hint_numbered": {"example"}, "pick_numbered": set(),
         "day_none": {"last", "place"}, "day_button": {"weekday", "day", "month"}, "day_unreadable": set(),
         "day_past": {"date"}, "day_today": set(), "day_too_far": {"last"}, "day_holiday": {"date", "holiday"},
         "day_not_open": {"place", "weekday"}, "day_closed": {"place", "date"}, "day_full": {"date", "place"},
