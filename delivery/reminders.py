@@ -17,17 +17,18 @@ meanwhile, is dropped rather than sent late (`stale`).
 No-shows: a visit still booked after its day is marked `no_show` (audited, actor "system"), but
 only where the counter recorded attendance that day (another visit of the same place, service and
 day checked in or served): without check-ins nobody's attendance is known, and a citizen who came
-must not be counted absent.
+must not be counted absent. Nor on a day an officer closed for the service (check-ins made before
+the closing do not count): its citizens were told not to come.
 """
 import logging
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, false, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.core import db
-from bot.core.models import Appointment, Outbox, audit, utcnow
+from bot.core.models import Appointment, AppointmentOverride, Outbox, audit, utcnow
 from delivery import jobs
 from delivery.window import channel_policy
 from flows import appointments as ap
@@ -148,9 +149,14 @@ def _mark_no_shows(s, today: date, now: datetime) -> int:
     other = aliased(Appointment)
     attended = exists().where(other.place == Appointment.place, other.service == Appointment.service,
                               other.day == Appointment.day, other.status.in_(("checked_in", "served")))
+    # The newest officer's change of the whole day holds (flows/appointments.py): closed or not.
+    closed = (select(AppointmentOverride.closed).where(
+        AppointmentOverride.place == Appointment.place, AppointmentOverride.service == Appointment.service,
+        AppointmentOverride.day == Appointment.day, AppointmentOverride.slot == ap.DAY)
+        .order_by(AppointmentOverride.id.desc()).limit(1).scalar_subquery())
     rows = s.execute(select(Appointment).where(
         Appointment.status == "booked", Appointment.day < today, Appointment.day >= today - NO_SHOW_LOOKBACK,
-        attended).order_by(Appointment.id).limit(BATCH)).scalars().all()
+        attended, func.coalesce(closed, false()) == false()).order_by(Appointment.id).limit(BATCH)).scalars().all()
     marked = 0
     for appt in rows:
         done = s.execute(update(Appointment).where(Appointment.id == appt.id, Appointment.status == "booked")

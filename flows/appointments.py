@@ -98,8 +98,13 @@ def _override(s, place_key: str, service: str, day: date, slot: str) -> Appointm
 
 def closed_by_officer(s, place_key: str, service: str, day: date) -> bool:
     """Whether an officer closed this day for this service."""
+    return closing(s, place_key, service, day) is not None
+
+
+def closing(s, place_key: str, service: str, day: date) -> AppointmentOverride | None:
+    """The officer's closing of this day for this service (with its reason), while it holds."""
     found = _override(s, place_key, service, day, DAY)
-    return bool(found and found.closed)
+    return found if found is not None and found.closed else None
 
 
 def quota(s, office: dict, place_key: str, service: str, day: date, slot: str = DAY) -> int:
@@ -144,13 +149,14 @@ def open_days(office: dict, place_key: str, today: date) -> list[date]:
     return found
 
 
-def days_with_room(s, office: dict, place_key: str, service: str, today: date,
-                   near: date | None = None, before: date | None = None) -> list[tuple[date, int]]:
-    """(day, places left) of the bookable days with room (and before `before`, when given): the
-    first `offer_days`, or those nearest to `near` (a day asked for that is full), in date order."""
+def days_with_room(s, office: dict, place_key: str, service: str, today: date, near: date | None = None,
+                   before: date | None = None, since: date | None = None) -> list[tuple[date, int]]:
+    """(day, places left) of the bookable days with room (and before `before`, from `since`, when
+    given): the first `offer_days`, or those nearest to `near` (a day asked for that is full), in
+    date order."""
     count = int(settings(office).get("offer_days", 6))
     rooms = [(d, left(s, office, place_key, service, d)) for d in open_days(office, place_key, today)
-             if before is None or d < before]
+             if (before is None or d < before) and (since is None or d >= since)]
     rooms = [(d, n) for d, n in rooms if n > 0]
     if near is not None:
         rooms = sorted(sorted(rooms, key=lambda r: abs((r[0] - near).days))[:count])

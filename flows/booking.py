@@ -88,7 +88,23 @@ def _day(engine, flow: Flow) -> date | None:
 def age_limit(engine, flow: Flow) -> tuple[date, int] | None:
     """(the birthday, the years) from which the flow's `booking: before_age:` refuses a visit day:
     the age that matters is the one on the day of the visit, not today's."""
-    spec = flow.booking.before_age if flow.booking else None
+    return _birthday(engine, flow, flow.booking.before_age if flow.booking else None)
+
+
+def age_start(engine, flow: Flow) -> tuple[date, int] | None:
+    """(the birthday, the years) before which the flow's `booking: from_age:` refuses a visit day
+    (its mirror: someone turning 16 soon books a day from their birthday), when its `when` holds;
+    None once the birthday is today or past (every bookable day is after it)."""
+    spec = flow.booking.from_age if flow.booking else None
+    if spec and spec.get("when") and not condition_holds(
+            spec["when"], live_answers(flow.steps, engine.conv.answers or {}, engine.today), engine.today):
+        return None
+    found = _birthday(engine, flow, spec)
+    return found if found and found[0] > engine.today else None
+
+
+def _birthday(engine, flow: Flow, spec: dict | None) -> tuple[date, int] | None:
+    """(the `years`-th birthday of the date answered at `spec["born"]`, the years), or None."""
     born = (engine.conv.answers or {}).get(spec["born"]) if spec else None
     if not isinstance(born, str):
         return None
@@ -113,43 +129,55 @@ def skipped(engine, flow: Flow, step: Step) -> bool:
     return place_key is None or not ap.slots(engine.office, place_key, flow.service)
 
 
-def ask(engine, flow: Flow, step: Step, text: str) -> tuple[str, list[dict]]:
-    """The question of a visit step with what can be chosen now, and its buttons."""
+def ask(engine, flow: Flow, step: Step, text: str) -> tuple[str, list[dict], str]:
+    """The question of a visit step with what can be chosen now, its buttons, and the question as
+    a channel that writes buttons out as numbers shows it (its lines are the numbered choices
+    already: the list is not written twice; "" when there is nothing to choose)."""
     office, t = engine.office, words()
     if step.kind == "visit_place":
         places = ap.places_for(office, flow.service)
         if not places:
-            return engine._fmt(t["place_none"]), []
+            return engine._fmt(t["place_none"]), [], ""
         lines = [fill(t["place_line"], number=i, name=p["name"], address=p.get("address", ""))
                  for i, (_, p) in enumerate(places, 1)]
-        return "\n".join([text, *lines]), [{"id": key, "title": p.get("short", p["name"])} for key, p in places]
+        return ("\n".join([text, *lines]), [{"id": key, "title": p.get("short", p["name"])} for key, p in places],
+                "\n".join([text, *lines, t["pick_numbered"]]))
     place_key = _place_key(engine, flow)
     place = ap.place(office, place_key or "")
     if step.kind == "visit_day":
         answers = dict(engine.conv.answers or {})
         near = answers.pop(NEAR, None)
-        limit = age_limit(engine, flow)
+        limit, start = age_limit(engine, flow), age_start(engine, flow)
         rooms = ap.days_with_room(engine.s, office, place_key, flow.service, engine.today,
-                                  near=date.fromisoformat(near) if near else None, before=limit and limit[0])
+                                  near=date.fromisoformat(near) if near else None, before=limit and limit[0],
+                                  since=start and start[0])
         answers[OFFERED] = [d.isoformat() for d, _ in rooms]
         engine.conv.answers = answers
         days = ap.open_days(office, place_key, engine.today)
         if limit and (not days or limit[0] <= days[0]):
-            return "\n".join([text, fill(t["day_age_none"], years=limit[1], birthday=long_date(limit[0]))]), []
+            return "\n".join([text, fill(t["day_age_none"], years=limit[1], birthday=long_date(limit[0]))]), [], ""
+        if start and (not days or start[0] > days[-1]):
+            last = long_date(days[-1]) if days else long_date(engine.today)
+            return "\n".join([text, fill(t["day_from_age_none"], years=start[1], birthday=long_date(start[0]),
+                                         last=last, place=place.get("name", ""))]), [], ""
         if not rooms:
             last = format_date_id(days[-1]) if days else format_date_id(engine.today)
-            return "\n".join([text, fill(t["day_none"], last=last, place=place.get("name", ""))]), []
+            return "\n".join([text, fill(t["day_none"], last=last, place=place.get("name", ""))]), [], ""
         lines = [fill(t["day_line"], number=i, date=long_date(d), left=n) for i, (d, n) in enumerate(rooms, 1)]
         example = rooms[-1][0]
-        hint = fill(t["day_hint"], example=f"{example.day}/{example.month}/{example.year}")
+        example = f"{example.day}/{example.month}/{example.year}"
         buttons = [{"id": d.isoformat(), "title": fill(t["day_button"], weekday=DAYS[d.weekday()], day=d.day,
                                                        month=d.month)} for d, _ in rooms]
-        return "\n".join([text, fill(t["day_head"], place=place.get("name", "")), *lines, hint]), buttons
+        head = [text, *([fill(t["day_from_age_note"], years=start[1], birthday=long_date(start[0]))] if start else []),
+                fill(t["day_head"], place=place.get("name", "")), *lines]
+        return ("\n".join([*head, fill(t["day_hint"], example=example)]), buttons,
+                "\n".join([*head, fill(t["day_hint_numbered"], example=example)]))
     day = _day(engine, flow)
     rooms = _slots_with_room(engine, flow, place_key, day)
     lines = [fill(t["slot_line"], number=i, label=slot_label(office, sl), left=n) for i, (sl, n) in enumerate(rooms, 1)]
     buttons = [{"id": sl.id, "title": f"{sl.start.replace(':', '.')}–{sl.end.replace(':', '.')}"} for sl, _ in rooms]
-    return "\n".join([text, fill(t["slot_head"], date=long_date(day)), *lines]), buttons
+    head = [text, fill(t["slot_head"], date=long_date(day)), *lines]
+    return "\n".join(head), buttons, "\n".join([*head, t["pick_numbered"]]) if rooms else ""
 
 
 def _slots_with_room(engine, flow: Flow, place_key: str, day: date) -> list[tuple[ap.Slot, int]]:
@@ -227,6 +255,8 @@ def _parse_day(engine, flow: Flow, said: str, raw: str) -> str:
         reason = fill(t["day_too_far"], last=long_date(days[-1]))
     elif (limit := age_limit(engine, flow)) and day >= limit[0]:
         reason = fill(t["day_age"], date=long_date(day), years=limit[1], birthday=long_date(limit[0]))
+    elif (start := age_start(engine, flow)) and day < start[0]:
+        reason = fill(t["day_from_age"], date=long_date(day), years=start[1], birthday=long_date(start[0]))
     elif ap.closed_by_officer(engine.s, place_key, flow.service, day):
         reason = fill(t["day_closed"], place=place.get("name", ""), date=long_date(day))
     elif ap.left(engine.s, office, place_key, flow.service, day) <= 0:

@@ -96,6 +96,7 @@ class Booking:
     prefix: str | None = None
     bring: tuple = ()
     before_age: dict | None = None   # {born: <date step>, years: N}: visit days before the N-th birthday only
+    from_age: dict | None = None     # {born, years: N, when?}: visit days from the N-th birthday only (when `when` holds)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def read_flow(path: Path, name: str | None = None) -> Flow:
                                   carry=f.get("carry", {}), preset=f.get("preset", {}))
                          for f in raw.get("follow_ups", ())),
         booking=Booking(prefix=raw["booking"].get("prefix"), bring=tuple(raw["booking"].get("bring") or ()),
-                        before_age=raw["booking"].get("before_age"))
+                        before_age=raw["booking"].get("before_age"), from_age=raw["booking"].get("from_age"))
         if "booking" in raw else None,
     )
 

@@ -759,7 +759,7 @@ class Engine:
         a filed request's, for its placeholders, when a fix item is asked again)."""
         b = self.t["buttons"]
         text = self._fmt(step.ask, **self._answer_values(answers))
-        buttons = []
+        buttons, numbered = [], ""
         if step.kind == "choice":
             buttons = [{"id": str(c["id"]), "title": c["title"]} for c in step.choices]
         elif step.kind == "multi_choice":
@@ -773,12 +773,15 @@ class Engine:
         elif step.kind == "photo" and step.missing_ok:
             buttons = [{"id": f"missing:{step.id}", "title": b["missing"]}]
         elif step.kind in booking.KINDS:
-            text, buttons = booking.ask(self, flow, step, text)
+            text, buttons, numbered = booking.ask(self, flow, step, text)
+        listed = len(buttons)
         if step.options.get("unknown_ok"):
             buttons.append({"id": f"unknown:{step.id}", "title": b["unknown"]})
         if step.optional:
             buttons.append({"id": f"skip:{step.id}", "title": b["skip"]})
-        return Reply((prefix + "\n\n" if prefix else "") + text, buttons)
+        lead = prefix + "\n\n" if prefix else ""
+        # The numbered text lists exactly the question's own buttons: not once more were added.
+        return Reply(lead + text, buttons, numbered_text=lead + numbered if numbered and listed == len(buttons) else "")
 
     def _bad_kind_reply(self, event: Event, step: Step | None = None) -> Reply:
         """A sticker, voice note, refused file or empty message: say so, and re-ask."""

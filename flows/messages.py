@@ -21,6 +21,10 @@ class Reply:
     # A change to this filed request the citizen made in the chat: the text goes by email too,
     # when they gave an address (the conversation job writes it; flows know no mail).
     email_for: int | None = None
+    # The same message for a channel that writes buttons out as numbers, when the text already
+    # lists the choices numbered in the buttons' order (a visit's place, day, slot): sent instead
+    # of the text with the list appended again (delivery/channels/numbered.py render).
+    numbered_text: str = ""
 
     def as_payload(self) -> dict:
         """The outbox payload for this reply (keys absent when unused)."""
@@ -31,4 +35,6 @@ class Reply:
             out["buttons"] = self.buttons
         if self.document:
             out["document"] = self.document
+        if self.buttons and self.numbered_text.strip():
+            out["numbered_text"] = self.numbered_text.strip()
         return out

@@ -41,7 +41,7 @@ FLOW_KEYS = {"service", "title", "intro", "steps", "submit", "done", "deadlines"
              "booking"}
 # A flow that ends in a visit booked (flows/booking.py): its `booking:` section, the visit step
 # kinds it needs, and what its `done` text may quote.
-BOOKING_KEYS = {"prefix", "bring", "before_age"}
+BOOKING_KEYS = {"prefix", "bring", "before_age", "from_age"}
 BRING_KEYS = {"text", "when"}
 VISIT_KINDS = ("visit_place", "visit_day", "visit_slot")
 BOOKING_DONE_PLACEHOLDERS = {"code", "queue", "place", "address", "date", "slot", "bring"}
@@ -180,10 +180,13 @@ TEXT_GROUPS = {
     "booking": {
         "place_line": {"number", "name", "address"}, "place_unknown": set(), "place_none": _OFFICE,
         "day_head": {"place"}, "day_line": {"number", "date", "left"}, "day_hint": {"example"},
+        "day_hint_numbered": {"example"}, "pick_numbered": set(),
         "day_none": {"last", "place"}, "day_button": {"weekday", "day", "month"}, "day_unreadable": set(),
         "day_past": {"date"}, "day_today": set(), "day_too_far": {"last"}, "day_holiday": {"date", "holiday"},
         "day_not_open": {"place", "weekday"}, "day_closed": {"place", "date"}, "day_full": {"date", "place"},
         "day_age": {"date", "years", "birthday"}, "day_age_none": {"years", "birthday"},
+        "day_from_age": {"date", "years", "birthday"}, "day_from_age_note": {"years", "birthday"},
+        "day_from_age_none": {"years", "birthday", "last", "place"},
         "race_lost": {"date"}, "day_passed_meanwhile": {"date"}, "day_closed_meanwhile": {"date", "place"},
         "slot_head": {"date"}, "slot_line": {"number", "label", "left"},
         "slot_label": {"start", "end", "zone"}, "slot_unknown": set(), "slot_full": {"label", "date"},
@@ -663,6 +666,13 @@ class _FlowChecker:
                                     and self.steps.get(age["born"], {}).get("kind") == "date"
                                     and isinstance(age["years"], int) and 0 < age["years"] < 150):
             self.add(where, "key 'before_age' must be {born: <a date step>, years: <whole years>}")
+        age = spec.get("from_age")
+        if age is not None and not (isinstance(age, dict) and {"born", "years"} <= set(age) <= {"born", "years", "when"}
+                                    and self.steps.get(age["born"], {}).get("kind") == "date"
+                                    and isinstance(age["years"], int) and 0 < age["years"] < 150):
+            self.add(where, "key 'from_age' must be {born: <a date step>, years: <whole years>, when: <optional>}")
+        elif age is not None and "when" in age:
+            self._condition(where, "from_age.when", age["when"], set(self.order))
         bring = spec.get("bring", [])
         if not isinstance(bring, list):
             self.add(where, "key 'bring' must be a list of {text, when}")

@@ -226,6 +226,33 @@ def test_a_fifteen_year_old_recording_over_twilio_is_told_when_and_nothing_is_bo
     assert chat.where()["flow"] is None and appointments(chat.app) == []
 
 
+def test_the_days_are_listed_once_on_twilio_and_with_their_buttons_on_whatsapp(request):
+    """Twilio has no buttons: the question's own numbered days are the choices, not followed by the
+    same days again as "Balas dengan angka"; WhatsApp keeps the lines (with the places left) and
+    the list to tap."""
+    chat = citizen(request, "twilio")
+    until_place(chat, "ktp_print", by_words=True)
+    chat.press("sangatta")
+    body = sent_to(chat.state, chat.number)[-1]["Body"]
+    assert body.count("5 November 2026") == 1 and body.count("\n1. ") == 1 and "Kamis 5/11" not in body
+    assert "\n1. Kamis, 5 November 2026 (sisa 60 tempat)\n" in body and "\n6. Kamis, 12 November 2026" in body
+    assert body.endswith("Balas dengan angkanya, atau tulis tanggalnya (misalnya *besok*, *senin depan*, *12/11/2026*).")
+    assert "Balas dengan angka:" not in body and "Tekan tombolnya" not in body  # no buttons to press here
+    chat.say("3")  # the third day listed
+    assert chat.where()["answers"]["hari"] == "2026-11-09"
+    slots = sent_to(chat.state, chat.number)[-1]["Body"]
+    assert slots.count("08.00–10.00") == 1 and slots.endswith("Balas dengan angkanya.")
+
+    chat = citizen(request, "whatsapp")
+    until_place(chat, "ktp_print")
+    chat.press("sangatta")
+    [listed] = [b for b in sent_bodies(chat.server, "whatsapp") if b["type"] == "interactive"][-1:]
+    text = listed["interactive"]["body"]["text"]
+    assert "\n1. Kamis, 5 November 2026 (sisa 60 tempat)\n" in text and "Tekan tombolnya atau ketik nomornya" in text
+    rows = [r["title"] for section in listed["interactive"]["action"]["sections"] for r in section["rows"]]
+    assert rows[0] == "Kamis 5/11" and len(rows) == 6
+
+
 def test_a_muslim_couple_on_messenger_is_sent_to_the_kua(request):
     chat = citizen(request, "messenger")
     chat.say("halo")

@@ -251,3 +251,83 @@ def test_an_officers_phone_at_another_place_is_told_where_the_visit_is(app, offi
     after = unescape(officer.get(link).get_data(as_text=True))
     assert flash(after).startswith(f"{code} terjadwal di ") and f"bukan di {SANGATTA}." in flash(after)
     assert status_of(app, code).status == "booked"
+
+
+def test_a_mark_pressed_wrongly_is_undone_audited_and_the_officer_told(app, officer):
+    today = office_today()
+    add_visit(app, "KTP-0001", answers=BUDI)
+    add_visit(app, "KTP-0002", queue=2, answers=SITI)
+    add_visit(app, "KTP-0003", queue=3, day=today - timedelta(days=1), status="no_show")
+    html = post(officer, "/inbox/counter/KTP-0002/mark", action="no_show")
+    assert "Batalkan tanda" in rows(html)["KTP-0002"][1] and "Batalkan tanda" not in rows(html)["KTP-0001"][1]
+
+    # Siti turns up late: the mark is undone, and she checks in
+    html = post(officer, "/inbox/counter/KTP-0002/undo")
+    assert flash(html) == "KTP-0002: tanda “Tidak datang” dibatalkan. Kembali terjadwal: warga dapat check-in sekarang."
+    assert rows(html)["KTP-0002"][0] == "booked" and status_of(app, "KTP-0002").no_show_at is None
+    assert flash(check_in(officer, "KTP-0002")).startswith("KTP-0002 (antrean 002, Cetak KTP-el) hadir: Siti Aminah")
+
+    # Dilayani pressed on the wrong line: back to checked in, served again later
+    check_in(officer, "KTP-0001")
+    post(officer, "/inbox/counter/KTP-0001/mark", action="served")
+    html = post(officer, "/inbox/counter/KTP-0001/undo")
+    assert flash(html) == ("KTP-0001: tanda “Dilayani” dibatalkan. Kembali ke status sudah hadir: "
+                           "tekan Dilayani setelah selesai dilayani.")
+    status, text = rows(html)["KTP-0001"]
+    assert status == "checked_in" and "Dilayani" in text and "Batalkan tanda" not in text
+    assert status_of(app, "KTP-0001").served_at is None and status_of(app, "KTP-0001").checked_in_at is not None
+
+    # nothing to undo, and a past day's mark stands
+    assert flash(post(officer, "/inbox/counter/KTP-0001/undo")) == \
+        "KTP-0001 sudah hadir (check-in): tidak ada tanda untuk dibatalkan."
+    assert flash(post(officer, "/inbox/counter/KTP-0003/undo")).startswith(
+        "Tanda KTP-0003 hanya bisa dibatalkan pada hari jadwalnya")
+    assert status_of(app, "KTP-0003").status == "no_show"
+    actor = f"officer:{officer.officer_id}"
+    assert [(e.actor, e.detail) for e in audits(app, "appointment_mark_undone")] == [
+        (actor, {"code": "KTP-0002", "undone": "no_show", "status": "booked"}),
+        (actor, {"code": "KTP-0001", "undone": "served", "status": "checked_in"})]
+
+
+def test_the_cancelled_bookings_are_shown_folded_apart(app, officer):
+    add_visit(app, "KTP-0001", answers=BUDI)
+    add_visit(app, "KTP-0002", queue=2, answers=SITI, status="cancelled")
+    html = page(officer)
+    assert list(rows(html)) == ["KTP-0001"]
+    folded = html[html.index('data-testid="cancelled-visits"'):]
+    assert "<summary>Dibatalkan warga (1)</summary>" in folded
+    assert 'data-testid="cancelled-visit" data-code="KTP-0002"' in folded and "Siti Aminah" in folded
+    assert "Check-in" not in folded.split("</details>")[0] and MOTHER_NIK not in html
+
+
+def test_a_day_an_officer_closed_shows_a_banner_and_takes_no_check_in(app, officer):
+    from flows import appointments as ap
+
+    today = office_today()
+    add_visit(app, "KTP-0001", answers=BUDI)
+    add_visit(app, "KTP-0002", queue=2, answers=SITI)
+    add_visit(app, "REK-0001", service="ktp_recording", queue=1)
+    with app.app_context(), db.new_session() as s:
+        ap.change_day(s, "officer:1", "sangatta", "ktp_print", today, closed=True, reason="listrik padam")
+        s.commit()
+
+    html = page(officer, place="sangatta", service="")
+    banner = re.sub(r"\s+", " ", re.search(r'data-testid="closed-banner">(.*?)</div>', html, re.S).group(1))
+    assert f"Cetak KTP-el di {SANGATTA} ditutup petugas pada" in banner and "(listrik padam)" in banner
+    assert "Perekaman KTP-el" not in banner  # the other service is open
+    assert 'data-testid="closed-banner"' not in page(officer, service="ktp_recording")
+
+    refused = flash(check_in(officer, "KTP-0001"))
+    assert "ditutup petugas" in refused and "KTP-0001 tidak bisa check-in." in refused
+    assert "dibuka kembali di menu Jadwal" in refused and status_of(app, "KTP-0001").status == "booked"
+    assert "Tidak datang" not in rows(page(officer, service="ktp_print"))["KTP-0002"][1]
+    no_show = flash(post(officer, "/inbox/counter/KTP-0002/mark", action="no_show"))
+    assert no_show.endswith("Warga yang tidak datang tidak ditandai tidak datang.")
+    assert status_of(app, "KTP-0002").status == "booked"
+    assert flash(check_in(officer, "REK-0001", service="ktp_recording")).startswith("REK-0001 (antrean 001")
+
+    with app.app_context(), db.new_session() as s:  # opened again: the counter works as before
+        ap.change_day(s, "officer:1", "sangatta", "ktp_print", today)
+        s.commit()
+    assert flash(check_in(officer, "KTP-0001")).startswith("KTP-0001 (antrean 001, Cetak KTP-el) hadir")
+    assert 'data-testid="closed-banner"' not in page(officer)

@@ -107,7 +107,8 @@ def test_a_fifteen_year_old_is_told_when_and_nothing_is_booked(inline_chat, sqli
     until_age(inline_chat, born, woman=True)
     assert inline_chat.where()["step"] == "kawin_15"
     inline_chat.press("belum")
-    assert "belum 16 tahun" in inline_chat.text and "hari ulang tahun ke-16" in inline_chat.text
+    assert "belum 16 tahun" in inline_chat.text
+    assert "mulai sekitar *dua bulan sebelum hari ulang tahun ke-16*, untuk hari mulai ulang tahun itu" in inline_chat.text
     assert "belum ada jadwal" in inline_chat.text
     assert inline_chat.where()["flow"] is None and inline_chat.where()["answers"] == {}
     assert appointments(sqlite_app) == []
@@ -120,7 +121,58 @@ def test_sixteen_starts_on_the_sixteenth_birthday(inline_chat):
     inline_chat.press("cancel_yes")
     assert inline_chat.where()["flow"] is None
     until_age(inline_chat, years_before(today() + timedelta(days=1), 16))  # 16 tomorrow
+    assert inline_chat.where()["step"] == "kawin_jelang_16"
+    inline_chat.say("batal")
+    inline_chat.press("cancel_yes")
+    until_age(inline_chat, years_before(today() + timedelta(days=61), 16))  # 16 in two months and a day
     assert inline_chat.where()["step"] == "kawin_15"
+
+
+def test_turning_sixteen_within_the_booking_days_books_a_day_from_the_birthday(inline_chat, sqlite_app):
+    chat = inline_chat
+    birthday = today() + timedelta(days=6)  # Tuesday 10 November: Thursday to Monday come before it
+    until_age(chat, years_before(birthday, 16))
+    assert chat.where()["step"] == "kawin_jelang_16"
+    chat.press("belum")
+    assert "Jadwal perekaman bisa dibuat sekarang, untuk hari *mulai ulang tahun ke-16*" in chat.text
+    assert "bisa dibuat lewat chat ini mulai" not in chat.text and chat.where()["step"] == "nama"
+    chat.say("Rina Putri")
+    chat.press("sangatta")
+    assert "Hari yang bisa dipilih mulai hari ulang tahun ke-16, *Selasa, 10 November 2026*." in chat.text
+    assert chat.buttons[0] == birthday.isoformat() and all(d >= birthday.isoformat() for d in chat.buttons)
+    chat.say("besok")  # Thursday: still 15
+    assert "pada *Kamis, 5 November 2026* umurnya belum 16 tahun" in chat.text
+    assert "Silakan pilih hari mulai Selasa, 10 November 2026" in chat.text
+    assert chat.where()["step"] == "hari" and all(d >= birthday.isoformat() for d in chat.buttons)
+    chat.press(birthday.isoformat())
+    chat.press(chat.buttons[0])  # the slot
+    chat.press("submit")
+    code = CODE.search(chat.text).group(1)
+    [appt] = appointments(sqlite_app)
+    assert (appt.code, appt.day, appt.status) == (code, birthday, "booked")
+    assert "buku nikah" not in chat.text.lower()
+
+
+def test_a_sixteenth_birthday_past_a_places_booking_days_is_said_and_another_place_has_them(inline_chat, sqlite_app):
+    chat = inline_chat
+    birthday = today() + timedelta(days=45)  # Saturday 19 December: past the main office's 14 open days
+    until_age(chat, years_before(birthday, 16))
+    chat.press("belum")
+    chat.say("Rina Putri")
+    chat.press("sangatta")
+    assert "ulang tahun ke-16 jatuh pada *Sabtu, 19 Desember 2026*" in chat.text
+    assert "jadwal baru bisa dipesan sampai" in chat.text and "Ketik *ubah* untuk memilih tempat lain" in chat.text
+    assert chat.buttons == [] and appointments(sqlite_app) == []
+    chat.say("batal")
+    chat.press("cancel_yes")
+    until_age(chat, years_before(birthday, 16))
+    chat.press("belum")
+    chat.say("Rina Putri")
+    chat.press("muara_wahau")  # open on Tuesdays and Thursdays: its 14 open days reach past the birthday
+    assert chat.buttons and all(d > birthday.isoformat() for d in chat.buttons)
+    chat.press(chat.buttons[0])
+    chat.press("submit")
+    assert appointments(sqlite_app)[0].day > birthday
 
 
 def test_a_married_sixteen_year_old_brings_the_buku_nikah(inline_chat, sqlite_app):
@@ -209,3 +261,20 @@ def test_no_recording_yet_at_cetak_ktp_points_to_this_booking(inline_chat):
     inline_chat.press("rusak")
     inline_chat.press("belum")
     assert "Perekaman KTP-el Pemula" in inline_chat.text and "svc:ktp_recording" in inline_chat.buttons
+
+
+def test_married_and_sixteen_soon_books_any_day_with_the_buku_nikah(inline_chat, sqlite_app):
+    until_age(inline_chat, years_before(today() + timedelta(days=6), 16))
+    inline_chat.press("sudah")
+    assert "buku nikah" in inline_chat.text and inline_chat.where()["step"] == "rekam_15"
+    inline_chat.press("belum")
+    inline_chat.say("Rina Putri")
+    inline_chat.press("sangatta")
+    assert "ulang tahun ke-16" not in inline_chat.text  # married: recorded now, no day held back
+    assert inline_chat.buttons[0] == (today() + timedelta(days=1)).isoformat()
+    visit_day = inline_chat.buttons[0]
+    inline_chat.press(visit_day)
+    inline_chat.press(inline_chat.buttons[0])
+    inline_chat.press("submit")
+    [appt] = appointments(sqlite_app)
+    assert appt.day.isoformat() == visit_day and "Buku nikah atau kutipan akta perkawinan" in appt.bring

@@ -274,6 +274,27 @@ def test_a_visit_still_booked_after_its_day_is_a_no_show_where_attendance_was_re
     assert (entry.actor, entry.target_id, entry.detail["code"]) == ("system", str(absent), "KTP-0201")
 
 
+def test_no_one_is_a_no_show_on_a_day_an_officer_closed(sqlite_app):
+    """Closed at ten after a first check-in (a flood): the citizens told not to come are not absent."""
+    from flows import appointments as ap
+
+    with sqlite_app.app_context(), db.new_session() as s:
+        ids = [get_contact(s, "simulator", f"warga-{i}", None).id for i in range(2)]
+        s.commit()
+    day = open_day(sqlite_app, 0)
+    told = visit_for(sqlite_app, ids[0], day, "KTP-0301")
+    visit_for(sqlite_app, ids[1], day, "KTP-0302", status="checked_in")
+    with sqlite_app.app_context(), db.new_session() as s:
+        ap.change_day(s, "officer:1", "sangatta", "ktp_print", day, closed=True, reason="banjir")
+        s.commit()
+    assert remind(sqlite_app, at(day + timedelta(days=1), 8, 0))["no_show"] == 0
+    with sqlite_app.app_context(), db.new_session() as s:
+        assert s.get(Appointment, told).status == "booked"
+        ap.change_day(s, "officer:1", "sangatta", "ktp_print", day)  # opened again: the day counts
+        s.commit()
+    assert remind(sqlite_app, at(day + timedelta(days=1), 8, 5))["no_show"] == 1
+
+
 def test_after_two_no_shows_the_citizen_is_told_and_asked_to_confirm(inline_chat, sqlite_app):
     inline_chat.say("halo")
     contact_id = simulator_contact(sqlite_app)

@@ -21,7 +21,12 @@ Two rules keep typed answers safe:
   list's "which answer?"). They are not numbered; the text says "Atau ketik *Lewati*" and the
   engine already understands those words.
 
-Use from another channel: `render(text, buttons)` when sending, and in the webhook
+A question whose text already lists its choices numbered in the buttons' order (a visit's place,
+day and slot, flows/booking.py) carries `numbered_text` in its payload: the same question worded
+for typing a number. It is sent instead of the text with the list appended, so the citizen does not
+read the days twice.
+
+Use from another channel: `render(text, buttons, numbered_text)` when sending, and in the webhook
 `button_for_number(channel, external_id, text)` before calling `delivery.ingest.receive`.
 """
 import re
@@ -47,12 +52,15 @@ def numbered_buttons(buttons: list[dict] | None) -> list[dict]:
     return buttons
 
 
-def render(text: str, buttons: list[dict] | None) -> str:
-    """The message text with its buttons written out: numbered, or as words to type."""
+def render(text: str, buttons: list[dict] | None, numbered_text: str | None = None) -> str:
+    """The message text with its buttons written out: numbered, or as words to type (or the
+    payload's `numbered_text`, whose lines number the choices already)."""
     buttons = list(buttons or [])
     if not buttons:
         return text
     numbered = numbered_buttons(buttons)
+    if numbered and numbered_text:
+        return numbered_text
     if numbered:
         lines = [f"{i}. {b['title']}" for i, b in enumerate(numbered, 1)]
         tail = "Balas dengan angka:\n" + "\n".join(lines)

@@ -1,6 +1,9 @@
 """*Loket*: the day's booked visits at one place, checking citizens in (by queue number, by booking
 code, or by the booking slip's QR code read with the office's webcam or an officer's phone through
-/v/<code>), and marking each one served or not come. Any signed-in officer works the counter.
+/v/<code>), marking each one served or not come, and undoing a mark pressed wrongly (a citizen
+marked not come who turns up late, *Dilayani* on the wrong line). Any signed-in officer works the
+counter. A day an officer closed for a service (Jadwal) takes no check-in and no *Tidak datang*:
+its citizens were told not to come.
 
 Every change is one conditional UPDATE from the status it leaves (a check-in also on today and this
 place), so two officers, or an officer and a citizen moving the booking in the chat, never both win.
@@ -32,6 +35,11 @@ STATE_NOW = {"booked": "belum check-in", "checked_in": "sudah hadir (check-in)",
 # and the time it stamps.
 MARKS = {"served": ("appointment_served", "checked_in", "served", "served_at"),
          "no_show": ("appointment_no_show", "booked", "no_show", "no_show_at")}
+# Undoing a mark (Batalkan tanda): the status marked, the one it goes back to, the stamp cleared,
+# and what the officer is told the visit can now be given.
+UNDO = {"served": ("checked_in", "served_at", "Kembali ke status sudah hadir: tekan Dilayani setelah selesai dilayani."),
+        "no_show": ("booked", "no_show_at", "Kembali terjadwal: warga dapat check-in sekarang.")}
+MARK_LABELS = {"served": "Dilayani", "no_show": "Tidak datang"}
 
 
 class Refused(Exception):
@@ -138,8 +146,22 @@ def find(s, desk: Desk, typed: str) -> tuple[Appointment, str]:
                   "kode booking yang tertulis di bukti jadwal.")
 
 
-def refusal(appt: Appointment, desk: Desk) -> str | None:
-    """Why this booking cannot be checked in here today (None: it can)."""
+def closed_note(s, place_key: str, service: str, day: date) -> str | None:
+    """What the counter says of a day an officer closed for this service (None: not closed)."""
+    closing = appointments.closing(s, place_key, service, day)
+    if closing is None:
+        return None
+    why = f" ({closing.reason})" if closing.reason else ""
+    return f"{service_title(service)} di {place_name(place_key)} ditutup petugas pada {booking.long_date(day)}{why}."
+
+
+REOPEN = ("Bila kantor tetap melayani, hari itu perlu dibuka kembali di menu Jadwal (admin atau verifikator); "
+          "warga juga dapat mengubah jadwalnya di chat.")
+
+
+def refusal(appt: Appointment, desk: Desk, s=None) -> str | None:
+    """Why this booking cannot be checked in here today (None: it can); with a session, also a day
+    an officer closed."""
     zone = office_zone()
     if appt.status == "cancelled":
         return f"{appt.code} sudah dibatalkan warga; tidak bisa check-in. Warga dapat membuat jadwal baru di chat."
@@ -158,13 +180,16 @@ def refusal(appt: Appointment, desk: Desk) -> str | None:
                 "Warga dapat datang pada hari itu, atau mengubah jadwalnya di chat.")
     if appt.place != desk.place:
         return f"{appt.code} terjadwal di {place_name(appt.place)}, bukan di {place_name(desk.place)}."
+    closed = closed_note(s, appt.place, appt.service, appt.day) if s is not None else None
+    if closed:
+        return f"{closed} {appt.code} tidak bisa check-in. {REOPEN}"
     return None
 
 
 def check_in(s, desk: Desk, typed: str) -> Appointment:
     """Check the named booking in (booked, today, this place), audited; Refused says why not."""
     appt, via = find(s, desk, typed)
-    why = refusal(appt, desk)
+    why = refusal(appt, desk, s)
     if why is not None:
         raise Refused(why)
     now = utcnow()
@@ -174,7 +199,7 @@ def check_in(s, desk: Desk, typed: str) -> Appointment:
         .execution_options(synchronize_session=False)).rowcount
     if not done:
         s.rollback()
-        raise Refused(refusal(s.get(Appointment, appt.id, populate_existing=True), desk)
+        raise Refused(refusal(s.get(Appointment, appt.id, populate_existing=True), desk, s)
                       or f"{appt.code} baru saja diubah. Muat ulang lalu coba lagi.")
     s.refresh(appt)
     audit(s, f"officer:{current_officer().id}", "appointment_checked_in", appt, code=appt.code, via=via,
@@ -194,6 +219,9 @@ def mark(s, code: str, action: str) -> Appointment:
         raise Refused(f"Jadwal {appt.code} ({booking.long_date(appt.day)}) belum tiba.")
     if appt.status != leaves:
         raise Refused(f"{appt.code} {STATE_NOW.get(appt.status, appt.status)}.")
+    closed = closed_note(s, appt.place, appt.service, appt.day) if action == "no_show" else None
+    if closed:  # the citizen was told not to come: not coming is not a no-show
+        raise Refused(f"{closed} Warga yang tidak datang tidak ditandai tidak datang.")
     now = utcnow()
     done = s.execute(update(Appointment).where(Appointment.id == appt.id, Appointment.status == leaves)
                      .values(status=sets, updated_at=now, **{stamp: now})
@@ -204,6 +232,33 @@ def mark(s, code: str, action: str) -> Appointment:
     s.refresh(appt)
     audit(s, f"officer:{current_officer().id}", audit_name, appt, code=appt.code)
     return appt
+
+
+def undo(s, code: str) -> tuple[Appointment, str]:
+    """Batalkan tanda: the visit's last mark undone (not come -> booked, served -> checked in), on
+    the visit's own day only, audited; the appointment and the mark undone."""
+    appt = s.execute(select(Appointment).where(Appointment.code == code.upper())).scalar_one_or_none()
+    if appt is None:
+        raise Refused(f"Kode booking {code.upper()} tidak ditemukan.")
+    if appt.status not in UNDO:
+        raise Refused(f"{appt.code} {STATE_NOW.get(appt.status, appt.status)}: tidak ada tanda untuk dibatalkan.")
+    if appt.day != today():
+        # A past day's visit cannot be checked in or served any more: its mark stands.
+        raise Refused(f"Tanda {appt.code} hanya bisa dibatalkan pada hari jadwalnya ({booking.long_date(appt.day)}).")
+    marked = appt.status
+    back, stamp, _ = UNDO[marked]
+    now = utcnow()
+    done = s.execute(update(Appointment).where(Appointment.id == appt.id, Appointment.status == marked,
+                                               Appointment.day == appt.day)
+                     .values(status=back, updated_at=now, **{stamp: None})
+                     .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        s.rollback()
+        raise Refused(f"{appt.code} baru saja diubah petugas lain. Muat ulang lalu coba lagi.")
+    s.refresh(appt)
+    audit(s, f"officer:{current_officer().id}", "appointment_mark_undone", appt, code=appt.code, undone=marked,
+          status=back)
+    return appt, marked
 
 
 # ---- how a booking is shown -------------------------------------------------------------------
@@ -233,14 +288,15 @@ def slot_text(appt: Appointment) -> str:
     return booking.slot_label(_office(), slot) if slot else "Sepanjang hari"
 
 
-def row(appt: Appointment, zone, on_day: date) -> dict:
-    """One line of the counter's list."""
+def row(appt: Appointment, zone, on_day: date, closed: bool = False) -> dict:
+    """One line of the counter's list (`closed`: an officer closed its day for its service)."""
     return {"code": appt.code, "queue": booking.queue_text(appt.queue_number), "service": service_title(appt.service),
             "slot": slot_text(appt), **who(appt), "status": appt.status, "status_label": status_label(appt.status),
             "bring": list(appt.bring or []),
             "checked_in": local_time(appt.checked_in_at, zone)[-5:] if appt.checked_in_at else None,
             "may_serve": appt.status == "checked_in",
-            "may_no_show": appt.status == "booked" and on_day <= today()}
+            "may_no_show": appt.status == "booked" and on_day <= today() and not closed,
+            "may_undo": appt.status in UNDO and appt.day == today()}
 
 
 def _day_asked(value: str | None) -> date:
@@ -263,11 +319,15 @@ def counter():
     where = [Appointment.place == place_key, Appointment.day == day]
     if service:
         where.append(Appointment.service == service)
-    shown = s.execute(select(Appointment).where(*where, Appointment.status != "cancelled")
-                      .order_by(Appointment.service, Appointment.queue_number)).scalars().all()
+    listed = s.execute(select(Appointment).where(*where).order_by(Appointment.service, Appointment.queue_number)
+                       ).scalars().all()
+    shown = [a for a in listed if a.status != "cancelled"]
+    gone = [a for a in listed if a.status == "cancelled"]  # shown apart, folded and greyed
     counts = dict(s.execute(select(Appointment.status, func.count()).where(*where)
                             .group_by(Appointment.status)).all())
     zone = office_zone()
+    notes = {key: closed_note(s, place_key, key, day) for key, _ in services_at(place_key) if key == service or not service}
+    closed = [note for note in notes.values() if note]
     audit(s, f"officer:{officer.id}", "counter_viewed", place=place_key, service=service or None,
           day=day.isoformat(), shown=len(shown))
     s.commit()
@@ -275,7 +335,9 @@ def counter():
         "inbox/counter.html", officer=officer, places=[(k, p.get("name", k)) for k, p in places()],
         place=place_key, place_name=place_name(place_key) if place_key else "", services=services_at(place_key),
         service=service, day=day, today=today(), is_today=day == today(), long_day=booking.long_date(day),
-        items=[row(a, zone, day) for a in shown], cancelled=counts.get("cancelled", 0),
+        items=[row(a, zone, day, bool(notes.get(a.service))) for a in shown], cancelled=counts.get("cancelled", 0),
+        cancelled_items=[row(a, zone, day) for a in gone],
+        closed=closed,
         counts=[(st, status_label(st), counts.get(st, 0)) for st in COUNTED])
 
 
@@ -325,6 +387,22 @@ def counter_mark(code: str):
     return redirect(url_for("inbox.counter", place=appt.place, day=appt.day.isoformat()), code=303)
 
 
+@bp.post("/counter/<code>/undo")
+@login_required
+def counter_undo(code: str):
+    """Batalkan tanda: undo Dilayani or Tidak datang pressed for one booking."""
+    s = db.session()
+    try:
+        appt, marked = undo(s, code)
+    except Refused as refused:
+        s.rollback()
+        flash(refused.message)
+        return _back()
+    s.commit()
+    flash(f"{appt.code}: tanda “{MARK_LABELS[marked]}” dibatalkan. {UNDO[marked][2]}")
+    return redirect(url_for("inbox.counter", place=appt.place, day=appt.day.isoformat()), code=303)
+
+
 def history(s, appt: Appointment) -> list[dict]:
     """The booking's audited steps: when (WITA), who, what (booked, moved, checked in, served...)."""
     entries = s.execute(select(AuditLog).where(AuditLog.target_type == "appointments",
@@ -356,5 +434,5 @@ def for_verify_page(appt: Appointment) -> dict:
             "day": booking.long_date(appt.day), "places": [(k, p.get("name", k)) for k, p in places()],
             "desk_place": remembered if remembered in keys else appt.place,
             # the place is checked when the officer presses the button, against the place chosen
-            "refusal": refusal(appt, Desk(appt.place, appt.service, today())),
+            "refusal": refusal(appt, Desk(appt.place, appt.service, today()), db.session()),
             "history": history(db.session(), appt)}

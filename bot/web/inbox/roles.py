@@ -39,6 +39,7 @@ APPOINTMENT_LABELS = {
     "appointment_checked_in": "Hadir (check-in)",
     "appointment_served": "Dilayani",
     "appointment_no_show": "Tidak datang",
+    "appointment_mark_undone": "Tanda dibatalkan petugas",
 }
 VIA_LABELS = {"number": "nomor antrean", "code": "kode booking", "qr": "QR bukti jadwal"}
 

@@ -42,10 +42,11 @@ def shows_natively(buttons: list[dict]) -> bool:
     return 0 < len(buttons) <= QUICK_REPLIES_MAX and all(len(b["id"]) <= QUICK_PAYLOAD_MAX for b in buttons)
 
 
-def reply_messages(text: str, buttons: list[dict]) -> list[dict]:
-    """The `message` objects for a text with optional quick replies (on the last part)."""
+def reply_messages(text: str, buttons: list[dict], numbered_text: str | None = None) -> list[dict]:
+    """The `message` objects for a text with optional quick replies (on the last part;
+    `numbered_text`: the payload's, for choices written out as numbers)."""
     if buttons and not shows_natively(buttons):
-        text, buttons = render(text, buttons), []
+        text, buttons = render(text, buttons, numbered_text), []
     parts = split_text(text, TEXT_MAX) or ([CHOOSE] if buttons else [])
     messages = [{"text": part, "metadata": OUR_METADATA} for part in parts]
     if buttons:
@@ -68,7 +69,8 @@ class MessengerAdapter:
     def send(self, contact, payload: dict, outbox_id: int, tag: str | None = None) -> str:
         """Send one payload (texts, quick replies, a PDF); returns the last message id."""
         steps = [partial(self._send_message, contact, message, tag)
-                 for message in reply_messages(payload.get("text") or "", payload.get("buttons") or [])]
+                 for message in reply_messages(payload.get("text") or "", payload.get("buttons") or [],
+                                               payload.get("numbered_text"))]
         if payload.get("document"):
             steps.append(partial(self.send_document, contact, payload["document"], tag))
         if not steps:

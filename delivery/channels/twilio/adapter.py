@@ -169,7 +169,7 @@ class TwilioAdapter:
         `tag` is Messenger's (message tags); WhatsApp has none, so it is ignored here.
         """
         to = "whatsapp:" + contact.external_id
-        text = render(payload.get("text") or "", payload.get("buttons"))
+        text = render(payload.get("text") or "", payload.get("buttons"), payload.get("numbered_text"))
         document = payload.get("document")
         if document:
             if not document.get("document_id"):

@@ -99,12 +99,13 @@ def shows_natively(buttons: list[dict]) -> bool:
     return fits_buttons(buttons) or fits_list(buttons)
 
 
-def reply_messages(text: str, buttons: list[dict]) -> list[dict]:
-    """The messages for a text with optional buttons: text parts, then the interactive part."""
+def reply_messages(text: str, buttons: list[dict], numbered_text: str | None = None) -> list[dict]:
+    """The messages for a text with optional buttons: text parts, then the interactive part
+    (`numbered_text`: the payload's, for choices written out as numbers)."""
     if not buttons:
         return [text_message(part) for part in split_text(text, TEXT_MAX)] if text.strip() else []
     if not shows_natively(buttons):
-        return [text_message(part) for part in split_text(render(text, buttons), TEXT_MAX)]
+        return [text_message(part) for part in split_text(render(text, buttons, numbered_text), TEXT_MAX)]
     parts = split_text(text, BODY_MAX) or [CHOOSE]
     lead = [text_message(part) for part in parts[:-1]]  # a long question: its start as plain text
     last = button_message(parts[-1], buttons) if fits_buttons(buttons) else list_message(parts[-1], buttons)
@@ -146,7 +147,8 @@ class WhatsAppAdapter:
         caption = None
         if document:
             text, caption = caption_rule(text, buttons, CAPTION_MAX)
-        steps = [partial(self._post, contact, body, "send") for body in reply_messages(text, buttons)]
+        steps = [partial(self._post, contact, body, "send")
+                 for body in reply_messages(text, buttons, payload.get("numbered_text"))]
         if document:
             steps.append(lambda: self._send_document(contact, document, caption))
         if not steps:
