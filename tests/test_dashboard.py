@@ -19,7 +19,7 @@ WITA = ZoneInfo("Asia/Makassar")
 ASK = "saya mau bicara dengan petugas"
 ZERO = {c: "0" for c in ("percakapan_dimulai", "layanan_dimulai", "permohonan_diajukan", "permohonan_terbit",
                          "permohonan_ditolak", "jadwal_dibuat", "hadir", "tidak_hadir", "dialihkan_ke_petugas",
-                         "dijawab_petugas", "terbit_tanpa_kedatangan")}
+                         "dijawab_petugas", "terbit_tanpa_kedatangan", "tidak_tercatat")}
 BLANK = {"median_jam_diajukan_sampai_terbit": "", "median_menit_tunggu_petugas": "", "terbit_tanpa_kedatangan_persen": ""}
 
 
@@ -71,7 +71,7 @@ def known_set(app) -> dict:
                               queue_number=n, contact_id=contact.id, status=status, answers={}, bring=[],
                               created_at=created))
         booked(1, b, "ktp_print", d2, "checked_in", at(d1, "12:00"))
-        booked(2, c, "kia", d2, "booked", at(d1, "13:00"))             # the day passed: a no-show
+        booked(2, c, "kia", d2, "booked", at(d1, "13:00"))             # the day passed, nobody recorded it
         booked(3, a, "ktp_print", today + timedelta(days=2), "booked", at(d2, "16:00"))
         s.commit()
     return {"d1": d1, "d2": d2, "today": today}
@@ -126,7 +126,7 @@ def test_each_day_and_service_has_its_exact_figures(app):
                                  "terbit_tanpa_kedatangan_persen": "67"},
         (d2, "akta_kematian"): {"permohonan_diajukan": "1"},
         (d2, "ktp_print"): {"hadir": "1", "jadwal_dibuat": "1"},
-        (d2, "kia"): {"tidak_hadir": "1"},
+        (d2, "kia"): {"tidak_tercatat": "1"},
         (today, ""): {"percakapan_dimulai": "2", "dialihkan_ke_petugas": "2", "dijawab_petugas": "1"},
         (today, "akta_kelahiran"): {"layanan_dimulai": "1"},
     }

@@ -21,7 +21,7 @@ CHATS_ROW = "(semua chat)"  # how the row of service "" is named
 CSV_COLUMNS = ["tanggal", "layanan", "nama_layanan", "percakapan_dimulai", "layanan_dimulai", "permohonan_diajukan",
                "permohonan_terbit", "permohonan_ditolak", "median_jam_diajukan_sampai_terbit", "jadwal_dibuat",
                "hadir", "tidak_hadir", "dialihkan_ke_petugas", "dijawab_petugas", "median_menit_tunggu_petugas",
-               "terbit_tanpa_kedatangan", "terbit_tanpa_kedatangan_persen"]
+               "terbit_tanpa_kedatangan", "terbit_tanpa_kedatangan_persen", "tidak_tercatat"]
 
 
 class BadRange(ValueError):
@@ -60,7 +60,7 @@ def csv_row(office: dict, r: figures.Row) -> list[str]:
     """One CSV line: counts as integers, medians with a decimal point, blank where nothing was measured."""
     return [r.day.isoformat(), r.service, service_name(office, r.service), r.chats, r.started, r.submitted,
             r.issued, r.rejected, _blank(r.median_issue_hours), r.booked, r.attended, r.no_show, r.handoffs,
-            r.answered, _blank(r.median_wait_minutes), r.issued_remote, _blank(r.remote_share)]
+            r.answered, _blank(r.median_wait_minutes), r.issued_remote, _blank(r.remote_share), r.unrecorded]
 
 
 @bp.get("/dashboard")

@@ -31,7 +31,8 @@ class Row:
     rejected: int = 0            # requests rejected that day
     booked: int = 0              # visits booked in the chat that day (for any visit day, cancelled or not)
     attended: int = 0            # visits for that day checked in or served
-    no_show: int = 0             # visits for that day marked absent, or never checked in once the day passed
+    no_show: int = 0             # visits for that day marked absent (`no_show`)
+    unrecorded: int = 0          # visits still only booked once their day passed: nobody recorded whether they came
     handoffs: int = 0            # chats put in the officers' queue (a citizen asked for a person)
     answered: int = 0            # of those, taken over or replied to by an officer (at any later time)
     issued_remote: int = 0       # issued, with no visit of the citizen recorded between filing and issue
@@ -62,7 +63,7 @@ class Row:
         return round(100 * self.issued_remote / self.issued) if self.issued else None
 
 
-COUNTS = ("chats", "started", "submitted", "issued", "rejected", "booked", "attended", "no_show", "handoffs",
+COUNTS = ("chats", "started", "submitted", "issued", "rejected", "booked", "attended", "no_show", "unrecorded", "handoffs",
           "answered", "issued_remote")
 
 
@@ -182,6 +183,7 @@ def _visits(s, office, start, end, since, until, today, row) -> None:
         if found:
             found.attended += counted.attended
             found.no_show += counted.no_show
+            found.unrecorded += counted.unrecorded
 
 
 def _handoffs(s, office, since, until, row) -> None:
