@@ -600,7 +600,9 @@ class Engine:
         """Put the conversation in the officers' queue and say when someone will answer (and, in
         the middle of a request, that its answers are kept: no question of the bot's follows)."""
         self.conv.needs_human, self.conv.handoff_requested_at = True, self.now
-        audit(self.s, self._actor(), "handoff_requested", self.conv, reason=intent)
+        # The flow under way (if any) lets the dashboard count the handoff under its service.
+        audit(self.s, self._actor(), "handoff_requested", self.conv, reason=intent,
+              **({"flow": self.conv.flow} if self.conv.flow else {}))
         replies = [Reply(self.t["complaint_ack"])] if intent == "complaint" else []
         kept = "\n\n" + fill(self.t["handoff_draft_kept"], title=flow.title) if flow is not None else ""
         if faq.is_open(self.now, self.office):
