@@ -18,6 +18,7 @@ from bot.core.models import (
     utcnow,
 )
 from bot.core.text import fill
+from delivery import jobs
 from delivery.channels import registry
 from delivery.channels.base import TransportError
 from delivery.ingest import not_kept_before_consent, resolve_media
@@ -37,10 +38,11 @@ def process_contact(contact_id: int) -> int:
     """Advance the dialogue for every message this contact sent that is not handled yet."""
     inbound_store.job_started(contact_id)
     _show_typing(contact_id)
-    handled = 0
+    handled, awaited = [], False
     while True:
         with db.new_session() as s:
             contact = db.lock_contact(s, contact_id)
+            awaited = _replies_awaited(contact.channel)
             message = s.execute(select(Message).where(
                 Message.contact_id == contact_id, Message.direction == "in", Message.status == "received")
                 .order_by(Message.id).limit(1)).scalar_one_or_none()
@@ -48,7 +50,7 @@ def process_contact(contact_id: int) -> int:
                 s.commit()
                 break
             message_id = message.id
-            handled += 1
+            handled.append(message_id)
             if message.attempts >= MAX_ATTEMPTS:
                 # Its jobs died while handling it (a timeout, a crash): never queue it again.
                 log.error("message %s given up after %d attempts", message_id, message.attempts)
@@ -76,7 +78,15 @@ def process_contact(contact_id: int) -> int:
         # Replies go out from this same job: one job per message keeps a reply's latency low;
         # retries of a failed send are scheduled on their own by the sender.
         send_pending(contact_id)
-    return handled
+        if awaited:
+            jobs.announce_answered(handled)
+    return len(handled)
+
+
+def _replies_awaited(channel_name: str) -> bool:
+    """Whether someone waits over HTTP for this channel's replies (the simulator page)."""
+    channel = registry.channel(channel_name)
+    return bool(channel is not None and channel.replies_awaited)
 
 
 # Only for a message this recent: "typing…" for one answered late (a backlog, a sweep) misleads.

@@ -20,6 +20,7 @@ from bot.core import db, ratelimit
 from bot.core.links import link_for
 from bot.core.models import Contact, Message, Outbox
 from bot.core.text import fill
+from delivery import jobs
 from delivery.channels.fields import clean
 from delivery.ingest import receive
 from flows.definition import texts
@@ -191,7 +192,8 @@ def _collect(message_id: int, wait: bool) -> tuple[list[dict], bool]:
             done = status != "received" and all(r.status != "pending" for r in rows)
             if done or time.monotonic() > deadline:
                 return [_render(r.payload) for r in rows if r.status == "sent"], done
-        time.sleep(0.05)
+        # The worker announces the message answered (delivery.conversation): woken then, not polling.
+        jobs.wait_answered(message_id, deadline - time.monotonic())
 
 
 def _render(payload: dict) -> dict:
