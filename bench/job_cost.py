@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from dialogue_bench import BENCH_DATA_KEY  # noqa: E402
 from webhook_bench import drop, prepare_database  # noqa: E402
 
-PHASES = ("typing", "dialogue", "send")
+PHASES = ("typing", "dialogue", "send", "statements", "commits")
 
 
 def _timed(phases: dict, name: str, func):
@@ -119,6 +119,17 @@ def measure(args) -> int:
     os.register_at_fork(after_in_child=lambda: db.dispose(app, close=False))
 
     phases: dict = {}
+    from sqlalchemy import event
+
+    def count(name):
+        def listener(*_args, **_kw):
+            phases[name] = phases.get(name, 0) + 1
+        return listener
+    with app.app_context():
+        engines = (db.engine(), db.autocommit_engine())
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count("statements"))
+        event.listen(engine, "commit", count("commits"))
     conversation._show_typing = _timed(phases, "typing", conversation._show_typing)
     conversation._handle = _timed(phases, "dialogue", conversation._handle)
     conversation.send_pending = _timed(phases, "send", conversation.send_pending)
@@ -184,10 +195,10 @@ def measure(args) -> int:
         return statistics.median(values) if values else 0.0
 
     print(f"{len(samples['warm'])} warm jobs, {len(samples['horse'])} horse jobs (medians, ms)")
-    print(f"{'':<8}{'fork':>8}{'job':>8}{'cpu':>8}" + "".join(f"{p:>10}" for p in PHASES) + f"{'total':>8}")
+    print(f"{'':<8}{'fork':>8}{'job':>8}{'cpu':>8}" + "".join(f"{p:>11}" for p in PHASES) + f"{'total':>8}")
     for kind in ("warm", "horse"):
         print(f"{kind:<8}{median(kind, 'fork'):8.1f}{median(kind, 'job'):8.1f}{median(kind, 'cpu'):8.1f}"
-              + "".join(f"{median(kind, p):10.1f}" for p in PHASES)
+              + "".join(f"{median(kind, p):11.1f}" for p in PHASES)
               + f"{median(kind, 'total') or median(kind, 'job'):8.1f}")
     return 0
 
