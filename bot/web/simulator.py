@@ -139,7 +139,9 @@ def post_message():
     if message_id is None:
         return jsonify({"replies": [], "duplicate": True})
     if current_app.config.get("REDIS_URL"):
-        # A worker answers: wait for it, holding one of this address's few slots, or answer now.
+        # A worker answers: wait for it, holding one of this address's few slots, or answer now;
+        # the request's own reads end first (no transaction left open, no connection held, meanwhile).
+        db.session().rollback()
         with ratelimit.Slot("simulator_waits", _address(),
                             ttl=int(current_app.config["SIMULATOR_WAIT_SECONDS"]) + 60) as waiting:
             replies, done = _collect(message_id, wait=waiting)
