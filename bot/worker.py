@@ -3,15 +3,16 @@ runs every job in this same process, inside the app's context, with its database
 kept open between jobs; and queues again any work whose job was lost.
 
 No work horse is forked per job (RQ's default): forking a 250 MB process, reconnecting to
-PostgreSQL and warming the first queries in the child cost more than the job itself (a turn of
-the dialogue takes ~20 ms warm, ~4 times that in a fresh horse: docs/dialogue-bench.md). What the
-horse gave is kept another way:
+PostgreSQL and warming the first queries in the child cost more than the job itself (a turn's
+job takes ~20 ms of CPU warm, about twice that in a fresh horse, plus the fork and the horse's
+exit: docs/dialogue-bench.md). What the horse gave is kept another way:
 - a job that runs too long is stopped by RQ's own timeout (SIGALRM raises in the job, as it did
-  in the horse), and the message it was on is failed after MAX_ATTEMPTS (delivery/conversation.py);
+  in the horse), and the worker goes on to the next job;
 - a job that kills the process (a crash, the OOM killer) takes the worker with it: the process
-  supervisor starts it again, and the sweep finds the work it left (delivery/recovery.py);
-- a job cannot leave state behind for the next: each runs in a fresh app context and database
-  session, and what it owes lives in the database, not in the process.
+  supervisor starts it again, the sweep finds the work it left (delivery/recovery.py), and a
+  message that keeps killing its job is failed after MAX_ATTEMPTS (delivery/conversation.py);
+- each job runs in a fresh app context and database session, and what it owes lives in the
+  database, not in the process.
 """
 import logging
 import os
