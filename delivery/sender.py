@@ -165,8 +165,9 @@ class RecentSends:
     def _load(self) -> list:
         if self.rows is None:
             since = utcnow() - timedelta(minutes=2)
-            self.rows = [(as_utc(at), text) for at, text in self.s.execute(select(Message.created_at, Message.text).where(
-                Message.contact_id == self.contact_id, Message.direction == "out", Message.created_at > since))]
+            found = self.s.execute(select(Message.created_at, Message.text).where(
+                Message.contact_id == self.contact_id, Message.direction == "out", Message.created_at > since))
+            self.rows = [(as_utc(at), text) for at, text in found]
         return self.rows
 
     def runaway(self, payload: dict) -> bool:
