@@ -286,6 +286,15 @@ def jobs_done(redis_url: str, queue: str) -> int:
                    if queue in w.queue_names())
 
 
+def forget_keys(redis_url: str, queue: str) -> None:
+    """Delete the run's other Redis keys (RQ's registries, the sweep's and retention's marks)."""
+    from redis import Redis
+
+    with Redis.from_url(redis_url) as redis:
+        for key in redis.scan_iter(f"*{queue}*", count=1000):
+            redis.delete(key)
+
+
 def _children(pid: int) -> list[int]:
     try:
         found = []
@@ -415,6 +424,7 @@ def main() -> int:
     finally:
         if not args.keep:
             drop(base, schema, redis_url, queue)
+            forget_keys(redis_url, queue)
     rates = [p["per_second"] for p in passes]
     p99s = [p["p99"] or float("inf") for p in passes]
     middle = sorted(passes, key=lambda p: p["per_second"])[(len(passes) - 1) // 2]  # the lower median
