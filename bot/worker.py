@@ -1,14 +1,26 @@
-"""The RQ worker class (`rq worker --worker-class bot.worker.AppWorker`): builds the app once, so
-each forked job starts with it ready, runs every job inside its app context, and queues again any
-work whose job was lost."""
+"""The RQ worker class (`rq worker --worker-class bot.worker.AppWorker`): builds the app once and
+runs every job in this same process, inside the app's context, with its database connections
+kept open between jobs; and queues again any work whose job was lost.
+
+No work horse is forked per job (RQ's default): forking a 250 MB process, reconnecting to
+PostgreSQL and warming the first queries in the child cost more than the job itself (a turn's
+job takes ~20 ms of CPU warm, about twice that in a fresh horse, plus the fork and the horse's
+exit: docs/dialogue-bench.md). What the horse gave is kept another way:
+- a job that runs too long is stopped by RQ's own timeout (SIGALRM raises in the job, as it did
+  in the horse), and the worker goes on to the next job;
+- a job that kills the process (a crash, the OOM killer) takes the worker with it: the process
+  supervisor starts it again, the sweep finds the work it left (delivery/recovery.py), and a
+  message that keeps killing its job is failed after MAX_ATTEMPTS (delivery/conversation.py);
+- each job runs in a fresh app context and database session, and what it owes lives in the
+  database, not in the process.
+"""
 import logging
 import os
 from datetime import timedelta
 
-from rq import Worker
+from rq import SimpleWorker
 
-# The job modules (PDF fonts, flows) are imported here: a horse forked afterwards inherits them,
-# where importing them in each horse costs ~0.4 s per job.
+# The job modules (PDF fonts, flows) are imported at start, not by the first job.
 import delivery.conversation  # noqa: F401
 import delivery.sender  # noqa: F401
 from bot.core import audit_chain, db
@@ -25,8 +37,8 @@ SWEEP_EVERY = timedelta(minutes=5)
 RETENTION_EVERY = timedelta(hours=1)
 
 
-class AppWorker(Worker):
-    """An rq Worker whose work horses inherit a ready app instead of building one per job."""
+class AppWorker(SimpleWorker):
+    """An rq worker that runs each job itself (no work horse), in the app it built once."""
 
     def __init__(self, *args, **kwargs):
         # Always ours: `rq worker` passes its own default (600 s) explicitly, which would double it.
@@ -35,7 +47,7 @@ class AppWorker(Worker):
         app = create_app()
         with app.app_context():
             understand.warm()
-        # A forked child must not share the parent's database connections.
+        # A forked child (RQ's scheduler process) must not share this process's database connections.
         os.register_at_fork(after_in_child=lambda: db.dispose(app, close=False))
         self.app = app
 
@@ -66,6 +78,6 @@ class AppWorker(Worker):
             log.exception("recording the audit chain's head failed")
 
     def perform_job(self, job, queue) -> bool:
-        """Run one job (in the forked horse) inside the app's context."""
+        """Run one job inside the app's context."""
         with self.app.app_context():
             return super().perform_job(job, queue)

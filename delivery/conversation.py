@@ -19,6 +19,7 @@ from bot.core.models import (
     utcnow,
 )
 from bot.core.text import fill
+from delivery import jobs
 from delivery.channels import registry
 from delivery.channels.base import TransportError
 from delivery import reminders
@@ -39,18 +40,22 @@ def process_contact(contact_id: int) -> int:
     """Advance the dialogue for every message this contact sent that is not handled yet."""
     inbound_store.job_started(contact_id)
     _show_typing(contact_id)
-    handled = 0
-    while True:
+    handled, awaited, more = [], False, True
+    while more:
         with db.new_session() as s:
             contact = db.lock_contact(s, contact_id)
-            message = s.execute(select(Message).where(
+            awaited = _replies_awaited(contact.channel)
+            waiting = s.execute(select(Message).where(
                 Message.contact_id == contact_id, Message.direction == "in", Message.status == "received")
-                .order_by(Message.id).limit(1)).scalar_one_or_none()
-            if message is None:
+                .order_by(Message.id).limit(2)).scalars().all()
+            if not waiting:
                 s.commit()
                 break
+            # A message stored after job_started above queued a job of its own: when this one is the
+            # last seen here, the job ends after it, without another round (a lock and a commit).
+            message, more = waiting[0], len(waiting) > 1
             message_id = message.id
-            handled += 1
+            handled.append(message_id)
             if message.attempts >= MAX_ATTEMPTS:
                 # Its jobs died while handling it (a timeout, a crash): never queue it again.
                 log.error("message %s given up after %d attempts", message_id, message.attempts)
@@ -63,7 +68,8 @@ def process_contact(contact_id: int) -> int:
             contact = db.lock_contact(s, contact_id)
             s.refresh(message)
             if message.status != "received":
-                s.commit()  # another job took it while the count was written
+                s.commit()  # another job took it while the count was written: look again
+                more = True
                 continue
             try:
                 _handle(s, contact, message)
@@ -78,7 +84,15 @@ def process_contact(contact_id: int) -> int:
         # Replies go out from this same job: one job per message keeps a reply's latency low;
         # retries of a failed send are scheduled on their own by the sender.
         send_pending(contact_id)
-    return handled
+        if awaited:
+            jobs.announce_answered(handled)
+    return len(handled)
+
+
+def _replies_awaited(channel_name: str) -> bool:
+    """Whether someone waits over HTTP for this channel's replies (the simulator page)."""
+    channel = registry.channel(channel_name)
+    return bool(channel is not None and channel.replies_awaited)
 
 
 # Only for a message this recent: "typing…" for one answered late (a backlog, a sweep) misleads.
@@ -89,7 +103,7 @@ def _show_typing(contact_id: int) -> None:
     """Best effort, before the work: the citizen sees "typing…" (and, on WhatsApp Cloud, the
     read ticks) for the oldest message waiting. Done outside the contact lock: a slow provider
     must not hold it."""
-    with db.new_session() as s:
+    with db.read_session() as s:
         found = s.execute(select(Contact, Message.provider_id, Message.created_at).join(
             Message, Message.contact_id == Contact.id).where(
             Contact.id == contact_id, Message.direction == "in", Message.status == "received")

@@ -61,10 +61,27 @@ class RQExecutor:
         """Queue `func(*args)`, optionally after `delay` seconds (needs the scheduler)."""
         from datetime import timedelta
 
+        # No result is kept: nothing reads it, and storing it was Redis work on every job.
         if delay:
-            self.queue.enqueue_in(timedelta(seconds=delay), "delivery.jobs.run_job", func, *args)
+            self.queue.enqueue_in(timedelta(seconds=delay), "delivery.jobs.run_job", func, *args, result_ttl=0)
         else:
-            self.queue.enqueue("delivery.jobs.run_job", func, *args, job_timeout=300)
+            self.queue.enqueue("delivery.jobs.run_job", func, *args, job_timeout=300, result_ttl=0)
+
+    def _answered_key(self, message_id: int) -> str:
+        return f"{self.queue.name}:answered:{message_id}"
+
+    def announce_answered(self, message_ids: list[int]) -> None:
+        """Mark these messages answered for whoever waits on them (a list, so a wait that starts
+        after the mark still sees it; gone after a minute)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for message_id in message_ids:
+            pipe.rpush(self._answered_key(message_id), 1)
+            pipe.expire(self._answered_key(message_id), 60)
+        pipe.execute()
+
+    def wait_answered(self, message_id: int, seconds: float) -> bool:
+        """Wait up to `seconds` for the message's mark; True when it came."""
+        return self.redis.blpop([self._answered_key(message_id)], timeout=max(seconds, 0.01)) is not None
 
 
 def init_app(app: Flask) -> None:
@@ -140,6 +157,37 @@ def enqueue_or_owe(func: str, *args) -> bool:
         log.warning("job %s not queued (queue unreachable): retried in %.0f s", func, OWED_RETRY_SECONDS)
         current_app.extensions["jobs_owed"].add(func, args)
         return False
+
+
+def announce_answered(message_ids: list[int]) -> None:
+    """Tell a wait for these messages' replies (`wait_answered`) that they are out; best effort:
+    a wait that misses it looks at the database again within WAIT_STEP."""
+    announce = getattr(current_app.extensions["jobs"], "announce_answered", None)
+    if announce is None or not message_ids:
+        return
+    try:
+        announce(message_ids)
+    except Exception as err:  # the replies are out; a wait finds them by itself
+        log.warning("replies not announced: %s", type(err).__name__)
+
+
+# A wait for replies looks at the database at least this often (a missed announcement, a reply
+# waiting for its retry); without a queue to wait on, it sleeps between looks this long.
+WAIT_STEP = 0.5
+POLL_STEP = 0.05
+
+
+def wait_answered(message_id: int, seconds: float) -> None:
+    """Wait until the job announces the message answered, or `seconds` (at most WAIT_STEP) pass."""
+    wait = getattr(current_app.extensions["jobs"], "wait_answered", None)
+    if wait is None:
+        time.sleep(min(seconds, POLL_STEP))
+        return
+    try:
+        wait(message_id, min(seconds, WAIT_STEP))
+    except Exception as err:  # Redis unreachable: look at the database again soon
+        log.warning("waiting for replies: %s", type(err).__name__)
+        time.sleep(min(seconds, POLL_STEP))
 
 
 def run_job(func: str, *args):

@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.core import db, storage
 from bot.core.models import Contact, Document, Message, Outbox, as_utc, audit, utcnow
@@ -38,7 +38,7 @@ def send_pending(contact_id: int) -> int:
         contact = db.lock_contact(s, contact_id)
         rows = s.execute(select(Outbox).where(Outbox.contact_id == contact_id, Outbox.status == "pending")
                          .order_by(Outbox.id)).scalars().all()
-        blocked = False
+        blocked, recent = False, RecentSends(s, contact_id)
         for row in rows:
             if row.kind == "email":
                 # Mail goes beside the chat: it neither waits for the chat's order nor holds it up.
@@ -50,7 +50,7 @@ def send_pending(contact_id: int) -> int:
             if row.next_attempt_at and as_utc(row.next_attempt_at) > utcnow():
                 blocked = True  # keep order: nothing after a row that is waiting to be retried
                 continue
-            if not _send_one(s, contact, row):
+            if not _send_one(s, contact, row, recent):
                 blocked = True
                 continue
             sent += 1
@@ -58,7 +58,7 @@ def send_pending(contact_id: int) -> int:
     return sent
 
 
-def _send_one(s, contact: Contact, row: Outbox) -> bool:
+def _send_one(s, contact: Contact, row: Outbox, recent: "RecentSends") -> bool:
     """Deliver one row; on failure record it and schedule a retry. True when delivered."""
     payload = dict(row.payload)
     try:
@@ -91,7 +91,7 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
             # Outside the window with no template or tag allowed: wait for the citizen's next message.
             _hold(s, contact, row, payload)
             return True
-        if _runaway(s, contact.id, payload):
+        if recent.runaway(payload):
             # Its own status: a stop we chose, not a delivery that failed; the inbox lists these
             # apart from the real failures (bot/web/inbox/failures.py).
             row.status, row.last_error = "suppressed", "loop guard"
@@ -118,6 +118,7 @@ def _send_one(s, contact: Contact, row: Outbox) -> bool:
     s.add(Message(contact_id=contact.id, channel=contact.channel, direction="out", provider_id=provider_id,
                   kind="document" if payload.get("document") else "text", text=payload.get("text"),
                   payload=payload, status="sent", outbox_id=row.id))
+    recent.sent(payload.get("text"))
     s.flush()
     if payload.get("document", {}).get("kind") == "issued":
         mark_delivered(s, payload["document"]["request_id"], via=contact.channel)
@@ -158,16 +159,33 @@ def _hold(s, contact: Contact, row: Outbox, payload: dict) -> None:
     audit(s, "system", "send_held_window_closed", row, emailed=bool(emailed))
 
 
-def _runaway(s, contact_id: int, payload: dict) -> bool:
-    """Whether sending this now would be part of a runaway loop."""
-    now = utcnow()
-    recent = select(func.count()).select_from(Message).where(
-        Message.contact_id == contact_id, Message.direction == "out")
-    if s.execute(recent.where(Message.created_at > now - timedelta(minutes=1))).scalar_one() >= LOOP_PER_MINUTE:
-        return True
-    text = payload.get("text")
-    same = recent.where(Message.created_at > now - timedelta(minutes=2), Message.text == text)
-    return bool(text) and s.execute(same).scalar_one() >= LOOP_SAME_TEXT
+class RecentSends:
+    """What went out to one contact in the last two minutes, read once per run of the sender (on
+    the first chat row) and kept up to date as rows go out: the loop guard's two counts without
+    two queries per row."""
+
+    def __init__(self, s, contact_id: int):
+        self.s, self.contact_id, self.rows = s, contact_id, None
+
+    def _load(self) -> list:
+        if self.rows is None:
+            since = utcnow() - timedelta(minutes=2)
+            found = self.s.execute(select(Message.created_at, Message.text).where(
+                Message.contact_id == self.contact_id, Message.direction == "out", Message.created_at > since))
+            self.rows = [(as_utc(at), text) for at, text in found]
+        return self.rows
+
+    def runaway(self, payload: dict) -> bool:
+        """Whether sending this now would be part of a runaway loop."""
+        now, rows, text = utcnow(), self._load(), payload.get("text")
+        if sum(1 for at, _ in rows if at > now - timedelta(minutes=1)) >= LOOP_PER_MINUTE:
+            return True
+        return bool(text) and sum(1 for _, said in rows if said == text) >= LOOP_SAME_TEXT
+
+    def sent(self, text: str | None) -> None:
+        """A message just went out."""
+        if self.rows is not None:
+            self.rows.append((utcnow(), text))
 
 
 def _refused(s, row: Outbox, error: str) -> bool:

@@ -109,6 +109,17 @@ def new_session():
         s.close()
 
 
+@contextmanager
+def read_session():
+    """A session for a read that needs no transaction, on the autocommit engine: no BEGIN and no
+    ROLLBACK round trips around it."""
+    s = Session(autocommit_engine(), expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
 def _close_request_session(_exc):
     """Close the request's session, rolling back anything left uncommitted."""
     s = g.pop("db_session", None)

@@ -20,6 +20,7 @@ from bot.core import db, ratelimit
 from bot.core.links import link_for
 from bot.core.models import Contact, Message, Outbox
 from bot.core.text import fill
+from delivery import jobs
 from delivery.channels.fields import clean
 from delivery.ingest import receive
 from flows.definition import texts
@@ -138,7 +139,9 @@ def post_message():
     if message_id is None:
         return jsonify({"replies": [], "duplicate": True})
     if current_app.config.get("REDIS_URL"):
-        # A worker answers: wait for it, holding one of this address's few slots, or answer now.
+        # A worker answers: wait for it, holding one of this address's few slots, or answer now;
+        # the request's own reads end first (no transaction left open, no connection held, meanwhile).
+        db.session().rollback()
         with ratelimit.Slot("simulator_waits", _address(),
                             ttl=int(current_app.config["SIMULATOR_WAIT_SECONDS"]) + 60) as waiting:
             replies, done = _collect(message_id, wait=waiting)
@@ -191,7 +194,8 @@ def _collect(message_id: int, wait: bool) -> tuple[list[dict], bool]:
             done = status != "received" and all(r.status != "pending" for r in rows)
             if done or time.monotonic() > deadline:
                 return [_render(r.payload) for r in rows if r.status == "sent"], done
-        time.sleep(0.05)
+        # The worker announces the message answered (delivery.conversation): woken then, not polling.
+        jobs.wait_answered(message_id, deadline - time.monotonic())
 
 
 def _render(payload: dict) -> dict:

@@ -140,6 +140,9 @@ class Channel:
     webhook_paths: ClassVar[tuple[str, ...]] = ()   # subpaths after /webhooks/<name>, e.g. ("", "status")
     signature_headers: ClassVar[tuple[str, ...]] = ()  # kept with a spooled request, to verify it again
     settings: ClassVar[tuple[str, ...]] = ()         # environment variables the channel reads from app.config
+    # Someone waits over HTTP for each message's replies (the simulator page): the conversation
+    # job tells them when they are out (delivery.jobs.announce_answered), instead of being polled.
+    replies_awaited: ClassVar[bool] = False
     adapter: Adapter
 
     def __init_subclass__(cls, **kwargs):

@@ -27,6 +27,7 @@ class Simulator(Channel):
     name = "simulator"
     display_name = "Simulator"
     window = "none"
+    replies_awaited = True
 
     def __init__(self):
         self.adapter = SimulatorAdapter()
