@@ -19,6 +19,7 @@ from bot.core.models import (
     Contact,
     Conversation,
     Document,
+    Label,
     Message,
     Officer,
     Outbox,
@@ -66,7 +67,8 @@ def queue():
         "inbox/conversations.html", items=items, officer=officer, filters=filters, shown_max=conversation_list.SHOWN,
         shows=conversation_list.SHOWS, fingerprint=conversation_list.fingerprint(items),
         channels=[(name, officer_label(name)) for name in CHANNELS],
-        services=[(key, spec.get("title", key)) for key, spec in services.items()])
+        services=[(key, spec.get("title", key)) for key, spec in services.items()],
+        labels=s.execute(select(Label.name).order_by(Label.name)).scalars().all())
 
 
 @bp.get("/conversations.json")
@@ -100,7 +102,7 @@ def _audit_list(s, officer, filters, items, polled: bool = False) -> None:
     if filters.q:
         detail["searched_by"] = citizens.search_kind(filters.q)
     detail.update({k: v for k, v in (("show", filters.show), ("channel", filters.channel),
-                                     ("service", filters.service)) if v})
+                                     ("service", filters.service), ("label", filters.label)) if v})
     if polled:
         detail["polled"] = True
     audit(s, f"officer:{officer.id}", "conversation_queue_viewed", **detail)
