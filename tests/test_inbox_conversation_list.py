@@ -266,3 +266,26 @@ def test_the_list_filters_by_a_label_the_officers_put_on_conversations(sqlite_ap
     assert names_listed(siti, "?label=Pindah+Datang") == ["Budi Santoso"]
     assert names_listed(siti, "?label=tidak-ada") == []
     assert '<option value="pindah datang" >pindah datang</option>' in page_of(siti, "/inbox/conversations")
+
+
+def test_muat_pesan_sebelumnya_shows_the_older_messages_above_the_latest_fifty(sqlite_app):
+    ids = seed(sqlite_app)
+    with sqlite_app.app_context(), db.new_session() as s:
+        contact = s.get(Conversation, ids["filed"]).contact
+        for n in range(1, 120):
+            _message(s, contact, "in", f"pesan ke-{n}")
+        s.commit()
+    siti = officer(sqlite_app)
+    path = f"/inbox/conversations/{ids['filed']}"
+    seen = []
+    while path:
+        html = page_of(siti, path)
+        said = re.findall(r"(berkas saya bagaimana\?|pesan ke-[0-9]+)</", html)
+        assert said[-1] == "pesan ke-119"  # always down to the newest
+        seen.append(len(said))
+        link = re.search(r'data-testid="earlier" href="([^"#]+)#pesan-([0-9]+)"', html)
+        if link:
+            assert f'id="pesan-{link.group(2)}"' in html  # the page stays where the officer was reading
+        path = link.group(1).replace("&amp;", "&") if link else None
+    assert seen == [50, 100, 120]
+    assert said[0] == "berkas saya bagaimana?"
