@@ -4,6 +4,9 @@ Closed means delivered, rejected or cancelled (bot.core.lifecycle.CLOSED). The c
 and the PDFs we sent are deleted; the request, the document record (number, sha256, so /v can
 still answer for a printed copy) and the audit trail stay. config.yml `privacy.retention_days`
 sets the period; the privacy notice in the flows quotes the same number.
+
+A file an officer sent from the inbox (Document kind officer_file:…) belongs to no request: it is
+deleted the same period after it was sent, its record kept like a request's documents.
 """
 import logging
 from datetime import datetime, timedelta
@@ -14,7 +17,7 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.files import delete_unless_shared
 from bot.core.lifecycle import CLOSED
-from bot.core.models import Document, Request, Upload, as_utc, audit, utcnow
+from bot.core.models import OFFICER_FILE, Document, Request, Upload, as_utc, audit, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,7 @@ def purge_due(now: datetime | None = None) -> dict:
     """Delete the files of requests closed longer ago than the retention period; returns counts."""
     now = now or utcnow()
     cutoff = now - timedelta(days=retention_days())
-    counts = {"requests": 0, "uploads": 0, "documents": 0}
+    counts = {"requests": 0, "uploads": 0, "documents": 0, "officer_files": 0}
     with db.new_session() as s:
         due = s.execute(select(Request).where(Request.status.in_(CLOSED), Request.purged_at.is_(None),
                                               Request.closed_at.is_not(None), Request.closed_at <= cutoff)
@@ -51,9 +54,20 @@ def purge_due(now: datetime | None = None) -> dict:
             counts["requests"] += 1
             counts["uploads"] += len(uploads)
             counts["documents"] += len(documents)
+        sent = s.execute(select(Document).where(Document.request_id.is_(None), Document.purged_at.is_(None),
+                                                Document.kind.startswith(OFFICER_FILE + ":"),
+                                                Document.created_at <= cutoff)
+                         .order_by(Document.id).limit(BATCH)).scalars().all()
+        for doc in sent:
+            doc.purged_at = now
+        s.flush()
+        for doc in sent:
+            delete_unless_shared(s, doc.storage_key)
+            audit(s, "system", "officer_file_purged", doc, sent_at=as_utc(doc.created_at).isoformat())
+        counts["officer_files"] = len(sent)
         s.commit()
-    if counts["requests"]:
-        log.info("retention: files of %(requests)s requests deleted", counts)
+    if counts["requests"] or counts["officer_files"]:
+        log.info("retention: files of %(requests)s requests and %(officer_files)s officers' files deleted", counts)
     return counts
 
 

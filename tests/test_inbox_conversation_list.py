@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.core import db
 from bot.core.inbound_store import get_contact
-from bot.core.models import AuditLog, Conversation, Message, Request, utcnow
+from bot.core.models import AuditLog, Conversation, ConversationLabel, Label, Message, Officer, Request, utcnow
 from bot.core.uploads import store_upload
 from bot.web.inbox.transcript import whatsapp_html
 from flows.definition import texts
@@ -229,3 +229,63 @@ def test_an_officer_opens_a_pdf_we_sent_from_the_transcript(sqlite_app):
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     with sqlite_app.app_context():
         assert db.session().execute(select(AuditLog.action).where(AuditLog.action == "document_viewed")).scalar()
+
+
+def test_the_lists_preview_shows_whatsapp_marks_as_plain_words(sqlite_app):
+    ids = seed(sqlite_app)
+    with sqlite_app.app_context(), db.new_session() as s:
+        _message(s, s.get(Conversation, ids["filed"]).contact, "in", "Mohon *segera* _dibantu_ ya,\n~kemarin~ ```sudah```")
+        s.commit()
+    html = page_of(officer(sqlite_app), "/inbox/conversations")
+    assert "Mohon segera dibantu ya, kemarin sudah" in html
+    assert "*segera*" not in html
+
+
+def test_mine_lists_the_conversations_assigned_to_me_as_well_as_those_i_took(sqlite_app):
+    ids = seed(sqlite_app)
+    with sqlite_app.app_context(), db.new_session() as s:
+        budi = s.execute(select(Officer.id).where(Officer.username == "budi")).scalar_one()
+        s.get(Conversation, ids["filed"]).assignee_id = budi
+        s.get(Conversation, ids["waiting"]).assignee_id = ids["siti"]
+        s.commit()
+    assert sorted(names_listed(officer(sqlite_app, "siti"), "?show=mine")) == ["Budi Santoso", "Pak Darmo"]
+    assert names_listed(officer(sqlite_app, "budi"), "?show=mine") == ["Siti Aminah"]
+
+
+def test_the_list_filters_by_a_label_the_officers_put_on_conversations(sqlite_app):
+    ids = seed(sqlite_app)
+    with sqlite_app.app_context(), db.new_session() as s:
+        elderly, moving = Label(name="lansia"), Label(name="pindah datang")
+        s.add_all([elderly, moving])
+        s.flush()
+        s.add_all([ConversationLabel(conversation_id=ids["waiting"], label_id=elderly.id),
+                   ConversationLabel(conversation_id=ids["taken"], label_id=moving.id)])
+        s.commit()
+    siti = officer(sqlite_app)
+    assert names_listed(siti, "?label=lansia") == ["Pak Darmo"]
+    assert names_listed(siti, "?label=Pindah+Datang") == ["Budi Santoso"]
+    assert names_listed(siti, "?label=tidak-ada") == []
+    assert '<option value="pindah datang" >pindah datang</option>' in page_of(siti, "/inbox/conversations")
+
+
+def test_muat_pesan_sebelumnya_shows_the_older_messages_above_the_latest_fifty(sqlite_app):
+    ids = seed(sqlite_app)
+    with sqlite_app.app_context(), db.new_session() as s:
+        contact = s.get(Conversation, ids["filed"]).contact
+        for n in range(1, 120):
+            _message(s, contact, "in", f"pesan ke-{n}")
+        s.commit()
+    siti = officer(sqlite_app)
+    path = f"/inbox/conversations/{ids['filed']}"
+    seen = []
+    while path:
+        html = page_of(siti, path)
+        said = re.findall(r"(berkas saya bagaimana\?|pesan ke-[0-9]+)</", html)
+        assert said[-1] == "pesan ke-119"  # always down to the newest
+        seen.append(len(said))
+        link = re.search(r'data-testid="earlier" href="([^"#]+)#pesan-([0-9]+)"', html)
+        if link:
+            assert f'id="pesan-{link.group(2)}"' in html  # the page stays where the officer was reading
+        path = link.group(1).replace("&amp;", "&") if link else None
+    assert seen == [50, 100, 120]
+    assert said[0] == "berkas saya bagaimana?"

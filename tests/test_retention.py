@@ -43,7 +43,7 @@ def test_files_of_a_delivered_request_are_deleted_after_the_retention_period(sql
     with sqlite_app.app_context():
         assert purge_due(utcnow() + timedelta(days=89))["requests"] == 0  # not yet
         counts = purge_due(utcnow() + timedelta(days=91))
-    assert counts == {"requests": 1, "uploads": 4, "documents": 2}
+    assert counts == {"requests": 1, "uploads": 4, "documents": 2, "officer_files": 0}
     status, files = _files(sqlite_app, ticket)
     assert status == "delivered" and files and all(not exists and purged for exists, purged in files)
 
@@ -69,3 +69,22 @@ def test_an_open_request_keeps_its_files(sqlite_app, png):
         assert purge_due(utcnow() + timedelta(days=3650))["requests"] == 0
     _, files = _files(sqlite_app, ticket)
     assert all(exists for exists, _ in files)
+
+
+def test_a_file_an_officer_sent_is_deleted_after_the_retention_period(sqlite_app):
+    from delivery.officer_replies import store_officer_file
+    from tests.inbox_drivers import small_pdf
+
+    with sqlite_app.app_context():
+        with db.new_session() as s:
+            doc = store_officer_file(s, small_pdf("SPTJM"), "SPTJM.pdf", "application/pdf")
+            s.commit()
+            doc_id, key = doc.id, doc.storage_key
+        assert storage.path_of(key).exists()
+        assert purge_due(utcnow() + timedelta(days=89))["officer_files"] == 0  # not yet
+        assert purge_due(utcnow() + timedelta(days=91))["officer_files"] == 1
+        assert not storage.path_of(key).exists()
+        with db.new_session() as s:
+            assert s.get(Document, doc_id).purged_at is not None  # the record stays
+            assert s.execute(select(AuditLog).where(AuditLog.action == "officer_file_purged")).scalar_one()
+        assert purge_due(utcnow() + timedelta(days=200))["officer_files"] == 0  # once

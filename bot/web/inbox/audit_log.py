@@ -44,6 +44,7 @@ LABELS = {
     "conversation_viewed": "Percakapan dibaca",
     "document_viewed": "Dokumen terkirim dibuka petugas",
     "officer_file_sent": "Petugas mengirim berkas ke warga",
+    "officer_file_purged": "Berkas kiriman petugas dihapus (masa simpan habis)",
     "conversation_note_added": "Catatan petugas ditambahkan",
     "conversation_assigned": "Percakapan ditugaskan",
     "conversation_unassigned": "Penugasan percakapan dilepas",

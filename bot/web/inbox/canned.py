@@ -11,8 +11,9 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from sqlalchemy import select
 
 from bot.core import db
-from bot.core.models import Appointment, CannedResponse, Contact, Request, audit
+from bot.core.models import Appointment, CannedResponse, Contact, Conversation, Request, audit
 from bot.core.text import fill
+from bot.web.inbox import citizens
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
 from delivery.officer_replies import first_name
@@ -29,7 +30,10 @@ def values_for(s, contact: Contact, officer) -> dict:
                        .order_by(Request.id.desc()).limit(1)).scalar_one_or_none()
     visit = s.execute(select(Appointment.code).where(Appointment.contact_id == contact.id)
                       .order_by((Appointment.status == "booked").desc(), Appointment.id.desc()).limit(1)).scalar()
-    found = {"nama": (latest.applicant_name if latest else None) or contact.display_name,
+    # No request filed yet: the name they gave in the one they are filling in, as the list shows it.
+    answering = s.execute(select(Conversation).where(Conversation.contact_id == contact.id)).scalars().first()
+    found = {"nama": (latest.applicant_name if latest else None) or contact.display_name
+             or citizens.answered_name(answering),
              "tiket": latest.ticket if latest else None, "kode_jadwal": visit,
              "petugas": first_name(officer) if officer else None}
     return {key: value for key, value in found.items() if value}

@@ -54,10 +54,18 @@ def matching(s, query: str):
                                                       Request.ticket.ilike(pattern, escape="\\")))
     by_booking = select(Appointment.contact_id).where(Appointment.code.ilike(pattern, escape="\\"))
     return or_(Conversation.contact_id.in_(by_contact), Conversation.contact_id.in_(by_request),
-               Conversation.contact_id.in_(by_booking))
+               Conversation.contact_id.in_(by_booking), Conversation.id.in_(_answering(s, text) or [-1]))
 
 
-def _answered_name(conv: Conversation | None) -> str | None:
+def _answering(s, text: str) -> list[int]:
+    """Conversations whose citizen gave this name (or part of it) in the request they are filling
+    in now: not stored anywhere a LIKE could reach, so read from each open flow's answers."""
+    wanted = text.casefold()
+    open_flows = s.execute(select(Conversation).where(Conversation.flow.is_not(None))).scalars()
+    return [conv.id for conv in open_flows if wanted in (answered_name(conv) or "").casefold()]
+
+
+def answered_name(conv: Conversation | None) -> str | None:
     """The applicant's name the citizen gave in the request they are filling in now."""
     if conv is None or not conv.flow or not conv.answers:
         return None
@@ -83,7 +91,7 @@ def names(s, conversations: list[tuple[Conversation, Contact]]) -> dict[int, str
                 found[contact_id] = name.strip()  # the latest request's, as rows come oldest first
     for conv, contact in conversations:
         if contact.id not in found:
-            found[contact.id] = _answered_name(conv) or UNKNOWN
+            found[contact.id] = answered_name(conv) or UNKNOWN
     return found
 
 

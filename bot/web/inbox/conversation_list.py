@@ -8,14 +8,15 @@ from flask import current_app
 from sqlalchemy import and_, case, false, func, or_, select
 
 from bot.core import db, handoff
-from bot.core.models import Appointment, Contact, Conversation, ConversationRead, Message, Officer, Request, utcnow
-from bot.web.inbox import citizens
+from bot.core.models import (Appointment, Contact, Conversation, ConversationLabel, ConversationRead, Label, Message,
+                              Officer, Request, utcnow)
+from bot.web.inbox import citizens, transcript
 from bot.web.inbox.display import local_time, office_zone, reach
 from delivery.channels.registry import CHANNELS, officer_label
 from delivery.channels.text import shorten
 
 SHOWN = 100  # the longest list; the search finds the others
-SHOWS = {"": "Semua", "waiting": "Menunggu petugas", "mine": "Ditangani saya",
+SHOWS = {"": "Semua", "waiting": "Menunggu petugas", "mine": "Ditangani atau ditugaskan ke saya",
          "unassigned": "Belum ditangani petugas"}
 
 
@@ -26,6 +27,7 @@ class Filters:
     show: str = ""        # "" | waiting | mine | unassigned
     channel: str = ""
     service: str = ""
+    label: str = ""       # a label's name (labels are stored in lower case)
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -35,12 +37,13 @@ class Filters:
         channel = args.get("channel", "")
         service = args.get("service", "")
         return cls(q=(args.get("q") or "").strip()[:100], show=show if show in SHOWS else "",
-                   channel=channel if channel in CHANNELS else "", service=service if service in services else "")
+                   channel=channel if channel in CHANNELS else "", service=service if service in services else "",
+                   label=(args.get("label") or "").strip().lower()[:40])
 
     def args(self) -> dict:
         """The filters as query arguments (empty ones left out)."""
         return {k: v for k, v in (("q", self.q), ("show", self.show), ("channel", self.channel),
-                                  ("service", self.service)) if v}
+                                  ("service", self.service), ("label", self.label)) if v}
 
 
 def _where(s, officer: Officer, f: Filters) -> list:
@@ -48,8 +51,9 @@ def _where(s, officer: Officer, f: Filters) -> list:
     where = []
     if f.show == "waiting":
         where.append(Conversation.needs_human.is_(True))
-    elif f.show == "mine":
-        where.append(and_(Conversation.owner == "officer", Conversation.officer_id == officer.id))
+    elif f.show == "mine":  # taken by me, or given to me by whoever assigns (replies.py)
+        where.append(or_(and_(Conversation.owner == "officer", Conversation.officer_id == officer.id),
+                         Conversation.assignee_id == officer.id))
     elif f.show == "unassigned":  # no officer has taken it (the bot answers, or it waits for one)
         where.append(Conversation.owner != "officer")
     if f.channel:
@@ -60,6 +64,10 @@ def _where(s, officer: Officer, f: Filters) -> list:
                          Conversation.contact_id.in_(select(Request.contact_id).where(Request.service == f.service)),
                          Conversation.contact_id.in_(select(Appointment.contact_id)
                                                      .where(Appointment.service == f.service))))
+    if f.label:
+        where.append(Conversation.id.in_(select(ConversationLabel.conversation_id)
+                                         .join(Label, Label.id == ConversationLabel.label_id)
+                                         .where(Label.name == f.label)))
     if f.q:
         where.append(citizens.matching(s, f.q))
     return where
@@ -168,7 +176,7 @@ def rows(s, officer: Officer, f: Filters) -> list[dict]:
 def _snippet(message: Message) -> str:
     """A message in one short line for the list."""
     if message.text:
-        return " ".join(message.text.split())
+        return " ".join(transcript.plain(message.text).split())
     if message.kind == "file":
         return "(foto/dokumen)"
     if (message.payload or {}).get("document"):

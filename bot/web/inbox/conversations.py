@@ -19,6 +19,7 @@ from bot.core.models import (
     Contact,
     Conversation,
     Document,
+    Label,
     Message,
     Officer,
     Outbox,
@@ -41,7 +42,8 @@ from flows.engine import Engine
 from flows.records import STATUS_LABELS
 
 REPLY_MAX = 2000     # the shortest channel limit (Messenger); longer texts would be split
-TRANSCRIPT = 50      # the latest messages shown in a conversation
+TRANSCRIPT = 50      # the latest messages shown in a conversation, and how many more each "earlier" loads
+LONGEST = 1000       # the most one page shows; the page's poll brings any newer ones
 
 
 @bp.get("/")
@@ -66,7 +68,8 @@ def queue():
         "inbox/conversations.html", items=items, officer=officer, filters=filters, shown_max=conversation_list.SHOWN,
         shows=conversation_list.SHOWS, fingerprint=conversation_list.fingerprint(items),
         channels=[(name, officer_label(name)) for name in CHANNELS],
-        services=[(key, spec.get("title", key)) for key, spec in services.items()])
+        services=[(key, spec.get("title", key)) for key, spec in services.items()],
+        labels=s.execute(select(Label.name).order_by(Label.name)).scalars().all())
 
 
 @bp.get("/conversations.json")
@@ -100,7 +103,7 @@ def _audit_list(s, officer, filters, items, polled: bool = False) -> None:
     if filters.q:
         detail["searched_by"] = citizens.search_kind(filters.q)
     detail.update({k: v for k, v in (("show", filters.show), ("channel", filters.channel),
-                                     ("service", filters.service)) if v})
+                                     ("service", filters.service), ("label", filters.label)) if v})
     if polled:
         detail["polled"] = True
     audit(s, f"officer:{officer.id}", "conversation_queue_viewed", **detail)
@@ -114,13 +117,25 @@ def conversation(conv_id: int):
     s = db.session()
     conv, contact = _conversation(s, conv_id)
     zone = office_zone()
-    messages = s.execute(select(Message).where(Message.contact_id == contact.id)
-                         .order_by(Message.id.desc()).limit(TRANSCRIPT)).scalars().all()[::-1]
+    before = request.args.get("before", type=int)
+    if before:  # "Muat pesan sebelumnya": TRANSCRIPT more above, and everything up to the newest
+        older = s.execute(select(Message.id).where(Message.contact_id == contact.id, Message.id < before)
+                          .order_by(Message.id.desc()).limit(TRANSCRIPT)).scalars().all()
+        messages = s.execute(select(Message).where(Message.contact_id == contact.id,
+                                                   Message.id >= min(older, default=before))
+                             .order_by(Message.id).limit(LONGEST)).scalars().all()
+    else:
+        messages = s.execute(select(Message).where(Message.contact_id == contact.id)
+                             .order_by(Message.id.desc()).limit(TRANSCRIPT)).scalars().all()[::-1]
+    first_id = messages[0].id if messages else 0
+    earlier = bool(first_id) and s.execute(select(Message.id).where(
+        Message.contact_id == contact.id, Message.id < first_id).limit(1)).first() is not None
     officer = current_officer()
     owner = _officer_names(s, {conv.officer_id}).get(conv.officer_id) if conv.owner == "officer" else None
     citizen, how = citizens.name_and_reach(s, conv, contact)
     last_id = messages[-1].id if messages else 0
-    audit(s, f"officer:{officer.id}", "conversation_viewed", conv)  # a read of a citizen's messages
+    # A read of a citizen's messages (older ones too, when asked for).
+    audit(s, f"officer:{officer.id}", "conversation_viewed", conv, **({"before": before} if before else {}))
     if last_id:
         conversation_list.mark_read(s, officer.id, conv.id, last_id)
     s.commit()
@@ -130,7 +145,7 @@ def conversation(conv_id: int):
         window=window_note(contact, utcnow()), owner=owner,
         mine=conv.owner == "officer" and conv.officer_id == officer.id, reply_max=REPLY_MAX,
         lines=[transcript.line(m, zone, _uploads(s, messages)) for m in messages], last_id=last_id,
-        earlier=len(messages) == TRANSCRIPT, waiting=_waiting(s, contact.id), state=_state(conv))
+        earlier=earlier, first_id=first_id, waiting=_waiting(s, contact.id), state=_state(conv))
 
 
 @bp.get("/conversations/<int:conv_id>/messages.json")

@@ -38,6 +38,14 @@ def _inline(text: str) -> str:
     return _STRIKE.sub(r"<s>\1</s>", text)
 
 
+def plain(text: str) -> str:
+    """The text without WhatsApp's marks (a one-line preview shows *tebal* as tebal)."""
+    text = _MONO.sub(r"\1", text)
+    for mark in (_BOLD, _ITALIC, _STRIKE):
+        text = mark.sub(r"\1", text)
+    return text
+
+
 def _lines(text: str) -> str:
     """Escaped text with its lists as lists and its other line breaks kept."""
     out: list[str] = []

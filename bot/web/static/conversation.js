@@ -20,8 +20,11 @@
     below.hidden = true;
   }
 
-  toBottom();
-  window.addEventListener("load", function () { toBottom(); });
+  // After "Muat pesan sebelumnya" the page stays at the message the officer was reading (#pesan-N).
+  if (location.hash.indexOf("#pesan-") !== 0) {
+    toBottom();
+    window.addEventListener("load", function () { toBottom(); });
+  }
   window.addEventListener("scroll", function () { if (atBottom()) below.hidden = true; }, { passive: true });
   below.addEventListener("click", toBottom);
 
