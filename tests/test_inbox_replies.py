@@ -1,7 +1,9 @@
 """Replies that help (issue 15 item 3): canned responses managed by an admin and filled for the
 citizen, a file sent through each provider, private notes, assignment and labels, each audited."""
 import io
+import json
 import re
+import zipfile
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -283,7 +285,7 @@ def test_labels_are_free_tags_kept_once_and_audited(sqlite_app):
                     ("conversation_labelled", "lansia"), ("conversation_unlabelled", "lansia")]
 
 
-def test_erasing_a_citizens_data_takes_the_notes_labels_and_files_officers_sent(twilio_app, fake_twilio):
+def test_the_citizens_copy_holds_and_erasure_takes_the_notes_labels_and_files_officers_sent(twilio_app, fake_twilio):
     from bot.core import storage
     from bot.core.models import ConversationNote, Document
 
@@ -296,6 +298,13 @@ def test_erasing_a_citizens_data_takes_the_notes_labels_and_files_officers_sent(
         key = db.session().execute(select(Document.storage_key)).scalar_one()
         stored = storage.path_of(key)
     assert stored.exists()
+    # Before erasure, the citizen's copy holds the note about them and the file sent to them.
+    exported = twilio_app.test_cli_runner().invoke(args=["citizen", "export", f"twilio:{CITIZEN}"])
+    assert exported.exit_code == 0, exported.output
+    with zipfile.ZipFile(exported.output.strip()) as archive:
+        data = json.loads(archive.read("data.json"))
+        assert [n["text"] for n in data["officer_notes"]] == ["Ibu Darmo, pindah dari Samarinda."]
+        assert any(name.startswith("dokumen/") and name.endswith("skpwni.pdf") for name in archive.namelist())
     done = twilio_app.test_cli_runner().invoke(args=["citizen", "erase", f"twilio:{CITIZEN}", "--yes"])
     assert done.exit_code == 0, done.output
     with twilio_app.app_context():

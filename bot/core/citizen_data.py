@@ -156,12 +156,17 @@ def export(s, subject: Subject, folder: Path, office_name: str) -> Path:
     uploads = s.execute(select(Upload).where(Upload.contact_id.in_(ids)).order_by(Upload.id)).scalars().all()
     documents = s.execute(select(Document).where(Document.request_id.in_(request_ids))
                           .order_by(Document.id)).scalars().all() if request_ids else []
+    documents = [*documents, *officer_files(s, ids)]  # and the files officers sent them
+    conversations = select(Conversation.id).where(Conversation.contact_id.in_(ids))
     data = {
         "contacts": [_row(c) for c in contacts],
         "conversations": [_row(c) for c in s.execute(select(Conversation).where(
             Conversation.contact_id.in_(ids))).scalars()],
         "messages": [_row(m) for m in s.execute(select(Message).where(Message.contact_id.in_(ids))
                                                 .order_by(Message.id)).scalars()],
+        # Officers' notes are about the citizen, so they are the citizen's to see (UU PDP, access).
+        "officer_notes": [_row(n) for n in s.execute(select(ConversationNote).where(
+            ConversationNote.conversation_id.in_(conversations)).order_by(ConversationNote.id)).scalars()],
         "requests": [_row(r) for r in requests],
         "uploads": [_row(u, skip=("storage_key",)) for u in uploads],
         "documents": [_row(d, skip=("storage_key",)) for d in documents],
