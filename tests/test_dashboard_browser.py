@@ -4,7 +4,6 @@ audit log and the officers' page. Each page's screenshot is kept (SCREENSHOT_DIR
 tmp dir)."""
 import csv
 import io
-import os
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,6 @@ from bot.web.inbox.schedule import office_today
 from tests.inbox_drivers import PASSWORD, add_officer, file_birth_request
 
 pytestmark = pytest.mark.browser
-SIZES = {"desk": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
-
-
-def shot(page, tmp_path: Path, name: str) -> Path:
-    """A full-page screenshot where the run keeps it."""
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def sign_in(page, base_url: str, username: str, name: str) -> None:
@@ -36,15 +25,13 @@ def sign_in(page, base_url: str, username: str, name: str) -> None:
     expect(page.get_by_test_id("officer-name")).to_have_text(name)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_the_head_of_office_opens_the_dashboard_and_downloads_its_csv(size, sqlite_app, live_server_url,
-                                                                      browser_page, tmp_path):
+def test_the_head_of_office_opens_the_dashboard_and_downloads_its_csv(sqlite_app, live_server_url, inbox_page,
+                                                                      screenshot):
     from playwright.sync_api import expect
 
     ticket = file_birth_request(sqlite_app, "warga-1")
     add_officer(sqlite_app, username="kepala", role="admin", name="Kepala Dinas")
-    page = browser_page
-    page.set_viewport_size(SIZES[size])
+    page = inbox_page
     sign_in(page, live_server_url, "kepala", "Kepala Dinas")
     page.get_by_role("link", name="Dasbor").click()
     expect(page.get_by_role("heading", name="Dasbor")).to_be_visible()
@@ -52,7 +39,7 @@ def test_the_head_of_office_opens_the_dashboard_and_downloads_its_csv(size, sqli
     expect(page.get_by_test_id("chart-requests")).to_be_visible()
     row = page.locator('[data-testid=service-row][data-service="akta_kelahiran"]')
     expect(row.get_by_test_id("submitted")).to_have_text("1")
-    shot(page, tmp_path, f"dashboard-{size}")
+    screenshot(page, "dashboard")
 
     with page.expect_download() as info:
         page.get_by_test_id("csv").click()
@@ -71,9 +58,9 @@ def test_the_head_of_office_opens_the_dashboard_and_downloads_its_csv(size, sqli
     page.get_by_role("button", name="Cari").click()
     expect(page.get_by_test_id("audit-row").first).to_be_visible()
     expect(page.get_by_test_id("audit-table")).to_contain_text("Permohonan diajukan warga")
-    shot(page, tmp_path, f"audit-{size}")
+    screenshot(page, "audit")
 
     page.get_by_role("link", name="Admin").click()
     expect(page.locator('[data-testid=officer-row][data-username="kepala"]')).to_be_visible()
-    shot(page, tmp_path, f"admin-{size}")
+    screenshot(page, "admin")
     assert page.js_errors == []

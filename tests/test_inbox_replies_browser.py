@@ -1,9 +1,6 @@
 """Replies that help, in a real headless Chromium at a desk's 1366×768 and a phone's 390×844: reply
 with a canned response, add a note, send a PDF, hand back, and the bot resumes the citizen's request.
 Each main page's screenshot is kept under the test's tmp dir (or $SCREENSHOT_DIR)."""
-import os
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -13,21 +10,9 @@ from tests.inbox_drivers import PASSWORD, add_officer, small_pdf
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"desk": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 
-
-def shot(page, tmp_path: Path, name: str) -> Path:
-    """Keep a full-page screenshot of what the officer sees."""
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-@pytest.mark.parametrize("size", SIZES)
 def test_an_officer_replies_with_a_canned_response_notes_sends_a_pdf_and_hands_back(
-        sqlite_app, live_server_url, browser_page, tmp_path, size):
+        sqlite_app, live_server_url, inbox_page, screenshot, tmp_path):
     import httpx
     from playwright.sync_api import expect
 
@@ -46,8 +31,7 @@ def test_an_officer_replies_with_a_canned_response_notes_sends_a_pdf_and_hands_b
         s.execute(select(Contact)).scalar_one().display_name = "Pak Darmo"
         s.commit()
 
-    page = browser_page
-    page.set_viewport_size(SIZES[size])
+    page = inbox_page
     page.goto(live_server_url + "/inbox/")
     page.get_by_label("Nama pengguna").fill("siti")
     page.get_by_label("Kata sandi").fill(PASSWORD)
@@ -73,7 +57,7 @@ def test_an_officer_replies_with_a_canned_response_notes_sends_a_pdf_and_hands_b
     page.get_by_label("Keterangan berkas (boleh kosong)").fill("Ini formulir SPTJM, mohon diisi.")
     page.get_by_role("button", name="Kirim berkas", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Berkas SPTJM.pdf dikirim.")
-    shot(page, tmp_path, f"conversation-{size}")
+    screenshot(page, "conversation")
     messages = citizen.get(api, params={"user": user}).json()["messages"]
     assert messages[-1]["text"] == "Petugas Siti: Ini formulir SPTJM, mohon diisi."
     assert messages[-2]["text"] == "Petugas Siti: Selamat pagi Pak Darmo, saya Siti. Formulir SPTJM saya kirimkan sebentar lagi."
@@ -86,5 +70,5 @@ def test_an_officer_replies_with_a_canned_response_notes_sends_a_pdf_and_hands_b
 
     page.get_by_role("link", name="Balasan cepat").click()
     expect(page.get_by_test_id("canned-row")).to_have_count(1)
-    shot(page, tmp_path, f"canned-{size}")
+    screenshot(page, "canned")
     assert page.js_errors == []
