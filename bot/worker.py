@@ -11,7 +11,7 @@ from rq import Worker
 # where importing them in each horse costs ~0.4 s per job.
 import delivery.conversation  # noqa: F401
 import delivery.sender  # noqa: F401
-from bot.core import audit_chain, db
+from bot.core import audit_chain, db, office_settings
 from bot.web.app import create_app
 from delivery import recovery, reminders, retention
 from flows import understand
@@ -52,6 +52,7 @@ class AppWorker(Worker):
                 retention.purge_if_due(self.connection, self.queue_names()[0], RETENTION_EVERY)
         except Exception:
             log.exception("retention run failed")
+        office_settings.refresh(self.app)  # the reminders read the places' hours
         try:
             with self.app.app_context():
                 # Visit reminders due and no-shows, each claimed once (delivery/reminders.py).
