@@ -122,6 +122,15 @@ def test_a_places_quota_changed_is_what_the_chat_offers(sqlite_app, inline_chat)
     assert "UPT Muara Wahau (Baru)" in schedule
 
 
+def test_the_worker_offers_the_quota_an_admin_set(app, chat):
+    """On PostgreSQL the chat is answered by the RQ worker, a process of its own."""
+    client = admin(app)
+    form = place_form(app, "bengalon", **{"quota-ktp_print": "4"})
+    assert post(client, "/inbox/admin/office/places/bengalon", **form).status_code == 303
+    to_the_days(chat, "bengalon")
+    assert "sisa 4 tempat" in chat.text and "sisa 20 tempat" not in chat.text
+
+
 @pytest.mark.parametrize("path,form,message", [
     ("/inbox/admin/office/hours", {**hours_form({**WEEKDAYS, 4: ("8.00", "11:30")})}, "JJ:MM"),
     ("/inbox/admin/office/hours", {**hours_form({**WEEKDAYS, 4: ("14:00", "11:30")})}, "harus sebelum jam tutup"),
