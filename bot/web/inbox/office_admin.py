@@ -44,7 +44,7 @@ def _view() -> dict:
     places = []
     for key, spec in ((base.get("appointments") or {}).get("places") or {}).items():
         p_hours = item(settings.place_key(key, "hours"))
-        p_hours["config_text"] = _hours_text(p_hours["config"])
+        p_hours["config_text"] = _hours_text(p_hours["config"]) if spec.get("hours") else "jam kantor"
         p_hours["days"] = [(d, DAYS[d], *(p_hours["now"].get(str(d)) or ("", ""))) for d in range(7)]
         places.append({
             "key": key, "name": item(settings.place_key(key, "name")),
