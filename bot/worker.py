@@ -23,7 +23,7 @@ from rq import SimpleWorker
 # The job modules (PDF fonts, flows) are imported at start, not by the first job.
 import delivery.conversation  # noqa: F401
 import delivery.sender  # noqa: F401
-from bot.core import audit_chain, db
+from bot.core import audit_chain, db, office_settings
 from bot.web.app import create_app
 from delivery import recovery, reminders, retention
 from flows import understand
@@ -64,6 +64,7 @@ class AppWorker(SimpleWorker):
                 retention.purge_if_due(self.connection, self.queue_names()[0], RETENTION_EVERY)
         except Exception:
             log.exception("retention run failed")
+        office_settings.refresh(self.app)  # the reminders read the places' hours
         try:
             with self.app.app_context():
                 # Visit reminders due and no-shows, each claimed once (delivery/reminders.py).

@@ -12,6 +12,8 @@ from collections import deque
 
 from flask import Flask, current_app, has_app_context
 
+from bot.core import office_settings
+
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "sapa"  # RQ_QUEUE overrides it (tests run their own queue beside a developer's)
@@ -195,5 +197,7 @@ def run_job(func: str, *args):
     inline; the one `bot.worker.AppWorker` pushes around every RQ job)."""
     if not has_app_context():
         raise RuntimeError(f"job {func} needs an app context: run RQ with --worker-class bot.worker.AppWorker")
+    # An admin may have changed the office's hours or places since this process last looked.
+    office_settings.refresh(current_app._get_current_object())
     module, _, name = func.rpartition(".")
     return getattr(importlib.import_module(module), name)(*args)

@@ -34,6 +34,9 @@ def defaults(instance_path: str) -> dict:
         "SIMULATOR_WAIT_SECONDS": 10.0,
         # After this long without a message, an unfinished request is offered again, not assumed.
         "RESUME_AFTER_MINUTES": 60,
+        # How often a process looks whether an admin changed the office's hours or places in the
+        # inbox (bot/core/office_settings.py): one cheap query at most this often.
+        "OFFICE_SETTINGS_CHECK_SECONDS": 3,
         # Signed links to our PDFs (Twilio fetches them once; the simulator keeps them longer).
         "FILE_LINK_MAX_AGE": 7 * 24 * 3600,
         # Where the audit chain's head is appended now and then (docs/audit.md): a file the

@@ -286,6 +286,18 @@ class AppointmentOverride(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class OfficeSetting(Base):
+    """A value of config.yml an admin changed in the inbox (bot/core/office_settings.py): the newest
+    row for a key holds (value None: back to config.yml); older ones stay as the history."""
+    __tablename__ = "office_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)     # e.g. appointments.places.x.name
+    value: Mapped[object | None] = mapped_column(JSON(none_as_null=True))
+    actor: Mapped[str] = mapped_column(String(80))                # officer:<id>
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class QueuedContact(Base):
     """A contact whose conversation job is queued and not started yet: one job drains a burst,
     so the webhook queues another only when this row is absent (or stale: a lost job)."""

@@ -8,7 +8,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from bot.core import config as settings
-from bot.core import crypto, db
+from bot.core import crypto, db, office_settings
 from bot.core.models import contacts_naming
 from bot.core.text import fill
 from bot.web import api, cli, files, inbox, security, simulator, verify, webhooks
@@ -57,8 +57,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise ConfigurationError(f"{err}. {DATA_KEY_HELP}") from None
     app.extensions["nik_lookup"] = contacts_naming  # `flask citizen export|erase NIK`
     db.init_app(app)
+    # The admins' changes to the office's hours and places, kept current in this process
+    # (bot/core/office_settings.py): read now in production, so that a CLI command sees them too.
+    office_settings.init_app(app)
     if "DATABASE_URL" in env:
         _refuse_a_key_that_cannot_read(app)
+        office_settings.refresh(app, force=True)
     jobs.init_app(app)
     app.register_blueprint(files.bp)
     app.register_blueprint(verify.bp)

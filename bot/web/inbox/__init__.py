@@ -13,6 +13,7 @@ from bot.web.inbox import (  # noqa: F401  (their routes register on bp)
     failures,
     mail,
     numbers,
+    office_admin,
     replies,
     requests,
     schedule,

@@ -1,7 +1,6 @@
 """Admin without a terminal (admins only): officers created, their role changed, deactivated or
 active again, a new password, the sign-in code on or off, each audited (never a password or a
-secret); and the office's hours and places as config.yml sets them (not editable here yet:
-docs/dashboard.md says why)."""
+secret); and the office's hours and places as they hold now (edited in office_admin.py)."""
 import re
 from functools import wraps
 
