@@ -1,13 +1,13 @@
 """The office's settings an admin changes in the inbox (issue 15 item 6): hours, places' names,
 addresses, hours and quotas, laid over config.yml
 
-Revision ID: 0016_settings
+Revision ID: 0016
 Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_settings"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
