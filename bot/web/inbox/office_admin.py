@@ -9,6 +9,7 @@ from bot.core.models import Officer, audit
 from bot.web.inbox.admin import admin_required
 from bot.web.inbox.auth import current_officer
 from bot.web.inbox.blueprint import bp
+from bot.web.inbox.display import local_time, office_zone
 
 DAYS = settings.DAYS
 
@@ -22,7 +23,7 @@ def _changed(rows: dict, names: dict, key: str) -> dict | None:
     row = rows.get(key)
     if row is None or row.value is None:
         return None
-    return {"by": names.get(row.actor, row.actor), "at": row.created_at}
+    return {"by": names.get(row.actor, row.actor), "at": local_time(row.created_at, office_zone())}
 
 
 def _view() -> dict:
