@@ -17,6 +17,7 @@ from bot.core.models import (
     CannedResponse,
     Conversation,
     ConversationLabel,
+    Document,
     Label,
     Outbox,
     Request,
@@ -175,6 +176,13 @@ def test_a_pdf_and_a_photo_go_to_a_whatsapp_cloud_citizen(meta_sqlite_app, fake_
     assert document["type"] == "document" and document["document"]["filename"] == "sptjm.pdf"
     assert document["document"]["caption"] == "Petugas Siti: Formulir SPTJM"
     assert image["type"] == "image" and image["image"]["caption"] == "Petugas Siti"  # a photo is shown as a photo
+    # Opened again from the inbox, each is served as what it is (the photo is not called a PDF).
+    with meta_sqlite_app.app_context():
+        sent = db.session().execute(select(Document.id, Document.content_type).order_by(Document.id)).all()
+    for document_id, content_type in sent:
+        opened = officer.get(f"/inbox/documents/{document_id}")
+        assert opened.status_code == 200 and opened.mimetype == content_type
+    assert [c for _, c in sent] == ["application/pdf", "image/jpeg"]
 
 
 def test_a_pdf_goes_to_a_messenger_citizen_as_a_file_after_the_officers_words(meta_sqlite_app, fake_meta):
@@ -287,7 +295,7 @@ def test_labels_are_free_tags_kept_once_and_audited(sqlite_app):
 
 def test_the_citizens_copy_holds_and_erasure_takes_the_notes_labels_and_files_officers_sent(twilio_app, fake_twilio):
     from bot.core import storage
-    from bot.core.models import ConversationNote, Document
+    from bot.core.models import ConversationNote
 
     officer = officer_client(twilio_app)
     path = taken_by(twilio_app, officer, waiting_citizen(twilio_app, "twilio", CITIZEN))

@@ -11,6 +11,17 @@ from bot.core.models import Document, audit
 bp = Blueprint("files", __name__)
 
 
+def kept_bytes(row, gone: str | None = None) -> bytes:
+    """The stored bytes of an upload or a document, or 404 (saying `gone`) when there is no such
+    row or its file was deleted at the end of its retention period."""
+    if row is None or row.purged_at is not None:
+        abort(404, description=gone)
+    try:
+        return storage.load(row.storage_key)
+    except OSError:
+        abort(404, description=gone)
+
+
 @bp.get("/files/<token>")
 def download(token: str):
     """Serve a document by its signed token, with the PDF's real type and name."""
@@ -22,10 +33,9 @@ def download(token: str):
         abort(404)
     s = db.session()
     doc = s.get(Document, document_id)
-    if doc is None or doc.purged_at is not None:
-        abort(404)  # a file deleted at the end of its retention period is gone for good
+    data = kept_bytes(doc)  # a file deleted at the end of its retention period is gone for good
     audit(s, "public", "document_downloaded", doc)  # reads are recorded too (OpenCRVS)
     s.commit()
     # PDFs are small; reading them whole keeps no file handle open after the response.
-    return send_file(io.BytesIO(storage.load(doc.storage_key)), mimetype=doc.content_type,
+    return send_file(io.BytesIO(data), mimetype=doc.content_type,
                      download_name=doc.filename, as_attachment=False, max_age=0)

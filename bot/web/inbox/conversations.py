@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.core import db, handoff, storage
+from bot.core import db, handoff
 from bot.core.clock import dialogue_now
 from bot.core.models import (
     Appointment,
@@ -28,14 +28,13 @@ from bot.core.models import (
     audit,
     utcnow,
 )
-from bot.web.inbox import citizens, conversation_list, transcript
-from bot.web.inbox import canned
+from bot.web.files import kept_bytes
+from bot.web.inbox import canned, citizens, conversation_list, transcript
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
 from bot.web.inbox.display import local_time, office_zone
 from delivery import jobs
 from delivery.channels.registry import CHANNELS, officer_label
-from delivery.channels.text import shorten
 from delivery.officer_replies import officer_payload
 from delivery.window import officer_window
 from flows.engine import Engine
@@ -176,23 +175,26 @@ def conversation_json(conv_id: int):
 @bp.get("/documents/<int:document_id>")
 @login_required
 def document_file(document_id: int):
-    """A PDF we sent a citizen (a receipt, a slip, the issued document), for officers."""
+    """A file we sent a citizen (a receipt, a slip, the issued document, an officer's PDF or photo),
+    for officers."""
     s = db.session()
     doc = s.get(Document, document_id)
-    if doc is None or doc.purged_at is not None:
-        abort(404, description="Dokumen ini tidak ada atau sudah dihapus (masa simpan habis).")
-    try:
-        data = storage.load(doc.storage_key)
-    except OSError:
-        abort(404, description="Dokumen ini tidak ada atau sudah dihapus (masa simpan habis).")
+    data = kept_bytes(doc, "Dokumen ini tidak ada atau sudah dihapus (masa simpan habis).")
     officer = current_officer()
     audit(s, f"officer:{officer.id}", "document_viewed", doc)
     s.commit()
     response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{doc.kind.split(":")[0]}-{doc.id}.pdf"'
+    # An officer may have sent a photo: served as what it is, never sniffed as something else.
+    response.headers["Content-Type"] = doc.content_type
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = f'inline; filename="{doc.kind.split(":")[0]}-{doc.id}{_suffix(doc)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _suffix(doc: Document) -> str:
+    """The file name's ending for a document's type (our PDFs, or an officer's photo)."""
+    return {"image/jpeg": ".jpg", "image/png": ".png"}.get(doc.content_type, ".pdf")
 
 
 def _state(conv: Conversation) -> str:

@@ -10,9 +10,10 @@ from datetime import timedelta
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
-from bot.core import db, lifecycle, storage
+from bot.core import db, lifecycle
 from bot.core.lifecycle import Refused
 from bot.core.models import AuditLog, Document, Officer, Request, Upload, as_utc, audit, utcnow
+from bot.web.files import kept_bytes
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
 from bot.web.inbox.display import local_time, office_zone, reach
@@ -290,12 +291,7 @@ def upload_file(upload_id: int):
     """A citizen's uploaded file, for officers only; shown inline only when it is an image or a PDF."""
     s = db.session()
     upload = s.get(Upload, upload_id)
-    if upload is None or upload.purged_at is not None:
-        abort(404, description="Berkas ini tidak ada atau sudah dihapus (masa simpan habis).")
-    try:
-        data = storage.load(upload.storage_key)
-    except OSError:
-        abort(404, description="Berkas ini tidak ada atau sudah dihapus (masa simpan habis).")
+    data = kept_bytes(upload, "Berkas ini tidak ada atau sudah dihapus (masa simpan habis).")
     inline = upload.content_type in INLINE_TYPES
     response = make_response(data)
     response.headers["Content-Type"] = upload.content_type if inline else "application/octet-stream"
