@@ -90,7 +90,7 @@ def holiday(office: dict, day: date) -> str | None:
     return faq.holiday_name(day, office)
 
 
-def _override(s, place_key: str, service: str, day: date, slot: str) -> AppointmentOverride | None:
+def newest_change(s, place_key: str, service: str, day: date, slot: str) -> AppointmentOverride | None:
     """The newest officer's change for this day (or slot)."""
     return s.execute(select(AppointmentOverride).filter_by(**_key(place_key, service, day, slot))
                      .order_by(AppointmentOverride.id.desc()).limit(1)).scalar_one_or_none()
@@ -103,16 +103,16 @@ def closed_by_officer(s, place_key: str, service: str, day: date) -> bool:
 
 def closing(s, place_key: str, service: str, day: date) -> AppointmentOverride | None:
     """The officer's closing of this day for this service (with its reason), while it holds."""
-    found = _override(s, place_key, service, day, DAY)
+    found = newest_change(s, place_key, service, day, DAY)
     return found if found is not None and found.closed else None
 
 
 def quota(s, office: dict, place_key: str, service: str, day: date, slot: str = DAY) -> int:
     """The quota of a day (slot "") or of one slot, after the officers' changes; 0 when closed."""
-    day_change = _override(s, place_key, service, day, DAY)
+    day_change = newest_change(s, place_key, service, day, DAY)
     if day_change is not None and day_change.closed:
         return 0
-    change = day_change if slot == DAY else _override(s, place_key, service, day, slot)
+    change = day_change if slot == DAY else newest_change(s, place_key, service, day, slot)
     if change is not None and change.closed:
         return 0
     if change is not None and change.quota is not None:
@@ -207,7 +207,7 @@ def change_day(s, actor: str, place_key: str, service: str, day: date, *, slot: 
     """An officer's change to a day or a slot (another quota, closed, or a closed day opened again),
     recorded and audited; returns the visits booked there (delivery/appointment_changes.py tells
     their citizens)."""
-    before = _override(s, place_key, service, day, slot)
+    before = newest_change(s, place_key, service, day, slot)
     change = AppointmentOverride(place=place_key, service=service, day=day, slot=slot, quota=quota,
                                  closed=closed, actor=actor, reason=reason)
     s.add(change)

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from tests.booking_drivers import CODE, TODAY, appointments, visit
+from tests.booking_drivers import nik_born as nik_for
 
 # Every message here is answered on the office day of tests/booking_drivers.py's TODAY.
 pytestmark = pytest.mark.usefixtures("office_clock")
@@ -25,9 +26,6 @@ def born(years: int) -> date:
     year = t.year - years - (1 if month > t.month else 0)
     return date(year, month, 10)
 
-
-def nik_for(birth: date) -> str:
-    return f"640801{birth.day:02d}{birth.month:02d}{birth.year % 100:02d}0001"
 
 
 def until_age(chat, years: int, who: str = "ibu", why: str = "baru") -> date:

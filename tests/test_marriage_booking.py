@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.core import db
 from bot.core.models import Request
 from tests.conftest import FATHER_NIK, MOTHER_NIK
-from tests.booking_drivers import CODE, TODAY, appointments, visit
+from tests.booking_drivers import CODE, TODAY, appointments, typed, visit
 
 # Every message here is answered on the office day of tests/booking_drivers.py's TODAY.
 pytestmark = pytest.mark.usefixtures("office_clock")
@@ -24,9 +24,6 @@ def today() -> date:
     """The office's date these tests are answered on (tests/booking_drivers.py)."""
     return TODAY
 
-
-def typed(d: date) -> str:
-    return f"{d.day}/{d.month}/{d.year}"
 
 
 def start(chat, religion: str = "kristen") -> None:

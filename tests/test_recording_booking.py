@@ -9,7 +9,8 @@ import pytest
 
 from pypdf import PdfReader
 
-from tests.booking_drivers import CODE, TODAY, appointments, counters, visit
+from tests.booking_drivers import CODE, TODAY, appointments, counters, typed, visit, years_before
+from tests.booking_drivers import nik_born as nik_for
 
 # Every message here is answered on the office day of tests/booking_drivers.py's TODAY.
 pytestmark = pytest.mark.usefixtures("office_clock")
@@ -21,22 +22,6 @@ def today() -> date:
     """The office's date these tests are answered on (tests/booking_drivers.py)."""
     return TODAY
 
-
-def years_before(day: date, years: int) -> date:
-    """The same day `years` earlier (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def nik_for(born: date, woman: bool = False) -> str:
-    """A well-formed Kutai Timur NIK with that birth date (women's day +40)."""
-    return f"640801{born.day + (40 if woman else 0):02d}{born.month:02d}{born.year % 100:02d}0001"
-
-
-def typed(born: date) -> str:
-    return f"{born.day}/{born.month}/{born.year}"
 
 
 def until_age(chat, born: date, woman: bool = False) -> None:

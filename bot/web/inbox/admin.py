@@ -16,13 +16,13 @@ from bot.core.lifecycle import ANY_OFFICER
 from bot.core.models import Officer, audit
 from bot.web.inbox.auth import current_officer, end_sessions, login_required
 from bot.web.inbox.blueprint import bp
+from bot.web.inbox.display import DAYS, hours_text
 from bot.web.inbox.roles import ROLE_LABELS, is_admin
 from flows import appointments as ap
 
 # The same rules as `flask officer create` (bot/web/cli.py).
 USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
 MIN_PASSWORD = 10
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 def admin_required(view):
@@ -67,8 +67,7 @@ def _places(office: dict) -> list[dict]:
     for key, place in (ap.settings(office).get("places") or {}).items():
         hours = place.get("hours")
         found.append({"key": key, "name": place.get("name", key), "address": place.get("address", ""),
-                      "hours": ", ".join(f"{DAYS[int(d)]} {h[0]}–{h[1]}" for d, h in sorted(hours.items(), key=lambda i: int(i[0])))
-                      if hours else "jam kantor",
+                      "hours": hours_text(hours) if hours else "jam kantor",
                       "services": ", ".join(f"{services.get(svc, {}).get('title', svc)} ({spec.get('quota', '–')}/hari)"
                                             for svc, spec in (place.get("services") or {}).items())})
     return found

@@ -143,7 +143,7 @@ def conversation(conv_id: int):
         requests=_requests(s, contact.id, zone), bookings=_bookings(s, contact.id),
         window=window_note(contact, utcnow()), owner=owner,
         mine=conv.owner == "officer" and conv.officer_id == officer.id, reply_max=REPLY_MAX,
-        lines=[transcript.line(m, zone, _uploads(s, messages)) for m in messages], last_id=last_id,
+        lines=_lines(s, messages, zone), last_id=last_id,
         earlier=earlier, first_id=first_id, waiting=_waiting(s, contact.id), state=_state(conv))
 
 
@@ -162,8 +162,7 @@ def conversation_json(conv_id: int):
     if messages:
         zone = office_zone()
         body["after"] = messages[-1].id
-        body["html"] = render_template("inbox/_lines.html", lines=[transcript.line(m, zone, _uploads(s, messages))
-                                                                   for m in messages])
+        body["html"] = render_template("inbox/_lines.html", lines=_lines(s, messages, zone))
         body["from_citizen"] = sum(1 for m in messages if m.direction == "in")
         audit(s, f"officer:{officer.id}", "conversation_viewed", conv, polled=True, new=len(messages))
         conversation_list.mark_read(s, officer.id, conv.id, messages[-1].id)
@@ -202,10 +201,11 @@ def _state(conv: Conversation) -> str:
     return f"{conv.owner}:{conv.officer_id or ''}:{int(bool(conv.needs_human))}"
 
 
-def _uploads(s, messages) -> dict:
-    """The uploads these messages carry, by id."""
+def _lines(s, messages, zone) -> list[dict]:
+    """The transcript's lines, with the uploads the messages carry read in one query."""
     ids = {(m.payload or {}).get("upload_id") for m in messages if m.kind == "file"} - {None}
-    return {u.id: u for u in s.execute(select(Upload).where(Upload.id.in_(ids))).scalars()} if ids else {}
+    uploads = {u.id: u for u in s.execute(select(Upload).where(Upload.id.in_(ids))).scalars()} if ids else {}
+    return [transcript.line(m, zone, uploads) for m in messages]
 
 
 def _waiting(s, contact_id: int) -> list[dict]:

@@ -1,4 +1,4 @@
-"""How the inbox pages show a citizen and a time to officers."""
+"""How the inbox pages show a citizen, a time and opening hours to officers."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -6,6 +6,7 @@ from flask import current_app
 
 from bot.core.models import Contact, as_utc
 from delivery.channels.registry import officer_label
+from nlu.faq import HARI as DAYS  # one list of day names for the whole assistant
 
 
 def reach(contact: Contact) -> str:
@@ -23,3 +24,8 @@ def office_zone() -> ZoneInfo:
 def local_time(value: datetime | None, zone: ZoneInfo) -> str:
     """A stored (UTC) time in the office's time, or a dash."""
     return as_utc(value).astimezone(zone).strftime("%d/%m/%Y %H:%M") if value else "-"
+
+
+def hours_text(hours: dict, none: str = "tutup") -> str:
+    """Opening hours by weekday (0 = Monday, keys int or str) as "Senin 08:00–16:00, …"."""
+    return ", ".join(f"{DAYS[int(d)]} {h[0]}–{h[1]}" for d, h in sorted(hours.items(), key=lambda i: int(i[0]))) or none

@@ -9,13 +9,8 @@ from bot.core.models import Officer, audit
 from bot.web.inbox.admin import admin_required
 from bot.web.inbox.auth import current_officer
 from bot.web.inbox.blueprint import bp
-from bot.web.inbox.display import local_time, office_zone
+from bot.web.inbox.display import DAYS, hours_text, local_time, office_zone
 
-DAYS = settings.DAYS
-
-
-def _hours_text(value: dict) -> str:
-    return ", ".join(f"{DAYS[int(d)]} {v[0]}–{v[1]}" for d, v in sorted(value.items(), key=lambda i: int(i[0]))) or "tutup"
 
 
 def _changed(rows: dict, names: dict, key: str) -> dict | None:
@@ -40,12 +35,12 @@ def _view() -> dict:
         return {"key": key, "config": config, "now": now, "changed": _changed(rows, names, key)}
 
     hours = item("office.hours")
-    hours["config_text"], hours["days"] = _hours_text(hours["config"]), [
+    hours["config_text"], hours["days"] = hours_text(hours["config"]), [
         (d, DAYS[d], *(hours["now"].get(str(d)) or ("", ""))) for d in range(7)]
     places = []
     for key, spec in ((base.get("appointments") or {}).get("places") or {}).items():
         p_hours = item(settings.place_key(key, "hours"))
-        p_hours["config_text"] = _hours_text(p_hours["config"]) if spec.get("hours") else "jam kantor"
+        p_hours["config_text"] = hours_text(p_hours["config"]) if spec.get("hours") else "jam kantor"
         p_hours["days"] = [(d, DAYS[d], *(p_hours["now"].get(str(d)) or ("", ""))) for d in range(7)]
         places.append({
             "key": key, "name": item(settings.place_key(key, "name")),

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.core import db
 from bot.core.lifecycle import Refused
-from bot.core.models import Appointment, AppointmentOverride, audit
+from bot.core.models import Appointment, audit
 from bot.web.inbox.auth import current_officer, login_required
 from bot.web.inbox.blueprint import bp
 from delivery import appointment_changes as changes
@@ -47,11 +47,6 @@ def days_shown(office: dict, place: str, today: date) -> list[date]:
     return first + ap.open_days(office, place, today)
 
 
-def _newest_change(s, place: str, service: str, day: date) -> AppointmentOverride | None:
-    return s.execute(select(AppointmentOverride).filter_by(place=place, service=service, day=day, slot=ap.DAY)
-                     .order_by(AppointmentOverride.id.desc()).limit(1)).scalar_one_or_none()
-
-
 def day_rows(s, office: dict, place: str, service: str, today: date) -> list[dict]:
     """Each shown day: quota, taken, left, its slots, and whether (and why) an officer closed it."""
     days = days_shown(office, place, today)
@@ -60,7 +55,7 @@ def day_rows(s, office: dict, place: str, service: str, today: date) -> list[dic
         Appointment.day.in_(days)).group_by(Appointment.day)).all()) if days else {}
     rows = []
     for day in days:
-        change = _newest_change(s, place, service, day)
+        change = ap.newest_change(s, place, service, day, ap.DAY)
         closed = bool(change and change.closed)
         rows.append({
             "day": day, "label": long_date(day), "today": day == today, "closed": closed,
