@@ -24,7 +24,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, false, func, or_, select, update
+from sqlalchemy import exists, false, func, select, update
 from sqlalchemy.orm import aliased
 
 from bot.core import db
@@ -65,15 +65,19 @@ def send_due(now: datetime | None = None) -> dict:
     contacts = set()
     with db.new_session() as s:
         counts["no_show"] = _mark_no_shows(s, today, now)
-        # Only what may still be owed, so a large day already reminded never crowds out the rest.
-        rows = s.execute(select(Appointment).where(Appointment.status == "booked", or_(
-            (Appointment.day == today + timedelta(days=1)) & Appointment.reminded_eve_at.is_(None),
-            (Appointment.day == today) & Appointment.reminded_morning_at.is_(None)))
-            .order_by(Appointment.day, Appointment.id).limit(BATCH)).scalars().all()
-        for appt in rows:
-            for kind in reminder_rules.KINDS:
-                if getattr(appt, f"reminded_{kind}_at") is None \
-                        and reminder_rules.due(office, kind, appt.place, appt.day, local) and _claim(s, appt, kind, now):
+        for kind, at in reminder_rules.times(office).items():
+            if local.time() < at:
+                continue  # neither reminder can be due before its time of day
+            # Each kind looks only at what it may still owe, so the rows of the other kind (a day
+            # whose morning reminders were missed, an office sending no morning reminder) never
+            # crowd it out of its batch.
+            day = today + timedelta(days=1) if kind == "eve" else today
+            column = getattr(Appointment, f"reminded_{kind}_at")
+            rows = s.execute(select(Appointment).where(Appointment.status == "booked", Appointment.day == day,
+                                                       column.is_(None))
+                             .order_by(Appointment.id).limit(BATCH)).scalars().all()
+            for appt in rows:
+                if reminder_rules.due(office, kind, appt.place, appt.day, local) and _claim(s, appt, kind, now):
                     _queue(s, office, appt, kind, local)
                     counts[kind] += 1
                     contacts.add(appt.contact_id)

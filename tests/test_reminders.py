@@ -124,6 +124,36 @@ def test_a_late_worker_sends_the_eve_reminder_until_midnight_and_never_on_the_da
     assert reminders(sqlite_app) == []
 
 
+def test_visits_owed_no_reminder_today_never_crowd_out_tomorrows_eve_reminders(sqlite_app, monkeypatch):
+    """An office that sends no morning reminder: today's visits stay unreminded, and however many
+    there are, the eve reminders of tomorrow's still go out (each kind has its own batch)."""
+    from copy import deepcopy
+
+    from delivery import reminders as reminders_module
+
+    office = deepcopy(sqlite_app.config["OFFICE"])
+    office["appointments"]["reminders"] = {"eve": "16:00"}
+    sqlite_app.config["OFFICE"] = office
+    monkeypatch.setattr(reminders_module, "BATCH", 2)  # a big day, in small
+    contact = simulator_contact_made(sqlite_app)
+    day = open_day(sqlite_app, 1)
+    for n in range(3):
+        visit_for(sqlite_app, contact, day - timedelta(days=1), code=f"KTP-02{n:02d}")
+    visit_for(sqlite_app, contact, day, code="KTP-0300")
+    assert remind(sqlite_app, at(day - timedelta(days=1), 16, 0)) == {"eve": 1, "morning": 0, "no_show": 0}
+    assert [r.payload["ticket"] for r in reminders(sqlite_app)] == ["KTP-0300"]
+
+
+def simulator_contact_made(app, user: str = "citizen-9") -> int:
+    """A simulator contact with no chat of its own (the visits are written directly)."""
+    from bot.core.inbound_store import get_contact
+
+    with app.app_context(), db.new_session() as s:
+        contact = get_contact(s, "simulator", user, "Warga")
+        s.commit()
+        return contact.id
+
+
 def test_a_cancelled_visit_is_not_reminded(inline_chat, sqlite_app):
     code = book(inline_chat)
     inline_chat.say(f"batal jadwal {code}")
