@@ -144,14 +144,17 @@ def _handle(s, contact, message: Message) -> None:
         message.status, message.processed_at = "processed", utcnow()
         audit(s, f"citizen:{contact.id}", "message_left_to_staff", message, kind=message.kind)
         return
-    previous = s.execute(select(Message.created_at).where(
+    before = s.execute(select(Message.id, Message.created_at).where(
         Message.contact_id == contact.id, Message.direction == "in", Message.id < message.id)
-        .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-    handed_back = s.execute(select(Message.created_at).where(
-        Message.contact_id == contact.id, Message.direction == "out", handoff.HANDED_BACK)
-        .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-    if previous is not None and handed_back is not None and as_utc(handed_back) > as_utc(previous):
-        previous = handed_back  # the bot asked its question again then: an answer to it is no return after a gap
+        .order_by(Message.id.desc()).limit(1)).first()
+    previous = before.created_at if before is not None else None
+    if before is not None:
+        # Only a hand-back since the citizen's previous message matters, so only those rows are read.
+        handed_back = s.execute(select(Message.created_at).where(
+            Message.contact_id == contact.id, Message.direction == "out", Message.id > before.id,
+            handoff.HANDED_BACK).order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
+        if handed_back is not None:
+            previous = handed_back  # the bot asked its question again then: an answer to it is no return after a gap
     config = current_app.config  # the dialogue's time: the message's, or a test's clock (bot/core/clock.py)
     engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
                     resume_after=timedelta(minutes=config["RESUME_AFTER_MINUTES"]),
