@@ -16,7 +16,7 @@ from bot.core.lifecycle import Refused
 from bot.core.models import Appointment, Outbox, audit
 from delivery import jobs
 from flows import appointments as ap
-from flows.booking import long_date, queue_text
+from delivery.reminders import details
 from flows.definition import texts
 from flows.placeholders import fill
 
@@ -72,7 +72,7 @@ def close(s, actor: str, place: str, service: str, day: date, reason: str) -> Ou
     booked = ap.change_day(s, actor, place, service, day, closed=True, reason=reason)
     words = texts()["appointment_changes"]
     for appt in booked:
-        _tell(s, actor, appt, fill(words["closed"], **_about(office, appt),
+        _tell(s, actor, appt, fill(words["closed"], **details(office, appt),
                                    reason=fill(words["closed_reason"], reason=reason)),
               [{"id": f"bchange:{appt.code}", "title": words["change_button"]},
                {"id": f"bcancel:{appt.code}", "title": words["cancel_button"]}], "closed")
@@ -91,17 +91,11 @@ def reopen(s, actor: str, place: str, service: str, day: date) -> Outcome:
     booked = ap.change_day(s, actor, place, service, day, quota=ap.quota_before_closing(s, place, service, day))
     words = texts()["appointment_changes"]
     for appt in booked:
-        _tell(s, actor, appt, fill(words["reopened"], **_about(office, appt), queue=queue_text(appt.queue_number)),
+        _tell(s, actor, appt, fill(words["reopened"], **details(office, appt)),
               [], "reopened")
     s.commit()
     _send(booked)
     return Outcome("reopened", len(booked), len(booked))
-
-
-def _about(office: dict, appt: Appointment) -> dict:
-    return {"service": office.get("services", {}).get(appt.service, {}).get("title", appt.service),
-            "place": ap.place(office, appt.place).get("name", appt.place), "date": long_date(appt.day),
-            "code": appt.code}
 
 
 def _tell(s, actor: str, appt: Appointment, text: str, buttons: list[dict], news: str) -> None:
