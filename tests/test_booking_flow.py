@@ -40,10 +40,6 @@ def book(chat, why: str = "rusak", place: str = "sangatta", day_index: int = 0) 
     return visit(chat, place, day_index)
 
 
-
-
-
-
 def override(app, day: date, slot: str = "", **change) -> None:
     with app.app_context(), db.new_session() as s:
         s.add(AppointmentOverride(place="sangatta", service="ktp_print", day=day, slot=slot, actor="officer:1",
@@ -249,3 +245,31 @@ def test_asking_to_book_names_what_can_be_booked_and_what_is_done_at_the_office(
         assert "belum bisa dijadwalkan" not in chat.text
     chat.press("svc:ktp_print")
     assert chat.where()["flow"] == "cetak_ktp"
+
+
+def test_another_citizens_code_or_an_unknown_one_is_never_cancelled_or_moved(sqlite_app):
+    """A booking code is only its owner's: typed or pressed by anyone else it is "not found", and
+    the booking stays as it was."""
+    owner = Chat(sqlite_app.test_client(), "warga-pemilik")
+    code = book(owner)
+    other = Chat(sqlite_app.test_client(), "warga-lain")
+    other.say("halo")
+    for said in (f"batal jadwal {code}", f"ubah jadwal {code}", "batal jadwal KTP-9999"):
+        other.say(said)
+        shown = code if "KTP-9999" not in said else "KTP-9999"
+        assert f"Jadwal *{shown}* tidak kami temukan di chat ini" in other.text, said
+    other.press(f"bcancel:{code}")  # a reminder's button, forged
+    assert f"Jadwal *{code}* tidak kami temukan di chat ini" in other.text
+    [kept] = appointments(sqlite_app)
+    assert (kept.code, kept.status) == (code, "booked")
+
+
+def test_a_day_typed_that_cannot_be_read_is_asked_again_with_the_days_kept(sqlite_app):
+    chat = Chat(sqlite_app.test_client(), "warga-hari")
+    until_place(chat)
+    chat.say("sangatta")
+    offered = chat.buttons
+    chat.say("kapan aja boleh lah")
+    assert "Mohon maaf, tanggalnya belum terbaca." in chat.text
+    assert chat.where()["step"] == "hari" and chat.buttons == offered
+    assert appointments(sqlite_app) == []
