@@ -11,11 +11,7 @@ from fpdf.enums import MethodReturnValue, XPos, YPos
 from bot.core.text import fill
 from nlu import faq
 
-# The fonts ship inside the repository: a citizen's PDF must not depend on what the server has
-# installed, and the 14 core PDF fonts are Latin-1 only (no "—", "–", "✓").
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT_FAMILY = "DejaVu"
-FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+from delivery.pdf_fonts import FONT_DIR, FONT_FAMILY, FONT_FILES, add_font  # noqa: F401  (FONT_DIR, FONT_FILES: read by tests)
 
 MARGIN = 15  # mm, all four sides of the body
 FOOTER_ZONE = 20  # mm kept free at the bottom for the footer
@@ -82,17 +78,18 @@ def qr_png(data: str, scale: int = 8) -> BytesIO:
 class OfficePDF(FPDF):
     """A4 portrait page in mm with the office letterhead, a footer, page numbers and DejaVu fonts."""
 
-    def __init__(self, office: dict, words: dict, *, title: str, reference: str = ""):
+    def __init__(self, office: dict, words: dict, *, title: str, reference: str = "", full_fonts: bool = True):
         """Set up the page, fonts and metadata; `words` are texts.yml `pdf` (the office's own:
         the footer note, page numbers, contact labels); `reference` (e.g. a ticket) is repeated
-        in the footer."""
+        in the footer; `full_fonts=False` embeds the fonts cut to pdf_fonts.CHARSET (faster;
+        only when every text of the document fits it: `fits_charset`)."""
         super().__init__(orientation="P", unit="mm", format="A4")
         self.office = office
         self.words = words
         self.reference = reference
         self.current_section = ""  # repeated as "… (lanjutan)" when a list runs onto a new page
-        for style, path in FONT_FILES.items():
-            self.add_font(FONT_FAMILY, style, str(path))
+        for style in FONT_FILES:
+            add_font(self, style, full=full_fonts)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=FOOTER_ZONE)
         # Metadata travels with the file when it is forwarded: keep it free of personal data.

@@ -8,6 +8,7 @@ from fpdf.fonts import FontFace
 from bot.core.privacy import mask_nik
 from bot.core.text import fill
 from delivery.pdf_common import BODY_SIZE, FONT_FAMILY, LINE_H, MARGIN, OfficePDF, format_wita
+from delivery.pdf_fonts import fits_charset, strings_in
 from flows.definition import texts
 
 QR_SIZE = 38  # mm; about 1 mm per module for a typical /v/<code> URL, easy for phone cameras
@@ -80,7 +81,7 @@ def build_receipt(data: dict) -> bytes:
     words = texts()["receipt"]
     rows = _details_rows(data, words)  # first, so bad input fails before any font file is opened
     pdf = OfficePDF(data["office"], texts()["pdf"], title=fill(words["document_title"], {"ticket": ticket}),
-                    reference=ticket)
+                    reference=ticket, full_fonts=not fits_charset(*strings_in(data, words, texts()["pdf"])))
     try:
         pdf.set_subject(fill(words["document_subject"], {"service": data["service_title"]}))
         pdf.add_page()

@@ -6,6 +6,7 @@ table and QR block."""
 from bot.core.privacy import mask_nik
 from bot.core.text import fill
 from delivery.pdf_common import OfficePDF, format_wita
+from delivery.pdf_fonts import fits_charset, strings_in
 from delivery.receipt import NOT_GIVEN, _details_with_qr, _title_block
 from flows.definition import texts
 
@@ -23,7 +24,7 @@ def build_slip(data: dict) -> bytes:
              (words["nik"], mask_nik(data.get("nik")) or NOT_GIVEN),
              (words["booked_at"], format_wita(data["booked_at"]))]
     pdf = OfficePDF(data["office"], texts()["pdf"], title=fill(words["document_title"], {"code": data["code"]}),
-                    reference=data["code"])
+                    reference=data["code"], full_fonts=not fits_charset(*strings_in(data, rows, words, texts()["pdf"])))
     try:
         pdf.set_subject(fill(words["document_subject"], {"service": data["service_title"]}))
         pdf.add_page()

@@ -296,3 +296,21 @@ def test_an_item_longer_than_half_a_page_flows_without_blank_pages():
     for page in reader.pages:
         assert len(text_boxes(page)) > 3  # header/footer plus body: no empty page
         assert overlaps(text_boxes(page)) == []
+
+
+def test_a_name_outside_the_cut_fonts_still_prints():
+    """Receipts embed DejaVu cut to the Latin letters; a name with any other letter gets the full fonts."""
+    text = text_of(build_receipt(sample(subject_name="Ŋgurah Ɓagus")))
+    assert "Ŋgurah Ɓagus" in text
+
+
+def test_receipts_built_one_after_another_each_print_their_own_words():
+    """The fonts are parsed once per process: one receipt's letters must not leak into, or be
+    missing from, the next one (each embeds the glyphs it uses)."""
+    first = text_of(build_receipt(sample(subject_name="Zulkifli Qaswar", ticket="AKL-0101")))
+    wide = text_of(build_receipt(sample(subject_name="Ŋgurah Ɓagus", ticket="AKL-0102")))
+    last = text_of(build_receipt(sample(subject_name="Joko Widyawan", ticket="AKL-0103")))
+    assert "Zulkifli Qaswar" in first and "AKL-0101" in first
+    assert "Ŋgurah Ɓagus" in wide and "AKL-0102" in wide
+    assert "Joko Widyawan" in last and "AKL-0103" in last and "Zulkifli" not in last
+    assert "✓" in last  # the received documents' check mark is in the cut

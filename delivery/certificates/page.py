@@ -1,36 +1,17 @@
 """The page every issued document is drawn on: A4 portrait, the cut DejaVu fonts, word widths
 remembered, and the QR code drawn as rectangles.
 
-- fonts: DejaVu (the files pdf_common embeds), cut once per process to the Latin glyphs the
+- fonts: DejaVu (delivery/pdf_fonts.py), cut once per process to the Latin glyphs the
   documents use. fpdf2 parses and subsets an embedded font for every document, and doing that on
   the full DejaVu files (6,000 glyphs) costs about 60 ms a page; on the cut files it is a few ms.
   A text with a character outside the cut set makes that one document use the full files.
 - draw_qr: a QR code drawn as filled rectangles (no PNG to encode and decode, sharp at any zoom).
 """
-import atexit
-import shutil
-import tempfile
-import threading
-from pathlib import Path
-
 import segno
-from fontTools import subset as ftsubset
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import TextMode, XPos, YPos
 
-from delivery.pdf_common import FONT_FAMILY, FONT_FILES
-
-# Basic Latin, Latin-1, Latin Extended-A and -B (names such as "Hélène" or "Đinh"), and the
-# punctuation block (dashes, quotes, bullet, ellipsis).
-CHARSET_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2013, 0x2014), (0x2018, 0x201E), (0x2022, 0x2022), (0x2026, 0x2026))
-CHARSET = frozenset(cp for low, high in CHARSET_RANGES for cp in range(low, high + 1))
-
-UNUSED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "kern", "gasp", "hdmx", "LTSH", "VDMX")
-
-_font_lock = threading.Lock()
-_cut_fonts: dict[str, str] | None = None
-
+from delivery.pdf_fonts import add_font, fits_charset  # noqa: F401  (fits_charset: the package's API)
 
 # Synthetic bold: the stroke width per point of font size (0.06 em looks like DejaVu Sans Bold
 # at print sizes; the letters keep the regular face's spacing).
@@ -42,37 +23,6 @@ _WIDTHS: dict[tuple, float] = {}
 MAX_WIDTHS = 20_000
 
 
-def _cut_font_files() -> dict[str, str]:
-    """Paths of the DejaVu files cut to CHARSET, made once per process in a private temp dir."""
-    global _cut_fonts
-    if _cut_fonts is None:
-        with _font_lock:
-            if _cut_fonts is None:
-                folder = Path(tempfile.mkdtemp(prefix="sapa-fonts-"))
-                atexit.register(shutil.rmtree, folder, ignore_errors=True)
-                paths = {}
-                for style, source in FONT_FILES.items():
-                    font = TTFont(str(source), recalcTimestamp=False)
-                    options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True,
-                                               layout_features=[], hinting=False, name_IDs=["*"],
-                                               # fpdf2 neither shapes nor kerns text: only the
-                                               # outline, metric and naming tables are used.
-                                               drop_tables=[*ftsubset.Options().drop_tables, *UNUSED_TABLES])
-                    subsetter = ftsubset.Subsetter(options)
-                    subsetter.populate(unicodes=sorted(CHARSET))
-                    subsetter.subset(font)
-                    target = folder / source.name
-                    font.save(str(target))
-                    paths[style] = str(target)
-                _cut_fonts = paths
-    return _cut_fonts
-
-
-def fits_charset(*texts: str) -> bool:
-    """True when every character of texts is in the cut fonts."""
-    return all(ord(ch) in CHARSET for text in texts for ch in text if ch not in "\n\r\t")
-
-
 class CertificatePDF(FPDF):
     """A4 portrait in mm with the DejaVu fonts (cut or full) and metadata free of personal data."""
 
@@ -80,15 +30,9 @@ class CertificatePDF(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.fonts_cut = not full_fonts
         self.synthetic_bold = False
-        files = {s: str(p) for s, p in FONT_FILES.items()} if full_fonts else _cut_font_files()
         # One face only: bold is drawn by stroking the regular glyphs (see set_font). Each face
-        # embedded costs ~3 ms to load and ~3 ms to subset per document, a fifth of a page.
-        self.add_font(FONT_FAMILY, "", files[""])
-        for font in self.fonts.values():
-            # fpdf2 subsets each font when the PDF is written; with recalcBBoxes (fontTools'
-            # default) every glyph kept is decoded and re-encoded just to recompute its bounding
-            # box, a third of the time of a page. The boxes in the file are right as they are.
-            font.ttfont.recalcBBoxes = False
+        # embedded costs ~3 ms to subset per document, a fifth of a page.
+        add_font(self, "", full=full_fonts)
         self.set_auto_page_break(False)
         self.set_title(title)
         self.set_author(author)
