@@ -3,7 +3,8 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core import db, handoff, inbound_store
 from bot.core.clock import dialogue_now
@@ -39,11 +40,14 @@ MAX_ATTEMPTS = 3
 def process_contact(contact_id: int) -> int:
     """Advance the dialogue for every message this contact sent that is not handled yet."""
     inbound_store.job_started(contact_id)
-    _show_typing(contact_id)
+    if _may_show_typing(contact_id):
+        _show_typing(contact_id)
     handled, awaited, more = [], False, True
     while more:
         with db.new_session() as s:
-            contact = db.lock_contact(s, contact_id)
+            contact, convs = db.lock_contact_with(s, contact_id, Conversation, Conversation.contact_id == Contact.id)
+            conv = convs[0] if convs else None
+            _CHANNELS[contact_id] = contact.channel
             awaited = _replies_awaited(contact.channel)
             waiting = s.execute(select(Message).where(
                 Message.contact_id == contact_id, Message.direction == "in", Message.status == "received")
@@ -62,17 +66,12 @@ def process_contact(contact_id: int) -> int:
                 s.rollback()
                 _give_up(s, contact_id, message_id)
                 continue
-            # Counted before the work, in its own commit, so a job killed mid-way still leaves it.
-            message.attempts += 1
-            s.commit()
-            contact = db.lock_contact(s, contact_id)
-            s.refresh(message)
-            if message.status != "received":
+            if not _count_attempt(s, contact_id, message):
                 s.commit()  # another job took it while the count was written: look again
                 more = True
                 continue
             try:
-                _handle(s, contact, message)
+                _handle(s, contact, conv, message)
                 _forget_typed(message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all
             except Exception:
@@ -89,6 +88,30 @@ def process_contact(contact_id: int) -> int:
     return len(handled)
 
 
+def _count_attempt(s, contact_id: int, message: Message) -> bool:
+    """Count one more attempt at the message before the work, committed at once, so that a job
+    killed mid-way still leaves it. False when another job took the message meanwhile."""
+    if s.get_bind().dialect.name == "sqlite":
+        # One writer at a time on SQLite: commit the count, then take the lock again.
+        message.attempts += 1
+        s.commit()
+        db.lock_contact(s, contact_id)
+        s.refresh(message)
+        return message.status == "received"
+    # The contact stays locked, so no other job can take the message: the count is committed on
+    # the autocommit connection without ending this transaction (no second lock, no reload).
+    with db.autocommit_engine().connect() as conn:
+        conn.execute(update(Message).where(Message.id == message.id).values(attempts=Message.attempts + 1))
+    set_committed_value(message, "attempts", message.attempts + 1)
+    return True
+
+
+def _staff_may_reply(channel_name: str) -> bool:
+    """Whether staff can answer this channel's chats outside the inbox (their replies are recorded)."""
+    channel = registry.channel(channel_name)
+    return channel is None or channel.adapter.capabilities.staff_replies
+
+
 def _replies_awaited(channel_name: str) -> bool:
     """Whether someone waits over HTTP for this channel's replies (the simulator page)."""
     channel = registry.channel(channel_name)
@@ -97,6 +120,21 @@ def _replies_awaited(channel_name: str) -> bool:
 
 # Only for a message this recent: "typing…" for one answered late (a backlog, a sweep) misleads.
 TYPING_FOR = timedelta(minutes=1)
+# Each contact's channel, as this process has seen it (a contact never changes channel): a job
+# for a channel with no "typing…" indicator skips the lookup for it. Bounded: cleared when full.
+_CHANNELS: dict[int, str] = {}
+CHANNELS_KEPT = 100_000
+
+
+def _may_show_typing(contact_id: int) -> bool:
+    """Whether the contact's channel may have a "typing…" indicator (unknown yet: it may)."""
+    if len(_CHANNELS) > CHANNELS_KEPT:
+        _CHANNELS.clear()
+    name = _CHANNELS.get(contact_id)
+    if name is None:
+        return True
+    channel = registry.channel(name)
+    return channel is not None and channel.adapter.capabilities.typing
 
 
 def _show_typing(contact_id: int) -> None:
@@ -119,8 +157,9 @@ def _show_typing(contact_id: int) -> None:
             log.info("typing indicator not shown on %s: %s", found.Contact.channel, err)
 
 
-def _handle(s, contact, message: Message) -> None:
-    """Run the engine on one message and write its replies to the outbox."""
+def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
+    """Run the engine on one message (`conv`: the contact's conversation, None before the first)
+    and write its replies to the outbox."""
     if message.kind == "media":
         resolve_media(s, contact, message)  # download now: the provider's copy is short-lived
     # The citizen wrote: the window is open again, so what waited for it can go out.
@@ -129,7 +168,6 @@ def _handle(s, contact, message: Message) -> None:
         contact.last_inbound_at = received
     s.execute(update(Outbox).where(Outbox.contact_id == contact.id, Outbox.status == "held")
               .values(status="pending", next_attempt_at=None))
-    conv = s.execute(select(Conversation).where(Conversation.contact_id == contact.id)).scalar_one_or_none()
     if conv is None:
         conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle", owner="bot")
         s.add(conv)
@@ -137,24 +175,21 @@ def _handle(s, contact, message: Message) -> None:
     if conv.owner == "officer" and handoff.officer_gone(s, conv, received, current_app.config["OFFICE"]):
         conv.owner, conv.officer_id = "bot", None
         audit(s, "system", "conversation_returned_to_bot", conv, reason="officer_idle")
-    if handoff.bot_keeps_quiet(s, contact.id, received, current_app.config["OFFICE"]):
+    if _staff_may_reply(contact.channel) and handoff.bot_keeps_quiet(s, contact.id, received,
+                                                                      current_app.config["OFFICE"]):
         # Staff are answering this chat from the Page inbox: the bot does not talk over them.
         # The message is kept (and a photo stored) for them and for the officers' inbox.
         conv.needs_human = False  # someone is answering
         message.status, message.processed_at = "processed", utcnow()
         audit(s, f"citizen:{contact.id}", "message_left_to_staff", message, kind=message.kind)
         return
-    before = s.execute(select(Message.id, Message.created_at).where(
-        Message.contact_id == contact.id, Message.direction == "in", Message.id < message.id)
-        .order_by(Message.id.desc()).limit(1)).first()
-    previous = before.created_at if before is not None else None
-    if before is not None:
-        # Only a hand-back since the citizen's previous message matters, so only those rows are read.
-        handed_back = s.execute(select(Message.created_at).where(
-            Message.contact_id == contact.id, Message.direction == "out", Message.id > before.id,
-            handoff.HANDED_BACK).order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-        if handed_back is not None:
-            previous = handed_back  # the bot asked its question again then: an answer to it is no return after a gap
+    # The citizen's previous message, or the bot's hand-back question if one came after it: the bot
+    # asked its question again then, so an answer to it is no return after a gap.
+    previous = s.execute(select(Message.created_at).where(
+        Message.contact_id == contact.id, Message.id != message.id,
+        or_(and_(Message.direction == "in", Message.id < message.id),
+            and_(Message.direction == "out", handoff.HANDED_BACK)))
+        .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
     config = current_app.config  # the dialogue's time: the message's, or a test's clock (bot/core/clock.py)
     engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
                     resume_after=timedelta(minutes=config["RESUME_AFTER_MINUTES"]),

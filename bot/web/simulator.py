@@ -187,6 +187,10 @@ def _collect(message_id: int, wait: bool) -> tuple[list[dict], bool]:
     """The replies this message produced so far, and whether it is done; with `wait`, up to
     SIMULATOR_WAIT_SECONDS for a worker to finish it."""
     deadline = time.monotonic() + (current_app.config["SIMULATOR_WAIT_SECONDS"] if wait else 0)
+    if wait:
+        # A worker has hardly started on it yet: wait for its announcement (kept in a list, so one
+        # made before this wait is seen at once) before the first look at the database.
+        jobs.wait_answered(message_id, deadline - time.monotonic())
     while True:
         with db.new_session() as s:
             status = s.get(Message, message_id).status

@@ -54,6 +54,7 @@ class Capabilities:
     caption_max: int = 0           # longest caption on a document; 0: no captions
     typing: bool = False           # a "typing…" indicator exists
     templates: bool = False        # approved templates may be sent outside the window
+    staff_replies: bool = False    # staff may answer from the provider's own inbox (echoes recorded)
 
 
 class Adapter(Protocol):

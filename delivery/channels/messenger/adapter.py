@@ -64,7 +64,7 @@ class MessengerAdapter:
     """Sends outbox payloads through the Messenger Send API."""
 
     name = CHANNEL
-    capabilities = Capabilities(text_max=TEXT_MAX, buttons_max=QUICK_REPLIES_MAX, typing=True)
+    capabilities = Capabilities(text_max=TEXT_MAX, buttons_max=QUICK_REPLIES_MAX, typing=True, staff_replies=True)
 
     def send(self, contact, payload: dict, outbox_id: int, tag: str | None = None) -> str:
         """Send one payload (texts, quick replies, a PDF); returns the last message id."""
