@@ -224,7 +224,7 @@ def ceiling_pass(db_url: str, seconds: float, instance: str) -> dict:
     errors: list = []
     requests = 0
     client = app.test_client()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     n = 0
     while time.perf_counter() - began < seconds:
         n += 1
@@ -234,6 +234,7 @@ def ceiling_pass(db_url: str, seconds: float, instance: str) -> dict:
         except Exception as err:  # noqa: BLE001
             errors.append(f"{type(err).__name__}: {err}"[:300])
     result = _summary(turns, errors, requests, time.perf_counter() - began)
+    result["cpu_ms"] = {"this process": (time.process_time() - cpu) * 1000 / max(len(turns), 1)}
     dispose(app)
     return result
 
@@ -347,6 +348,22 @@ class MemoryWatch:
         return self.peak
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process so far, its reaped children's included."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_role(web: subprocess.Popen, workers: list[subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds used so far by the web processes and by the workers (children included). Unlike
+    turns/s, CPU per turn hardly depends on what else the machine runs."""
+    return {"web": sum(_cpu_seconds(p) for p in [web.pid, *_children(web.pid)]),
+            "workers": sum(_cpu_seconds(p) for w in workers for p in [w.pid, *_children(w.pid)])}
+
+
 def _line(name: str, r: dict) -> str:
     if not r["turns"] or r["p50"] is None:
         return f"{name:<30} no turns answered; errors {len(r['errors'])}"
@@ -398,14 +415,18 @@ def main() -> int:
             watch = MemoryWatch(web, workers)
             try:
                 for k in range(max(1, args.repeat)):
-                    jobs_before, began = jobs_done(redis_url, queue), time.perf_counter()
+                    jobs_before, cpu_before = jobs_done(redis_url, queue), cpu_by_role(web, workers)
+                    began = time.perf_counter()
                     time.sleep(args.seconds)
                     ended = time.perf_counter()
                     result = crowd.window(began, ended)
                     result["jobs_per_second"] = (jobs_done(redis_url, queue) - jobs_before) / (ended - began)
+                    cpu = {role: used - cpu_before[role] for role, used in cpu_by_role(web, workers).items()}
+                    result["cpu_ms"] = {role: used * 1000 / max(result["turns"], 1) for role, used in cpu.items()}
                     passes.append(result)
                     print(_line(f"pass {k + 1}, {args.citizens} citizens", result)
-                          + f"   jobs/s {result['jobs_per_second']:.1f}", flush=True)
+                          + f"   jobs/s {result['jobs_per_second']:.1f}   CPU per turn: "
+                          + ", ".join(f"{role} {ms:.1f} ms" for role, ms in result["cpu_ms"].items()), flush=True)
                     for err in sorted(set(result["errors"]))[:3]:
                         print(f"    error: {err}")
             finally:
@@ -418,7 +439,8 @@ def main() -> int:
         print("peak RSS per process: " + ", ".join(f"{role} {mb:.0f} MB" for role, mb in memory.items()))
         os.environ["INSTANCE_PATH"] = instance
         ceiling = ceiling_pass(url, args.seconds, instance)
-        print(_line("ceiling, 1 process, inline", ceiling), flush=True)
+        print(_line("ceiling, 1 process, inline", ceiling)
+              + f"   CPU per turn {ceiling['cpu_ms']['this process']:.1f} ms", flush=True)
         for err in sorted(set(ceiling["errors"]))[:3]:
             print(f"    error: {err}")
     finally:

@@ -25,8 +25,8 @@ import delivery.conversation  # noqa: F401
 import delivery.sender  # noqa: F401
 from bot.core import audit_chain, db, office_settings
 from bot.web.app import create_app
-from delivery import recovery, reminders, retention
-from flows import understand
+from delivery import pdf_fonts, recovery, reminders, retention
+from flows import definition, understand
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ class AppWorker(SimpleWorker):
         app = create_app()
         with app.app_context():
             understand.warm()
+            definition.available_flows()  # every flow read and checked now, not by its first citizen
+        pdf_fonts.warm()  # the first receipt of the process must not wait for the fonts to be cut
         # A forked child (RQ's scheduler process) must not share this process's database connections.
         os.register_at_fork(after_in_child=lambda: db.dispose(app, close=False))
         self.app = app

@@ -84,14 +84,11 @@ def add_font(pdf: FPDF, style: str, *, full: bool) -> None:
     full file, or the cut one). The widths and glyph map are shared (fpdf2 only reads them); what
     a document changes is its own: the subset of glyphs it used, and the fontTools object that
     subset is cut from at output (opened lazily, so it costs the table directory, not the tables)."""
-    path = FONT_FILES[style] if full else cut_font_files()[style]
     fontkey = FONT_FAMILY.lower() + style
     if fontkey in pdf.fonts:
         return
-    with _lock:
-        parsed = _parsed.get((fontkey, path))
-        if parsed is None:
-            parsed = _parsed[(fontkey, path)] = TTFFont(FPDF(), path, fontkey, style)
+    parsed = _parsed_face(style, full)
+    path = parsed.ttffile
     font = copy.copy(parsed)
     font.i = len(pdf.fonts) + 1
     font.ttfont = TTFont(path, recalcTimestamp=False, lazy=True)
@@ -103,3 +100,21 @@ def add_font(pdf: FPDF, style: str, *, full: bool) -> None:
     font.biggest_size_pt = 0
     font._hbfont = None
     pdf.fonts[fontkey] = font
+
+
+def _parsed_face(style: str, full: bool) -> TTFFont:
+    """The face parsed once per process (its own file closed: each document opens its copy's)."""
+    path = FONT_FILES[style] if full else cut_font_files()[style]
+    with _lock:
+        parsed = _parsed.get((style, path))
+        if parsed is None:
+            parsed = _parsed[(style, path)] = TTFFont(FPDF(), path, FONT_FAMILY.lower() + style, style)
+            parsed.ttfont.close()
+        return parsed
+
+
+def warm() -> None:
+    """Cut and parse every face now (a worker starting), not in the first document's job."""
+    for style in FONT_FILES:
+        for full in (True, False):
+            _parsed_face(style, full)

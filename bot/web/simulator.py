@@ -192,7 +192,9 @@ def _collect(message_id: int, wait: bool) -> tuple[list[dict], bool]:
         # made before this wait is seen at once) before the first look at the database.
         jobs.wait_answered(message_id, deadline - time.monotonic())
     while True:
-        with db.new_session() as s:
+        # Autocommitted reads (no BEGIN/ROLLBACK): the status first, so rows read after it are at
+        # least as new as it is.
+        with db.read_session() as s:
             status = s.get(Message, message_id).status
             rows = s.execute(select(Outbox).where(Outbox.in_reply_to == message_id).order_by(Outbox.id)).scalars().all()
             done = status != "received" and all(r.status != "pending" for r in rows)
@@ -218,12 +220,9 @@ def _render(payload: dict) -> dict:
 
 def _button_title(user: str, button: str) -> str | None:
     """The title of the button pressed, from the last message that offered it."""
-    s = db.session()
-    contact = s.execute(select(Contact).where(Contact.channel == CHANNEL, Contact.external_id == user)).scalar_one_or_none()
-    if contact is None:
-        return None
-    rows = s.execute(select(Message.payload).where(Message.contact_id == contact.id, Message.direction == "out")
-                     .order_by(Message.id.desc()).limit(5)).scalars()
+    rows = db.session().execute(select(Message.payload).join(Contact, Contact.id == Message.contact_id).where(
+        Contact.channel == CHANNEL, Contact.external_id == user, Message.direction == "out")
+        .order_by(Message.id.desc()).limit(5)).scalars()
     for payload in rows:
         for b in (payload or {}).get("buttons", []):
             if b["id"] == button:
