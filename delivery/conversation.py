@@ -47,7 +47,7 @@ def process_contact(contact_id: int) -> int:
         with db.new_session() as s:
             contact, convs = db.lock_contact_with(s, contact_id, Conversation, Conversation.contact_id == Contact.id)
             conv = convs[0] if convs else None
-            _CHANNELS[contact_id] = contact.channel
+            _channels()[contact_id] = contact.channel
             awaited = _replies_awaited(contact.channel)
             waiting = s.execute(select(Message).where(
                 Message.contact_id == contact_id, Message.direction == "in", Message.status == "received")
@@ -120,17 +120,22 @@ def _replies_awaited(channel_name: str) -> bool:
 
 # Only for a message this recent: "typing…" for one answered late (a backlog, a sweep) misleads.
 TYPING_FOR = timedelta(minutes=1)
-# Each contact's channel, as this process has seen it (a contact never changes channel): a job
-# for a channel with no "typing…" indicator skips the lookup for it. Bounded: cleared when full.
-_CHANNELS: dict[int, str] = {}
+# Each contact's channel, as this app has seen it (a contact never changes channel): a job for a
+# channel with no "typing…" indicator skips the lookup for it. Bounded: cleared when full.
 CHANNELS_KEPT = 100_000
+
+
+def _channels() -> dict[int, str]:
+    """The app's memory of its contacts' channels (per app: each has its own database)."""
+    known = current_app.extensions.setdefault("contact_channels", {})
+    if len(known) > CHANNELS_KEPT:
+        known.clear()
+    return known
 
 
 def _may_show_typing(contact_id: int) -> bool:
     """Whether the contact's channel may have a "typing…" indicator (unknown yet: it may)."""
-    if len(_CHANNELS) > CHANNELS_KEPT:
-        _CHANNELS.clear()
-    name = _CHANNELS.get(contact_id)
+    name = _channels().get(contact_id)
     if name is None:
         return True
     channel = registry.channel(name)
