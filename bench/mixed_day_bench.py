@@ -42,7 +42,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -309,7 +309,8 @@ class Officer:
 
     def answer(self, ticket: str, text: str) -> None:
         """Find the citizen by ticket, read the transcript, take over, reply, hand back to the bot."""
-        found = self._go("list conversations", "GET", "/inbox/conversations", params={"q": ticket})
+        self._go("list conversations", "GET", "/inbox/conversations")
+        found = self._go("search by ticket", "GET", "/inbox/conversations", params={"q": ticket})
         conv = re.search(r"/inbox/conversations/(\d+)", found.text)
         if conv is None:
             raise Late(f"no conversation found for {ticket}")
@@ -425,6 +426,7 @@ class Watch:
         self.connections: list = []               # (at, total, active)
         self.delivered: list = []                 # (ticket, wall time delivered)
         self.seen_delivered: set = set()
+        self.since = datetime(2000, 1, 1, tzinfo=timezone.utc)
         self.lock = threading.Lock()
         self.stopped = threading.Event()
         self._sample(first=True)
@@ -463,11 +465,12 @@ class Watch:
                 "WHERE application_name = %s", (APP_NAME,)).fetchone()
             self.connections.append((now, total, active))
             rows = self.db.execute(f"SELECT ticket, closed_at FROM {self.schema}.requests "  # noqa: S608 - our schema
-                                   "WHERE status = 'delivered'").fetchall()
+                                   "WHERE status = 'delivered' AND closed_at >= %s", (self.since,)).fetchall()
             for ticket, closed in rows:
                 if ticket not in self.seen_delivered:
                     self.seen_delivered.add(ticket)
                     self.delivered.append((ticket, closed.timestamp()))
+                    self.since = max(self.since, closed - timedelta(seconds=5))  # late commits still seen
 
     def _run(self) -> None:
         while not self.stopped.wait(0.5):

@@ -46,7 +46,7 @@ def test_each_errand_and_each_officer_action_works_once(sqlite_app, live_server_
     # The issued documents were built, signed and sent to the citizens' chats (inline jobs).
     assert request_status(sqlite_app, birth) == request_status(sqlite_app, death) == "delivered"
     assert {a[0] for a in actions} >= {"sign-in", "list requests", "open request", "assign", "approve", "issue",
-                                       "list conversations", "open transcript", "take", "reply", "hand back"}
+                                       "list conversations", "search by ticket", "open transcript", "take", "reply", "hand back"}
 
 
 def test_the_ledger_lends_a_citizen_to_one_at_a_time_and_only_its_own_thread_chats_as_it():
