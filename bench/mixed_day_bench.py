@@ -62,6 +62,7 @@ ERRANDS = {"birth": 3, "death": 2, "booking": 2, "status": 2, "faq": 2}
 FAQ = ["jam buka kantor kapan?", "bayar brp bikin akte lahir?", "syarat bikin kia apa aja?",
        "berapa lama akta kelahiran jadi?", "kantor disdukcapil dimana?"]
 REPLIES = ["Baik Bapak/Ibu, permohonan sedang kami periksa.", "Terima kasih, dokumen sudah kami terima."]
+POLL_SECONDS = 5.0        # an open inbox page polls the badge and the list this often
 APP_NAME = "sapa-mixed"   # application_name of the web's and workers' connections (pg_stat_activity)
 
 
@@ -268,6 +269,7 @@ class Officer:
 
     def __init__(self, client, username: str, secret: str, actions: list):
         self.client, self.username, self.secret, self.actions = client, username, secret, actions
+        self.fingerprint = ""
 
     def _go(self, action: str, method: str, path: str, **kwargs):
         started = time.perf_counter()
@@ -307,6 +309,13 @@ class Officer:
             if done.status_code != 303 or done.headers.get("location", "").split("?")[0] != f"/inbox/requests/{ticket}":
                 raise Late(f"{action} {ticket}: {done.status_code}")
 
+    def poll(self) -> None:
+        """What an open inbox page's script asks every 5 s: the badge of waiting citizens, and the
+        conversation list when it changed (bot/web/static/inbox-live.js, conversations.js)."""
+        self._go("poll badge", "GET", "/inbox/conversations/live.json")
+        listed = self._go("poll list", "GET", "/inbox/conversations.json", params={"since": self.fingerprint})
+        self.fingerprint = listed.json().get("fingerprint", "")
+
     def answer(self, ticket: str, text: str) -> None:
         """Find the citizen by ticket, read the transcript, take over, reply, hand back to the bot."""
         self._go("list conversations", "GET", "/inbox/conversations")
@@ -343,21 +352,21 @@ class Office:
 
         with httpx.Client(base_url=self.url, timeout=WAIT_SECONDS, follow_redirects=False) as client:
             officer = Officer(client, username, secret, self.actions)
-            while True:
-                try:
-                    officer.sign_in()
-                    break
-                except Busy:
-                    self.sign_in_waits += 1
-                    if self.stopped.wait(random.uniform(0.5, 2.0)):
-                        return
-                except Exception as err:  # noqa: BLE001
-                    self.errors.append((time.perf_counter(), "sign-in", f"{type(err).__name__}: {err}"[:300]))
-                    return
-            turn = 0
+            try:
+                refused = sign_in_when_free(officer, self.stopped)
+            except Exception as err:  # noqa: BLE001
+                self.errors.append((time.perf_counter(), "sign-in", f"{type(err).__name__}: {err}"[:300]))
+                return
+            if refused is None:
+                return
+            self.sign_in_waits += refused
+            turn, polled = 0, time.monotonic()
             while not self.stopped.wait(self.pause):
                 turn += 1
                 try:
+                    if time.monotonic() - polled >= POLL_SECONDS:
+                        polled = time.monotonic()
+                        officer.poll()
                     if turn % 2:
                         try:
                             ticket = self.filed.get_nowait()
@@ -381,6 +390,44 @@ class Office:
         self.stopped.set()
         for t in self.threads:
             t.join()
+
+
+def sign_in_when_free(officer: Officer, stopped: threading.Event | None = None) -> int | None:
+    """Sign in, trying again while another sign-in from this address is being checked (429); how
+    many times it was refused, or None when the run stopped first."""
+    refused = 0
+    while True:
+        try:
+            officer.sign_in()
+            return refused
+        except Busy:
+            refused += 1
+            pause = random.uniform(0.5, 2.0)
+            if stopped is not None and stopped.wait(pause):
+                return None
+            if stopped is None:
+                time.sleep(pause)
+
+
+def probe_polls(url: str, username: str, secret: str, count: int, watch) -> dict:
+    """After the day: one officer's page polls `count` times back to back on the quiet setup; the
+    time of each and the CPU the web, PostgreSQL and Redis spent per request."""
+    import httpx
+
+    actions: list = []
+    with httpx.Client(base_url=url, timeout=WAIT_SECONDS) as client:
+        officer = Officer(client, username, secret, actions)
+        sign_in_when_free(officer)
+        actions.clear()
+        before, began = watch.cpu_now(), time.perf_counter()
+        for _ in range(count):
+            officer.poll()
+        elapsed = time.perf_counter() - began
+        time.sleep(1.0)  # the sampler's next round
+        after = watch.cpu_now()
+    used = sum(after.get(k, 0.0) - before.get(k, 0.0) for k in ("gunicorn", "postgres (app)", "redis-server"))
+    return {"requests": len(actions), "per_second": len(actions) / elapsed,
+            **percentiles([a[1] for a in actions]), "cpu_ms": used / max(1, len(actions)) * 1000}
 
 
 # ---- what the machine does meanwhile ----------------------------------------------------------------------------
@@ -589,6 +636,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="rq workers (the Procfile's two)")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per web worker")
+    parser.add_argument("--probe-polls", type=int, default=100, help="inbox polls timed on the quiet setup at the end")
     parser.add_argument("--keep", action="store_true", help="keep the schema and queue for inspection")
     return parser.parse_args(argv)
 
@@ -628,6 +676,7 @@ def main(argv=None) -> int:
     app = bench_side_app(f"{url}&application_name=sapa-mixed-bench", instance)
     try:
         officers = [(f"petugas{k}", create_officer(app, f"petugas{k}")) for k in range(args.officers)]
+        prober = ("petugas-probe", create_officer(app, "petugas-probe"))
         gargs = argparse.Namespace(workers=args.web_workers, threads=args.threads, worker_class="gthread")
         web, app_url = start_gunicorn("dialogue_bench:bench_app()", env, gargs, logs / "web.log")
         workers = []
@@ -677,7 +726,14 @@ def main(argv=None) -> int:
             finally:
                 crowd.stop()
                 office.stop()
-                rss = watch.close()
+                try:
+                    probe = probe_polls(app_url, *prober, args.probe_polls, watch)
+                    print(f"an inbox page's polls on the quiet setup afterwards: {probe['requests']} requests, "
+                          f"{probe['per_second']:.0f}/s one after the other, p50 {_ms(probe['p50'])} "
+                          f"p99 {_ms(probe['p99'])} ms, CPU {probe['cpu_ms']:.1f} ms each (web, PostgreSQL, Redis)",
+                          flush=True)
+                finally:
+                    rss = watch.close()
         finally:
             for w in workers:
                 stop(w)

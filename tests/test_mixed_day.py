@@ -43,10 +43,12 @@ def test_each_errand_and_each_officer_action_works_once(sqlite_app, live_server_
         officer.review(birth, "6408-LT-0001")
         officer.review(death, "6408-KM-0001")
         officer.answer(birth, bench.REPLIES[0])
+        officer.poll()
     # The issued documents were built, signed and sent to the citizens' chats (inline jobs).
     assert request_status(sqlite_app, birth) == request_status(sqlite_app, death) == "delivered"
     assert {a[0] for a in actions} >= {"sign-in", "list requests", "open request", "assign", "approve", "issue",
-                                       "list conversations", "search by ticket", "open transcript", "take", "reply", "hand back"}
+                                       "list conversations", "search by ticket", "open transcript", "take", "reply", "hand back",
+                                       "poll badge", "poll list"}
 
 
 def test_the_ledger_lends_a_citizen_to_one_at_a_time_and_only_its_own_thread_chats_as_it():
