@@ -240,6 +240,13 @@ def ceiling_pass(db_url: str, seconds: float, instance: str) -> dict:
 
 
 # ---- the processes ---------------------------------------------------------------------------------------------
+def production_env(db_url: str, redis_url: str, queue: str, instance: str) -> dict:
+    """The environment of the processes a bench starts: its own schema, queue and files, the simulator on."""
+    return {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "RQ_QUEUE": queue, "SIMULATOR": "1",
+            "SECRET_KEY": "bench", "DATA_KEY": BENCH_DATA_KEY, "INSTANCE_PATH": instance,
+            "PUBLIC_BASE_URL": "http://bench.sapa.invalid"}
+
+
 def start_workers(env: dict, queue: str, count: int, logs: Path) -> list[subprocess.Popen]:
     """`count` workers as the Procfile starts them, on this run's queue; waits until they listen."""
     from redis import Redis
@@ -393,9 +400,7 @@ def main() -> int:
     url, schema = prepare_database(base)
     queue = f"sapa-dialogue-{os.getpid()}"
     instance = tempfile.mkdtemp(prefix="sapa-dialogue-")
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "RQ_QUEUE": queue, "SIMULATOR": "1",
-           "SECRET_KEY": "bench", "DATA_KEY": BENCH_DATA_KEY, "INSTANCE_PATH": instance,
-           "PUBLIC_BASE_URL": "http://bench.sapa.invalid"}
+    env = production_env(url, redis_url, queue, instance)
     logs = Path(instance)
     print(f"{args.citizens} citizens; gunicorn gthread {args.web_workers}x{args.threads} and {args.workers} rq workers "
           f"on {os.cpu_count()} CPUs (the citizens, PostgreSQL and Redis share them); {args.seconds:.0f} s per pass; "

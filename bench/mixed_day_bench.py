@@ -51,7 +51,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dialogue_bench import (  # noqa: E402
-    BENCH_DATA_KEY, WAIT_SECONDS, Citizen, Late, _children, _rss_mb, forget_keys, jobs_done, start_workers, stop, walk,
+    BENCH_DATA_KEY, WAIT_SECONDS, Citizen, Late, _children, _rss_mb, forget_keys, jobs_done, production_env,
+    start_workers, stop, walk,
 )
 from webhook_bench import drop, prepare_database, start_gunicorn  # noqa: E402
 
@@ -663,9 +664,7 @@ def main(argv=None) -> int:
     url, schema = prepare_database(base)
     queue_name = f"sapa-mixed-{os.getpid()}"
     instance = tempfile.mkdtemp(prefix="sapa-mixed-")
-    env = {**os.environ, "DATABASE_URL": f"{url}&application_name={APP_NAME}", "REDIS_URL": redis_url,
-           "RQ_QUEUE": queue_name, "SIMULATOR": "1", "SECRET_KEY": "bench", "DATA_KEY": BENCH_DATA_KEY,
-           "INSTANCE_PATH": instance, "PUBLIC_BASE_URL": "http://bench.sapa.invalid"}
+    env = production_env(f"{url}&application_name={APP_NAME}", redis_url, queue_name, instance)
     os.environ["INSTANCE_PATH"] = instance
     logs, files = Path(instance), Path(instance) / "files"
     print(f"{args.citizens} citizens and {args.officers} officers (a click every {args.officer_pause:g} s); "
