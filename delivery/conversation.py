@@ -45,8 +45,7 @@ def process_contact(contact_id: int) -> int:
     handled, awaited, more = [], False, True
     while more:
         with db.new_session() as s:
-            contact, convs = db.lock_contact_with(s, contact_id, Conversation, Conversation.contact_id == Contact.id)
-            conv = convs[0] if convs else None
+            contact = db.lock_contact(s, contact_id)
             _channels()[contact_id] = contact.channel
             awaited = _replies_awaited(contact.channel)
             waiting = s.execute(select(Message).where(
@@ -71,6 +70,9 @@ def process_contact(contact_id: int) -> int:
                 more = True
                 continue
             try:
+                # Read once the lock is held, in a statement of its own: a statement that waited for
+                # the lock still sees the rest of the database as it was before the wait.
+                conv = s.execute(select(Conversation).where(Conversation.contact_id == contact_id)).scalar_one_or_none()
                 _handle(s, contact, conv, message)
                 _forget_typed(message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all

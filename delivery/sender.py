@@ -35,8 +35,11 @@ def send_pending(contact_id: int) -> int:
     """Send every due outbox row of one contact, oldest first; returns how many were sent."""
     sent = 0
     with db.new_session() as s:
-        contact, rows = db.lock_contact_with(s, contact_id, Outbox, Outbox.contact_id == Contact.id,
-                                             Outbox.status == "pending", order_by=Outbox.id)
+        contact = db.lock_contact(s, contact_id)
+        # A statement of its own, after the lock: one that waited for the lock would still see the
+        # rows as they were before the wait, as pending when the job before sent them.
+        rows = s.execute(select(Outbox).where(Outbox.contact_id == contact_id, Outbox.status == "pending")
+                         .order_by(Outbox.id)).scalars().all()
         blocked, recent = False, RecentSends(s, contact_id)
         for row in rows:
             if row.kind == "email":

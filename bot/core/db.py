@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 
 from flask import current_app, g
-from sqlalchemy import and_, create_engine, event, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -125,19 +125,6 @@ def _close_request_session(_exc):
     s = g.pop("db_session", None)
     if s is not None:
         s.close()
-
-
-def lock_contact_with(s: Session, contact_id: int, entity, *on, order_by=None) -> tuple:
-    """lock_contact, and the contact's rows of `entity` matching `on` (which joins them to Contact),
-    on PostgreSQL in the same round trip: (contact, [rows])."""
-    if s.get_bind().dialect.name == "sqlite":
-        contact = lock_contact(s, contact_id)
-        query = select(entity).join(Contact, and_(*on)).where(Contact.id == contact_id)
-        return contact, s.execute(query.order_by(order_by) if order_by is not None else query).scalars().all()
-    query = (select(Contact, entity).outerjoin(entity, and_(*on)).where(Contact.id == contact_id)
-             .with_for_update(of=Contact, key_share=True))
-    found = s.execute(query.order_by(order_by) if order_by is not None else query).all()
-    return found[0][0], [row[1] for row in found if row[1] is not None]
 
 
 def lock_contact(s: Session, contact_id: int):
