@@ -84,6 +84,20 @@ def _sqlite_app(tmp_path: Path, template: Path, **extra):
 
 
 # ---- PostgreSQL + Redis + worker --------------------------------------------------------------
+def _wait_first_sweep(redis_url: str, queue: str, worker: subprocess.Popen, log: Path) -> None:
+    """Wait until the worker has swept once. On a new queue its first sweep takes every message
+    still waiting as lost (delivery/recovery.py) and queues it on this worker; a test with workers
+    of its own (another queue, other fake providers) must not have its messages taken that way."""
+    from redis import Redis
+
+    with Redis.from_url(redis_url) as redis:
+        deadline = time.monotonic() + 60
+        while not redis.exists(f"sapa:jobs-alive:{queue}"):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the test worker did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def pg_stack(tmp_path_factory):
     """A migrated PostgreSQL schema of this run's own and a running `rq worker` on its own queue."""
@@ -113,6 +127,7 @@ def pg_stack(tmp_path_factory):
     worker = subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "--with-scheduler",
                                "--worker-class", "bot.worker.AppWorker", "--url", redis_url, queue],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    _wait_first_sweep(redis_url, queue, worker, instance / "worker.log")
     yield {"url": url, "redis_url": redis_url, "instance": instance, "engine": engine, "worker": worker,
            "queue": queue, "env": env, "smtp": smtp}
     smtp.stop()
