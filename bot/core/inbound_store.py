@@ -3,6 +3,7 @@
 The webhooks' hot path. On PostgreSQL it is one prebuilt statement on an autocommitted driver
 connection: find or create the contact, insert the message (a duplicate provider id makes it
 nothing), and mark the contact queued (`queued_contacts`) unless a job already waits for it.
+Messages arriving together run it pipelined in one transaction, committed once (group commit).
 Elsewhere (SQLite, or a file to check first) the same steps run in one session.
 
 Neither path writes or waits for an existing contact's row: the contact's running job holds it
@@ -10,16 +11,18 @@ Neither path writes or waits for an existing contact's row: the contact's runnin
 """
 import json
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import bindparam, delete, exists, select, true, union_all, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import db
+from bot.core import db, group_commit
 from bot.core.models import Contact, Message, QueuedContact, utcnow
 
 MESSAGE_COLUMNS = ("channel", "direction", "provider_id", "kind", "text", "payload", "status", "created_at")
@@ -40,14 +43,24 @@ class Stored(NamedTuple):
 
 def store(external_id: str, display_name: str | None, row: dict,
           attach: Callable | None = None) -> Stored | None:
-    """Store `row` (Message columns) for the contact; None for a duplicate.
+    """Store `row` (Message columns) for the contact, committed before this returns; None for a duplicate.
 
+    Messages arriving together share one transaction and one commit (bot.core.group_commit); if
+    that transaction fails, the message is stored on its own, as without it.
     `attach(session, contact_id, row)` runs before the insert when given (a file to check and
-    store in the same transaction), which needs the session path.
+    store in the same transaction), which needs a session of its own.
     """
-    if attach is None and db.engine().dialect.name == "postgresql":
-        return _store_in_one_statement(external_id, display_name, row)
-    return _store_in_a_session(external_id, display_name, row, attach)
+    if attach is not None:
+        return _store_in_a_session(external_id, display_name, row, attach)
+    postgres = db.engine().dialect.name == "postgresql"
+    batch = _store_batch_in_one_transaction if postgres else _store_batch_in_a_session
+    stored = group_commit.committer(current_app._get_current_object(), "inbound", batch).submit(
+        (external_id, display_name, row))
+    if stored is group_commit.FAILED:
+        if postgres:
+            return _store_in_one_statement(external_id, display_name, row)
+        return _store_in_a_session(external_id, display_name, row, None)
+    return stored
 
 
 def job_started(contact_id: int) -> None:
@@ -95,52 +108,110 @@ def _one_statement():
     return str(compiled), {key: value for key, value in compiled.params.items() if value is not None}
 
 
-def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> Stored | None:
-    """Run the ingestion statement on an autocommitted driver connection (one round trip).
-
-    The statement goes straight to psycopg, prepared: SQLAlchemy's execution layer cost as much
-    as the statement itself on this path."""
+def _params(external_id: str, display_name: str | None, row: dict) -> dict:
+    """The ingestion statement's parameters for one message."""
     sql, fixed = _one_statement()
     now = row["created_at"]
     params = {**fixed, "c_channel": row["channel"], "c_external_id": external_id, "c_display_name": display_name,
               "c_created_at": now, "q_at": now, "q_stale_before": now - QUEUED_STALE_AFTER,
               **{f"m_{col}": row[col] for col in MESSAGE_COLUMNS}}
     params["m_payload"] = json.dumps(row["payload"])
-    conn = db.autocommit_engine().raw_connection()
+    return params
+
+
+@contextmanager
+def _driver_connection():
+    """A pooled psycopg connection in autocommit; one the database dropped is not pooled again
+    (without a pre-ping, it would fail the next message that got it, too)."""
+    pooled = db.autocommit_engine().raw_connection()
     try:
-        with conn.cursor() as cursor:
-            found = cursor.execute(sql, params, prepare=True).fetchone()
-            if found is None:
-                # Nothing stored: a duplicate, or a contact created by a concurrent first message
-                # that this statement's snapshot could not see. A second run sees that contact;
-                # if it stores nothing either, the message was a duplicate.
-                found = cursor.execute(sql, params, prepare=True).fetchone()
+        yield pooled.driver_connection
+    except BaseException:
+        if pooled.driver_connection.closed or pooled.driver_connection.broken:
+            pooled.invalidate()
+        raise
     finally:
-        conn.close()  # back to the pool
+        pooled.close()  # back to the pool
+
+
+def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> Stored | None:
+    """Run the ingestion statement on an autocommitted driver connection (one round trip).
+
+    The statement goes straight to psycopg, prepared: SQLAlchemy's execution layer cost as much
+    as the statement itself on this path."""
+    sql, _ = _one_statement()
+    params = _params(external_id, display_name, row)
+    with _driver_connection() as conn, conn.cursor() as cursor:
+        found = cursor.execute(sql, params, prepare=True).fetchone()
+        if found is None:
+            # Nothing stored: a duplicate, or a contact created by a concurrent first message
+            # that this statement's snapshot could not see. A second run sees that contact;
+            # if it stores nothing either, the message was a duplicate.
+            found = cursor.execute(sql, params, prepare=True).fetchone()
     return Stored(*found) if found else None
+
+
+def _store_batch_in_one_transaction(items: list[tuple]) -> list[Stored | None]:
+    """Run the ingestion statement for each (external_id, display_name, row) in one transaction,
+    pipelined (one round trip for all), and commit once.
+
+    Contacts take their locks (the queued mark) in one order, sorted by chat identity, so two
+    processes' batches never wait for each other in a circle; a contact's own messages keep
+    their order (the sort is stable), and so their ids do too."""
+    sql, _ = _one_statement()
+    order = sorted(range(len(items)), key=lambda i: (items[i][2]["channel"], items[i][0]))
+    params = [_params(*items[i]) for i in order]
+    with _driver_connection() as conn, conn.transaction(), conn.cursor() as cursor:
+        cursor.executemany(sql, params, returning=True)
+        found = [cursor.fetchone()]
+        while cursor.nextset():
+            found.append(cursor.fetchone())
+        for k, row in enumerate(found):
+            if row is None:  # a duplicate, or a contact created concurrently: see above
+                found[k] = cursor.execute(sql, params[k]).fetchone()
+    results: list[Stored | None] = [None] * len(items)
+    for k, i in enumerate(order):
+        results[i] = Stored(*found[k]) if found[k] else None
+    return results
 
 
 # ---- elsewhere: one session -----------------------------------------------------------------------------
 def _store_in_a_session(external_id: str, display_name: str | None, row: dict, attach) -> Stored | None:
     """The same steps as the statement, in one transaction."""
     with db.new_session() as s:
-        insert = db.insert_for(s)
-        conn = s.connection()
-        contact_id = _find_or_create_contact(conn, insert, row["channel"], external_id, display_name)
-        if attach is not None:
-            attach(s, contact_id, row)
-        messages = Message.__table__
-        message_id = conn.execute(
-            insert(messages).values(contact_id=contact_id, **row)
-            .on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(messages.c.id)
-        ).scalar_one_or_none()
-        if message_id is None:
+        stored = _store_steps(s, external_id, display_name, row, attach)
+        if stored is None:
             s.rollback()  # drops an upload stored for a duplicate, too
             return None
-        now = row["created_at"]
-        marked = conn.execute(_mark_queued(insert(QueuedContact.__table__).values(contact_id=contact_id, queued_at=now)),
-                              {"q_stale_before": now - QUEUED_STALE_AFTER}).first()
         s.commit()
+    return stored
+
+
+def _store_batch_in_a_session(items: list[tuple]) -> list[Stored | None]:
+    """The same steps for each (external_id, display_name, row), in one transaction."""
+    with db.new_session() as s:
+        found = [_store_steps(s, external_id, display_name, row, None) for external_id, display_name, row in items]
+        s.commit()
+    return found
+
+
+def _store_steps(s, external_id: str, display_name: str | None, row: dict, attach) -> Stored | None:
+    """Find or create the contact, insert the message and mark the contact queued; None for a duplicate."""
+    insert = db.insert_for(s)
+    conn = s.connection()
+    contact_id = _find_or_create_contact(conn, insert, row["channel"], external_id, display_name)
+    if attach is not None:
+        attach(s, contact_id, row)
+    messages = Message.__table__
+    message_id = conn.execute(
+        insert(messages).values(contact_id=contact_id, **row)
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(messages.c.id)
+    ).scalar_one_or_none()
+    if message_id is None:
+        return None
+    now = row["created_at"]
+    marked = conn.execute(_mark_queued(insert(QueuedContact.__table__).values(contact_id=contact_id, queued_at=now)),
+                          {"q_stale_before": now - QUEUED_STALE_AFTER}).first()
     return Stored(message_id, contact_id, marked is not None)
 
 
