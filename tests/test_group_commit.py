@@ -165,7 +165,7 @@ def test_messages_arriving_together_share_a_transaction_and_a_duplicate_is_store
             sender.post(params)
         sender.post(dict(together[0]))  # Twilio redelivers while the first copy waits: the same batch
         sender.post(dict(first))  # a copy of the message in the transaction before
-        time.sleep(0.5)  # let them all queue up behind the first
+        time.sleep(1.0)  # let them all queue up behind the first
     sender.join()
     sender.post(dict(together[1]))  # a copy arriving after its original was committed
     sender.join()
@@ -190,7 +190,7 @@ def test_a_citizens_messages_keep_their_order_when_they_share_a_transaction_with
         for params in sent:
             sender.post(params)
             time.sleep(0.05)  # one after another, as a citizen types them
-        time.sleep(0.3)
+        time.sleep(1.0)  # let them all queue up behind the first
     sender.join()
     rows = stored(app, [p["MessageSid"] for p in sent])
     assert [r.text for r in rows if r.text.startswith("siti")] == ["siti 1", "siti 2", "siti 3"]
