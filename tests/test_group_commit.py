@@ -92,7 +92,7 @@ def waiting_on_lock(app) -> list[int]:
     with psycopg.connect(pg_url(app), autocommit=True) as conn:
         return [pid for (pid,) in conn.execute(
         "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        " AND query LIKE 'WITH existing AS%'")]  # the ingestion statement
+        " AND (query LIKE 'WITH input AS%' OR query LIKE 'WITH existing AS%')")]  # a batch's, or one message's
 
 
 def until(condition, timeout: float = 10.0) -> None:

@@ -151,28 +151,100 @@ def _store_in_one_statement(external_id: str, display_name: str | None, row: dic
     return Stored(*found) if found else None
 
 
-def _store_batch_in_one_transaction(items: list[tuple]) -> list[Stored | None]:
-    """Run the ingestion statement for each (external_id, display_name, row) in one transaction,
-    pipelined (one round trip for all), and commit once.
+# The ingestion statement for many messages at once: the same steps, each over the whole batch.
+# `ord` is a message's place in the batch: contacts are created and messages inserted in that
+# order (so a citizen's messages keep it in their ids), and queued marks are taken in contact
+# order, so that two processes' batches do not wait for each other in a circle.
+BATCH_STATEMENT = """WITH input AS (
+    SELECT * FROM unnest(%(ord)s::int[], %(channel)s::text[], %(external_id)s::text[], %(display_name)s::text[],
+                         %(direction)s::text[], %(provider_id)s::text[], %(kind)s::text[], %(text)s::text[],
+                         %(payload)s::text[], %(status)s::text[], %(created_at)s::timestamptz[])
+        AS i(ord, channel, external_id, display_name, direction, provider_id, kind, text, payload, status, created_at)
+), existing AS (
+    SELECT c.id, c.channel, c.external_id, c.display_name FROM contacts c
+    WHERE (c.channel, c.external_id) IN (SELECT channel, external_id FROM input)
+), created AS (
+    INSERT INTO contacts (channel, external_id, display_name, created_at)
+    SELECT channel, external_id, display_name, created_at FROM (
+        SELECT DISTINCT ON (channel, external_id) * FROM input
+        WHERE (channel, external_id) NOT IN (SELECT channel, external_id FROM existing)
+        ORDER BY channel, external_id, ord) first_message
+    ORDER BY ord
+    ON CONFLICT (channel, external_id) DO NOTHING
+    RETURNING id, channel, external_id
+), contact AS (
+    SELECT id, channel, external_id FROM created UNION ALL SELECT id, channel, external_id FROM existing
+), named AS (
+    -- A changed profile name, from the contact's last message that has one.
+    SELECT DISTINCT ON (e.id) e.id, i.display_name FROM input i JOIN existing e USING (channel, external_id)
+    WHERE i.display_name IS NOT NULL ORDER BY e.id, i.ord DESC
+), renamed AS (
+    -- Only contacts no job holds right now (SKIP LOCKED): the webhook never waits for a job.
+    UPDATE contacts SET display_name = named.display_name FROM named
+    WHERE contacts.id = named.id AND contacts.display_name IS DISTINCT FROM named.display_name
+      AND contacts.id IN (SELECT id FROM contacts WHERE id IN (SELECT id FROM named)
+                          FOR NO KEY UPDATE SKIP LOCKED)
+), stored AS (
+    INSERT INTO messages (contact_id, channel, direction, provider_id, kind, text, payload, status, created_at)
+    SELECT c.id, i.channel, i.direction, i.provider_id, i.kind, i.text, i.payload::json, i.status, i.created_at
+    FROM input i JOIN contact c USING (channel, external_id) ORDER BY i.ord
+    ON CONFLICT (channel, provider_id) DO NOTHING
+    RETURNING id, contact_id, channel, provider_id
+), marked AS (
+    INSERT INTO queued_contacts (contact_id, queued_at)
+    SELECT DISTINCT contact_id, %(q_at)s::timestamptz FROM stored ORDER BY contact_id
+    ON CONFLICT (contact_id) DO UPDATE SET queued_at = excluded.queued_at
+        WHERE queued_contacts.queued_at < %(q_stale_before)s::timestamptz
+    RETURNING contact_id
+)
+SELECT stored.channel, stored.provider_id, stored.id, stored.contact_id, marked.contact_id IS NOT NULL
+FROM stored LEFT JOIN marked USING (contact_id) ORDER BY stored.id
+"""
 
-    Contacts take their locks (the queued mark) in one order, sorted by chat identity, so two
-    processes' batches never wait for each other in a circle; a contact's own messages keep
-    their order (the sort is stable), and so their ids do too."""
-    sql, _ = _one_statement()
-    order = sorted(range(len(items)), key=lambda i: (items[i][2]["channel"], items[i][0]))
-    params = [_params(*items[i]) for i in order]
-    with _driver_connection() as conn, conn.transaction(), conn.cursor() as cursor:
-        cursor.executemany(sql, params, returning=True)
-        found = [cursor.fetchone()]
-        while cursor.nextset():
-            found.append(cursor.fetchone())
-        for k, row in enumerate(found):
-            if row is None:  # a duplicate, or a contact created concurrently: see above
-                found[k] = cursor.execute(sql, params[k]).fetchone()
+
+def _store_batch_in_one_transaction(items: list[tuple]) -> list[Stored | None]:
+    """Store each (external_id, display_name, row) with one statement for the batch, committed once.
+
+    A message the statement did not store is either a duplicate or one whose contact another
+    process created meanwhile (unseen by the statement's snapshot, as in `_store_in_one_statement`):
+    those run once more, in the same transaction, and what still stores nothing is a duplicate.
+    A contact's job is asked of its first new message only."""
     results: list[Stored | None] = [None] * len(items)
-    for k, i in enumerate(order):
-        results[i] = Stored(*found[k]) if found[k] else None
+    with _driver_connection() as conn, conn.transaction(), conn.cursor() as cursor:
+        todo = list(range(len(items)))
+        for _ in range(2):
+            found = {(channel, provider_id): Stored(message_id, contact_id, needs_job)
+                     for channel, provider_id, message_id, contact_id, needs_job
+                     in cursor.execute(BATCH_STATEMENT, _batch_params([items[i] for i in todo]), prepare=True)}
+            missing = []
+            for i in todo:
+                # A second copy of a message in the same batch finds it taken by the first.
+                results[i] = found.pop((items[i][2]["channel"], items[i][2]["provider_id"]), None)
+                if results[i] is None:
+                    missing.append(i)
+            todo = missing
+            if not todo:
+                break
+    asked = set()
+    for i, stored in enumerate(results):
+        if stored is not None and stored.needs_job:
+            if stored.contact_id in asked:
+                results[i] = stored._replace(needs_job=False)
+            asked.add(stored.contact_id)
     return results
+
+
+def _batch_params(items: list[tuple]) -> dict:
+    """The batch statement's parameters: one array per column, in the batch's order."""
+    rows = [row for _, _, row in items]
+    now = max(row["created_at"] for row in rows)
+    params = {"ord": list(range(len(items))), "external_id": [external_id for external_id, _, _ in items],
+              "display_name": [display_name for _, display_name, _ in items],
+              "q_at": now, "q_stale_before": now - QUEUED_STALE_AFTER}
+    for col in MESSAGE_COLUMNS:
+        params[col] = [row[col] for row in rows]
+    params["payload"] = [json.dumps(row["payload"]) for row in rows]
+    return params
 
 
 # ---- elsewhere: one session -----------------------------------------------------------------------------
