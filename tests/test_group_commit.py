@@ -189,7 +189,7 @@ def test_a_citizens_messages_keep_their_order_when_they_share_a_transaction_with
         first_in_line(app, sender, held, message("+6281200002000", "yang pertama"))
         for params in sent:
             sender.post(params)
-            time.sleep(0.05)  # one after another, as a citizen types them
+            time.sleep(0.2)  # one after another, as a citizen types them
         time.sleep(1.0)  # let them all queue up behind the first
     sender.join()
     rows = stored(app, [p["MessageSid"] for p in sent])
