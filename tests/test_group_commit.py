@@ -133,13 +133,21 @@ class Sender:
         assert not any(t.is_alive() for t in self.threads)
 
 
-def first_in_line(app, sender: Sender, held, params: dict) -> None:
-    """Post a webhook and wait until its transaction waits behind the held lock."""
+def committer(app):
+    """The app's group commit of inbound messages in this process, once a message made it."""
+    return app.extensions.get("group_commit", {}).get("inbound")
+
+
+def queued(app) -> int:
+    """Messages waiting for the next transaction (handed over, not yet taken into one)."""
+    found = committer(app)
+    return len(found.waiting) if found else 0
+
+
+def first_in_line(app, sender: Sender, params: dict) -> None:
+    """Post a webhook and wait until its transaction is under way (it waits behind the held lock)."""
     sender.post(params)
-    if is_postgres(app):
-        until(lambda: waiting_on_lock(app))
-    else:
-        time.sleep(0.5)  # SQLite shows no waiters: give it time to reach the lock
+    until(lambda: committer(app) is not None and committer(app).leading and queued(app) == 0)
 
 
 def test_many_concurrent_webhooks_are_each_stored_once_and_acknowledged_only_when_committed(app, providers):
@@ -159,13 +167,13 @@ def test_messages_arriving_together_share_a_transaction_and_a_duplicate_is_store
     sender = Sender(app, providers["auth_token"])
     first = message("+6281200001000", "pertama")
     together = [message(f"+62812000010{k:02d}", f"bersama {k}") for k in range(1, 6)]
-    with writes_held(app) as held:
-        first_in_line(app, sender, held, first)
+    with writes_held(app):
+        first_in_line(app, sender, first)
         for params in together:
             sender.post(params)
         sender.post(dict(together[0]))  # Twilio redelivers while the first copy waits: the same batch
         sender.post(dict(first))  # a copy of the message in the transaction before
-        time.sleep(1.0)  # let them all queue up behind the first
+        until(lambda: queued(app) == 7)
     sender.join()
     sender.post(dict(together[1]))  # a copy arriving after its original was committed
     sender.join()
@@ -185,12 +193,11 @@ def test_a_citizens_messages_keep_their_order_when_they_share_a_transaction_with
     siti, budi = "+6281200002001", "+6281200002002"
     sent = [message(siti, "siti 1"), message(budi, "budi 1"), message(siti, "siti 2"),
             message(budi, "budi 2"), message(siti, "siti 3"), message(budi, "budi 3")]
-    with writes_held(app) as held:
-        first_in_line(app, sender, held, message("+6281200002000", "yang pertama"))
+    with writes_held(app):
+        first_in_line(app, sender, message("+6281200002000", "yang pertama"))
         for params in sent:
             sender.post(params)
-            time.sleep(0.2)  # one after another, as a citizen types them
-        time.sleep(1.0)  # let them all queue up behind the first
+            until(lambda: queued(app) == len(sender.threads) - 1)  # one after another, as a citizen types them
     sender.join()
     rows = stored(app, [p["MessageSid"] for p in sent])
     assert [r.text for r in rows if r.text.startswith("siti")] == ["siti 1", "siti 2", "siti 3"]
@@ -212,15 +219,16 @@ def test_when_the_shared_transaction_loses_its_connection_each_message_falls_bac
     forms = [message(f"+62812000030{k:02d}", f"pesan {k}") for k in range(6)]
     try:
         with caplog.at_level(logging.WARNING), writes_held(pg_app) as held:
-            first_in_line(pg_app, sender, held, forms[0])
+            first_in_line(pg_app, sender, forms[0])
             for params in forms[1:]:
                 sender.post(params)
-            time.sleep(0.3)  # queued behind the first
+            until(lambda: queued(pg_app) == 5)
             kill = lambda pids: [held.execute("SELECT pg_terminate_backend(%s)", (pid,)) for pid in pids]  # noqa: E731
             # The connection dies (a database restart, a network cut): the first message's
             # transaction, then both the first message stored alone and the five sharing the next.
+            until(lambda: len(waiting_on_lock(pg_app)) == 1)
             kill(waiting_on_lock(pg_app))
-            until(lambda: len(waiting_on_lock(pg_app)) == 2)
+            until(lambda: len(waiting_on_lock(pg_app)) == 2)  # the first alone, the five together
             kill(waiting_on_lock(pg_app))
             until(lambda: len(waiting_on_lock(pg_app)) == 5)  # each of the five alone
         sender.join()

@@ -24,11 +24,14 @@ _creating = threading.Lock()
 
 
 class _Waiter:
-    """One request's row, and its result once its batch is done."""
+    """One request's row, and its result once its batch is done (`done` is released then)."""
     __slots__ = ("item", "done", "result")
 
     def __init__(self, item):
-        self.item, self.done, self.result = item, threading.Event(), FAILED
+        # A held lock rather than an Event: an Event builds a Condition, which cost more per
+        # webhook than the rest of this module.
+        self.item, self.done, self.result = item, threading.Lock(), FAILED
+        self.done.acquire()
 
 
 class Committer:
@@ -48,7 +51,7 @@ class Committer:
             self.waiting.append(waiter)
             lead, self.leading = not self.leading, True
         if not lead:
-            waiter.done.wait()
+            waiter.done.acquire()  # until the lead releases it
             if waiter.result is not _LEAD:
                 return waiter.result
         self._lead(waiter)
@@ -72,12 +75,12 @@ class Committer:
             for waiter, result in zip(batch, results):
                 waiter.result = result
                 if waiter is not own:
-                    waiter.done.set()
+                    waiter.done.release()
             with self.lock:
                 if self.waiting:
                     follower = self.waiting[0]
                     follower.result = _LEAD
-                    follower.done.set()
+                    follower.done.release()
                 else:
                     self.leading = False
 

@@ -93,6 +93,13 @@ class MemoryStore:
                 self.slots.pop(key, None)
 
 
+COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
 class RedisStore:
     """Counters every web process shares."""
 
@@ -101,15 +108,14 @@ class RedisStore:
 
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.prefix = prefix
+        self._count = self.redis.register_script(COUNT_SCRIPT)
         self.under_limit: dict[str, float] = {}  # `over`'s answers: counter -> trusted until (monotonic)
 
     def hit(self, key: str, window: int) -> int:
-        """INCR and EXPIRE in one transaction: the key lives one window."""
+        """INCR, and EXPIRE on the window's first hit, in one script: the key lives one window.
+        (One command: a MULTI of INCR and EXPIRE cost the webhook twice the client work.)"""
         name = f"{self.prefix}:rl:{key}:{int(time.time() // window)}"
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.incr(name)
-        pipe.expire(name, window + 1)
-        return int(pipe.execute()[0])
+        return int(self._count(keys=[name], args=[window + 1]))
 
     def peek(self, key: str, window: int) -> int:
         """The hits counted in the current window."""
