@@ -1,9 +1,11 @@
 """Storing an inbound message once, and knowing whether its contact needs a conversation job.
 
-The webhooks' hot path. On PostgreSQL it is one prebuilt statement on an autocommitted driver
-connection: find or create the contact, insert the message (a duplicate provider id makes it
-nothing), and mark the contact queued (`queued_contacts`) unless a job already waits for it.
-Messages arriving together run it pipelined in one transaction, committed once (group commit).
+The webhooks' hot path. The messages arriving together in a process are stored together, in one
+transaction committed once (group commit, bot.core.group_commit), and each webhook is answered
+only after that commit. On PostgreSQL that transaction is one autocommitted statement for the
+whole batch: find or create the contacts, insert the messages (a duplicate provider id makes one
+nothing), and mark each contact queued (`queued_contacts`) unless a job already waits for it.
+A message whose batch failed is stored alone, by the one-message version of the statement.
 Elsewhere (SQLite, or a file to check first) the same steps run in one session.
 
 Neither path writes or waits for an existing contact's row: the contact's running job holds it
@@ -53,7 +55,7 @@ def store(external_id: str, display_name: str | None, row: dict,
     if attach is not None:
         return _store_in_a_session(external_id, display_name, row, attach)
     postgres = db.engine().dialect.name == "postgresql"
-    batch = _store_batch_in_one_transaction if postgres else _store_batch_in_a_session
+    batch = _store_batch_in_one_statement if postgres else _store_batch_in_a_session
     stored = group_commit.committer(current_app._get_current_object(), "inbound", batch).submit(
         (external_id, display_name, row))
     if stored is group_commit.FAILED:
@@ -201,7 +203,7 @@ FROM stored LEFT JOIN marked USING (contact_id) ORDER BY stored.id
 """
 
 
-def _store_batch_in_one_transaction(items: list[tuple]) -> list[Stored | None]:
+def _store_batch_in_one_statement(items: list[tuple]) -> list[Stored | None]:
     """Store each (external_id, display_name, row) with one statement for the batch, committed once.
 
     A message the statement did not store is either a duplicate or one whose contact another
