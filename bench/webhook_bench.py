@@ -36,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 PUBLIC = "https://bench.sapa.invalid"
 TOKEN = "bench-auth-token"
 SID = "AC" + "b" * 32
+# The app refuses a production configuration without DATA_KEY; this one only encrypts bench rows.
+BENCH_DATA_KEY = "YmVuY2gtZGF0YS1rZXktbm90LWZvci1wcm9kdWN0aW8="  # 32 bytes, base64
 
 
 # ---- the servers ------------------------------------------------------------------------------------------
@@ -373,7 +375,8 @@ def main() -> int:
     queue = f"sapa-bench-{os.getpid()}"
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "RQ_QUEUE": queue, "SIMULATOR": "0",
            "PUBLIC_BASE_URL": PUBLIC, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": SID,
-           "SECRET_KEY": "bench", "INSTANCE_PATH": tempfile.mkdtemp(prefix="sapa-bench-")}
+           "SECRET_KEY": "bench", "DATA_KEY": os.environ.get("DATA_KEY") or BENCH_DATA_KEY,
+           "INSTANCE_PATH": tempfile.mkdtemp(prefix="sapa-bench-")}
     logs = Path(env["INSTANCE_PATH"])
     print(f"gunicorn {args.worker_class} --workers {args.workers} --threads {args.threads} on {os.cpu_count()} CPUs "
           f"(the load generator, PostgreSQL and Redis share them); {args.seconds:.0f} s per pass; "

@@ -1,8 +1,11 @@
 """Storing an inbound message once, and knowing whether its contact needs a conversation job.
 
-The webhooks' hot path. On PostgreSQL it is one prebuilt statement on an autocommitted driver
-connection: find or create the contact, insert the message (a duplicate provider id makes it
-nothing), and mark the contact queued (`queued_contacts`) unless a job already waits for it.
+The webhooks' hot path. The messages arriving together in a process are stored together, in one
+transaction committed once (group commit, bot.core.group_commit), and each webhook is answered
+only after that commit. On PostgreSQL that transaction is one autocommitted statement for the
+whole batch: find or create the contacts, insert the messages (a duplicate provider id makes one
+nothing), and mark each contact queued (`queued_contacts`) unless a job already waits for it.
+A message whose batch failed is stored alone, by the one-message version of the statement.
 Elsewhere (SQLite, or a file to check first) the same steps run in one session.
 
 Neither path writes or waits for an existing contact's row: the contact's running job holds it
@@ -10,16 +13,18 @@ Neither path writes or waits for an existing contact's row: the contact's runnin
 """
 import json
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import bindparam, delete, exists, select, true, union_all, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import db
+from bot.core import db, group_commit
 from bot.core.models import Contact, Message, QueuedContact, utcnow
 
 MESSAGE_COLUMNS = ("channel", "direction", "provider_id", "kind", "text", "payload", "status", "created_at")
@@ -40,14 +45,24 @@ class Stored(NamedTuple):
 
 def store(external_id: str, display_name: str | None, row: dict,
           attach: Callable | None = None) -> Stored | None:
-    """Store `row` (Message columns) for the contact; None for a duplicate.
+    """Store `row` (Message columns) for the contact, committed before this returns; None for a duplicate.
 
+    Messages arriving together share one transaction and one commit (bot.core.group_commit); if
+    that transaction fails, the message is stored on its own, as without it.
     `attach(session, contact_id, row)` runs before the insert when given (a file to check and
-    store in the same transaction), which needs the session path.
+    store in the same transaction), which needs a session of its own.
     """
-    if attach is None and db.engine().dialect.name == "postgresql":
-        return _store_in_one_statement(external_id, display_name, row)
-    return _store_in_a_session(external_id, display_name, row, attach)
+    if attach is not None:
+        return _store_in_a_session(external_id, display_name, row, attach)
+    postgres = db.engine().dialect.name == "postgresql"
+    batch = _store_batch_in_one_statement if postgres else _store_batch_in_a_session
+    stored = group_commit.committer(current_app._get_current_object(), "inbound", batch).submit(
+        (external_id, display_name, row))
+    if stored is group_commit.FAILED:
+        if postgres:
+            return _store_in_one_statement(external_id, display_name, row)
+        return _store_in_a_session(external_id, display_name, row, None)
+    return stored
 
 
 def job_started(contact_id: int) -> None:
@@ -95,52 +110,180 @@ def _one_statement():
     return str(compiled), {key: value for key, value in compiled.params.items() if value is not None}
 
 
-def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> Stored | None:
-    """Run the ingestion statement on an autocommitted driver connection (one round trip).
-
-    The statement goes straight to psycopg, prepared: SQLAlchemy's execution layer cost as much
-    as the statement itself on this path."""
+def _params(external_id: str, display_name: str | None, row: dict) -> dict:
+    """The ingestion statement's parameters for one message."""
     sql, fixed = _one_statement()
     now = row["created_at"]
     params = {**fixed, "c_channel": row["channel"], "c_external_id": external_id, "c_display_name": display_name,
               "c_created_at": now, "q_at": now, "q_stale_before": now - QUEUED_STALE_AFTER,
               **{f"m_{col}": row[col] for col in MESSAGE_COLUMNS}}
     params["m_payload"] = json.dumps(row["payload"])
-    conn = db.autocommit_engine().raw_connection()
+    return params
+
+
+@contextmanager
+def _driver_connection():
+    """A pooled psycopg connection in autocommit; one the database dropped is not pooled again
+    (without a pre-ping, it would fail the next message that got it, too)."""
+    pooled = db.autocommit_engine().raw_connection()
     try:
-        with conn.cursor() as cursor:
-            found = cursor.execute(sql, params, prepare=True).fetchone()
-            if found is None:
-                # Nothing stored: a duplicate, or a contact created by a concurrent first message
-                # that this statement's snapshot could not see. A second run sees that contact;
-                # if it stores nothing either, the message was a duplicate.
-                found = cursor.execute(sql, params, prepare=True).fetchone()
+        yield pooled.driver_connection
+    except BaseException:
+        if pooled.driver_connection.closed or pooled.driver_connection.broken:
+            pooled.invalidate()
+        raise
     finally:
-        conn.close()  # back to the pool
+        pooled.close()  # back to the pool
+
+
+def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> Stored | None:
+    """Run the ingestion statement on an autocommitted driver connection (one round trip).
+
+    The statement goes straight to psycopg, prepared: SQLAlchemy's execution layer cost as much
+    as the statement itself on this path."""
+    sql, _ = _one_statement()
+    params = _params(external_id, display_name, row)
+    with _driver_connection() as conn, conn.cursor() as cursor:
+        found = cursor.execute(sql, params, prepare=True).fetchone()
+        if found is None:
+            # Nothing stored: a duplicate, or a contact created by a concurrent first message
+            # that this statement's snapshot could not see. A second run sees that contact;
+            # if it stores nothing either, the message was a duplicate.
+            found = cursor.execute(sql, params, prepare=True).fetchone()
     return Stored(*found) if found else None
+
+
+# The ingestion statement for many messages at once: the same steps, each over the whole batch.
+# `ord` is a message's place in the batch: contacts are created and messages inserted in that
+# order (so a citizen's messages keep it in their ids), and queued marks are taken in contact
+# order, so that two processes' batches do not wait for each other in a circle.
+BATCH_STATEMENT = """WITH input AS (
+    SELECT * FROM json_to_recordset(%(rows)s::json)
+        AS i(ord int, channel text, external_id text, display_name text, direction text, provider_id text,
+             kind text, text text, payload json, status text, created_at timestamptz)
+), existing AS (
+    SELECT c.id, c.channel, c.external_id, c.display_name FROM contacts c
+    WHERE (c.channel, c.external_id) IN (SELECT channel, external_id FROM input)
+), created AS (
+    INSERT INTO contacts (channel, external_id, display_name, created_at)
+    SELECT channel, external_id, display_name, created_at FROM (
+        SELECT DISTINCT ON (channel, external_id) * FROM input
+        WHERE (channel, external_id) NOT IN (SELECT channel, external_id FROM existing)
+        ORDER BY channel, external_id, ord) first_message
+    ORDER BY ord
+    ON CONFLICT (channel, external_id) DO NOTHING
+    RETURNING id, channel, external_id
+), contact AS (
+    SELECT id, channel, external_id FROM created UNION ALL SELECT id, channel, external_id FROM existing
+), named AS (
+    -- A changed profile name, from the contact's last message that has one.
+    SELECT DISTINCT ON (e.id) e.id, i.display_name FROM input i JOIN existing e USING (channel, external_id)
+    WHERE i.display_name IS NOT NULL ORDER BY e.id, i.ord DESC
+), renamed AS (
+    -- Only contacts no job holds right now (SKIP LOCKED): the webhook never waits for a job.
+    UPDATE contacts SET display_name = named.display_name FROM named
+    WHERE contacts.id = named.id AND contacts.display_name IS DISTINCT FROM named.display_name
+      AND contacts.id IN (SELECT id FROM contacts WHERE id IN (SELECT id FROM named)
+                          FOR NO KEY UPDATE SKIP LOCKED)
+), stored AS (
+    INSERT INTO messages (contact_id, channel, direction, provider_id, kind, text, payload, status, created_at)
+    SELECT c.id, i.channel, i.direction, i.provider_id, i.kind, i.text, i.payload, i.status, i.created_at
+    FROM input i JOIN contact c USING (channel, external_id) ORDER BY i.ord
+    ON CONFLICT (channel, provider_id) DO NOTHING
+    RETURNING id, contact_id, channel, provider_id
+), marked AS (
+    INSERT INTO queued_contacts (contact_id, queued_at)
+    SELECT DISTINCT contact_id, %(q_at)s::timestamptz FROM stored ORDER BY contact_id
+    ON CONFLICT (contact_id) DO UPDATE SET queued_at = excluded.queued_at
+        WHERE queued_contacts.queued_at < %(q_stale_before)s::timestamptz
+    RETURNING contact_id
+)
+SELECT stored.channel, stored.provider_id, stored.id, stored.contact_id, marked.contact_id IS NOT NULL
+FROM stored LEFT JOIN marked USING (contact_id) ORDER BY stored.id
+"""
+
+
+def _store_batch_in_one_statement(items: list[tuple]) -> list[Stored | None]:
+    """Store each (external_id, display_name, row) with one statement for the batch, committed once.
+
+    A message the statement did not store is either a duplicate or one whose contact another
+    process created meanwhile (unseen by the statement's snapshot, as in `_store_in_one_statement`):
+    those run once more, and what still stores nothing is a duplicate.
+    A contact's job is asked of its first new message only."""
+    results: list[Stored | None] = [None] * len(items)
+    # Autocommitted: the statement is its transaction, so the batch costs one round trip.
+    with _driver_connection() as conn, conn.cursor() as cursor:
+        todo = list(range(len(items)))
+        for _ in range(2):
+            found = {(channel, provider_id): Stored(message_id, contact_id, needs_job)
+                     for channel, provider_id, message_id, contact_id, needs_job
+                     in cursor.execute(BATCH_STATEMENT, _batch_params([items[i] for i in todo]), prepare=True)}
+            missing = []
+            for i in todo:
+                # A second copy of a message in the same batch finds it taken by the first.
+                results[i] = found.pop((items[i][2]["channel"], items[i][2]["provider_id"]), None)
+                if results[i] is None:
+                    missing.append(i)
+            todo = missing
+            if not todo:
+                break
+    asked = set()
+    for i, stored in enumerate(results):
+        if stored is not None and stored.needs_job:
+            if stored.contact_id in asked:
+                results[i] = stored._replace(needs_job=False)
+            asked.add(stored.contact_id)
+    return results
+
+
+def _batch_params(items: list[tuple]) -> dict:
+    """The batch statement's parameters: the messages as one JSON array, in the batch's order
+    (one parameter: adapting a list per column cost the client more than the statement)."""
+    rows = []
+    for ord_, (external_id, display_name, row) in enumerate(items):
+        rows.append({**row, "ord": ord_, "external_id": external_id, "display_name": display_name,
+                     "created_at": row["created_at"].isoformat()})
+    now = max(row["created_at"] for _, _, row in items)
+    return {"rows": json.dumps(rows), "q_at": now, "q_stale_before": now - QUEUED_STALE_AFTER}
 
 
 # ---- elsewhere: one session -----------------------------------------------------------------------------
 def _store_in_a_session(external_id: str, display_name: str | None, row: dict, attach) -> Stored | None:
     """The same steps as the statement, in one transaction."""
     with db.new_session() as s:
-        insert = db.insert_for(s)
-        conn = s.connection()
-        contact_id = _find_or_create_contact(conn, insert, row["channel"], external_id, display_name)
-        if attach is not None:
-            attach(s, contact_id, row)
-        messages = Message.__table__
-        message_id = conn.execute(
-            insert(messages).values(contact_id=contact_id, **row)
-            .on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(messages.c.id)
-        ).scalar_one_or_none()
-        if message_id is None:
+        stored = _store_steps(s, external_id, display_name, row, attach)
+        if stored is None:
             s.rollback()  # drops an upload stored for a duplicate, too
             return None
-        now = row["created_at"]
-        marked = conn.execute(_mark_queued(insert(QueuedContact.__table__).values(contact_id=contact_id, queued_at=now)),
-                              {"q_stale_before": now - QUEUED_STALE_AFTER}).first()
         s.commit()
+    return stored
+
+
+def _store_batch_in_a_session(items: list[tuple]) -> list[Stored | None]:
+    """The same steps for each (external_id, display_name, row), in one transaction."""
+    with db.new_session() as s:
+        found = [_store_steps(s, external_id, display_name, row, None) for external_id, display_name, row in items]
+        s.commit()
+    return found
+
+
+def _store_steps(s, external_id: str, display_name: str | None, row: dict, attach) -> Stored | None:
+    """Find or create the contact, insert the message and mark the contact queued; None for a duplicate."""
+    insert = db.insert_for(s)
+    conn = s.connection()
+    contact_id = _find_or_create_contact(conn, insert, row["channel"], external_id, display_name)
+    if attach is not None:
+        attach(s, contact_id, row)
+    messages = Message.__table__
+    message_id = conn.execute(
+        insert(messages).values(contact_id=contact_id, **row)
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"]).returning(messages.c.id)
+    ).scalar_one_or_none()
+    if message_id is None:
+        return None
+    now = row["created_at"]
+    marked = conn.execute(_mark_queued(insert(QueuedContact.__table__).values(contact_id=contact_id, queued_at=now)),
+                          {"q_stale_before": now - QUEUED_STALE_AFTER}).first()
     return Stored(message_id, contact_id, marked is not None)
 
 
