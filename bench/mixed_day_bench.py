@@ -569,7 +569,7 @@ def window(crowd: Crowd, office: Office, delivered: list, began: float, ended: f
            "errands": {}, "actions": {}, "officer_actions": len(actions),
            "officer_per_second": len(actions) / elapsed,
            "officer": percentiles([a[1] for a in actions]),
-           "errors": [e for at, _k, e in crowd.errors if began <= at < ended]
+           "errors": [f"{kind}: {e}" for at, kind, e in crowd.errors if began <= at < ended]
            + [e for at, _k, e in office.errors if began <= at < ended]}
     for errand in ERRANDS:
         these = [t[2] for t in turns if t[0] == errand]
