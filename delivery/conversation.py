@@ -37,16 +37,16 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 
-def process_contact(contact_id: int) -> int:
-    """Advance the dialogue for every message this contact sent that is not handled yet."""
+def process_contact(contact_id: int, channel: str | None = None) -> int:
+    """Advance the dialogue for every message this contact sent that is not handled yet;
+    `channel`, the contact's channel when the caller knows it (a webhook does)."""
     inbound_store.job_started(contact_id)
-    if _may_show_typing(contact_id):
+    if _may_show_typing(channel):
         _show_typing(contact_id)
     handled, awaited, more = [], False, True
     while more:
         with db.new_session() as s:
             contact = db.lock_contact(s, contact_id)
-            _channels()[contact_id] = contact.channel
             awaited = _replies_awaited(contact.channel)
             waiting = s.execute(select(Message).where(
                 Message.contact_id == contact_id, Message.direction == "in", Message.status == "received")
@@ -122,25 +122,12 @@ def _replies_awaited(channel_name: str) -> bool:
 
 # Only for a message this recent: "typing…" for one answered late (a backlog, a sweep) misleads.
 TYPING_FOR = timedelta(minutes=1)
-# Each contact's channel, as this app has seen it (a contact never changes channel): a job for a
-# channel with no "typing…" indicator skips the lookup for it. Bounded: cleared when full.
-CHANNELS_KEPT = 100_000
-
-
-def _channels() -> dict[int, str]:
-    """The app's memory of its contacts' channels (per app: each has its own database)."""
-    known = current_app.extensions.setdefault("contact_channels", {})
-    if len(known) > CHANNELS_KEPT:
-        known.clear()
-    return known
-
-
-def _may_show_typing(contact_id: int) -> bool:
-    """Whether the contact's channel may have a "typing…" indicator (unknown yet: it may)."""
-    name = _channels().get(contact_id)
-    if name is None:
+def _may_show_typing(channel_name: str | None) -> bool:
+    """Whether the channel may have a "typing…" indicator (not known: it may). A job that knows
+    its channel skips the lookup for the indicator where there is none (Twilio, the simulator)."""
+    if channel_name is None:
         return True
-    channel = registry.channel(name)
+    channel = registry.channel(channel_name)
     return channel is not None and channel.adapter.capabilities.typing
 
 

@@ -54,7 +54,7 @@ def receive(channel: str, external_id: str, *, kind: str, text: str | None = Non
         log.info("duplicate %s message ignored", channel)
         return None
     if stored.needs_job:  # otherwise a job waiting for this contact will read this message too
-        if not jobs.enqueue_or_owe("delivery.conversation.process_contact", stored.contact_id):
+        if not jobs.enqueue_or_owe("delivery.conversation.process_contact", stored.contact_id, channel):
             # No job waits in the queue after all: the next message may queue one, and if this
             # process dies before Redis is back, the workers' sweep finds the message.
             inbound_store.job_started(stored.contact_id)
