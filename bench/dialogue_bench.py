@@ -240,6 +240,18 @@ def ceiling_pass(db_url: str, seconds: float, instance: str) -> dict:
 
 
 # ---- the processes ---------------------------------------------------------------------------------------------
+def private_run(name: str) -> tuple | None:
+    """DATABASE_URL and REDIS_URL, with a schema (migrated), a queue and a folder of this run's own:
+    (base url, redis url, schema's url, schema, queue, folder); None, said why, without both."""
+    base, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if not base.startswith("postgres") or not redis_url:
+        print(f"{name}_bench needs PostgreSQL and Redis: set DATABASE_URL=postgresql://… and REDIS_URL=redis://…",
+              file=sys.stderr)
+        return None
+    url, schema = prepare_database(base)
+    return base, redis_url, url, schema, f"sapa-{name}-{os.getpid()}", tempfile.mkdtemp(prefix=f"sapa-{name}-")
+
+
 def production_env(db_url: str, redis_url: str, queue: str, instance: str) -> dict:
     """The environment of the processes a bench starts: its own schema, queue and files, the simulator on."""
     return {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "RQ_QUEUE": queue, "SIMULATOR": "1",
@@ -391,15 +403,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per web worker")
     parser.add_argument("--keep", action="store_true", help="keep the schema and queue for inspection")
     args = parser.parse_args()
-    base, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
-    if not base.startswith("postgres") or not redis_url:
-        print("dialogue_bench needs PostgreSQL and Redis: set DATABASE_URL=postgresql://… and REDIS_URL=redis://…",
-              file=sys.stderr)
+    run = private_run("dialogue")
+    if run is None:
         return 2
-
-    url, schema = prepare_database(base)
-    queue = f"sapa-dialogue-{os.getpid()}"
-    instance = tempfile.mkdtemp(prefix="sapa-dialogue-")
+    base, redis_url, url, schema, queue, instance = run
     env = production_env(url, redis_url, queue, instance)
     logs = Path(instance)
     print(f"{args.citizens} citizens; gunicorn gthread {args.web_workers}x{args.threads} and {args.workers} rq workers "

@@ -38,7 +38,6 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -51,10 +50,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dialogue_bench import (  # noqa: E402
-    BENCH_DATA_KEY, WAIT_SECONDS, Citizen, Late, _children, _rss_mb, forget_keys, jobs_done, production_env,
-    start_workers, stop, walk,
+    BENCH_DATA_KEY, WAIT_SECONDS, Citizen, Late, _children, _rss_mb, forget_keys, jobs_done, private_run,
+    production_env, start_workers, stop, walk,
 )
-from webhook_bench import drop, prepare_database, start_gunicorn  # noqa: E402
+from webhook_bench import drop, start_gunicorn  # noqa: E402
 
 TICKET = re.compile(r"\b[A-Z]{2,5}-[0-9]{4,}(?:-[0-9]+)*\b")
 OFFICER_PASSWORD = "hari-campuran-bench-2026"
@@ -655,15 +654,10 @@ def bench_side_app(url: str, instance: str):
 def main(argv=None) -> int:
     """Run the benchmark and print the figures."""
     args = parse_args(argv)
-    base, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
-    if not base.startswith("postgres") or not redis_url:
-        print("mixed_day_bench needs PostgreSQL and Redis: set DATABASE_URL=postgresql://… and REDIS_URL=redis://…",
-              file=sys.stderr)
+    run = private_run("mixed_day")
+    if run is None:
         return 2
-
-    url, schema = prepare_database(base)
-    queue_name = f"sapa-mixed-{os.getpid()}"
-    instance = tempfile.mkdtemp(prefix="sapa-mixed-")
+    base, redis_url, url, schema, queue_name, instance = run
     env = production_env(f"{url}&application_name={APP_NAME}", redis_url, queue_name, instance)
     os.environ["INSTANCE_PATH"] = instance
     logs, files = Path(instance), Path(instance) / "files"
