@@ -122,6 +122,8 @@ def _replies_awaited(channel_name: str) -> bool:
 
 # Only for a message this recent: "typing…" for one answered late (a backlog, a sweep) misleads.
 TYPING_FOR = timedelta(minutes=1)
+
+
 def _may_show_typing(channel_name: str | None) -> bool:
     """Whether the channel may have a "typing…" indicator (not known: it may). A job that knows
     its channel skips the lookup for the indicator where there is none (Twilio, the simulator)."""
@@ -180,7 +182,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
     # The citizen's previous message, or the bot's hand-back question if one came after it: the bot
     # asked its question again then, so an answer to it is no return after a gap.
     previous = s.execute(select(Message.created_at).where(
-        Message.contact_id == contact.id, Message.id != message.id,
+        Message.contact_id == contact.id,
         or_(and_(Message.direction == "in", Message.id < message.id),
             and_(Message.direction == "out", handoff.HANDED_BACK)))
         .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
