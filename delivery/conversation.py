@@ -171,6 +171,10 @@ def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
     if conv.owner == "officer" and handoff.officer_gone(s, conv, received, current_app.config["OFFICE"]):
         conv.owner, conv.officer_id = "bot", None
         audit(s, "system", "conversation_returned_to_bot", conv, reason="officer_idle")
+    config = current_app.config  # the dialogue's time: the message's, or a test's clock (bot/core/clock.py)
+    if handoff.request_lapsed(conv, dialogue_now(received, config), config["OFFICE"]):
+        conv.needs_human, conv.handoff_requested_at = False, None
+        audit(s, "system", "handoff_withdrawn", conv, reason="no_officer")
     if _staff_may_reply(contact.channel) and handoff.bot_keeps_quiet(s, contact.id, received,
                                                                       current_app.config["OFFICE"]):
         # Staff are answering this chat from the Page inbox: the bot does not talk over them.
@@ -186,7 +190,6 @@ def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
         or_(and_(Message.direction == "in", Message.id < message.id),
             and_(Message.direction == "out", handoff.HANDED_BACK)))
         .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
-    config = current_app.config  # the dialogue's time: the message's, or a test's clock (bot/core/clock.py)
     engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
                     resume_after=timedelta(minutes=config["RESUME_AFTER_MINUTES"]),
                     previous_inbound=dialogue_now(as_utc(previous), config) if previous is not None else None,

@@ -151,3 +151,21 @@ def test_an_answer_after_a_long_wait_for_the_officer_is_taken_as_the_answer(inli
     press(siti, f"{path}/release", path)
     inline_chat.say("Putri Ayu Lestari")  # no "welcome back, continue?": the question was just asked again
     assert inline_chat.where()["answers"].get(step) == "Putri Ayu Lestari"
+
+
+def test_a_request_for_a_person_nobody_took_lapses_and_the_bot_answers_again(inline_chat, sqlite_app, office_clock):
+    """Nobody took the chat from the queue within a day (config.yml handoff.officer_idle_hours):
+    the citizen who writes again is answered by the bot, not left in silence for good."""
+    office_clock.set("2026-11-04 09:00")
+    start_as_father(inline_chat)
+    step = inline_chat.where()["step"]
+    inline_chat.say(ASK)
+    inline_chat.say("halo? ada orang?")
+    office_clock.set("2026-11-04 20:00")
+    assert inline_chat.say("Putri Ayu Lestari") == []  # the same day: still waiting quietly for an officer
+    assert inline_chat.where()["step"] == step
+    office_clock.set("2026-11-05 10:00")
+    assert inline_chat.say("Putri Ayu Lestari")  # answered, and taken as the answer to the question
+    assert inline_chat.where()["flow"] == "akta_kelahiran" and inline_chat.where()["step"] != step
+    with sqlite_app.app_context():
+        assert db.session().execute(select(Conversation.needs_human)).scalar_one() is False

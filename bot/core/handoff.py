@@ -73,3 +73,12 @@ def officer_gone(s, conv, at: datetime, office: dict) -> bool:
     officer forgot to hand back never leaves the citizen without any answer."""
     since = at - _hours(office, "officer_idle_hours", OFFICER_IDLE_HOURS)
     return as_utc(conv.updated_at) <= since and not _replied_since(s, conv.contact_id, BY_OFFICER, since)
+
+
+def request_lapsed(conv, at: datetime, office: dict) -> bool:
+    """Whether the citizen's request for an officer has waited in the queue, taken by nobody, for
+    longer than `handoff.officer_idle_hours` at `at`. Then the bot answers again, as for an officer
+    gone idle: a request nobody picked up must not leave the chat silent for good."""
+    asked = conv.handoff_requested_at
+    return bool(conv.needs_human and conv.owner == "bot" and asked is not None
+                and as_utc(asked) <= at - _hours(office, "officer_idle_hours", OFFICER_IDLE_HOURS))
