@@ -1,13 +1,13 @@
 """Unread counts in the inbox (issue 15 item 1): per officer and conversation, the newest message
 the officer has seen there; the citizen's messages after it are unread for that officer
 
-Revision ID: 0014
+Revision ID: 0014_convs
 Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
+revision = "0014_convs"  # as landed: a database migrated then is stamped with it
 down_revision = "0013"
 branch_labels = None
 depends_on = None

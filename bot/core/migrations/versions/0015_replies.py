@@ -2,13 +2,13 @@
 conversations, and the officer a conversation is assigned to
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0014_convs
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0014"
+down_revision = "0014_convs"
 branch_labels = None
 depends_on = None
 
