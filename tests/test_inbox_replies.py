@@ -118,7 +118,7 @@ def test_an_admin_manages_canned_responses_and_each_change_is_audited(sqlite_app
 def test_an_operator_cannot_change_canned_responses(sqlite_app):
     operator = officer_client(sqlite_app)
     page = operator.get("/inbox/canned")
-    assert page.status_code == 403 and "Hanya admin" in page.get_data(as_text=True)
+    assert page.status_code == 403 and "hanya untuk admin" in page.get_data(as_text=True)
     assert "Balasan cepat</a>" not in page_text(operator, "/inbox/conversations")
 
 
@@ -343,3 +343,66 @@ def test_notes_labels_assignment_and_a_hand_back_work_on_postgresql(pg_app):
         assert (conv.owner, conv.assignee_id) == ("bot", 1)  # handed back, still Siti's to follow
         assert s.execute(select(ConversationNote.text)).scalars().all() == ["Catatan di PostgreSQL."]
         assert len(s.execute(select(ConversationLabel)).all()) == 1
+
+
+# ---- what an officer can get wrong ------------------------------------------------------------
+@pytest.mark.parametrize("form, said", [
+    ({"title": "", "text": "Selamat pagi."}, "Judul dan isi balasan wajib diisi."),
+    ({"title": "Salam", "text": "   "}, "Judul dan isi balasan wajib diisi."),
+    ({"title": "J" * 81, "text": "Selamat pagi."}, "Judul paling panjang 80 karakter dan isi 2000 karakter."),
+    ({"title": "Salam", "text": "x" * 2001}, "Judul paling panjang 80 karakter dan isi 2000 karakter."),
+])
+def test_a_canned_response_without_title_or_text_or_too_long_is_refused(sqlite_app, form, said):
+    admin = officer_client(sqlite_app, "admin", role="admin", name="Hj. Rina Wati")
+    post(admin, "/inbox/canned", "/inbox/canned", **form)
+    assert said in page_text(admin, "/inbox/canned")
+    with sqlite_app.app_context():
+        assert db.session().execute(select(CannedResponse)).first() is None
+    assert [a for a in actions(sqlite_app) if a[1].startswith("canned_")] == []
+
+
+@pytest.mark.parametrize("where, form, said", [
+    ("notes", {"note": "   "}, "Catatan kosong."),
+    ("notes", {"note": "x" * 2001}, "Catatan terlalu panjang. Maksimal 2000 karakter."),
+    ("labels", {"label": "  "}, "Label kosong."),
+    ("labels", {"label": "l" * 41}, "Label paling panjang 40 karakter."),
+    ("file", {}, "Pilih dulu berkas PDF atau foto yang akan dikirim."),
+])
+def test_an_empty_or_too_long_note_label_or_file_is_refused_and_nothing_recorded(sqlite_app, where, form, said):
+    conv_id = waiting_citizen(sqlite_app, "simulator", "citizen-1")
+    siti = officer_client(sqlite_app)
+    path = f"/inbox/conversations/{conv_id}"
+    assert post(siti, f"{path}/{where}", path, **form).status_code == 302
+    assert said in page_text(siti, path)
+    changes = ("conversation_note_added", "label_created", "conversation_labelled", "officer_file_sent")
+    assert [a for a in actions(sqlite_app) if a[1] in changes] == []
+    with sqlite_app.app_context():
+        assert db.session().execute(select(Label)).first() is None
+
+
+def test_a_file_caption_too_long_is_refused_before_the_file_is_kept(twilio_app, fake_twilio):
+    conv_id = waiting_citizen(twilio_app, "twilio", CITIZEN)
+    siti = officer_client(twilio_app)
+    path = taken_by(twilio_app, siti, conv_id)
+    send_file(siti, path, small_pdf(), "akta.pdf", caption="k" * 901)
+    assert "Keterangan berkas terlalu panjang (901 karakter). Maksimal 900 karakter." in page_text(siti, path)
+    with twilio_app.app_context():
+        assert db.session().execute(select(Document)).first() is None
+    assert sent_to(fake_twilio) == []
+
+
+@pytest.mark.parametrize("choice, status", [("abc", 400), ("999", 400)])
+def test_assigning_to_no_such_officer_is_refused(sqlite_app, choice, status):
+    conv_id = waiting_citizen(sqlite_app, "simulator", "citizen-1")
+    rina = officer_client(sqlite_app, "rina", role="admin", name="Hj. Rina Wati")
+    path = f"/inbox/conversations/{conv_id}"
+    assert post(rina, f"{path}/assign", path, officer_id=choice).status_code == status
+    with sqlite_app.app_context():
+        assert db.session().get(Conversation, conv_id).assignee_id is None
+
+
+def test_removing_a_label_that_does_not_exist_is_not_found(sqlite_app):
+    conv_id = waiting_citizen(sqlite_app, "simulator", "citizen-1")
+    siti = officer_client(sqlite_app)
+    path = f"/inbox/conversations/{conv_id}"
+    assert post(siti, f"{path}/labels/999/remove", path).status_code == 404

@@ -7,14 +7,15 @@ holding one is refused, so a citizen never gets "{tiket}".
 """
 import re
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from bot.core import db
 from bot.core.models import Appointment, CannedResponse, Contact, Conversation, Request, audit
 from bot.core.text import fill
 from bot.web.inbox import citizens
-from bot.web.inbox.auth import current_officer, login_required
+from bot.web.inbox.admin import admin_required
+from bot.web.inbox.auth import current_officer
 from bot.web.inbox.blueprint import bp
 from delivery.officer_replies import first_name
 
@@ -51,15 +52,6 @@ def unfilled(text: str) -> list[str]:
     return sorted({"{" + m.group(1) + "}" for m in _PLACEHOLDER.finditer(text or "")})
 
 
-def _admin():
-    """The signed-in officer, who must be an admin to change canned responses."""
-    officer = current_officer()
-    if officer.role != "admin":
-        abort(make_response(render_template("inbox/error.html", officer=officer, back=None,
-                                            message="Hanya admin yang dapat mengubah balasan cepat."), 403))
-    return officer
-
-
 def _form() -> tuple[str, str] | None:
     """The title and text of the submitted form, or None (with the reason flashed)."""
     title = " ".join((request.form.get("title") or "").split())
@@ -83,10 +75,10 @@ def _title_taken(s, title: str, own_id: int | None = None) -> bool:
 
 
 @bp.get("/canned")
-@login_required
+@admin_required
 def canned_list():
     """The canned responses, to add, change or delete (admins only)."""
-    officer = _admin()
+    officer = current_officer()
     s = db.session()
     rows = s.execute(select(CannedResponse).order_by(CannedResponse.title)).scalars().all()
     return render_template("inbox/canned.html", officer=officer, rows=rows, placeholders=PLACEHOLDERS,
@@ -94,10 +86,10 @@ def canned_list():
 
 
 @bp.post("/canned")
-@login_required
+@admin_required
 def canned_create():
     """Add a canned response."""
-    officer = _admin()
+    officer = current_officer()
     form = _form()
     s = db.session()
     if form is not None and not _title_taken(s, form[0]):
@@ -111,10 +103,10 @@ def canned_create():
 
 
 @bp.post("/canned/<int:canned_id>")
-@login_required
+@admin_required
 def canned_update(canned_id: int):
     """Change a canned response's title or text."""
-    officer = _admin()
+    officer = current_officer()
     s = db.session()
     row = s.get(CannedResponse, canned_id) or abort(404)
     form = _form()
@@ -129,10 +121,10 @@ def canned_update(canned_id: int):
 
 
 @bp.post("/canned/<int:canned_id>/delete")
-@login_required
+@admin_required
 def canned_delete(canned_id: int):
     """Delete a canned response."""
-    officer = _admin()
+    officer = current_officer()
     s = db.session()
     row = s.get(CannedResponse, canned_id) or abort(404)
     audit(s, f"officer:{officer.id}", "canned_response_deleted", row, title=row.title)
