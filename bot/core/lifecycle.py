@@ -10,6 +10,7 @@ An officer assigns a request to themself before acting on it (OpenCRVS); only th
 officer acts, another must `take_over` first. Every change is audited with who, when and why;
 telling the citizen is the caller's part (delivery/review.py), since it needs the office's words.
 """
+import re
 from dataclasses import dataclass
 
 from bot.core.models import Officer, Request, audit, utcnow
@@ -22,6 +23,9 @@ OPEN = frozenset(STATUSES) - CLOSED - {"issued"}
 HOLDERS = frozenset({"in_review", "needs_fix", "approved", "issued", "delivered"})  # someone is assigned
 
 ANY_OFFICER = frozenset({"operator", "verifier", "admin"})
+# An officer's account, made by `flask officer create` or by an admin in the inbox.
+USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
+MIN_PASSWORD = 10
 DECIDERS = frozenset({"verifier", "admin"})  # approve, reject and issue are a verifier's acts
 
 

@@ -1,5 +1,4 @@
 """Commands: migrate, demo data, sweep what is owed, and a terminal chat."""
-import re
 import secrets
 import sys
 import uuid
@@ -15,7 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import generate_password_hash
 
 from bot.core import audit_chain, crypto, db
-from bot.core.lifecycle import ANY_OFFICER
+from bot.core.lifecycle import ANY_OFFICER, MIN_PASSWORD, USERNAME
 from bot.core.migrate import upgrade
 from bot.core.models import Conversation, Message, Officer, Request, audit
 from bot.web import spool
@@ -30,7 +29,6 @@ from delivery.retention import purge_due
 
 DEMO_OFFICER = ("petugas", "sapa-demo-2026")
 ROLES = sorted(ANY_OFFICER)
-USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
 
 
 def init_app(app) -> None:
@@ -80,8 +78,8 @@ def officer_create(username, role, name, password):
                                  param_hint="USERNAME")
     if password is None:
         password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.BadParameter("Kata sandi paling sedikit 10 karakter.", param_hint="--password")
+    if len(password) < MIN_PASSWORD:
+        raise click.BadParameter(f"Kata sandi paling sedikit {MIN_PASSWORD} karakter.", param_hint="--password")
     with db.new_session() as s:
         found = s.execute(select(Officer).where(Officer.username == username)).scalar_one_or_none()
         created = found is None

@@ -1,7 +1,6 @@
 """Admin without a terminal (admins only): officers created, their role changed, deactivated or
 active again, a new password, the sign-in code on or off, each audited (never a password or a
 secret); and the office's hours and places as they hold now (edited in office_admin.py)."""
-import re
 from functools import wraps
 
 import pyotp
@@ -12,17 +11,13 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from bot.core import db
-from bot.core.lifecycle import ANY_OFFICER
+from bot.core.lifecycle import ANY_OFFICER, MIN_PASSWORD, USERNAME
 from bot.core.models import Officer, audit
 from bot.web.inbox.auth import current_officer, end_sessions, login_required
 from bot.web.inbox.blueprint import bp
 from bot.web.inbox.display import DAYS, hours_text
 from bot.web.inbox.roles import ROLE_LABELS, is_admin
 from flows import appointments as ap
-
-# The same rules as `flask officer create` (bot/web/cli.py).
-USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
-MIN_PASSWORD = 10
 
 
 def admin_required(view):
