@@ -4,6 +4,7 @@ the readable audit log, searched by request, citizen and officer, for admins onl
 import re
 
 import pyotp
+import pytest
 from sqlalchemy import select, text
 
 from bot.core import audit_chain, db
@@ -155,6 +156,10 @@ def test_the_audit_log_found_by_request_citizen_and_officer(app):
     assert rows(client.get("/inbox/audit?officer=tidak-ada").get_data(as_text=True)) == []
     by_citizen = rows(client.get("/inbox/audit?citizen=budi").get_data(as_text=True))
     assert len(by_citizen) == 2  # both requests were filed in Budi Santoso's name
+    # The conversations list's search: a ticket finds its citizen; "%" and "_" are not wildcards.
+    assert len(rows(client.get(f"/inbox/audit?citizen={other}").get_data(as_text=True))) == 1
+    assert rows(client.get("/inbox/audit?citizen=%25").get_data(as_text=True)) == []
+    assert rows(client.get("/inbox/audit?citizen=_").get_data(as_text=True)) == []
     assert entries(sqlite_app, "audit_log_viewed")[0].detail == {"ticket": ticket.lower(), "who": "officers"}
     assert chain_intact(sqlite_app)
 
@@ -189,3 +194,28 @@ def test_every_action_the_code_audits_has_an_indonesian_label():
     named |= {f"request_{action}" for action in TABLE}
     assert len(named) > 60
     assert sorted(named - set(LABELS)) == []
+
+
+@pytest.mark.parametrize("form, status, said", [
+    ({"username": "r"}, 400, "Nama pengguna: 3–80 huruf kecil"),
+    ({"username": "rina wulan"}, 400, "Nama pengguna: 3–80 huruf kecil"),
+    ({"role": "kepala"}, 400, "Pilih peran: Operator, Verifikator atau Admin."),
+    ({"password": "pendek", "password_again": "pendek"}, 400, "Kata sandi paling sedikit 10 karakter."),
+    ({"password_again": "kata-sandi-lain-2026"}, 400, "Kedua kata sandi tidak sama."),
+    ({"username": "ADMIN"}, 409, "Nama pengguna admin sudah dipakai."),
+])
+def test_a_new_officer_with_a_bad_or_taken_username_role_or_password_is_refused(sqlite_app, form, status, said):
+    client = admin_client(sqlite_app)
+    fields = {"username": "rina", "name": "Rina Wulandari", "role": "verifier",
+              "password": NEW_PASSWORD, "password_again": NEW_PASSWORD, **form}
+    response = post(client, "/inbox/admin/officers", **fields)
+    assert response.status_code == status and said in response.get_data(as_text=True)
+    assert entries(sqlite_app, "officer_created") == []
+
+
+def test_changing_an_officer_who_does_not_exist_or_an_unknown_action_is_refused(sqlite_app):
+    client = admin_client(sqlite_app)
+    assert post(client, "/inbox/admin/officers/999", action="deactivate").status_code == 404
+    admin_id = officer(sqlite_app, "admin").id
+    response = post(client, f"/inbox/admin/officers/{admin_id}", action="promote_to_king")
+    assert response.status_code == 400 and "Tindakan tidak dikenal." in response.get_data(as_text=True)

@@ -19,6 +19,7 @@ from bot.core.models import (
     Upload,
     audit,
 )
+from bot.web.inbox import citizens
 from bot.web.inbox.admin import admin_required
 from bot.web.inbox.auth import current_officer
 from bot.web.inbox.blueprint import bp
@@ -164,14 +165,9 @@ def _filters(ticket: str, citizen: str, officer: str, who: str) -> list:
             and_(AuditLog.target_type == "uploads",
                  AuditLog.target_id.in_(_ids(select(Upload.id).where(Upload.request_id.in_(found)))))))
     if citizen:
-        like = f"%{citizen.lower()}%"
-        digits = "".join(ch for ch in citizen if ch.isdigit())
-        by_contact = [Contact.display_name.ilike(like)]
-        if len(digits) >= 4:  # a phone number or part of it, however it was typed (+62…, 0812…)
-            tail = digits[1:] if digits.startswith("0") else digits
-            by_contact += [Contact.phone.like(f"%{tail}%"), Contact.external_id.like(f"%{tail}%")]
-        contacts = select(Contact.id).where(or_(*by_contact)).union(
-            select(Request.contact_id).where(or_(Request.applicant_name.ilike(like), Request.subject_name.ilike(like))))
+        # The conversations list's own search: a name, a phone however typed, a ticket, a booking
+        # code, a NIK by its keyed hash (citizens.matching).
+        contacts = select(Conversation.contact_id).where(citizens.matching(db.session(), citizen))
         conditions.append(or_(*_about_contacts(contacts)))
     if officer:
         like = f"%{officer.lower()}%"
