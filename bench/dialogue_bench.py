@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from tests.conftest import ReadsReplies  # noqa: E402  (the tests' chat drivers read replies the same way)
 from webhook_bench import drop, prepare_database, start_gunicorn  # noqa: E402
 
 BENCH_DATA_KEY = "YmVuY2gtZGF0YS1rZXktbm90LWZvci1wcm9kdWN0biE="  # 32 bytes, base64; this run's data only
@@ -64,22 +65,12 @@ class Late(Exception):
     """A turn answered without its replies (the simulator gave up waiting for the worker)."""
 
 
-class Citizen:
+class Citizen(ReadsReplies):
     """A simulator citizen over HTTP with the tests' chat interface (say, press, send_file, replies)."""
 
     def __init__(self, client, user: str, turns: list):
         self.client, self.user, self.turns = client, user, turns
         self.replies: list[dict] = []
-
-    @property
-    def text(self) -> str:
-        """The reply texts of the last message, joined."""
-        return "\n".join(r.get("text", "") for r in self.replies)
-
-    @property
-    def buttons(self) -> list[str]:
-        """The button ids the last message's replies offered."""
-        return [b["id"] for r in self.replies for b in r.get("buttons", [])]
 
     def _post(self, kind: str, **kwargs) -> list[dict]:
         started = time.perf_counter()

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dialogue_bench import BENCH_DATA_KEY  # noqa: E402
+from tests.conftest import ReadsReplies  # noqa: E402
 from webhook_bench import drop, prepare_database  # noqa: E402
 
 PHASES = ("typing", "dialogue", "send", "statements", "commits")
@@ -42,7 +43,7 @@ def _timed(phases: dict, name: str, func):
     return wrapper
 
 
-class Driver:
+class Driver(ReadsReplies):
     """A citizen whose every message is stored, then handled by `run` (warm or in a horse)."""
 
     def __init__(self, app, run):
@@ -50,8 +51,6 @@ class Driver:
         self.replies: list[dict] = []
         self.user = f"cost-{os.getpid()}-{time.time_ns()}"
 
-    text = property(lambda self: "\n".join(r.get("text", "") for r in self.replies))
-    buttons = property(lambda self: [b["id"] for r in self.replies for b in r.get("buttons", [])])
 
     def _send(self, **kw):
         from sqlalchemy import select

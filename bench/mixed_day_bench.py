@@ -297,17 +297,21 @@ class Officer:
         if done.status_code != 302 or "/login" in done.headers.get("location", ""):
             raise Late(f"the code was refused: {done.status_code}")
 
-    def review(self, ticket: str, number: str) -> None:
-        """The requests queue, the review page, assign, approve, and issue with the document generated."""
+    def review(self, ticket: str, number: str) -> float:
+        """The requests queue, the review page, assign, approve, and issue with the document
+        generated; when the issue was asked for (time.time())."""
         self._go("list requests", "GET", "/inbox/requests")
         page = self._go("open request", "GET", f"/inbox/requests/{ticket}")
         token = csrf(page.text)
+        issued = 0.0
         for action, extra in (("assign", {}), ("approve", {}),
                               ("issue", {"generate": "1", "document_number": number})):
+            issued = time.time()
             done = self._go(action, "POST", f"/inbox/requests/{ticket}/action",
                             data={"csrf_token": token, "action": action, **extra})
             if done.status_code != 303 or done.headers.get("location", "").split("?")[0] != f"/inbox/requests/{ticket}":
                 raise Late(f"{action} {ticket}: {done.status_code}")
+        return issued
 
     def poll(self) -> None:
         """What an open inbox page's script asks every 5 s: the badge of waiting citizens, and the
@@ -372,9 +376,7 @@ class Office:
                             ticket = self.filed.get_nowait()
                         except queue.Empty:
                             continue
-                        sent = time.time()
-                        officer.review(ticket, f"6408-BENCH-{next(self.numbers):06d}")
-                        self.issued[ticket] = sent
+                        self.issued[ticket] = officer.review(ticket, f"6408-BENCH-{next(self.numbers):06d}")
                     else:
                         borrowed = self.ledger.borrow()
                         if borrowed is None:
