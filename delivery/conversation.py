@@ -3,7 +3,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core import db, handoff, inbound_store
@@ -36,6 +36,24 @@ log = logging.getLogger(__name__)
 # Jobs that may start on one message; a message that took down this many is failed with an apology.
 MAX_ATTEMPTS = 3
 
+# The statements every turn runs, built once: building one costs about as much as running it
+# (docs/dialogue-bench.md). Column reads and writes that need no object go past the ORM, on the
+# session's connection, in the same transaction.
+_messages, _outbox = Message.__table__, Outbox.__table__
+_WAITING = (select(Message).where(Message.contact_id == bindparam("contact_id"), Message.direction == "in",
+                                  Message.status == "received").order_by(Message.id).limit(2))
+_CONVERSATION = select(Conversation).where(Conversation.contact_id == bindparam("contact_id"))
+_COUNT_ATTEMPT = (update(_messages).where(_messages.c.id == bindparam("message_id"))
+                  .values(attempts=_messages.c.attempts + 1))
+_RELEASE_HELD = (update(_outbox).where(_outbox.c.contact_id == bindparam("b_contact_id"), _outbox.c.status == "held")
+                 .values(status="pending", next_attempt_at=None))
+_PREVIOUS = (select(_messages.c.created_at).where(
+    _messages.c.contact_id == bindparam("contact_id"),
+    or_(and_(_messages.c.direction == "in", _messages.c.id < bindparam("message_id")),
+        and_(_messages.c.direction == "out", _messages.c.payload[handoff.HANDED_BACK_KEY].as_boolean().is_(True))))
+    .order_by(_messages.c.id.desc()).limit(1))
+_ADD_REPLY = insert(_outbox)
+
 
 def process_contact(contact_id: int, channel: str | None = None) -> int:
     """Advance the dialogue for every message this contact sent that is not handled yet;
@@ -48,9 +66,7 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
         with db.new_session() as s:
             contact = db.lock_contact(s, contact_id)
             awaited = _replies_awaited(contact.channel)
-            waiting = s.execute(select(Message).where(
-                Message.contact_id == contact_id, Message.direction == "in", Message.status == "received")
-                .order_by(Message.id).limit(2)).scalars().all()
+            waiting = s.execute(_WAITING, {"contact_id": contact_id}).scalars().all()
             if not waiting:
                 s.commit()
                 break
@@ -72,7 +88,7 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
             try:
                 # Read once the lock is held, in a statement of its own: a statement that waited for
                 # the lock still sees the rest of the database as it was before the wait.
-                conv = s.execute(select(Conversation).where(Conversation.contact_id == contact_id)).scalar_one_or_none()
+                conv = s.execute(_CONVERSATION, {"contact_id": contact_id}).scalar_one_or_none()
                 _handle(s, contact, conv, message)
                 _forget_typed(message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all
@@ -103,7 +119,7 @@ def _count_attempt(s, contact_id: int, message: Message) -> bool:
     # The contact stays locked, so no other job can take the message: the count is committed on
     # the autocommit connection without ending this transaction (no second lock, no reload).
     with db.autocommit_engine().connect() as conn:
-        conn.execute(update(Message).where(Message.id == message.id).values(attempts=Message.attempts + 1))
+        conn.execute(_COUNT_ATTEMPT, {"message_id": message.id})
     set_committed_value(message, "attempts", message.attempts + 1)
     return True
 
@@ -162,8 +178,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
     received = as_utc(message.created_at)
     if contact.last_inbound_at is None or as_utc(contact.last_inbound_at) < received:
         contact.last_inbound_at = received
-    s.execute(update(Outbox).where(Outbox.contact_id == contact.id, Outbox.status == "held")
-              .values(status="pending", next_attempt_at=None))
+    s.connection().execute(_RELEASE_HELD, {"b_contact_id": contact.id})
     if conv is None:
         conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle", owner="bot")
         s.add(conv)
@@ -185,11 +200,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
         return
     # The citizen's previous message, or the bot's hand-back question if one came after it: the bot
     # asked its question again then, so an answer to it is no return after a gap.
-    previous = s.execute(select(Message.created_at).where(
-        Message.contact_id == contact.id,
-        or_(and_(Message.direction == "in", Message.id < message.id),
-            and_(Message.direction == "out", handoff.HANDED_BACK)))
-        .order_by(Message.id.desc()).limit(1)).scalar_one_or_none()
+    previous = s.connection().execute(_PREVIOUS, {"contact_id": contact.id, "message_id": message.id}).scalar_one_or_none()
     engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
                     resume_after=timedelta(minutes=config["RESUME_AFTER_MINUTES"]),
                     previous_inbound=dialogue_now(as_utc(previous), config) if previous is not None else None,
@@ -198,19 +209,25 @@ def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
     replies = not_kept_before_consent(s, conv, message, current_app.config["OFFICE"]) + replies
     typed = typed_text(message.text, message.payload)
     cut_from = (message.payload or {}).get("cut_from")
+    rows = []  # the chat replies, in order
     if cut_from:
         # The channel cut a text longer than its provider allows: say so, before the answer.
-        s.add(Outbox(contact_id=contact.id, in_reply_to=message.id, kind="reply", status="pending",
-                     payload={"text": fill(texts()["message_cut"], {"kept": len(typed or ""),
-                                                                   "sent": cut_from})}))
-    keep = _flood_filter(s, contact.id, message.id) if (message.payload or {}).get("flood") else None
+        rows.append(("reply", {"text": fill(texts()["message_cut"], {"kept": len(typed or ""), "sent": cut_from})}))
+    keep = _flood_filter(s, contact.id, rows) if (message.payload or {}).get("flood") else None
     for reply in replies:
         payload = reply.as_payload()
         if payload and (keep is None or keep(payload)):
-            s.add(Outbox(contact_id=contact.id, in_reply_to=message.id,
-                         kind="document" if reply.document else "reply", payload=payload, status="pending"))
+            rows.append(("document" if reply.document else "reply", payload))
         if reply.email_for and reply.text:
             email_update(s, reply.email_for, reply.text)
+    if rows:
+        # Written past the ORM (nothing here needs the objects), after what the engine added, so the
+        # outbox ids keep the order the citizen reads them in.
+        s.flush()
+        now = utcnow()
+        s.connection().execute(_ADD_REPLY, [
+            {"contact_id": contact.id, "in_reply_to": message.id, "kind": kind, "payload": payload,
+             "status": "pending", "attempts": 0, "created_at": now} for kind, payload in rows])
     message.status, message.processed_at = "processed", utcnow()
     audit(s, f"citizen:{contact.id}", "message_handled", message, kind=message.kind, replies=len(replies))
 
@@ -223,9 +240,9 @@ FLOOD_QUIET = timedelta(minutes=2)
 FLOOD_REPLIES_PER_MINUTE = 30
 
 
-def _flood_filter(s, contact_id: int, message_id: int):
-    """For a message of a flood: write the calm notice if not said lately, and return which of
-    its replies to keep (documents always; a text or question not already sent lately)."""
+def _flood_filter(s, contact_id: int, rows: list):
+    """For a message of a flood: add the calm notice to `rows` if not said lately, and return which
+    of its replies to keep (documents always; a text or question not already sent lately)."""
     now = utcnow()
     recent = s.execute(select(Outbox.payload, Outbox.created_at).where(
         Outbox.contact_id == contact_id, Outbox.kind != "email", Outbox.created_at > now - FLOOD_QUIET,
@@ -235,7 +252,7 @@ def _flood_filter(s, contact_id: int, message_id: int):
     notice = {"text": texts()["flood_notice"]}
     if _same(notice) not in seen:
         seen.add(_same(notice))
-        s.add(Outbox(contact_id=contact_id, in_reply_to=message_id, kind="reply", status="pending", payload=notice))
+        rows.append(("reply", notice))
         in_minute += 1
 
     def keep(payload: dict) -> bool:

@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 
 from flask import current_app, g
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -135,5 +135,8 @@ def lock_contact(s: Session, contact_id: int):
         return s.get(Contact, contact_id)
     # FOR NO KEY UPDATE, not FOR UPDATE: jobs still exclude each other, but a webhook inserting
     # this contact's next message (its foreign key takes KEY SHARE) does not wait for them.
-    return s.execute(select(Contact).where(Contact.id == contact_id)
-                     .with_for_update(key_share=True)).scalar_one()
+    return s.execute(_LOCK, {"contact_id": contact_id}).scalar_one()
+
+
+# Built once: every job takes this lock, and building the statement cost as much as running it.
+_LOCK = select(Contact).where(Contact.id == bindparam("contact_id")).with_for_update(key_share=True)
