@@ -61,7 +61,8 @@ def _operator(expected) -> str:
     """'= x', 'memuat x', 'lebih dari N hari', 'bukan x' for one condition's expected value."""
     if not isinstance(expected, dict):
         return f"= {expected}"
-    words = {"has": "memuat", "not": "bukan", "older_than_days": "lewat hari"}
+    words = {"has": "memuat", "not": "bukan", "older_than_days": "lewat hari",
+             "age_by_last_visit_day": "umur pada hari terakhir yang bisa dipesan ≥"}
     return " dan ".join(f"{words.get(op, op)} {arg}" for op, arg in expected.items())
 
 

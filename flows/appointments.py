@@ -20,6 +20,7 @@ numbers the queue.
 """
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import cached_property
 
 from sqlalchemy import select, update
 
@@ -147,6 +148,41 @@ def open_days(office: dict, place_key: str, today: date) -> list[date]:
         if hours(office, place_key, day) and not holiday(office, day):
             found.append(day)
     return found
+
+
+def last_day_everywhere(office: dict, service: str, today: date) -> date | None:
+    """The last day a visit for this service can be booked at every place that books it (the
+    earliest of the places' last bookable days); None when none books it or one has no open day."""
+    lasts = [open_days(office, key, today)[-1:] for key, _ in places_for(office, service)]
+    return min(last[0] for last in lasts) if lasts and all(lasts) else None
+
+
+class Window:
+    """The days a service can be booked from `today`, for the flow conditions that read them
+    (`age_by_last_visit_day`): worked out once, and only when a condition asks."""
+
+    def __init__(self, office: dict, service: str, today: date):
+        self.office, self.service, self.today = office, service, today
+
+    @cached_property
+    def last_day(self) -> date | None:
+        """The last day every place that books the service can be booked (last_day_everywhere)."""
+        return last_day_everywhere(self.office, self.service, self.today)
+
+    def opens(self, day: date) -> date | None:
+        """The first day, from today, on which `day` can be booked at every place, as the calendar
+        stands now (a holiday added later moves it); None when some place never can."""
+        def reaches(on: date) -> bool:
+            last = last_day_everywhere(self.office, self.service, on)
+            return last is not None and last >= day
+
+        lo, hi = self.today, max(self.today, day)
+        if not reaches(hi):
+            return None
+        while lo < hi:  # the last bookable day only moves later as the days pass: halve the range
+            mid = lo + (hi - lo) // 2
+            lo, hi = (lo, mid) if reaches(mid) else (mid + timedelta(days=1), hi)
+        return lo
 
 
 def days_with_room(s, office: dict, place_key: str, service: str, today: date, near: date | None = None,

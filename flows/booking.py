@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from bot.core.models import Appointment, Document, audit
 from flows import appointments as ap
 from flows import reminder_rules
-from flows.definition import Flow, Step, condition_holds, live_answers, texts
+from flows.definition import Flow, Step, birthday, condition_holds, live_answers, texts
 from flows.inputs import clean
 from flows.messages import Reply
 from flows.placeholders import fill
@@ -85,6 +85,28 @@ def _day(engine, flow: Flow) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
+def window(engine, flow: Flow) -> ap.Window | None:
+    """The days the flow's service can be booked today, read by its conditions (None for a flow
+    that books nothing); one per message, kept by the engine."""
+    if flow.booking is None:
+        return None
+    if flow.service not in engine.windows:
+        engine.windows[flow.service] = ap.Window(engine.office, flow.service, engine.today)
+    return engine.windows[flow.service]
+
+
+def redirect_values(engine, flow: Flow) -> dict:
+    """The placeholders a redirect's text may quote in a flow with `booking: from_age:`:
+    {booking_opens}, the day from which a visit on or after that birthday can be booked at every
+    place (someone turning 16 in three months is told when to come back)."""
+    found = _birthday(engine, flow, flow.booking.from_age if flow.booking else None)
+    if found is None:
+        return {}
+    opens = window(engine, flow).opens(found[0])
+    # No place books it at all: the birthday is the earliest any day from it could be booked.
+    return {"booking_opens": long_date(opens or found[0])}
+
+
 def age_limit(engine, flow: Flow) -> tuple[date, int] | None:
     """(the birthday, the years) from which the flow's `booking: before_age:` refuses a visit day:
     the age that matters is the one on the day of the visit, not today's."""
@@ -96,8 +118,10 @@ def age_start(engine, flow: Flow) -> tuple[date, int] | None:
     (its mirror: someone turning 16 soon books a day from their birthday), when its `when` holds;
     None once the birthday is today or past (every bookable day is after it)."""
     spec = flow.booking.from_age if flow.booking else None
+    books = window(engine, flow)
     if spec and spec.get("when") and not condition_holds(
-            spec["when"], live_answers(flow.steps, engine.conv.answers or {}, engine.today), engine.today):
+            spec["when"], live_answers(flow.steps, engine.conv.answers or {}, engine.today, books), engine.today,
+            books):
         return None
     found = _birthday(engine, flow, spec)
     return found if found and found[0] > engine.today else None
@@ -108,11 +132,8 @@ def _birthday(engine, flow: Flow, spec: dict | None) -> tuple[date, int] | None:
     born = (engine.conv.answers or {}).get(spec["born"]) if spec else None
     if not isinstance(born, str):
         return None
-    born, years = date.fromisoformat(born), int(spec["years"])
-    try:
-        return born.replace(year=born.year + years), years
-    except ValueError:  # born on 29 February: the birthday is 1 March in a common year
-        return date(born.year + years, 3, 1), years
+    years = int(spec["years"])
+    return birthday(date.fromisoformat(born), years), years
 
 
 def long_date(day: date) -> str:
@@ -298,18 +319,18 @@ def after_take(engine, flow: Flow, step: Step) -> None:
 
 
 # ---- booking -----------------------------------------------------------------------------------
-def bring_list(flow: Flow, answers: dict, day: date) -> list[str]:
+def bring_list(flow: Flow, answers: dict, day: date, books: ap.Window | None = None) -> list[str]:
     """What to bring, from the flow's `booking: bring:` items whose conditions hold on the visit `day`
-    (a child who is 5 by then brings the photos)."""
+    (a child who is 5 by then brings the photos); `books`: the booking window, for its conditions."""
     return [item["text"].strip() for item in flow.booking.bring
-            if item.get("when") is None or condition_holds(item["when"], answers, day)]
+            if item.get("when") is None or condition_holds(item["when"], answers, day, books)]
 
 
 def book(engine, flow: Flow) -> list[Reply]:
     """Take the place and write the booking (or move the one being rescheduled); the day again when
     its last place went to someone else meanwhile."""
     s, office, t = engine.s, engine.office, words()
-    answers = live_answers(flow.steps, engine.conv.answers, engine.today)
+    answers = live_answers(flow.steps, engine.conv.answers, engine.today, window(engine, flow))
     place_key, day = _place_key(engine, flow), _day(engine, flow)
     slot_step = step_of(flow, "visit_slot")
     slot = (answers.get(slot_step.id) or {}).get("id", ap.DAY) if slot_step else ap.DAY
@@ -321,7 +342,7 @@ def book(engine, flow: Flow) -> list[Reply]:
         return _lost(engine, flow, day, "day_closed_meanwhile" if closed else "race_lost")
     moving = (engine.conv.answers or {}).get(RESCHEDULE)
     appt = _own(engine, moving) if moving else None
-    bring = bring_list(flow, answers, day)  # an age in a condition counts on the visit day
+    bring = bring_list(flow, answers, day, window(engine, flow))  # an age in a condition counts on the visit day
     if appt is not None and appt.status == "booked":
         ap.release(s, appt.place, appt.service, appt.day, appt.slot)
         old = {"place": appt.place, "day": appt.day.isoformat(), "slot": appt.slot}

@@ -10,7 +10,7 @@ from flows.schema import (FLOW_DIR, KINDS, TEXTS_FILE, FlowError, check_flow, ch
 
 __all__ = ["FLOW_DIR", "KINDS", "FlowError", "Step", "Flow", "Deadline", "Submission", "Booking", "Check", "FollowUp",
            "load_flow", "read_flow", "is_unknown", "live_answers",
-           "available_flows", "texts", "condition_holds", "applies"]
+           "available_flows", "texts", "condition_holds", "applies", "birthday"]
 
 
 @dataclass(frozen=True)
@@ -210,26 +210,43 @@ def texts() -> dict:
     return data
 
 
-def condition_holds(cond: dict, answers: dict, today: date) -> bool:
-    """True when every `field: expected` pair in cond matches the answers."""
+def birthday(born: date, years: int) -> date:
+    """The `years`-th birthday of someone born on `born` (29 February: 1 March in a common year)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return date(born.year + years, 3, 1)
+
+
+def condition_holds(cond: dict, answers: dict, today: date, window=None) -> bool:
+    """True when every `field: expected` pair in cond matches the answers. `window` (a flow that
+    books visits: flows.appointments.Window) gives `age_by_last_visit_day` the last bookable day."""
     for key, expected in cond.items():
         value = answers.get(key)
         if isinstance(expected, list):
             if value not in expected:
                 return False
         elif isinstance(expected, dict):
-            if not _operator_holds(expected, value, today):
+            if not _operator_holds(expected, value, today, window):
                 return False
         elif value != expected:
             return False
     return True
 
 
-def _operator_holds(spec: dict, value, today: date) -> bool:
-    """Evaluate the few operators flows may use: older_than_days, not."""
+def _operator_holds(spec: dict, value, today: date, window=None) -> bool:
+    """Evaluate the few operators flows may use: older_than_days, age_by_last_visit_day, not, known, has."""
     for op, arg in spec.items():
         if op == "older_than_days":
             if not isinstance(value, str) or date.fromisoformat(value) >= today - timedelta(days=arg):
+                return False
+        elif op == "age_by_last_visit_day":
+            # Someone who is `arg` years old by the last day a visit can be booked (at every place)
+            # can book a day from that birthday now; without the booking window nothing can be said.
+            if window is None:
+                raise ValueError("age_by_last_visit_day needs the booking window of a flow that books visits")
+            last = window.last_day
+            if not isinstance(value, str) or last is None or birthday(date.fromisoformat(value), arg) > last:
                 return False
         elif op == "not":
             if value == arg or (isinstance(arg, list) and value in arg):
@@ -246,20 +263,20 @@ def _operator_holds(spec: dict, value, today: date) -> bool:
     return True
 
 
-def live_answers(steps, answers: dict, today: date) -> dict:
+def live_answers(steps, answers: dict, today: date, window=None) -> dict:
     """The answers of the steps that still apply, judged in order: an answer whose own step no
     longer applies (the damaged KK un-chosen) no longer decides what comes after it."""
     live = {}
     for step in steps:
-        if step.id in answers and applies(step, live, today):
+        if step.id in answers and applies(step, live, today, window):
             live[step.id] = answers[step.id]
     return live
 
 
-def applies(step: Step, answers: dict, today: date) -> bool:
-    """Whether a step is asked, given the answers so far."""
-    if step.when is not None and not condition_holds(step.when, answers, today):
+def applies(step: Step, answers: dict, today: date, window=None) -> bool:
+    """Whether a step is asked, given the answers so far (and the booking window, where it books)."""
+    if step.when is not None and not condition_holds(step.when, answers, today, window):
         return False
-    if step.when_any and not any(condition_holds(c, answers, today) for c in step.when_any):
+    if step.when_any and not any(condition_holds(c, answers, today, window) for c in step.when_any):
         return False
     return True

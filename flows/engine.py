@@ -73,6 +73,7 @@ class Engine:
         # Which visit reminders sent later reach this chat (delivery.reminders.reach: "reminder",
         # "confirm"): only those does a booking's confirmation promise.
         self.reminders_reach = reminders_reach
+        self.windows = {}  # the days each service can be booked today, once asked (flows/booking.window)
         self.t = texts()
 
     # ---- entry point -------------------------------------------------------------------
@@ -278,8 +279,9 @@ class Engine:
         if step.kind == "photo" and value.get("upload_id"):
             records.attach_upload(self.s, value["upload_id"], step.id)
             audit(self.s, self._actor(), "document_received", self.conv, step=step.id)
+        books = booking.window(self, flow)
         forms = [Reply(document={"kind": "form", "form": a["attach"]}) for a in step.after
-                 if a.get("attach") and (a.get("when") is None or condition_holds(a["when"], answers, self.today))]
+                 if a.get("attach") and (a.get("when") is None or condition_holds(a["when"], answers, self.today, books))]
         if forms:  # the note that announces the form, the form, then the next question
             return [Reply("\n".join(notes))] + forms + self._advance(flow)
         return self._advance(flow, prefix="\n".join(notes))
@@ -330,8 +332,10 @@ class Engine:
     def _redirect(self, flow: Flow, spec: dict) -> list[Reply]:
         """An answer that belongs to another service: say why, drop this draft, start that one."""
         audit(self.s, self._actor(), "flow_redirected", self.conv, flow=flow.name, to=spec.get("service"))
+        # The text may quote the answers (a child's name) and the booking's dates: read before they are dropped.
+        values = {**self._answer_values(self.conv.answers), **booking.redirect_values(self, flow)}
         self._clear()
-        replies = [Reply(self._fmt(spec["text"]))]
+        replies = [Reply(self._fmt(spec["text"], **values))]
         target = self.office.get("services", {}).get(spec.get("service") or "", {}).get("flow")
         if target and target in available_flows():
             return replies + self._start_flow(load_flow(target), preset=spec.get("preset") or {})[1:]
@@ -369,8 +373,9 @@ class Engine:
     def _next_step(self, flow: Flow) -> Step | None:
         """The first step that applies and has no answer yet."""
         answers = self.conv.answers or {}
-        live = live_answers(flow.steps, answers, self.today)
-        return next((s for s in flow.steps if s.id not in answers and applies(s, live, self.today)
+        books = booking.window(self, flow)
+        live = live_answers(flow.steps, answers, self.today, books)
+        return next((s for s in flow.steps if s.id not in answers and applies(s, live, self.today, books)
                      and not (s.kind in booking.KINDS and booking.skipped(self, flow, s))), None)
 
     def _notes_after(self, flow: Flow, step: Step, value) -> list[str]:
@@ -381,7 +386,8 @@ class Engine:
             notes.append(self.t["photo_received"] if value.get("upload_id")
                          else fill(self.t["missing_recorded"], document=step.document or step.label))
         for after in step.after:
-            if after.get("when") is None or condition_holds(after["when"], answers, self.today):
+            if after.get("when") is None or condition_holds(after["when"], answers, self.today,
+                                                            booking.window(self, flow)):
                 notes.append(self._fmt(after["text"], **self._answer_values(answers)))
         for deadline in flow.deadlines:
             if deadline.step == step.id and deadline.note and deadline.passed(answers, self.today):
@@ -431,11 +437,12 @@ class Engine:
         """Ask which answer to change: at the summary (just shown, numbered) by its number or its
         section's name; in the middle of the questions, with the numbered answers so far."""
         answers = self.conv.answers or {}
-        lines = summary_lines(flow, answers, self.today)
+        books = booking.window(self, flow)
+        lines = summary_lines(flow, answers, self.today, window=books)
         if not lines:
             return [self._current_prompt(flow, prefix=self.t["nothing_to_edit"])]
         self._enter(Mode.EDIT_PICK, back_to=state.mode)
-        named = sections(flow, answers, self.today)
+        named = sections(flow, answers, self.today, books)
         if state.mode is Mode.CONFIRM and len(named) > 1:
             text = fill(self.t["edit_pick_section"], sections=", ".join(f"*{name}*" for name, _ in named))
             return [Reply(text, [self._cancel_edit_button()])]
@@ -448,7 +455,8 @@ class Engine:
     def _on_edit_pick(self, event: Event, command: str | None, state: State) -> list[Reply]:
         """edit_pick: the citizen names the answer to change by its number."""
         flow = load_flow(self.conv.flow)
-        steps = answered_steps(flow, self.conv.answers or {}, self.today)
+        books = booking.window(self, flow)
+        steps = answered_steps(flow, self.conv.answers or {}, self.today, books)
         said = clean(event.button if event.kind == "button" else event.text)
         if said in ("cmd:cancel_edit", "tidak jadi", "batal") or command in ("cancel", "back"):
             self._enter(state.back_to)
@@ -461,21 +469,22 @@ class Engine:
             self._enter(Mode.COLLECT)
             old = format_value(step, self.conv.answers[step.id])
             return [self._ask(flow, step, prefix=fill(self.t["back_previous"], previous=old))]
-        section = next((name for name, _ in sections(flow, self.conv.answers or {}, self.today)
+        section = next((name for name, _ in sections(flow, self.conv.answers or {}, self.today, books)
                         if clean(name) == said or (len(said) >= 3 and clean(name).startswith(said))), None)
         if section is not None:
-            lines = summary_lines(flow, self.conv.answers, self.today, section=section)
+            lines = summary_lines(flow, self.conv.answers, self.today, section=section, window=books)
             return [Reply("\n".join(lines) + "\n\n" + self.t["edit_pick"], [self._cancel_edit_button()])]
         return [Reply(fill(self.t["edit_bad_number"], count=len(steps)), [self._cancel_edit_button()])]
 
     def _summary(self, flow: Flow, section: str | None = None) -> Reply:
         """Everything collected, for the citizen to confirm before it is sent; after a change made
         with *ubah*, only the section that changed (the rest was shown already)."""
-        lines = summary_lines(flow, self.conv.answers, self.today, section=section)
+        books = booking.window(self, flow)
+        lines = summary_lines(flow, self.conv.answers, self.today, section=section, window=books)
         head = fill(self.t["summary_section_updated"], section=section) if section and lines \
             else fill(self.t["summary_head"], title=flow.title)
         if not lines:
-            lines = summary_lines(flow, self.conv.answers, self.today)
+            lines = summary_lines(flow, self.conv.answers, self.today, window=books)
         b = self.t["buttons"]
         text = "\n".join([head, *lines, "", self.t["summary_foot"]])
         return Reply(text, [{"id": "submit", "title": b["submit"]}, {"id": "cmd:edit", "title": b["edit"]},
@@ -694,7 +703,7 @@ class Engine:
         """Offer the unfinished request again after a long absence."""
         flow = load_flow(self.conv.flow)
         self._enter(Mode.RESUME_OFFER, back_to=state.mode)
-        total = sum(1 for s in flow.steps if applies(s, self.conv.answers, self.today))
+        total = sum(1 for s in flow.steps if applies(s, self.conv.answers, self.today, booking.window(self, flow)))
         b = self.t["buttons"]
         text = fill(self.t["resume_offer"], title=flow.title, done=len(self.conv.answers), total=total)
         return [Reply(text, [{"id": "resume", "title": b["resume"]}, {"id": "restart", "title": b["restart"]},

@@ -85,13 +85,15 @@ KIND_REQUIRED = {"choice": {"choices"}, "multi_choice": {"choices"}, "photo": {"
 KINDS = frozenset(KIND_OPTIONS)
 CHOICE_KEYS = {"id", "title", "match"}
 AFTER_KEYS = {"when", "text", "attach"}
-OPERATORS = {"older_than_days", "not", "has", "known"}
+OPERATORS = {"older_than_days", "age_by_last_visit_day", "not", "has", "known"}
 # The blank official forms a step may send as a PDF (`after: attach:`), built by delivery/forms/.
 FORMS = set(FORM_NAMES)
 CHECK_RULES = {"later": {"rule", "step", "than", "than_nik", "years", "min_days", "message", "soft", "flag"},
                "different": {"rule", "steps", "message", "soft", "flag"}}
 FOLLOW_UP_KEYS = {"service", "title", "text", "when", "carry", "preset"}
 REDIRECT_KEYS = {"service", "text", "preset"}
+# What a redirect's text may quote in a flow with `booking: from_age:` (flows/booking.redirect_values).
+REDIRECT_FROM_AGE_PLACEHOLDERS = {"booking_opens"}
 
 # ---- texts.yml: every key the code reads, and the placeholders each may use -------------------------
 _OFFICE = set(OFFICE_PLACEHOLDERS)
@@ -580,6 +582,14 @@ class _FlowChecker:
                             self.add(where, f"{key}: '{ref}': older_than_days needs a date step")
                         elif not (_is_int(arg) and arg >= 0):
                             self.add(where, f"{key}: '{ref}': older_than_days must be a whole number of days")
+                    elif op == "age_by_last_visit_day":
+                        if target.get("kind") != "date":
+                            self.add(where, f"{key}: '{ref}': age_by_last_visit_day needs a date step")
+                        elif not (_is_int(arg) and 0 < arg < 150):
+                            self.add(where, f"{key}: '{ref}': age_by_last_visit_day must be whole years")
+                        elif "booking" not in self.data:
+                            self.add(where, f"{key}: '{ref}': age_by_last_visit_day needs the flow's 'booking:' "
+                                            "section (it reads the days that can be booked)")
                     else:
                         for v in arg if isinstance(arg, list) else [arg]:
                             self._expected(where, key, ref, target, v)
@@ -860,8 +870,20 @@ class _FlowChecker:
                     self.add(at, text_check.unknown(key, REDIRECT_KEYS))
             if not _is_text(spec.get("text")):
                 self.add(at, "missing required key 'text'")
+            else:
+                self._placeholders(at, "text", spec["text"], self._before_current() | self._redirect_booking_values())
             if not isinstance(spec.get("preset", {}), dict):
                 self.add(at, "key 'preset' must be a mapping of target step: value")
+
+    def _before_current(self) -> set:
+        """The steps asked before the current one: a redirect's text may quote their answers."""
+        index = self.index_of.get(self.current.get("id"), len(self.order))
+        return {s for s, i in self.index_of.items() if i < index}
+
+    def _redirect_booking_values(self) -> set:
+        """The booking's values a redirect's text may quote (a flow with `booking: from_age:`)."""
+        spec = self.data.get("booking")
+        return REDIRECT_FROM_AGE_PLACEHOLDERS if isinstance(spec, dict) and spec.get("from_age") else set()
 
 
 def check_flow(data) -> list[str]:

@@ -39,10 +39,11 @@ def format_value(step: Step, value) -> str:
     return str(value)
 
 
-def answered_steps(flow: Flow, answers: dict, today: date) -> list[Step]:
+def answered_steps(flow: Flow, answers: dict, today: date, window=None) -> list[Step]:
     """The steps that apply and have an answer, in flow order but each section kept together (the
-    reporter's NIK asked late still shows under *Pelapor*); the summary numbers them in this order."""
-    live = live_answers(flow.steps, answers, today)
+    reporter's NIK asked late still shows under *Pelapor*); the summary numbers them in this order.
+    `window`: the booking window of a flow that books visits (flows.definition.condition_holds)."""
+    live = live_answers(flow.steps, answers, today, window)
     steps = [s for s in flow.steps if s.id in live]
     first = {}
     for i, s in enumerate(steps):
@@ -50,11 +51,11 @@ def answered_steps(flow: Flow, answers: dict, today: date) -> list[Step]:
     return sorted(steps, key=lambda s: first[s.section])
 
 
-def summary_lines(flow: Flow, answers: dict, today: date, section: str | None = None) -> list[str]:
+def summary_lines(flow: Flow, answers: dict, today: date, section: str | None = None, window=None) -> list[str]:
     """Numbered lines 'N. Label: value' under their section headings, a blank line between sections
     (the numbers are what *ubah* refers to); only one section's lines when `section` is given."""
     lines, current = [], None
-    for i, s in enumerate(answered_steps(flow, answers, today), 1):
+    for i, s in enumerate(answered_steps(flow, answers, today, window), 1):
         if section is not None and s.section != section:
             continue
         if s.section and s.section != current:
@@ -72,10 +73,10 @@ def _short_label(step: Step) -> str:
     return step.label[:-len(suffix)] if step.section and step.label.endswith(suffix) else step.label
 
 
-def sections(flow: Flow, answers: dict, today: date) -> list[tuple[str, int]]:
+def sections(flow: Flow, answers: dict, today: date, window=None) -> list[tuple[str, int]]:
     """(section, number of answers) in order, for the answered steps that have a section."""
     counts: dict[str, int] = {}
-    for s in answered_steps(flow, answers, today):
+    for s in answered_steps(flow, answers, today, window):
         if s.section:
             counts[s.section] = counts.get(s.section, 0) + 1
     return list(counts.items())

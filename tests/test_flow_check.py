@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from flows import schema
 from flows.definition import FlowError, read_flow
@@ -122,3 +123,33 @@ def test_check_all_finds_the_problems_of_every_file(tmp_path, monkeypatch):
     monkeypatch.setattr(schema, "FLOW_DIR", tmp_path)
     problems = schema.check_all()
     assert len(problems) == 1 and "step 'izin_ortu': when: 'hubungan' has no choice 'tetangga'" in problems[0]
+
+
+def flow_with(name: str, old: str, new: str) -> list[str]:
+    """The problems of a shipped flow with one piece of text replaced (there exactly once)."""
+    text = (ROOT / "flows" / f"{name}.yml").read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"flows/{name}.yml no longer has {old!r} exactly once"
+    return schema.check_flow(yaml.safe_load(text.replace(old, new)))
+
+
+NEAR_16 = "when: {tanggal_lahir: {age_by_last_visit_day: 16},"
+
+
+def test_age_by_last_visit_day_needs_a_date_whole_years_and_a_flow_that_books():
+    assert flow_with("perekaman_ktp", NEAR_16, NEAR_16) == []
+    assert any("age_by_last_visit_day needs a date step" in p
+               for p in flow_with("perekaman_ktp", NEAR_16, "when: {nik: {age_by_last_visit_day: 16},"))
+    assert any("age_by_last_visit_day must be whole years" in p
+               for p in flow_with("perekaman_ktp", NEAR_16, "when: {tanggal_lahir: {age_by_last_visit_day: 0},"))
+    requested = flow_with("akta_kelahiran", "  - id: anak_tgl_lahir\n    kind: date\n",
+                          "  - id: anak_tgl_lahir\n    kind: date\n  - id: dekat\n    kind: yes_no\n    ask: Dekat?\n"
+                          "    when: {anak_tgl_lahir: {age_by_last_visit_day: 16}}\n")
+    assert any("step 'dekat'" in p and "needs the flow's 'booking:' section" in p for p in requested), requested
+
+
+def test_booking_opens_is_a_placeholder_only_where_the_booking_has_from_age():
+    come_back = "      tujuh_belas:\n        text: |\n"
+    problems = flow_with("kia", come_back, come_back + "          Kembali mulai {booking_opens}.\n"
+                                                       "          Jadwal {nama_kiaa}.\n")
+    assert any("redirect 'tujuh_belas'" in p and "placeholder {booking_opens} is unknown" in p for p in problems)
+    assert any("placeholder {nama_kiaa} is unknown" in p for p in problems), problems

@@ -119,6 +119,7 @@ def test_a_seventeen_year_old_is_told_it_is_a_ktp_recording_and_nothing_is_booke
     text = inline_chat.text
     assert "tidak membuat jadwal KIA" in text and "perekaman KTP-el" in text
     assert "sehari sebelum anak berumur 17 tahun" in text
+    assert "jadi untuk Putri Ayu Lestari kami tidak membuat jadwal KIA" in text  # the answers quoted, not {anak_nama}
     assert inline_chat.where()["flow"] is None and appointments(sqlite_app) == []
 
 

@@ -16,6 +16,9 @@ from tests.booking_drivers import nik_born as nik_for
 pytestmark = pytest.mark.usefixtures("office_clock")
 
 ADULT_BORN = date(2000, 5, 10)
+# The last day a visit can be booked at every place on TODAY: the main office's 14th open day
+# (config.yml days_ahead; the kecamatan points, open two days a week, reach to 22 December).
+LAST_EVERYWHERE = date(2026, 11, 24)
 
 
 def today() -> date:
@@ -93,7 +96,9 @@ def test_a_fifteen_year_old_is_told_when_and_nothing_is_booked(inline_chat, sqli
     assert inline_chat.where()["step"] == "kawin_15"
     inline_chat.press("belum")
     assert "belum 16 tahun" in inline_chat.text
-    assert "mulai sekitar *dua bulan sebelum hari ulang tahun ke-16*, untuk hari mulai ulang tahun itu" in inline_chat.text
+    # 16 on 5 October 2027: the main office's 14 open days from 15 September reach it
+    assert "Silakan kembali ke chat ini mulai sekitar *Rabu, 15 September 2027*" in inline_chat.text
+    assert "untuk hari kedatangan mulai hari ulang tahun ke-16" in inline_chat.text
     assert "belum ada jadwal" in inline_chat.text
     assert inline_chat.where()["flow"] is None and inline_chat.where()["answers"] == {}
     assert appointments(sqlite_app) == []
@@ -111,6 +116,39 @@ def test_sixteen_starts_on_the_sixteenth_birthday(inline_chat):
     inline_chat.press("cancel_yes")
     until_age(inline_chat, years_before(today() + timedelta(days=61), 16))  # 16 in two months and a day
     assert inline_chat.where()["step"] == "kawin_15"
+
+
+def test_sixteen_on_the_last_day_every_place_books_is_near_and_the_day_after_is_not(inline_chat, sqlite_app):
+    chat = inline_chat
+    until_age(chat, years_before(LAST_EVERYWHERE, 16))
+    assert chat.where()["step"] == "kawin_jelang_16"
+    chat.press("belum")
+    assert "Jadwal perekaman bisa dibuat sekarang" in chat.text
+    chat.say("Rina Putri")
+    chat.press("sangatta")
+    assert chat.buttons == [LAST_EVERYWHERE.isoformat()]  # the birthday, the main office's last day
+    chat.say("batal")
+    chat.press("cancel_yes")
+    until_age(chat, years_before(LAST_EVERYWHERE + timedelta(days=1), 16))
+    assert chat.where()["step"] == "kawin_15"
+    chat.press("belum")
+    assert "mulai sekitar *Kamis, 5 November 2026*" in chat.text  # tomorrow the window reaches the 25th
+    assert chat.where()["flow"] is None and appointments(sqlite_app) == []
+
+
+def test_sixteen_in_ten_days_books_a_day_from_the_birthday_at_every_place(inline_chat):
+    chat = inline_chat
+    birthday = today() + timedelta(days=10)  # Saturday 14 November
+    for place in ("sangatta", "muara_wahau", "sangkulirang", "bengalon"):
+        until_age(chat, years_before(birthday, 16))
+        assert chat.where()["step"] == "kawin_jelang_16"
+        chat.press("belum")
+        chat.say("Rina Putri")
+        chat.press(place)
+        assert "Hari yang bisa dipilih mulai hari ulang tahun ke-16, *Sabtu, 14 November 2026*." in chat.text
+        assert chat.buttons and all(d > birthday.isoformat() for d in chat.buttons), place
+        chat.say("batal")
+        chat.press("cancel_yes")
 
 
 def test_turning_sixteen_within_the_booking_days_books_a_day_from_the_birthday(inline_chat, sqlite_app):
@@ -138,26 +176,31 @@ def test_turning_sixteen_within_the_booking_days_books_a_day_from_the_birthday(i
     assert "buku nikah" not in chat.text.lower()
 
 
-def test_a_sixteenth_birthday_past_a_places_booking_days_is_said_and_another_place_has_them(inline_chat, sqlite_app):
+def test_sixteen_in_45_days_is_told_when_to_come_back_and_can_book_then(inline_chat, sqlite_app, office_clock):
     chat = inline_chat
     birthday = today() + timedelta(days=45)  # Saturday 19 December: past the main office's 14 open days
     until_age(chat, years_before(birthday, 16))
+    assert chat.where()["step"] == "kawin_15"  # not "jadwal bisa dibuat sekarang"
+    chat.press("belum")
+    assert "belum 16 tahun" in chat.text and "Jadwal perekaman bisa dibuat sekarang" not in chat.text
+    assert "Silakan kembali ke chat ini mulai sekitar *Selasa, 1 Desember 2026*" in chat.text
+    assert chat.where()["flow"] is None and "Di mana perekaman" not in chat.text and appointments(sqlite_app) == []
+    office_clock.set("2026-11-30 09:00")  # a day early: the main office's last day is still the 18th
+    until_age(chat, years_before(birthday, 16))
+    assert chat.where()["step"] == "kawin_15"
+    chat.say("batal")
+    chat.press("cancel_yes")
+    office_clock.set("2026-12-01 09:00")  # the day said: the birthday can be booked everywhere
+    until_age(chat, years_before(birthday, 16))
+    assert chat.where()["step"] == "kawin_jelang_16"
     chat.press("belum")
     chat.say("Rina Putri")
     chat.press("sangatta")
-    assert "ulang tahun ke-16 jatuh pada *Sabtu, 19 Desember 2026*" in chat.text
-    assert "jadwal baru bisa dipesan sampai" in chat.text and "Ketik *ubah* untuk memilih tempat lain" in chat.text
-    assert chat.buttons == [] and appointments(sqlite_app) == []
-    chat.say("batal")
-    chat.press("cancel_yes")
-    until_age(chat, years_before(birthday, 16))
-    chat.press("belum")
-    chat.say("Rina Putri")
-    chat.press("muara_wahau")  # open on Tuesdays and Thursdays: its 14 open days reach past the birthday
-    assert chat.buttons and all(d > birthday.isoformat() for d in chat.buttons)
+    assert chat.buttons[0] == "2026-12-21"  # the Monday after the Saturday birthday
+    chat.press("2026-12-21")
     chat.press(chat.buttons[0])
     chat.press("submit")
-    assert appointments(sqlite_app)[0].day > birthday
+    assert appointments(sqlite_app)[0].day == date(2026, 12, 21)
 
 
 def test_a_married_sixteen_year_old_brings_the_buku_nikah(inline_chat, sqlite_app):
