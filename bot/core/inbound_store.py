@@ -72,7 +72,11 @@ def job_started(contact_id: int) -> None:
     its webhook finds the mark gone and queues another job.
     """
     with db.autocommit_engine().begin() as conn:
-        conn.execute(delete(QueuedContact.__table__).where(QueuedContact.contact_id == contact_id))
+        conn.execute(_JOB_STARTED, {"b_contact_id": contact_id})
+
+
+# Built once: every job runs it first.
+_JOB_STARTED = delete(QueuedContact.__table__).where(QueuedContact.__table__.c.contact_id == bindparam("b_contact_id"))
 
 
 # ---- PostgreSQL: one statement --------------------------------------------------------------------------

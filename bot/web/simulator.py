@@ -230,7 +230,8 @@ def _render(payload: dict) -> dict:
 
 def _button_title(user: str, button: str) -> str | None:
     """The title of the button pressed, from the last message that offered it."""
-    rows = db.session().connection().execute(_OFFERED, {"user": user}).scalars()
+    with db.autocommit_engine().connect() as conn:  # no transaction: no BEGIN, no ROLLBACK
+        rows = conn.execute(_OFFERED, {"user": user}).scalars().all()
     for payload in rows:
         for b in (payload or {}).get("buttons", []):
             if b["id"] == button:
