@@ -1,9 +1,18 @@
-"""Time build_receipt: median and p95 ms per receipt over 50 builds, and the PDF size.
+"""Time a receipt: build_receipt alone, and build + sign_pdf as ensure_receipt does, in wall and CPU ms.
 
-Run from the repository root: .venv/bin/python bench/receipt_bench.py
+PASSES passes of RUNS receipts each; per pass the median, then the median of those and their
+spread (min–max), since the machine is shared. Signing uses the development certificate (made in
+a temporary instance folder, as the tests do), an EC P-256 key.
+
+Run from the repository root: .venv/bin/python bench/receipt_bench.py [passes] [runs]
 """
+import base64
+import hashlib
+import itertools
+import os
 import statistics
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,8 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from delivery.receipt import build_receipt  # noqa: E402
+from delivery.signing import sign_pdf  # noqa: E402
 
-RUNS = 50
+PASSES, RUNS = 3, 50
 
 DATA = {
     "office": {
@@ -42,20 +52,55 @@ DATA = {
 }
 
 
+def receipt(n: int, sign: bool) -> bytes:
+    """Receipt n, with its own ticket and a 16-character code like secrets.token_urlsafe(12)'s
+    (as in production, no two receipts alike: the link and footer change every time)."""
+    code = base64.urlsafe_b64encode(hashlib.sha256(str(n).encode()).digest())[:16].decode()
+    data = {**DATA, "ticket": f"AKL-{n:04d}", "verify_url": DATA["verify_url"].rsplit("/", 1)[0] + "/" + code}
+    pdf = build_receipt(data)
+    return sign_pdf(pdf, reason="Tanda terima permohonan") if sign else pdf
+
+
+def one_pass(sign: bool, runs: int, numbers: itertools.count) -> tuple[float, float]:
+    """Median wall ms and median CPU ms per receipt over runs receipts, each a new number."""
+    wall, cpu = [], []
+    for n in itertools.islice(numbers, runs):
+        w0, c0 = time.perf_counter(), time.process_time()
+        receipt(n, sign)
+        wall.append((time.perf_counter() - w0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def summary(values: list[float]) -> str:
+    """Median of the passes' medians and their range."""
+    return f"{statistics.median(values):6.1f} ms (passes {min(values):.1f}–{max(values):.1f})"
+
+
 def main() -> None:
-    """Build one warm-up receipt, then RUNS timed ones, and print the figures."""
-    start = time.perf_counter()
-    pdf = build_receipt(DATA)
-    first_ms = (time.perf_counter() - start) * 1000
-    times = []
-    for _ in range(RUNS):
+    """Warm up (fonts, signer), then alternate build-only and build+sign passes and print the figures."""
+    passes = int(sys.argv[1]) if len(sys.argv) > 1 else PASSES
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else RUNS
+    os.environ.pop("SIGNING_P12", None)
+    with tempfile.TemporaryDirectory(prefix="receipt-bench-") as instance:
+        os.environ["INSTANCE_PATH"] = instance
+        numbers = itertools.count()
         start = time.perf_counter()
-        pdf = build_receipt(DATA)
-        times.append((time.perf_counter() - start) * 1000)
-    p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
-    print(f"first build (imports warm, cold caches): {first_ms:.1f} ms")
-    print(f"{RUNS} receipts: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
-    print(f"PDF size: {len(pdf) / 1024:.1f} KiB ({len(pdf)} bytes, 1 page)")
+        receipt(next(numbers), sign=True)
+        first_ms = (time.perf_counter() - start) * 1000
+        for n in itertools.islice(numbers, 5):
+            receipt(n, sign=True)
+        results = {False: [], True: []}
+        for _ in range(passes):
+            for sign in (False, True):  # alternated, so a noisy spell hits both
+                results[sign].append(one_pass(sign, runs, numbers))
+        pdf, signed = receipt(next(numbers), sign=False), receipt(next(numbers), sign=True)
+    print(f"first receipt (key made, fonts cut and parsed): {first_ms:.0f} ms")
+    print(f"{passes} passes of {runs} receipts; median per receipt, median of the passes (their range):")
+    for sign, label in ((False, "build_receipt      "), (True, "build + sign_pdf   ")):
+        wall, cpu = zip(*results[sign])
+        print(f"  {label} wall {summary(list(wall))}   CPU {summary(list(cpu))}")
+    print(f"PDF size: {len(pdf)} bytes unsigned, {len(signed)} signed, 1 page")
 
 
 if __name__ == "__main__":

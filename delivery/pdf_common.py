@@ -1,17 +1,17 @@
 """Shared parts of the office's PDFs: the A4 page frame, the embedded fonts, QR codes, dates."""
 from datetime import datetime, timedelta, timezone
-from io import BytesIO
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import segno
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from PIL import Image
+from fpdf.enums import XPos, YPos
 
 from bot.core.text import fill
 from nlu import faq
 
+from delivery.pdf_embed import PRINTABLE_ASCII, FontWriter
 from delivery.pdf_fonts import FONT_DIR, FONT_FAMILY, FONT_FILES, add_font  # noqa: F401  (FONT_DIR, FONT_FILES: read by tests)
+from delivery.pdf_lines import RememberedLines
 
 MARGIN = 15  # mm, all four sides of the body
 FOOTER_ZONE = 20  # mm kept free at the bottom for the footer
@@ -66,24 +66,32 @@ def office_contact_lines(office: dict, words: dict) -> list[str]:
     return [line for line in lines if line]
 
 
-def qr_png(data: str, scale: int = 8) -> BytesIO:
-    """Encode data as a QR code (error correction M) and return it as PNG bytes in a buffer."""
-    buf = BytesIO()
+def qr_image(data: str, scale: int = 8) -> Image.Image:
+    """Encode data as a QR code (error correction M): a 1-bit image, scale pixels a module."""
+    qr = segno.make(data, error="m")
     # border=4 is the quiet zone the QR standard asks for; scanners on cheap phones need it.
-    segno.make(data, error="m").save(buf, kind="png", scale=scale, border=4)
-    buf.seek(0)
-    return buf
+    side = qr.symbol_size(scale=1, border=4)[0]
+    modules = bytes(0 if dark else 255 for row in qr.matrix_iter(scale=1, border=4) for dark in row)
+    # Drawn by Pillow, not written as a PNG for fpdf2 to decode again (segno's PNG writer is pure
+    # Python, ~2 ms); the pixels, and so the image fpdf2 embeds, are the same.
+    image = Image.frombytes("L", (side, side), modules).resize((side * scale, side * scale), Image.NEAREST)
+    return image.convert("1", dither=Image.Dither.NONE)
 
 
-class OfficePDF(FPDF):
+class OfficePDF(RememberedLines):
     """A4 portrait page in mm with the office letterhead, a footer, page numbers and DejaVu fonts."""
 
-    def __init__(self, office: dict, words: dict, *, title: str, reference: str = "", full_fonts: bool = True):
+    def __init__(self, office: dict, words: dict, *, title: str, reference: str = "", full_fonts: bool = True,
+                 whole_ascii: bool = False):
         """Set up the page, fonts and metadata; `words` are texts.yml `pdf` (the office's own:
         the footer note, page numbers, contact labels); `reference` (e.g. a ticket) is repeated
         in the footer; `full_fonts=False` embeds the fonts cut to pdf_fonts.CHARSET (faster;
-        only when every text of the document fits it: `fits_charset`)."""
+        only when every text of the document fits it: `fits_charset`); `whole_ascii` embeds every
+        printable ASCII glyph of the regular face, used or not, for documents whose names,
+        numbers and links vary (pdf_embed: the cut is then made once, not per document)."""
         super().__init__(orientation="P", unit="mm", format="A4")
+        # Per face (fpdf2's font key): the bold texts (labels, headings) are the same every time.
+        self.always_embedded = {FONT_FAMILY.lower(): PRINTABLE_ASCII} if whole_ascii else {}
         self.office = office
         self.words = words
         self.reference = reference
@@ -98,6 +106,11 @@ class OfficePDF(FPDF):
         self.set_creator("Sapa Dukcapil")
         self.set_lang("id")
         self.set_font(FONT_FAMILY, size=BODY_SIZE)
+
+    def output(self, *args, **kwargs):
+        """fpdf2's output, the fonts written by pdf_embed.FontWriter (a cut made once per glyph set)."""
+        kwargs.setdefault("output_producer_class", FontWriter)
+        return super().output(*args, **kwargs)
 
     def close_fonts(self) -> None:
         """Close the font files fpdf2 keeps open (it only closes them itself in output())."""
@@ -123,12 +136,12 @@ class OfficePDF(FPDF):
         while size > 10 and self.get_string_width(name) > self.epw:
             size -= 0.5
             self.set_font(FONT_FAMILY, "B", size)
-        self.multi_cell(0, 6, name, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.wrap_cell(0, 6, name, align="C")
         self.set_font(FONT_FAMILY, "", 8.5)
         self.set_text_color(*GREY)
         for line in (self.office.get("address"), *office_contact_lines(self.office, self.words)):
             if line:
-                self.multi_cell(0, 4.2, line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.wrap_cell(0, 4.2, line, align="C")
         self.set_text_color(0)
         y = self.get_y() + 2
         self.set_line_width(0.6)
@@ -189,7 +202,7 @@ class OfficePDF(FPDF):
     def paragraph(self, text: str, *, bold: bool = False) -> None:
         """Body text across the full width, wrapped and flowing onto the next page if needed."""
         self.set_font(FONT_FAMILY, "B" if bold else "", BODY_SIZE)
-        self.multi_cell(0, LINE_H, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.wrap_cell(0, LINE_H, text)
         self.set_font(FONT_FAMILY, "", BODY_SIZE)
 
     def item_list(self, items: list[str], *, marker: str | None = None) -> None:
@@ -199,27 +212,26 @@ class OfficePDF(FPDF):
         for number, item in enumerate(items, start=1):
             # Keep each item whole: move it to the next page rather than split it across two.
             # Items longer than half a page just flow, or a new page would not help either.
-            lines = self.multi_cell(text_w, LINE_H, item, dry_run=True, output=MethodReturnValue.LINES)
-            height = len(lines) * LINE_H
+            height = len(self.lines_of(text_w, item)) * LINE_H
             if height <= self.eph / 2 and self.will_page_break(height):
                 self.add_page()
                 if self.current_section:
                     self.section_heading(self.current_section, continued=True)
             self.set_x(MARGIN + 2)
             self.cell(indent - 2, LINE_H, f"{number}." if marker is None else marker)
-            self.multi_cell(text_w, LINE_H, item, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.wrap_cell(text_w, LINE_H, item)
             self.ln(0.6)
 
     def qr_block(self, data: str, x: float, y: float, size: float, caption: str) -> float:
         """Draw a QR code of data with a caption and the data itself in small print; return bottom y."""
-        self.image(qr_png(data), x=x, y=y, w=size, h=size)
+        self.image(qr_image(data), x=x, y=y, w=size, h=size)
         self.set_xy(x, y + size)
         self.set_font(FONT_FAMILY, "B", 8)
-        self.multi_cell(size, 4, caption, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.wrap_cell(size, 4, caption, align="C", new_x=XPos.LEFT)
         self.set_font(FONT_FAMILY, "", 6.5)
         self.set_text_color(*GREY)
         # Printed too, so the link can be typed in when the QR is smudged or the phone has no scanner.
-        self.multi_cell(size, 3, data, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.wrap_cell(size, 3, data, align="C", new_x=XPos.LEFT)
         self.set_text_color(0)
         self.set_font(FONT_FAMILY, "", BODY_SIZE)
         return self.get_y()

@@ -6,7 +6,8 @@ copy cut to the characters the documents use.
 - fpdf2 parses a TrueType file's tables on every `add_font` (~10 ms a face) and subsets the font
   for every document it writes; on the full DejaVu files (6,000 glyphs) that was most of a
   receipt's time. `add_font` here parses each file once per process, and a document whose texts
-  all fit CHARSET embeds the cut files (a few hundred glyphs), which subset in a few ms.
+  all fit CHARSET embeds the cut files (a few hundred glyphs), which subset in a few ms (and
+  pdf_embed keeps each subset for the next document with the same glyphs).
 """
 import atexit
 import copy
@@ -33,9 +34,36 @@ CHARSET = frozenset(cp for low, high in CHARSET_RANGES for cp in range(low, high
 # fpdf2 neither shapes nor kerns text: only the outline, metric and naming tables are used.
 UNUSED_TABLES = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "kern", "gasp", "hdmx", "LTSH", "VDMX")
 
+# Texts measured per face (see _Face), cleared beyond this many: names and links are new each time.
+MAX_MEASURED = 50_000
+
 _lock = threading.Lock()
 _cut_files: dict[str, Path] | None = None
-_parsed: dict[tuple[str, Path], TTFFont] = {}
+_parsed: dict[tuple[str, Path], "_Face"] = {}
+
+
+class _Face(TTFFont):
+    """fpdf2's TrueType face, remembering the width of each text it measured.
+
+    fpdf2's line breaking measures a line again for every character added to it (a line of n
+    characters costs n² lookups); most lines of a document are the same in the next one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measured: dict[str, int] = {}  # text -> sum of its glyph widths (1/1000 em), shared by the copies
+
+    def get_text_width(self, text, font_size_pt, text_shaping_params):
+        """fpdf2's (character count, width in pt), its sum taken once per text."""
+        if text_shaping_params or self.is_symbol:
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
+        if font_size_pt > self.biggest_size_pt:
+            self.biggest_size_pt = font_size_pt
+        units = self.measured.get(text)
+        if units is None:
+            if len(self.measured) > MAX_MEASURED:
+                self.measured.clear()
+            units = self.measured[text] = sum(self.cw[ord(c)] for c in text)
+        return len(text), units * font_size_pt * 0.001  # fpdf2's expression: the same float
 
 
 def fits_charset(*texts: str) -> bool:
@@ -102,13 +130,13 @@ def add_font(pdf: FPDF, style: str, *, full: bool) -> None:
     pdf.fonts[fontkey] = font
 
 
-def _parsed_face(style: str, full: bool) -> TTFFont:
+def _parsed_face(style: str, full: bool) -> _Face:
     """The face parsed once per process (its own file closed: each document opens its copy's)."""
     path = FONT_FILES[style] if full else cut_font_files()[style]
     with _lock:
         parsed = _parsed.get((style, path))
         if parsed is None:
-            parsed = _parsed[(style, path)] = TTFFont(FPDF(), path, FONT_FAMILY.lower() + style, style)
+            parsed = _parsed[(style, path)] = _Face(FPDF(), path, FONT_FAMILY.lower() + style, style)
             parsed.ttfont.close()
         return parsed
 

@@ -37,7 +37,7 @@ def _title_block(pdf: OfficePDF, service: str, words: dict) -> None:
     pdf.set_font(FONT_FAMILY, "B", 15)
     pdf.cell(0, 8, words["title"].strip(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT_FAMILY, "", 12)
-    pdf.multi_cell(0, 6, service, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.wrap_cell(0, 6, service, align="C")
     pdf.ln(4)
 
 
@@ -81,7 +81,8 @@ def build_receipt(data: dict) -> bytes:
     words = texts()["receipt"]
     rows = _details_rows(data, words)  # first, so bad input fails before any font file is opened
     pdf = OfficePDF(data["office"], texts()["pdf"], title=fill(words["document_title"], {"ticket": ticket}),
-                    reference=ticket, full_fonts=not fits_charset(*strings_in(data, words, texts()["pdf"])))
+                    reference=ticket, full_fonts=not fits_charset(*strings_in(data, words, texts()["pdf"])),
+                    whole_ascii=True)  # names, tickets and links vary: keep the glyph set (pdf_embed)
     try:
         pdf.set_subject(fill(words["document_subject"], {"service": data["service_title"]}))
         pdf.add_page()
@@ -122,8 +123,4 @@ def _body_sections(pdf: OfficePDF, data: dict, words: dict) -> None:
 
     pdf.ln(3)
     pdf.set_font(FONT_FAMILY, "", 8.5)
-    pdf.multi_cell(
-        0, 4.2,
-        fill(words["footer"], {"ticket": data["ticket"]}).strip(),
-        align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT,
-    )
+    pdf.wrap_cell(0, 4.2, fill(words["footer"], {"ticket": data["ticket"]}).strip())

@@ -24,7 +24,8 @@ def build_slip(data: dict) -> bytes:
              (words["nik"], mask_nik(data.get("nik")) or NOT_GIVEN),
              (words["booked_at"], format_wita(data["booked_at"]))]
     pdf = OfficePDF(data["office"], texts()["pdf"], title=fill(words["document_title"], {"code": data["code"]}),
-                    reference=data["code"], full_fonts=not fits_charset(*strings_in(data, rows, words, texts()["pdf"])))
+                    reference=data["code"], full_fonts=not fits_charset(*strings_in(data, rows, words, texts()["pdf"])),
+                    whole_ascii=True)  # names, codes and links vary: keep the glyph set (pdf_embed)
     try:
         pdf.set_subject(fill(words["document_subject"], {"service": data["service_title"]}))
         pdf.add_page()

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from delivery import pdf_common
+from delivery import pdf_common, pdf_lines
 from delivery.receipt import build_receipt
 from flows.definition import texts
 from tests.conftest import require
@@ -314,3 +314,38 @@ def test_receipts_built_one_after_another_each_print_their_own_words():
     assert "Ŋgurah Ɓagus" in wide and "AKL-0102" in wide
     assert "Joko Widyawan" in last and "AKL-0103" in last and "Zulkifli" not in last
     assert "✓" in last  # the received documents' check mark is in the cut
+
+
+def test_a_receipt_written_from_remembered_lines_is_laid_out_like_the_first():
+    """The lines of recurring texts are remembered (pdf_lines): the next receipt, written
+    line by line from them, puts every word in the same place, across page breaks too."""
+    long_item = "Keterangan panjang yang harus dibungkus ke beberapa baris di halaman tanda terima " * 3
+    data = sample(documents_received=[f"{n}. {long_item}" for n in range(30)])
+    pdf_lines._LINES.clear()
+    first, again = read(build_receipt(data)), read(build_receipt(data))
+    assert len(first.pages) == len(again.pages) >= 3
+    for one, two in zip(first.pages, again.pages):
+        assert one.extract_text() == two.extract_text()
+        assert text_boxes(one) == text_boxes(two)
+
+
+def test_the_fonts_are_written_as_fpdf2_writes_them():
+    """pdf_embed.FontWriter keeps the font cuts it made between documents; the PDF is the one
+    fpdf2's own writer makes, byte for byte."""
+    from fpdf.output import OutputProducer
+
+    def document(**output) -> bytes:
+        pdf = pdf_common.OfficePDF({"name": "Kantor"}, texts()["pdf"], title="uji", full_fonts=False)
+        try:
+            pdf.set_creation_date(datetime(2026, 11, 29, tzinfo=timezone.utc))
+            pdf.add_page()
+            pdf.paragraph("Tanda terima — “Hélène”, 1–2 hari.")
+            pdf.item_list(["Kartu Keluarga"], marker="✓")
+            return bytes(pdf.output(**output))
+        finally:
+            pdf.close_fonts()
+
+    document()  # makes the cut, and remembers the lines (which changes the order glyphs are numbered in)
+    ours = document()
+    assert document() == ours
+    assert document(output_producer_class=OutputProducer) == ours
