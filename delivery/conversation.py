@@ -40,18 +40,24 @@ MAX_ATTEMPTS = 3
 # (docs/dialogue-bench.md). Column reads and writes that need no object go past the ORM, on the
 # session's connection, in the same transaction.
 _messages, _outbox = Message.__table__, Outbox.__table__
-_WAITING = (select(Message).where(Message.contact_id == bindparam("contact_id"), Message.direction == "in",
-                                  Message.status == "received").order_by(Message.id).limit(2))
-_CONVERSATION = select(Conversation).where(Conversation.contact_id == bindparam("contact_id"))
+_earlier = _messages.alias("earlier")
+# When the citizen wrote before this message, or when the bot handed the chat back after that (it
+# asked its question again then, so an answer to it is no return after a gap).
+_PREVIOUS = (select(_earlier.c.created_at).where(
+    _earlier.c.contact_id == Message.contact_id,
+    or_(and_(_earlier.c.direction == "in", _earlier.c.id < Message.id),
+        and_(_earlier.c.direction == "out", _earlier.c.payload[handoff.HANDED_BACK_KEY].as_boolean().is_(True))))
+    .order_by(_earlier.c.id.desc()).limit(1).scalar_subquery())
+# The next two waiting messages, the conversation and the time of the citizen's message before:
+# one statement after the lock instead of three.
+_WAITING = (select(Message, Conversation, _PREVIOUS.label("previous"))
+            .outerjoin(Conversation, Conversation.contact_id == Message.contact_id)
+            .where(Message.contact_id == bindparam("contact_id"), Message.direction == "in",
+                   Message.status == "received").order_by(Message.id).limit(2))
 _COUNT_ATTEMPT = (update(_messages).where(_messages.c.id == bindparam("message_id"))
                   .values(attempts=_messages.c.attempts + 1))
 _RELEASE_HELD = (update(_outbox).where(_outbox.c.contact_id == bindparam("b_contact_id"), _outbox.c.status == "held")
                  .values(status="pending", next_attempt_at=None))
-_PREVIOUS = (select(_messages.c.created_at).where(
-    _messages.c.contact_id == bindparam("contact_id"),
-    or_(and_(_messages.c.direction == "in", _messages.c.id < bindparam("message_id")),
-        and_(_messages.c.direction == "out", _messages.c.payload[handoff.HANDED_BACK_KEY].as_boolean().is_(True))))
-    .order_by(_messages.c.id.desc()).limit(1))
 _ADD_REPLY = insert(_outbox)
 
 
@@ -66,13 +72,15 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
         with db.new_session() as s:
             contact = db.lock_contact(s, contact_id)
             awaited = _replies_awaited(contact.channel)
-            waiting = s.execute(_WAITING, {"contact_id": contact_id}).scalars().all()
+            # Read once the lock is held, in a statement of its own: a statement that waited for the
+            # lock still sees the rest of the database as it was before the wait.
+            waiting = s.execute(_WAITING, {"contact_id": contact_id}).all()
             if not waiting:
                 s.commit()
                 break
             # A message stored after job_started above queued a job of its own: when this one is the
             # last seen here, the job ends after it, without another round (a lock and a commit).
-            message, more = waiting[0], len(waiting) > 1
+            (message, conv, previous), more = waiting[0], len(waiting) > 1
             message_id = message.id
             handled.append(message_id)
             if message.attempts >= MAX_ATTEMPTS:
@@ -86,10 +94,7 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
                 more = True
                 continue
             try:
-                # Read once the lock is held, in a statement of its own: a statement that waited for
-                # the lock still sees the rest of the database as it was before the wait.
-                conv = s.execute(_CONVERSATION, {"contact_id": contact_id}).scalar_one_or_none()
-                _handle(s, contact, conv, message)
+                _handle(s, contact, conv, message, previous)
                 _forget_typed(message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all
             except Exception:
@@ -169,9 +174,9 @@ def _show_typing(contact_id: int) -> None:
             log.info("typing indicator not shown on %s: %s", found.Contact.channel, err)
 
 
-def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
-    """Run the engine on one message (`conv`: the contact's conversation, None before the first)
-    and write its replies to the outbox."""
+def _handle(s, contact, conv: Conversation | None, message: Message, previous) -> None:
+    """Run the engine on one message (`conv`: the contact's conversation, None before the first;
+    `previous`: when the citizen wrote before it, see _PREVIOUS) and write its replies to the outbox."""
     if message.kind == "media":
         resolve_media(s, contact, message)  # download now: the provider's copy is short-lived
     # The citizen wrote: the window is open again, so what waited for it can go out.
@@ -198,9 +203,6 @@ def _handle(s, contact, conv: Conversation | None, message: Message) -> None:
         message.status, message.processed_at = "processed", utcnow()
         audit(s, f"citizen:{contact.id}", "message_left_to_staff", message, kind=message.kind)
         return
-    # The citizen's previous message, or the bot's hand-back question if one came after it: the bot
-    # asked its question again then, so an answer to it is no return after a gap.
-    previous = s.connection().execute(_PREVIOUS, {"contact_id": contact.id, "message_id": message.id}).scalar_one_or_none()
     engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
                     resume_after=timedelta(minutes=config["RESUME_AFTER_MINUTES"]),
                     previous_inbound=dialogue_now(as_utc(previous), config) if previous is not None else None,
