@@ -316,15 +316,6 @@ def checkpoints(base: str) -> int:
         return conn.execute("SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter").fetchone()[0]
 
 
-def checkpoint(base: str) -> None:
-    """Write PostgreSQL's dirty pages now, so that a pass does not
-    pay for the writes the pass before it left; one that still falls inside a pass is reported."""
-    import psycopg
-
-    with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("CHECKPOINT")
-
-
 def count_messages(url: str) -> int:
     """How many inbound messages the run stored."""
     from sqlalchemy import text
@@ -403,7 +394,6 @@ def main() -> int:
             passes = []
             for k in range(max(1, args.repeat)):
                 batch = requests[60000 + k * per_pass:60000 + (k + 1) * per_pass]
-                checkpoint(base)
                 before = checkpoints(base)
                 passes.append(asyncio.run(open_loop(app_url, batch, args.seconds, args.rate)))
                 during = "   (a checkpoint ran)" if checkpoints(base) != before else ""
