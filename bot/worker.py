@@ -82,6 +82,7 @@ class AppWorker(SimpleWorker):
         self.app = app
         # What was built and warmed above lives as long as the process: out of the garbage
         # collector's sight, a full collection no longer pauses a job for ~130 ms scanning it.
+        gc.collect()  # what is garbage already is freed, not kept for good
         gc.freeze()
 
     def run_maintenance_tasks(self):

@@ -347,12 +347,30 @@ def inline_chat(sqlite_app):
 
 
 # ---- a live server for the browser test -------------------------------------------------------
+def whole_files(app):
+    """The app with the files it sends (static files, uploads) read whole before the response.
+
+    werkzeug's development server leaves a file open when the browser drops the connection
+    halfway (Chromium cancels a stylesheet when the page moves on): the file's ResourceWarning
+    then fails whichever test is running. gunicorn, in production, closes it."""
+    def read_whole(file, buffer_size=8192):
+        try:
+            return [file.read()]
+        finally:
+            file.close()
+
+    def wsgi(environ, start_response):
+        environ["wsgi.file_wrapper"] = read_whole
+        return app(environ, start_response)
+    return wsgi
+
+
 @pytest.fixture
 def live_server_url(sqlite_app):
     """The SQLite app served on a free local port in a thread."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, sqlite_app, threaded=True)
+    server = make_server("127.0.0.1", 0, whole_files(sqlite_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -13,6 +13,7 @@ import zlib
 import pytest
 
 from bot.core.db import dispose as dispose_db
+from tests.conftest import whole_files
 
 pytestmark = pytest.mark.browser
 
@@ -238,7 +239,7 @@ def restartable_server(sqlite_app):
     state = {}
 
     def start(app, port=0):
-        server = make_server("127.0.0.1", port, app, threaded=True)
+        server = make_server("127.0.0.1", port, whole_files(app), threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         state.update(server=server, thread=thread, app=app)
