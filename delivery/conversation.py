@@ -46,7 +46,7 @@ _earlier = _messages.alias("earlier")
 _PREVIOUS = (select(_earlier.c.created_at).where(
     _earlier.c.contact_id == Message.contact_id,
     or_(and_(_earlier.c.direction == "in", _earlier.c.id < Message.id),
-        and_(_earlier.c.direction == "out", _earlier.c.payload[handoff.HANDED_BACK_KEY].as_boolean().is_(True))))
+        and_(_earlier.c.direction == "out", handoff.handed_back(_earlier.c.payload))))
     .order_by(_earlier.c.id.desc()).limit(1).scalar_subquery())
 # The next two waiting messages, the conversation and the time of the citizen's message before:
 # one statement after the lock instead of three.
@@ -225,11 +225,9 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous) -
     if rows:
         # Written past the ORM (nothing here needs the objects), after what the engine added, so the
         # outbox ids keep the order the citizen reads them in.
-        s.flush()
-        now = utcnow()
-        s.connection().execute(_ADD_REPLY, [
-            {"contact_id": contact.id, "in_reply_to": message.id, "kind": kind, "payload": payload,
-             "status": "pending", "attempts": 0, "created_at": now} for kind, payload in rows])
+        s.flush()  # the columns' defaults (pending, no attempts, created now) apply as in the ORM
+        s.connection().execute(_ADD_REPLY, [{"contact_id": contact.id, "in_reply_to": message.id, "kind": kind,
+                                             "payload": payload} for kind, payload in rows])
     message.status, message.processed_at = "processed", utcnow()
     audit(s, f"citizen:{contact.id}", "message_handled", message, kind=message.kind, replies=len(replies))
 

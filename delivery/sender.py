@@ -130,7 +130,7 @@ def _send_one(s, contact: Contact, row: Outbox, recent: "RecentSends") -> bool:
     s.connection().execute(_RECORD_SENT, {
         "contact_id": contact.id, "channel": contact.channel, "direction": "out", "provider_id": provider_id,
         "kind": "document" if payload.get("document") else "text", "text": payload.get("text"),
-        "payload": payload, "status": "sent", "outbox_id": row.id, "created_at": utcnow(), "attempts": 0})
+        "payload": payload, "status": "sent", "outbox_id": row.id})
     recent.sent(payload.get("text"))
     if payload.get("document", {}).get("kind") == "issued":
         mark_delivered(s, payload["document"]["request_id"], via=contact.channel)

@@ -1,7 +1,7 @@
 """A flow's cross-field checks (`checks:` in its file): dates in the right order, NIKs that differ."""
 from datetime import date, timedelta
 
-from flows.definition import Check, Flow, is_unknown
+from flows.definition import Check, Flow, birthday, is_unknown
 from flows.validators import Invalid, parse_nik
 
 
@@ -18,21 +18,13 @@ def _date_of(check: Check, step_id: str, answers: dict, today: date) -> date | N
     return date.fromisoformat(value)
 
 
-def _add_years(d: date, years: int) -> date:
-    """d plus whole years (29 February becomes 1 March in a common year)."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, month=3, day=1)
-
-
 def holds(check: Check, answers: dict, today: date) -> bool:
     """Whether the rule holds; an answer missing or 'tidak tahu' leaves nothing to check."""
     if check.rule == "later":
         later, earlier = (_date_of(check, s, answers, today) for s in check.steps)
         if later is None or earlier is None:
             return True
-        return later >= _add_years(earlier, check.years) + timedelta(days=check.min_days)
+        return later >= birthday(earlier, check.years) + timedelta(days=check.min_days)
     first = answers.get(check.steps[0])
     if not first or is_unknown(first):
         return True

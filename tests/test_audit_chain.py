@@ -260,3 +260,15 @@ def test_the_application_works_as_its_role(pg_stack, app_role_engine, tmp_path, 
         assert code == 0, output
     finally:
         db.dispose(application)
+
+
+def test_each_entry_knows_its_own_row_once_committed(app):
+    """An entry written at commit (one statement on PostgreSQL) is told the id and time of its row:
+    the data-request page names a citizen's request by its entry's id."""
+    with app.app_context(), db.new_session() as s:
+        first = audit(s, "system", "first_of_two")
+        second = audit(s, "system", "second_of_two")
+        s.commit()
+        rows = dict(s.execute(text("SELECT action, id FROM audit_log WHERE action LIKE '%_of_two'")).all())
+    assert (first.id, second.id) == (rows["first_of_two"], rows["second_of_two"])
+    assert first.id < second.id and first.at is not None

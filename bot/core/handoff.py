@@ -59,7 +59,12 @@ BY_OFFICER = Message.payload["officer"].as_boolean().is_(True)
 BY_A_PERSON = or_(BY_STAFF, BY_OFFICER)
 # The bot's message when an officer hands a chat back (it asks the request's question again).
 HANDED_BACK_KEY = "handed_back"
-HANDED_BACK = Message.payload[HANDED_BACK_KEY].as_boolean().is_(True)
+
+
+def handed_back(payload):
+    """The condition "this message is the bot's hand-back question", on a messages table's (or
+    alias's) payload column."""
+    return payload[HANDED_BACK_KEY].as_boolean().is_(True)
 
 
 def bot_keeps_quiet(s, contact_id: int, at: datetime, office: dict) -> bool:
