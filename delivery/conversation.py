@@ -26,7 +26,7 @@ from delivery.channels.base import TransportError
 from delivery import reminders
 from delivery.ingest import not_kept_before_consent, resolve_media
 from delivery.review import email_update
-from delivery.sender import send_pending
+from delivery.sender import deliver, send_pending
 from flows.definition import texts
 from flows.engine import Engine
 from flows.messages import Event
@@ -67,7 +67,7 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
     inbound_store.job_started(contact_id)
     if _may_show_typing(channel):
         _show_typing(contact_id)
-    handled, awaited, more = [], False, True
+    handled, awaited, owed, more = [], False, False, True
     while more:
         with db.new_session() as s:
             contact = db.lock_contact(s, contact_id)
@@ -88,13 +88,14 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
                 log.error("message %s given up after %d attempts", message_id, message.attempts)
                 s.rollback()
                 _give_up(s, contact_id, message_id)
+                owed = True
                 continue
             if not _count_attempt(s, contact_id, message):
                 s.commit()  # another job took it while the count was written: look again
                 more = True
                 continue
             try:
-                _handle(s, contact, conv, message, previous)
+                owed |= _handle(s, contact, conv, message, previous)
                 _forget_typed(message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all
             except Exception:
@@ -102,10 +103,12 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
                 log.exception("message %s could not be handled", message_id)
                 s.rollback()
                 _give_up(s, contact_id, message_id)
+                owed = True
     if handled:
         # Replies go out from this same job: one job per message keeps a reply's latency low;
         # retries of a failed send are scheduled on their own by the sender.
-        send_pending(contact_id)
+        if owed:
+            send_pending(contact_id)
         if awaited:
             jobs.announce_answered(handled)
     return len(handled)
@@ -133,6 +136,12 @@ def _staff_may_reply(channel_name: str) -> bool:
     """Whether staff can answer this channel's chats outside the inbox (their replies are recorded)."""
     channel = registry.channel(channel_name)
     return channel is None or channel.adapter.capabilities.staff_replies
+
+
+def _delivers_in_database(channel_name: str) -> bool:
+    """Whether delivering this channel's replies is writing their rows (see Channel)."""
+    channel = registry.channel(channel_name)
+    return bool(channel is not None and channel.delivers_in_database)
 
 
 def _replies_awaited(channel_name: str) -> bool:
@@ -174,9 +183,10 @@ def _show_typing(contact_id: int) -> None:
             log.info("typing indicator not shown on %s: %s", found.Contact.channel, err)
 
 
-def _handle(s, contact, conv: Conversation | None, message: Message, previous) -> None:
+def _handle(s, contact, conv: Conversation | None, message: Message, previous) -> bool:
     """Run the engine on one message (`conv`: the contact's conversation, None before the first;
-    `previous`: when the citizen wrote before it, see _PREVIOUS) and write its replies to the outbox."""
+    `previous`: when the citizen wrote before it, see _PREVIOUS) and write its replies to the outbox;
+    True when rows are left for the sender to send after the commit."""
     if message.kind == "media":
         resolve_media(s, contact, message)  # download now: the provider's copy is short-lived
     # The citizen wrote: the window is open again, so what waited for it can go out.
@@ -202,7 +212,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous) -
         conv.needs_human = False  # someone is answering
         message.status, message.processed_at = "processed", utcnow()
         audit(s, f"citizen:{contact.id}", "message_left_to_staff", message, kind=message.kind)
-        return
+        return True  # anything owed before (a reply held, a retry) is still the sender's
     engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
                     resume_after=timedelta(minutes=config["RESUME_AFTER_MINUTES"]),
                     previous_inbound=dialogue_now(as_utc(previous), config) if previous is not None else None,
@@ -230,6 +240,12 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous) -
                                              "payload": payload} for kind, payload in rows])
     message.status, message.processed_at = "processed", utcnow()
     audit(s, f"citizen:{contact.id}", "message_handled", message, kind=message.kind, replies=len(replies))
+    if not _delivers_in_database(contact.channel):
+        return True
+    # The replies go out with the state that made them: one transaction and no sender run for the
+    # turn. A document is left for the sender, after this commit: the reply before it is out first.
+    s.flush()
+    return deliver(s, contact, chat_only=True)[1]
 
 
 # A flood (the webhook marked the message `flood`: its sender wrote faster than the limit): one calm

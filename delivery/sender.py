@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 
 from bot.core import db, storage
 from bot.core.models import Contact, Document, Message, Outbox, as_utc, audit, utcnow
@@ -30,46 +30,117 @@ BACKOFF = [5, 30, 120, 600, 1800]
 LOOP_PER_MINUTE = 120
 LOOP_SAME_TEXT = 10
 
-# Built once (docs/dialogue-bench.md): every run of the sender runs these.
-_messages = Message.__table__
-_PENDING = (select(Outbox).where(Outbox.contact_id == bindparam("contact_id"), Outbox.status == "pending")
-            .order_by(Outbox.id))
-_RECENT = select(_messages.c.created_at, _messages.c.text).where(
-    _messages.c.contact_id == bindparam("contact_id"), _messages.c.direction == "out",
-    _messages.c.created_at > bindparam("since"))
+# Built once (docs/dialogue-bench.md): every run of the sender runs these, past the ORM. A row is
+# read as plain columns; only a row that takes an unusual turn (a document, a hold, a failure) is
+# loaded as an object, and the rows that went out are marked in one statement at the end.
+_messages, _outbox = Message.__table__, Outbox.__table__
+
+
+def _sent_lately(since: str, same_text: bool):
+    """How many chat messages went out to the row's contact since `since` (a bound parameter); with
+    `same_text`, only those saying what the row says."""
+    query = select(func.count()).where(_messages.c.contact_id == _outbox.c.contact_id,
+                                       _messages.c.direction == "out", _messages.c.created_at > bindparam(since))
+    if same_text:
+        query = query.where(_messages.c.text == _outbox.c.payload["text"].as_string())
+    return query.scalar_subquery()
+
+
+# The due rows with the loop guard's two counts (LOOP_PER_MINUTE, LOOP_SAME_TEXT): one statement.
+_PENDING = (select(_outbox.c.id, _outbox.c.kind, _outbox.c.payload, _outbox.c.attempts, _outbox.c.next_attempt_at,
+                   _sent_lately("minute_ago", False).label("last_minute"),
+                   _sent_lately("two_minutes_ago", True).label("same_text"))
+            .where(_outbox.c.contact_id == bindparam("contact_id"), _outbox.c.status == "pending")
+            .order_by(_outbox.c.id))
+_MARK_SENT = (update(_outbox).where(_outbox.c.id == bindparam("b_id"))
+              .values(status="sent", sent_at=bindparam("b_sent_at"), attempts=bindparam("b_attempts"),
+                      payload=bindparam("b_payload")))
 _RECORD_SENT = insert(_messages)
 
 
 def send_pending(contact_id: int) -> int:
     """Send every due outbox row of one contact, oldest first; returns how many were sent."""
-    sent = 0
     with db.new_session() as s:
-        contact = db.lock_contact(s, contact_id)
-        # A statement of its own, after the lock: one that waited for the lock would still see the
-        # rows as they were before the wait, as pending when the job before sent them.
-        rows = s.execute(_PENDING, {"contact_id": contact_id}).scalars().all()
-        blocked, recent = False, RecentSends(s, contact_id)
-        for row in rows:
-            if row.kind == "email":
-                # Mail goes beside the chat: it neither waits for the chat's order nor holds it up.
-                due = not row.next_attempt_at or as_utc(row.next_attempt_at) <= utcnow()
-                sent += due and _email_one(s, row)
-                continue
-            if blocked:
-                continue
-            if row.next_attempt_at and as_utc(row.next_attempt_at) > utcnow():
-                blocked = True  # keep order: nothing after a row that is waiting to be retried
-                continue
-            if not _send_one(s, contact, row, recent):
-                blocked = True
-                continue
-            sent += 1
+        sent, _ = deliver(s, db.lock_contact(s, contact_id))
         s.commit()
     return sent
 
 
-def _send_one(s, contact: Contact, row: Outbox, recent: "RecentSends") -> bool:
-    """Deliver one row; on failure record it and schedule a retry. True when delivered."""
+def deliver(s, contact: Contact, chat_only: bool = False) -> tuple[int, bool]:
+    """Send the contact's due rows in this transaction, which holds the contact's lock: (how many went
+    out, whether rows were left for a run of their own). `chat_only` (a channel whose delivery is
+    this transaction's own write, delivering with the dialogue: Channel.delivers_in_database) stops
+    before a document, which is built after the reply before it is out, and leaves mail alone."""
+    # A statement of its own, after the lock: one that waited for the lock would still see the
+    # rows as they were before the wait, as pending when the job before sent them.
+    now = utcnow()
+    rows = s.connection().execute(_PENDING, {"contact_id": contact.id, "minute_ago": now - timedelta(minutes=1),
+                                             "two_minutes_ago": now - timedelta(minutes=2)}).all()
+    blocked, left, run = False, False, Run(s, contact)
+    for row in rows:
+        if chat_only and (row.kind == "email" or row.payload.get("document")):
+            left = True
+            if row.kind == "email":
+                continue
+            break
+        if row.kind == "email":
+            # Mail goes beside the chat: it neither waits for the chat's order nor holds it up.
+            due = not row.next_attempt_at or as_utc(row.next_attempt_at) <= utcnow()
+            run.sent += due and _email_one(s, s.get(Outbox, row.id))
+            continue
+        if blocked:
+            continue
+        if row.next_attempt_at and as_utc(row.next_attempt_at) > utcnow():
+            blocked = True  # keep order: nothing after a row that is waiting to be retried
+            continue
+        if not _send_one(run, row):
+            blocked = True
+    run.record()
+    return run.sent, left
+
+
+class Run:
+    """One run of the sender for one contact: what went out so far (the loop guard counts it), and the
+    rows delivered, written together by `record`."""
+
+    def __init__(self, s, contact: Contact):
+        self.s, self.contact = s, contact
+        self.sent = 0
+        self.texts: list[str | None] = []  # what this run sent, for the loop guard
+        self.delivered: list[tuple] = []  # (row, payload, provider id, when)
+
+    def runaway(self, row, payload: dict) -> bool:
+        """Whether sending this now would be part of a runaway loop (a bot answering a bot, a bug)."""
+        if row.last_minute + len(self.texts) >= LOOP_PER_MINUTE:
+            return True
+        text = payload.get("text")
+        return bool(text) and row.same_text + self.texts.count(text) >= LOOP_SAME_TEXT
+
+    def went_out(self, row, payload: dict, provider_id: str | None) -> None:
+        """A row was delivered."""
+        self.sent += 1
+        self.texts.append(payload.get("text"))
+        self.delivered.append((row, payload, provider_id, utcnow()))
+
+    def record(self) -> None:
+        """Mark the delivered rows sent, and write the chat's record of what went out (nothing here
+        reads either back)."""
+        if not self.delivered:
+            return
+        connection, contact = self.s.connection(), self.contact
+        connection.execute(_MARK_SENT, [{"b_id": row.id, "b_sent_at": at, "b_attempts": row.attempts + 1,
+                                         "b_payload": payload} for row, payload, _, at in self.delivered])
+        connection.execute(_RECORD_SENT, [{
+            "contact_id": contact.id, "channel": contact.channel, "direction": "out", "provider_id": provider_id,
+            "kind": "document" if payload.get("document") else "text", "text": payload.get("text"),
+            "payload": payload, "status": "sent", "outbox_id": row.id, "created_at": at}
+            for row, payload, provider_id, at in self.delivered])
+
+
+def _send_one(run: Run, row) -> bool:
+    """Deliver one row (its columns, as read); on failure record it and schedule a retry. False when
+    the rows after it must wait."""
+    s, contact = run.s, run.contact
     payload = dict(row.payload)
     try:
         if payload.get("document", {}).get("kind") == "receipt":
@@ -85,27 +156,29 @@ def _send_one(s, contact: Contact, row: Outbox, recent: "RecentSends") -> bool:
             try:
                 doc = ensure_form(s, name)
             except UnknownForm:
-                return _refused(s, row, f"unknown form {name!r}")
+                return _refused(s, s.get(Outbox, row.id), f"unknown form {name!r}")
             payload["document"] = {**payload["document"], "document_id": doc.id, "filename": doc.filename,
                                    "content_type": doc.content_type}
             # A form sent on its own says what it is (the text rides as the file's caption).
             payload["text"] = payload.get("text") or form_caption(name)
         if reminders.stale(s, payload, utcnow()):
             # A visit reminder whose visit is over, cancelled or moved (held until now, say).
-            row.status, row.last_error = "expired", "reminder no longer holds"
-            audit(s, "system", "reminder_dropped", row, appointment_id=payload.get("appointment_id"))
+            obj = s.get(Outbox, row.id)
+            obj.status, obj.last_error = "expired", "reminder no longer holds"
+            audit(s, "system", "reminder_dropped", obj, appointment_id=payload.get("appointment_id"))
             return True
         decision = decide(contact.channel, contact.last_inbound_at, payload,
                           current_app.config["OFFICE"].get("templates") or {}, utcnow())
         if decision.action == "hold":
             # Outside the window with no template or tag allowed: wait for the citizen's next message.
-            _hold(s, contact, row, payload)
+            _hold(s, contact, s.get(Outbox, row.id), payload)
             return True
-        if recent.runaway(payload):
+        if run.runaway(row, payload):
             # Its own status: a stop we chose, not a delivery that failed; the inbox lists these
             # apart from the real failures (bot/web/inbox/failures.py).
-            row.status, row.last_error = "suppressed", "loop guard"
-            audit(s, "system", "loop_guard_tripped", row)
+            obj = s.get(Outbox, row.id)
+            obj.status, obj.last_error = "suppressed", "loop guard"
+            audit(s, "system", "loop_guard_tripped", obj)
             log.warning("loop guard stopped outbox %s", row.id)
             return True
         adapter = adapter_for(contact.channel)
@@ -116,22 +189,16 @@ def _send_one(s, contact: Contact, row: Outbox, recent: "RecentSends") -> bool:
         else:
             provider_id = adapter.send(contact, payload, row.id)
     except TransportError as err:
-        row.payload = payload  # keeps which parts went out, so a retry sends only the rest
+        obj = s.get(Outbox, row.id)
+        obj.payload = payload  # keeps which parts went out, so a retry sends only the rest
         if err.window_closed:
-            row.last_error = str(err)[:500]
-            _hold(s, contact, row, payload)
+            obj.last_error = str(err)[:500]
+            _hold(s, contact, obj, payload)
             return True
-        return _failed(s, row, str(err), permanent=err.permanent)
+        return _failed(s, obj, str(err), permanent=err.permanent)
     for key in (PARTS_SENT, LAST_PROVIDER_ID):
         payload.pop(key, None)  # progress of a partly sent row: done with now
-    row.status, row.sent_at, row.attempts, row.payload = "sent", utcnow(), row.attempts + 1, payload
-    s.flush()  # the row first: the message below refers to it
-    # The chat's record of what went out; written past the ORM, nothing here reads it back.
-    s.connection().execute(_RECORD_SENT, {
-        "contact_id": contact.id, "channel": contact.channel, "direction": "out", "provider_id": provider_id,
-        "kind": "document" if payload.get("document") else "text", "text": payload.get("text"),
-        "payload": payload, "status": "sent", "outbox_id": row.id})
-    recent.sent(payload.get("text"))
+    run.went_out(row, payload, provider_id)
     if payload.get("document", {}).get("kind") == "issued":
         mark_delivered(s, payload["document"]["request_id"], via=contact.channel)
     return True
@@ -169,34 +236,6 @@ def _hold(s, contact: Contact, row: Outbox, payload: dict) -> None:
     emailed = not payload.get("emailed") and send_copy(s, contact, payload)
     row.payload = {**payload, "emailed": True} if emailed else payload
     audit(s, "system", "send_held_window_closed", row, emailed=bool(emailed))
-
-
-class RecentSends:
-    """What went out to one contact in the last two minutes, read once per run of the sender (on
-    the first chat row) and kept up to date as rows go out: the loop guard's two counts without
-    two queries per row."""
-
-    def __init__(self, s, contact_id: int):
-        self.s, self.contact_id, self.rows = s, contact_id, None
-
-    def _load(self) -> list:
-        if self.rows is None:
-            found = self.s.connection().execute(_RECENT, {"contact_id": self.contact_id,
-                                                           "since": utcnow() - timedelta(minutes=2)})
-            self.rows = [(as_utc(at), text) for at, text in found]
-        return self.rows
-
-    def runaway(self, payload: dict) -> bool:
-        """Whether sending this now would be part of a runaway loop."""
-        now, rows, text = utcnow(), self._load(), payload.get("text")
-        if sum(1 for at, _ in rows if at > now - timedelta(minutes=1)) >= LOOP_PER_MINUTE:
-            return True
-        return bool(text) and sum(1 for _, said in rows if said == text) >= LOOP_SAME_TEXT
-
-    def sent(self, text: str | None) -> None:
-        """A message just went out."""
-        if self.rows is not None:
-            self.rows.append((utcnow(), text))
 
 
 def _refused(s, row: Outbox, error: str) -> bool:

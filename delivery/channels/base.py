@@ -144,6 +144,10 @@ class Channel:
     # Someone waits over HTTP for each message's replies (the simulator page): the conversation
     # job tells them when they are out (delivery.jobs.announce_answered), instead of being polled.
     replies_awaited: ClassVar[bool] = False
+    # Delivering a reply is writing its outbound row (the simulator): the conversation job delivers
+    # the chat replies in the dialogue's own transaction, with no sender run (a lock, a transaction)
+    # after it. A provider's channel never: its send must follow the commit (docs/architecture.md).
+    delivers_in_database: ClassVar[bool] = False
     adapter: Adapter
 
     def __init_subclass__(cls, **kwargs):

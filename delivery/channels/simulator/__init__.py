@@ -28,6 +28,7 @@ class Simulator(Channel):
     display_name = "Simulator"
     window = "none"
     replies_awaited = True
+    delivers_in_database = True
 
     def __init__(self):
         self.adapter = SimulatorAdapter()
