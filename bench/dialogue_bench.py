@@ -1,18 +1,26 @@
 """Benchmark whole dialogues: simulator citizens filing birth requests on the production setup.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/14 \
-        .venv/bin/python bench/dialogue_bench.py [--citizens 50] [--seconds 20] [--repeat 3]
+        .venv/bin/python bench/dialogue_bench.py [--citizens 50] [--seconds 20] [--repeat 3] [--rate 150]
 
 It migrates a schema of its own on PostgreSQL and uses an RQ queue of its own (both dropped
 afterwards), starts gunicorn serving the app (`--workers 2`, gthread) and two
 `rq worker --with-scheduler --worker-class bot.worker.AppWorker` as the Procfile does, and lets
 `--citizens` simulated citizens each walk the whole birth request of the tests (tests/conftest.py:
 text, buttons, four photos, the submit that answers with the ticket and the receipt PDF) through
-the simulator API, request after request, back to back (no time to type). They start spread over
-a ramp (not counted), so that they are at different points of the walk; then `--repeat` windows
-of `--seconds` each are counted. Each turn is timed from the POST to the answer carrying its
-replies (the simulator API waits for the worker's replies), so a latency is message to reply, the
-queue and the workers included.
+the simulator API. Each turn is timed from the POST to the answer carrying its replies (the
+simulator API waits for the worker's replies), so a latency is message to reply, the queue and
+the workers included.
+
+Two kinds of passes, as the webhook bench has (throughput closed-loop, latency at a rate offered):
+- back to back: each citizen sends its next message the moment the reply is in (no time to type).
+  This is the capacity (turns/s); its latencies only restate it (Little's law: 50 citizens at
+  150 turns/s wait 50/150 s = 333 ms on average, whatever the system does).
+- paced (`--rate`, turns/s offered by the whole crowd, 150 by default: the issue's peak): each
+  citizen takes a turn every citizens/rate seconds at most, as people read and type between two
+  replies; a reply later than that is answered at once. This is the latency at that load.
+Each kind starts with a ramp (not counted), so that the citizens are at different points of the
+walk; then `--repeat` windows of `--seconds` each are counted.
 
 The app is the production one with two changes: the simulator is on (SIMULATOR=1), and the
 per-address limits are off, since every citizen comes from 127.0.0.1 (`bench_app`).
@@ -20,8 +28,10 @@ per-address limits are off, since every citizen comes from 127.0.0.1 (`bench_app
 In the same run, the ceiling: the same walk in this one process with inline jobs on the same
 database (no queue, no HTTP socket, no wait), for `--seconds`.
 
-The last line reads `dialogue turns/s=T p50_ms=A p99_ms=B ceiling_turns/s=C` (the median pass).
-The citizens share the machine's CPUs with the server, the workers, PostgreSQL and Redis.
+The last line reads `dialogue turns/s=T p50_ms=A p99_ms=B ceiling_turns/s=C`: T from the back-to-
+back passes (the median), A and B from the paced passes (the pass of the median p99; from the
+back-to-back passes with `--rate 0`). The citizens share the machine's CPUs with the server, the
+workers, PostgreSQL and Redis.
 """
 import argparse
 import logging
@@ -163,12 +173,18 @@ def walk(chat) -> None:
 
 
 class Crowd:
-    """`citizens` threads, each filing birth requests back to back (a new citizen id for each) from
-    its start until `stop()`; they start spread over `ramp` seconds, so that by the first counted
-    window they are at different points of the walk, as a real crowd is."""
+    """`citizens` threads, each filing birth requests one after another (a new citizen id for each)
+    from its start until `stop()`; they start spread over `ramp` seconds, so that by the first counted
+    window they are at different points of the walk, as a real crowd is.
 
-    def __init__(self, url: str, citizens: int, ramp: float):
+    With `rate` (turns/s offered by the whole crowd), each citizen takes its turns at most every
+    citizens/rate seconds, as a person reads and types between two replies; a reply later than that
+    is answered at once (a person never writes before the reply), so past its capacity the system
+    sets the pace, as with no rate at all (back to back)."""
+
+    def __init__(self, url: str, citizens: int, ramp: float, rate: float = 0.0):
         self.url, self.ramp = url, ramp
+        self.interval = citizens / rate if rate else 0.0
         self.turns: list = []     # (kind, seconds, ended at)
         self.filed: list = []     # when a request got its ticket and receipt
         self.errors: list = []    # (when, what)
@@ -186,6 +202,7 @@ class Crowd:
             return
         n = 0
         client = PlainClient(self.url, timeout=WAIT_SECONDS + 30)
+        due = [time.perf_counter()]  # when this citizen takes its next turn (paced: see the class)
         try:
             while not self.stopped.is_set():
                 n += 1
@@ -193,6 +210,11 @@ class Crowd:
                 post = chat._post
 
                 def guarded(kind, _post=post, **kwargs):
+                    if self.interval:
+                        wait = due[0] - time.perf_counter()
+                        if wait > 0 and self.stopped.wait(wait):
+                            raise self.Stopped
+                        due[0] = max(due[0], time.perf_counter() - self.interval) + self.interval
                     if self.stopped.is_set():
                         raise self.Stopped
                     return _post(kind, **kwargs)
@@ -440,12 +462,51 @@ def _line(name: str, r: dict) -> str:
             f"errors {len(r['errors'])}   (medians: {kinds})")
 
 
+def counted_passes(crowd: Crowd, label: str, args, redis_url: str, queue: str, web, workers) -> list[dict]:
+    """Let the crowd warm up (not counted), then count `--repeat` windows of `--seconds`, printing each."""
+    began = time.perf_counter()
+    time.sleep(crowd.ramp + 3.0)  # every citizen started, and its first turns done: not counted
+    print(_line("warm-up (not counted)", crowd.window(began, time.perf_counter())), flush=True)
+    passes = []
+    for k in range(max(1, args.repeat)):
+        jobs_before, cpu_before = jobs_done(redis_url, queue), cpu_by_role(web, workers)
+        began = time.perf_counter()
+        time.sleep(args.seconds)
+        ended = time.perf_counter()
+        result = crowd.window(began, ended)
+        result["jobs_per_second"] = (jobs_done(redis_url, queue) - jobs_before) / (ended - began)
+        cpu = {role: used - cpu_before[role] for role, used in cpu_by_role(web, workers).items()}
+        result["cpu_ms"] = {role: used * 1000 / max(result["turns"], 1) for role, used in cpu.items()}
+        passes.append(result)
+        print(_line(f"{label}, pass {k + 1}", result)
+              + f"   jobs/s {result['jobs_per_second']:.1f}   CPU per turn: "
+              + ", ".join(f"{role} {ms:.1f} ms" for role, ms in result["cpu_ms"].items()), flush=True)
+        for err in sorted(set(result["errors"]))[:3]:
+            print(f"    error: {err}")
+    return passes
+
+
+def _spread(passes: list[dict]) -> str:
+    rates = [p["per_second"] for p in passes]
+    p99s = [p["p99"] or float("inf") for p in passes]
+    return (f"turns/s {min(rates):.1f}–{max(rates):.1f}, p99 {min(p99s):.0f}–{max(p99s):.0f} ms; "
+            f"errors {sum(len(p['errors']) for p in passes)}")
+
+
+def _median(passes: list[dict], key: str = "per_second") -> dict:
+    """The pass of the median `key` (the lower median for the rate, the higher for a latency)."""
+    ordered = sorted(passes, key=lambda p: p[key] if p[key] is not None else float("inf"))
+    return ordered[(len(passes) - 1) // 2 if key == "per_second" else len(passes) // 2]
+
+
 def main() -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--citizens", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3, help="passes (the machine's speed varies: the spread)")
+    parser.add_argument("--rate", type=float, default=150.0,
+                        help="turns/s the crowd offers in the paced passes (0: none); the issue's peak")
     parser.add_argument("--workers", type=int, default=2, help="rq workers (the Procfile's two)")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per web worker")
@@ -460,7 +521,7 @@ def main() -> int:
     print(f"{args.citizens} citizens; gunicorn gthread {args.web_workers}x{args.threads} and {args.workers} rq workers "
           f"on {os.cpu_count()} CPUs (the citizens, PostgreSQL and Redis share them); {args.seconds:.0f} s per pass; "
           f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
-    passes, memory = [], {}
+    closed, paced, memory = [], [], {}
     try:
         gargs = argparse.Namespace(workers=args.web_workers, threads=args.threads, worker_class="gthread")
         web, app_url = start_gunicorn("dialogue_bench:bench_app()", env, gargs, logs / "web.log")
@@ -468,29 +529,22 @@ def main() -> int:
         try:
             workers = start_workers(env, queue, args.workers, logs)
             ramp = max(5.0, min(args.seconds, 20.0))
-            crowd = Crowd(app_url, args.citizens, ramp)
-            began = time.perf_counter()
-            time.sleep(ramp + 3.0)  # every citizen started, and its first turns done: not counted
-            print(_line("warm-up (not counted)", crowd.window(began, time.perf_counter())), flush=True)
             watch = MemoryWatch(web, workers)
             try:
-                for k in range(max(1, args.repeat)):
-                    jobs_before, cpu_before = jobs_done(redis_url, queue), cpu_by_role(web, workers)
-                    began = time.perf_counter()
-                    time.sleep(args.seconds)
-                    ended = time.perf_counter()
-                    result = crowd.window(began, ended)
-                    result["jobs_per_second"] = (jobs_done(redis_url, queue) - jobs_before) / (ended - began)
-                    cpu = {role: used - cpu_before[role] for role, used in cpu_by_role(web, workers).items()}
-                    result["cpu_ms"] = {role: used * 1000 / max(result["turns"], 1) for role, used in cpu.items()}
-                    passes.append(result)
-                    print(_line(f"pass {k + 1}, {args.citizens} citizens", result)
-                          + f"   jobs/s {result['jobs_per_second']:.1f}   CPU per turn: "
-                          + ", ".join(f"{role} {ms:.1f} ms" for role, ms in result["cpu_ms"].items()), flush=True)
-                    for err in sorted(set(result["errors"]))[:3]:
-                        print(f"    error: {err}")
+                crowd = Crowd(app_url, args.citizens, ramp)
+                try:
+                    closed = counted_passes(crowd, f"back to back, {args.citizens} citizens", args, redis_url, queue,
+                                            web, workers)
+                finally:
+                    crowd.stop()
+                if args.rate:
+                    crowd = Crowd(app_url, args.citizens, ramp, rate=args.rate)
+                    try:
+                        paced = counted_passes(crowd, f"{args.rate:.0f} turns/s offered", args, redis_url, queue,
+                                               web, workers)
+                    finally:
+                        crowd.stop()
             finally:
-                crowd.stop()
                 memory = watch.close()
         finally:
             for w in workers:
@@ -507,14 +561,17 @@ def main() -> int:
         if not args.keep:
             drop(base, schema, redis_url, queue)
             forget_keys(redis_url, queue)
-    rates = [p["per_second"] for p in passes]
-    p99s = [p["p99"] or float("inf") for p in passes]
-    middle = sorted(passes, key=lambda p: p["per_second"])[(len(passes) - 1) // 2]  # the lower median
-    ratio = f"{middle['per_second'] / ceiling['per_second']:.0%}" if ceiling["per_second"] else "no ceiling"
-    print(f"over {len(passes)} windows: turns/s {min(rates):.1f}–{max(rates):.1f}, p99 {min(p99s):.0f}–"
-          f"{max(p99s):.0f} ms; errors {sum(len(p['errors']) for p in passes)}; median window / ceiling: {ratio}")
-    print(f"dialogue turns/s={middle['per_second']:.1f} p50_ms={middle['p50'] or 0:.1f} "
-          f"p99_ms={middle['p99'] or 0:.1f} ceiling_turns/s={ceiling['per_second']:.1f}")
+    capacity = _median(closed)
+    ratio = f"{capacity['per_second'] / ceiling['per_second']:.0%}" if ceiling["per_second"] else "no ceiling"
+    print(f"back to back, over {len(closed)} windows: {_spread(closed)}; median window / ceiling: {ratio}")
+    # The latency at the offered rate, where one was asked for: back to back, every citizen's reply
+    # waits behind the others' (Little's law: 50 citizens at 150 turns/s wait 333 ms on average).
+    latency = capacity
+    if paced:
+        latency = _median(paced, "p99")
+        print(f"{args.rate:.0f} turns/s offered, over {len(paced)} windows: {_spread(paced)}")
+    print(f"dialogue turns/s={capacity['per_second']:.1f} p50_ms={latency['p50'] or 0:.1f} "
+          f"p99_ms={latency['p99'] or 0:.1f} ceiling_turns/s={ceiling['per_second']:.1f}")
     return 0
 
 
