@@ -3,7 +3,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core import db, handoff, inbound_store
@@ -48,9 +48,11 @@ _PREVIOUS = (select(_earlier.c.created_at).where(
     or_(and_(_earlier.c.direction == "in", _earlier.c.id < Message.id),
         and_(_earlier.c.direction == "out", handoff.handed_back(_earlier.c.payload))))
     .order_by(_earlier.c.id.desc()).limit(1).scalar_subquery())
-# The next two waiting messages, the conversation and the time of the citizen's message before:
-# one statement after the lock instead of three.
-_WAITING = (select(Message, Conversation, _PREVIOUS.label("previous"))
+# Whether replies wait for the citizen to write again (held outside the window, see the sender).
+_HELD = exists().where(_outbox.c.contact_id == Message.contact_id, _outbox.c.status == "held")
+# The next two waiting messages, the conversation, the time of the citizen's message before and
+# whether replies are held: one statement after the lock instead of four.
+_WAITING = (select(Message, Conversation, _PREVIOUS.label("previous"), _HELD.label("held"))
             .outerjoin(Conversation, Conversation.contact_id == Message.contact_id)
             .where(Message.contact_id == bindparam("contact_id"), Message.direction == "in",
                    Message.status == "received").order_by(Message.id).limit(2))
@@ -80,7 +82,7 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
                 break
             # A message stored after job_started above queued a job of its own: when this one is the
             # last seen here, the job ends after it, without another round (a lock and a commit).
-            (message, conv, previous), more = waiting[0], len(waiting) > 1
+            (message, conv, previous, held), more = waiting[0], len(waiting) > 1
             message_id = message.id
             handled.append(message_id)
             if message.attempts >= MAX_ATTEMPTS:
@@ -95,7 +97,7 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
                 more = True
                 continue
             try:
-                owed |= _handle(s, contact, conv, message, previous)
+                owed |= _handle(s, contact, conv, message, previous, held)
                 _forget_typed(message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all
             except Exception:
@@ -183,17 +185,19 @@ def _show_typing(contact_id: int) -> None:
             log.info("typing indicator not shown on %s: %s", found.Contact.channel, err)
 
 
-def _handle(s, contact, conv: Conversation | None, message: Message, previous) -> bool:
+def _handle(s, contact, conv: Conversation | None, message: Message, previous, held: bool = False) -> bool:
     """Run the engine on one message (`conv`: the contact's conversation, None before the first;
-    `previous`: when the citizen wrote before it, see _PREVIOUS) and write its replies to the outbox;
-    True when rows are left for the sender to send after the commit."""
+    `previous`: when the citizen wrote before it, see _PREVIOUS; `held`: whether replies are held
+    for the citizen's next message) and write its replies to the outbox; True when rows are left for
+    the sender to send after the commit."""
     if message.kind == "media":
         resolve_media(s, contact, message)  # download now: the provider's copy is short-lived
     # The citizen wrote: the window is open again, so what waited for it can go out.
     received = as_utc(message.created_at)
     if contact.last_inbound_at is None or as_utc(contact.last_inbound_at) < received:
         contact.last_inbound_at = received
-    s.connection().execute(_RELEASE_HELD, {"b_contact_id": contact.id})
+    if held:
+        s.connection().execute(_RELEASE_HELD, {"b_contact_id": contact.id})
     if conv is None:
         conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle", owner="bot")
         s.add(conv)
