@@ -61,6 +61,11 @@ _COUNT_ATTEMPT = (update(_messages).where(_messages.c.id == bindparam("message_i
 _RELEASE_HELD = (update(_outbox).where(_outbox.c.contact_id == bindparam("b_contact_id"), _outbox.c.status == "held")
                  .values(status="pending", next_attempt_at=None))
 _ADD_REPLY = insert(_outbox)
+_SEEN = update(Contact.__table__).where(Contact.__table__.c.id == bindparam("b_id")).values(
+    last_inbound_at=bindparam("b_at"))
+_PROCESSED = update(_messages).where(_messages.c.id == bindparam("b_id")).values(
+    status=bindparam("b_status"), processed_at=bindparam("b_processed_at"))
+_PROCESSED_FORGETTING = _PROCESSED.values(payload=bindparam("b_payload"))
 
 
 def process_contact(contact_id: int, channel: str | None = None) -> int:
@@ -195,7 +200,8 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous, h
     # The citizen wrote: the window is open again, so what waited for it can go out.
     received = as_utc(message.created_at)
     if contact.last_inbound_at is None or as_utc(contact.last_inbound_at) < received:
-        contact.last_inbound_at = received
+        s.connection().execute(_SEEN, {"b_id": contact.id, "b_at": received})
+        set_committed_value(contact, "last_inbound_at", received)
     if held:
         s.connection().execute(_RELEASE_HELD, {"b_contact_id": contact.id})
     if conv is None:
@@ -242,7 +248,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous, h
         s.flush()  # the columns' defaults (pending, no attempts, created now) apply as in the ORM
         s.connection().execute(_ADD_REPLY, [{"contact_id": contact.id, "in_reply_to": message.id, "kind": kind,
                                              "payload": payload} for kind, payload in rows])
-    message.status, message.processed_at = "processed", utcnow()
+    _processed(s, message)
     audit(s, f"citizen:{contact.id}", "message_handled", message, kind=message.kind, replies=len(replies))
     if not _delivers_in_database(contact.channel):
         return True
@@ -290,6 +296,19 @@ def _flood_filter(s, contact_id: int, rows: list):
 def _same(payload: dict) -> tuple:
     """What makes two chat replies the same to the citizen: the text and the buttons offered."""
     return payload.get("text"), tuple(b.get("id") for b in payload.get("buttons") or ())
+
+
+def _processed(s, message: Message) -> None:
+    """Mark the message processed, dropping its encrypted copy of what was typed (_forget_typed):
+    a Core update, the object told (the ORM's flush of it cost several times the statement)."""
+    done = {"b_id": message.id, "b_status": "processed", "b_processed_at": utcnow()}
+    statement = _PROCESSED
+    if TEXT_KEY in (message.payload or {}):
+        done["b_payload"], statement = forget_typed(message.payload), _PROCESSED_FORGETTING
+    s.connection().execute(statement, done)
+    for key, value in done.items():
+        if key != "b_id":
+            set_committed_value(message, key[2:], value)
 
 
 def _give_up(s, contact_id: int, message_id: int) -> None:

@@ -128,13 +128,19 @@ class Run:
         if not self.delivered:
             return
         connection, contact = self.s.connection(), self.contact
-        connection.execute(_MARK_SENT, [{"b_id": row.id, "b_sent_at": at, "b_attempts": row.attempts + 1,
-                                         "b_payload": payload} for row, payload, _, at in self.delivered])
-        connection.execute(_RECORD_SENT, [{
+        connection.execute(_MARK_SENT, _one_or_many([
+            {"b_id": row.id, "b_sent_at": at, "b_attempts": row.attempts + 1, "b_payload": payload}
+            for row, payload, _, at in self.delivered]))
+        connection.execute(_RECORD_SENT, _one_or_many([{
             "contact_id": contact.id, "channel": contact.channel, "direction": "out", "provider_id": provider_id,
             "kind": "document" if payload.get("document") else "text", "text": payload.get("text"),
             "payload": payload, "status": "sent", "outbox_id": row.id, "created_at": at}
-            for row, payload, provider_id, at in self.delivered])
+            for row, payload, provider_id, at in self.delivered]))
+
+
+def _one_or_many(rows: list[dict]) -> dict | list[dict]:
+    """One row's parameters as they are: a list of one takes SQLAlchemy's costlier executemany path."""
+    return rows[0] if len(rows) == 1 else rows
 
 
 def _send_one(run: Run, row) -> bool:
