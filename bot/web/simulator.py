@@ -50,7 +50,12 @@ def _error(key: str, status: int = 400, **values):
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="simulator-users")
+    """The cookie's signer, built once per app (building one per request cost more than the check)."""
+    found = current_app.extensions.get("simulator_serializer")
+    if found is None:
+        found = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="simulator-users")
+        current_app.extensions["simulator_serializer"] = found
+    return found
 
 
 def _held() -> list[str]:
