@@ -25,8 +25,9 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "DejaVu"
 FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 
-# Basic Latin, Latin-1, Latin Extended-A and -B (names such as "Hélène" or "Đinh"), the
-# punctuation block (dashes, quotes, bullet, ellipsis) and the receipt's check mark.
+# Basic Latin and Latin-1 (names such as "Hélène"), the dashes, quotes, bullet and ellipsis of the
+# punctuation block, and the receipt's check mark. A text outside it (a name such as "Đinh", Latin
+# Extended-A) is not refused: the document embeds the full fonts instead (fits_charset).
 CHARSET_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2013, 0x2014), (0x2018, 0x201E), (0x2022, 0x2022),
                   (0x2026, 0x2026), (0x2713, 0x2713))
 CHARSET = frozenset(cp for low, high in CHARSET_RANGES for cp in range(low, high + 1))
