@@ -78,7 +78,7 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
     while more:
         with db.new_session() as s:
             contact = db.lock_contact(s, contact_id)
-            awaited = _replies_awaited(contact.channel)
+            awaited = _channel_says(contact.channel, "replies_awaited")
             # Read once the lock is held, in a statement of its own: a statement that waited for the
             # lock still sees the rest of the database as it was before the wait.
             waiting = s.execute(_WAITING, {"contact_id": contact_id}).all()
@@ -103,7 +103,6 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
                 continue
             try:
                 owed |= _handle(s, contact, conv, message, previous, held)
-                _forget_typed(message)
                 s.commit()  # state, outbox rows and the message's status land together or not at all
             except Exception:
                 # One bad message must not block the contact's later ones: apologise, move on.
@@ -145,16 +144,12 @@ def _staff_may_reply(channel_name: str) -> bool:
     return channel is None or channel.adapter.capabilities.staff_replies
 
 
-def _delivers_in_database(channel_name: str) -> bool:
-    """Whether delivering this channel's replies is writing their rows (see Channel)."""
+def _channel_says(channel_name: str, flag: str) -> bool:
+    """One of the channel's flags (see Channel): `replies_awaited` (someone waits over HTTP for the
+    replies: the simulator page), `delivers_in_database` (delivering is writing the rows); False for
+    a channel we do not know."""
     channel = registry.channel(channel_name)
-    return bool(channel is not None and channel.delivers_in_database)
-
-
-def _replies_awaited(channel_name: str) -> bool:
-    """Whether someone waits over HTTP for this channel's replies (the simulator page)."""
-    channel = registry.channel(channel_name)
-    return bool(channel is not None and channel.replies_awaited)
+    return bool(channel is not None and getattr(channel, flag))
 
 
 # Only for a message this recent: "typing…" for one answered late (a backlog, a sweep) misleads.
@@ -190,7 +185,7 @@ def _show_typing(contact_id: int) -> None:
             log.info("typing indicator not shown on %s: %s", found.Contact.channel, err)
 
 
-def _handle(s, contact, conv: Conversation | None, message: Message, previous, held: bool = False) -> bool:
+def _handle(s, contact, conv: Conversation | None, message: Message, previous, held: bool) -> bool:
     """Run the engine on one message (`conv`: the contact's conversation, None before the first;
     `previous`: when the citizen wrote before it, see _PREVIOUS; `held`: whether replies are held
     for the citizen's next message) and write its replies to the outbox; True when rows are left for
@@ -220,7 +215,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous, h
         # Staff are answering this chat from the Page inbox: the bot does not talk over them.
         # The message is kept (and a photo stored) for them and for the officers' inbox.
         conv.needs_human = False  # someone is answering
-        message.status, message.processed_at = "processed", utcnow()
+        _processed(s, message)
         audit(s, f"citizen:{contact.id}", "message_left_to_staff", message, kind=message.kind)
         return True  # anything owed before (a reply held, a retry) is still the sender's
     engine = Engine(s, conv, config["OFFICE"], now=dialogue_now(as_utc(message.created_at), config),
@@ -250,7 +245,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous, h
                                              "payload": payload} for kind, payload in rows])
     _processed(s, message)
     audit(s, f"citizen:{contact.id}", "message_handled", message, kind=message.kind, replies=len(replies))
-    if not _delivers_in_database(contact.channel):
+    if not _channel_says(contact.channel, "delivers_in_database"):
         return True
     # The replies go out with the state that made them: one transaction and no sender run for the
     # turn. A document is left for the sender, after this commit: the reply before it is out first.
@@ -299,16 +294,15 @@ def _same(payload: dict) -> tuple:
 
 
 def _processed(s, message: Message) -> None:
-    """Mark the message processed, dropping its encrypted copy of what was typed (_forget_typed):
+    """Mark the message processed, dropping its encrypted copy of what was typed (as _forget_typed):
     a Core update, the object told (the ORM's flush of it cost several times the statement)."""
-    done = {"b_id": message.id, "b_status": "processed", "b_processed_at": utcnow()}
-    statement = _PROCESSED
+    values = {"status": "processed", "processed_at": utcnow()}
     if TEXT_KEY in (message.payload or {}):
-        done["b_payload"], statement = forget_typed(message.payload), _PROCESSED_FORGETTING
-    s.connection().execute(statement, done)
-    for key, value in done.items():
-        if key != "b_id":
-            set_committed_value(message, key[2:], value)
+        values["payload"] = forget_typed(message.payload)
+    s.connection().execute(_PROCESSED_FORGETTING if "payload" in values else _PROCESSED,
+                           {"b_id": message.id, **{f"b_{key}": value for key, value in values.items()}})
+    for key, value in values.items():
+        set_committed_value(message, key, value)
 
 
 def _give_up(s, contact_id: int, message_id: int) -> None:

@@ -78,10 +78,11 @@ def deliver(s, contact: Contact, chat_only: bool = False) -> tuple[int, bool]:
                                              "two_minutes_ago": now - timedelta(minutes=2)}).all()
     blocked, left, run = False, False, Run(s, contact)
     for row in rows:
-        if chat_only and (row.kind == "email" or row.payload.get("document")):
-            left = True
-            if row.kind == "email":
-                continue
+        if chat_only and row.kind == "email":
+            left = True  # mail goes in the sender's run, after the commit
+            continue
+        if chat_only and row.payload.get("document"):
+            left = True  # built in the sender's run, after the reply before it is out
             break
         if row.kind == "email":
             # Mail goes beside the chat: it neither waits for the chat's order nor holds it up.
