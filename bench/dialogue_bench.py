@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from tests.conftest import ReadsReplies  # noqa: E402  (the tests' chat drivers read replies the same way)
-from webhook_bench import drop, prepare_database, start_gunicorn  # noqa: E402
+from webhook_bench import children, cpu_seconds, drop, prepare_database, start_gunicorn  # noqa: E402
 
 BENCH_DATA_KEY = "YmVuY2gtZGF0YS1rZXktbm90LWZvci1wcm9kdWN0biE="  # 32 bytes, base64; this run's data only
 
@@ -385,16 +385,6 @@ def forget_keys(redis_url: str, queue: str) -> None:
             redis.delete(key)
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        found = []
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
-        return found
-    except OSError:
-        return []
-
-
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -417,9 +407,9 @@ class MemoryWatch:
 
     def _sample(self) -> None:
         seen = {"gunicorn master": [_rss_mb(self.web.pid)],
-                "gunicorn worker": [_rss_mb(c) for c in _children(self.web.pid)],
+                "gunicorn worker": [_rss_mb(c) for c in children(self.web.pid)],
                 "rq worker": [_rss_mb(w.pid) for w in self.workers],
-                "rq worker child": [_rss_mb(c) for w in self.workers for c in _children(w.pid)]}
+                "rq worker child": [_rss_mb(c) for w in self.workers for c in children(w.pid)]}
         for role, values in seen.items():
             values = [v for v in values if v]
             if values:
@@ -437,20 +427,11 @@ class MemoryWatch:
         return self.peak
 
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process so far, its reaped children's included."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_by_role(web: subprocess.Popen, workers: list[subprocess.Popen]) -> dict[str, float]:
     """CPU seconds used so far by the web processes and by the workers (children included). Unlike
     turns/s, CPU per turn hardly depends on what else the machine runs."""
-    return {"web": sum(_cpu_seconds(p) for p in [web.pid, *_children(web.pid)]),
-            "workers": sum(_cpu_seconds(p) for w in workers for p in [w.pid, *_children(w.pid)])}
+    return {"web": sum(cpu_seconds(p) for p in [web.pid, *children(web.pid)]),
+            "workers": sum(cpu_seconds(p) for w in workers for p in [w.pid, *children(w.pid)])}
 
 
 def _line(name: str, r: dict) -> str:

@@ -50,10 +50,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dialogue_bench import (  # noqa: E402
-    BENCH_DATA_KEY, WAIT_SECONDS, Citizen, Late, _children, _rss_mb, forget_keys, jobs_done, private_run,
+    BENCH_DATA_KEY, WAIT_SECONDS, Citizen, Late, _rss_mb, forget_keys, jobs_done, private_run,
     production_env, start_workers, stop, walk,
 )
-from webhook_bench import drop, start_gunicorn  # noqa: E402
+from webhook_bench import children, drop, start_gunicorn  # noqa: E402
 
 TICKET = re.compile(r"\b[A-Z]{2,5}-[0-9]{4,}(?:-[0-9]+)*\b")
 OFFICER_PASSWORD = "hari-campuran-bench-2026"
@@ -500,8 +500,8 @@ class Watch:
     def _pids(self) -> dict[str, list[int]]:
         backends = [r[0] for r in self.db.execute(
             "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APP_NAME,)).fetchall()]
-        web = [self.web.pid] + _children(self.web.pid)
-        rq = [w.pid for w in self.workers] + [c for w in self.workers for c in _children(w.pid)]
+        web = [self.web.pid] + children(self.web.pid)
+        rq = [w.pid for w in self.workers] + [c for w in self.workers for c in children(w.pid)]
         return {"gunicorn": web, "rq worker": rq, "postgres (app)": backends, "redis-server": self.redis_pids,
                 "bench clients": [os.getpid()]}
 
@@ -518,9 +518,9 @@ class Watch:
                     before = self.last.get(pid, cpu if first else 0.0)
                     self.cpu[kind] = self.cpu.get(kind, 0.0) + max(0.0, cpu - before)
                     self.last[pid] = cpu
-            for kind, these in (("gunicorn master", [self.web.pid]), ("gunicorn worker", _children(self.web.pid)),
+            for kind, these in (("gunicorn master", [self.web.pid]), ("gunicorn worker", children(self.web.pid)),
                                 ("rq worker", [w.pid for w in self.workers]),
-                                ("rq scheduler child", [c for w in self.workers for c in _children(w.pid)])):
+                                ("rq scheduler child", [c for w in self.workers for c in children(w.pid)])):
                 values = [v for v in (_rss_mb(p) for p in these) if v]
                 if values:
                     self.rss[kind] = max(self.rss.get(kind, 0.0), max(values))

@@ -92,6 +92,31 @@ def _wait_ready(url: str, proc: subprocess.Popen) -> None:
     raise SystemExit("server never answered")
 
 
+def children(pid: int) -> list[int]:
+    """A process's child processes (gunicorn's workers, an RQ worker's work horse)."""
+    try:
+        found = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+        return found
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process so far, its reaped children's included."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds gunicorn's master and workers have used so far."""
+    return sum(cpu_seconds(p) for p in [proc.pid, *children(proc.pid)])
+
+
 def stop(proc: subprocess.Popen) -> None:
     """Stop gunicorn gracefully."""
     proc.send_signal(signal.SIGTERM)
@@ -268,6 +293,14 @@ async def open_loop(url: str, requests: list[bytes], seconds: float, rate: float
     return _summary(latencies, errors, elapsed) | {"connections": opened, "not_sent": dropped}
 
 
+def measured(server: subprocess.Popen, load) -> dict:
+    """Run a pass (`load`, a coroutine), and add the server's CPU per acknowledged request (ms): on
+    a machine whose speed varies, it moves far less than the throughput does."""
+    before = gunicorn_cpu(server)
+    result = asyncio.run(load)
+    return result | {"cpu_ms": (gunicorn_cpu(server) - before) / max(1, result["ok"]) * 1000}
+
+
 def _summary(latencies: list[float], errors: int, elapsed: float) -> dict:
     """Throughput and latency percentiles (ms)."""
     if not latencies:
@@ -283,6 +316,8 @@ def _line(name: str, r: dict) -> str:
         return f"{name:<34} nothing acknowledged, errors={r['errors']}"
     line = (f"{name:<34} {r['per_second']:8.0f} msg/s   p50 {r['p50']:6.1f} ms   p95 {r['p95']:6.1f} ms   "
             f"p99 {r['p99']:6.1f} ms   max {r['max']:7.1f} ms   errors {r['errors']}")
+    if r.get("cpu_ms") is not None:
+        line += f"   gunicorn CPU {r['cpu_ms']:.2f} ms/msg"
     return line + (f"   not sent {r['not_sent']} (512 connections busy)" if r.get("not_sent") else "")
 
 
@@ -389,13 +424,13 @@ def main() -> int:
         requests = signed_requests(needed, "127.0.0.1", args.citizens)
         proc, app_url = start_gunicorn("bot:create_app()", env, args, logs / "app.log")
         try:
-            results["app max"] = asyncio.run(closed_loop(app_url, requests[:60000], args.seconds, args.connections))
+            results["app max"] = measured(proc, closed_loop(app_url, requests[:60000], args.seconds, args.connections))
             print(_line(f"webhook, {args.connections} connections", results["app max"]), flush=True)
             passes = []
             for k in range(max(1, args.repeat)):
                 batch = requests[60000 + k * per_pass:60000 + (k + 1) * per_pass]
                 before = checkpoints(base)
-                passes.append(asyncio.run(open_loop(app_url, batch, args.seconds, args.rate)))
+                passes.append(measured(proc, open_loop(app_url, batch, args.seconds, args.rate)))
                 during = "   (a checkpoint ran)" if checkpoints(base) != before else ""
                 print(_line(f"webhook, {args.rate:.0f}/s offered", passes[-1]) + during, flush=True)
             results["app rate"] = passes[0]
@@ -412,8 +447,8 @@ def main() -> int:
         if not args.skip_bare:
             proc, bare_url = start_gunicorn("webhook_bench:bare_app()", env, args, logs / "bare.log")
             try:
-                results["bare max"] = asyncio.run(closed_loop(bare_url, requests[:60000], args.seconds,
-                                                              args.connections))
+                results["bare max"] = measured(proc, closed_loop(bare_url, requests[:60000], args.seconds,
+                                                                 args.connections))
                 print(_line(f"bare Flask, {args.connections} connections", results["bare max"]), flush=True)
                 results["bare rate"] = asyncio.run(open_loop(bare_url, requests[60000:], args.seconds, args.rate))
                 print(_line(f"bare Flask, {args.rate:.0f}/s offered", results["bare rate"]), flush=True)

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.core import db, handoff, inbound_store
+from bot.core import db, handoff, inbound_store, ratelimit
 from bot.core.clock import dialogue_now
 from bot.core.crypto import TEXT_KEY, forget_typed, typed_text
 from bot.core.models import (
@@ -50,9 +50,17 @@ _PREVIOUS = (select(_earlier.c.created_at).where(
     .order_by(_earlier.c.id.desc()).limit(1).scalar_subquery())
 # Whether replies wait for the citizen to write again (held outside the window, see the sender).
 _HELD = exists().where(_outbox.c.contact_id == Message.contact_id, _outbox.c.status == "held")
-# The next two waiting messages, the conversation, the time of the citizen's message before and
-# whether replies are held: one statement after the lock instead of four.
-_WAITING = (select(Message, Conversation, _PREVIOUS.label("previous"), _HELD.label("held"))
+# When the citizen sent the message `webhook_sender`'s count of messages before this one (None:
+# fewer before it; `b_offset` is that count less one), so a turn knows from the stored rows whether
+# its sender writes faster than the limit allows (_flooding): the webhook counts nothing for it.
+_recent = _messages.alias("recent")
+_LIMIT_BACK = (select(_recent.c.created_at).where(
+    _recent.c.contact_id == Message.contact_id, _recent.c.direction == "in", _recent.c.id < Message.id)
+    .order_by(_recent.c.id.desc()).offset(bindparam("b_offset")).limit(1).scalar_subquery())
+# The next two waiting messages, the conversation, the time of the citizen's message before,
+# whether replies are held and the time for the sender limit: one statement after the lock.
+_WAITING = (select(Message, Conversation, _PREVIOUS.label("previous"), _HELD.label("held"),
+                   _LIMIT_BACK.label("limit_back"))
             .outerjoin(Conversation, Conversation.contact_id == Message.contact_id)
             .where(Message.contact_id == bindparam("contact_id"), Message.direction == "in",
                    Message.status == "received").order_by(Message.id).limit(2))
@@ -81,13 +89,13 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
             awaited = _channel_says(contact.channel, "replies_awaited")
             # Read once the lock is held, in a statement of its own: a statement that waited for the
             # lock still sees the rest of the database as it was before the wait.
-            waiting = s.execute(_WAITING, {"contact_id": contact_id}).all()
+            waiting = s.execute(_WAITING, {"contact_id": contact_id, "b_offset": _sender_limit()[0] - 1}).all()
             if not waiting:
                 s.commit()
                 break
             # A message stored after job_started above queued a job of its own: when this one is the
             # last seen here, the job ends after it, without another round (a lock and a commit).
-            (message, conv, previous, held), more = waiting[0], len(waiting) > 1
+            (message, conv, previous, held, limit_back), more = waiting[0], len(waiting) > 1
             message_id = message.id
             handled.append(message_id)
             if message.attempts >= MAX_ATTEMPTS:
@@ -102,7 +110,8 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
                 more = True
                 continue
             try:
-                owed |= _handle(s, contact, conv, message, previous, held)
+                owed |= _handle(s, contact, conv, message, previous, held,
+                                _flooding(contact.channel, message, limit_back))
                 s.commit()  # state, outbox rows and the message's status land together or not at all
             except Exception:
                 # One bad message must not block the contact's later ones: apologise, move on.
@@ -118,6 +127,20 @@ def process_contact(contact_id: int, channel: str | None = None) -> int:
         if awaited:
             jobs.announce_answered(handled)
     return len(handled)
+
+
+def _sender_limit() -> tuple[int, int]:
+    """`webhook_sender`: (messages, seconds) a citizen may send before they count as a flood."""
+    return ratelimit.limits()["webhook_sender"]
+
+
+def _flooding(channel_name: str, message: Message, limit_back) -> bool:
+    """Whether the citizen sent this message faster than `webhook_sender` allows (`limit_back`: when
+    they sent the message the limit's count before it). Only on a provider's channel, whose messages
+    are never refused (it would only retry them); the simulator refuses a flood with 429 itself."""
+    if limit_back is None or not ratelimit.enabled() or not _channel_says(channel_name, "webhook_paths"):
+        return False
+    return as_utc(message.created_at) - as_utc(limit_back) < timedelta(seconds=_sender_limit()[1])
 
 
 def _count_attempt(s, contact_id: int, message: Message) -> bool:
@@ -185,11 +208,11 @@ def _show_typing(contact_id: int) -> None:
             log.info("typing indicator not shown on %s: %s", found.Contact.channel, err)
 
 
-def _handle(s, contact, conv: Conversation | None, message: Message, previous, held: bool) -> bool:
+def _handle(s, contact, conv: Conversation | None, message: Message, previous, held: bool, flood: bool) -> bool:
     """Run the engine on one message (`conv`: the contact's conversation, None before the first;
     `previous`: when the citizen wrote before it, see _PREVIOUS; `held`: whether replies are held
-    for the citizen's next message) and write its replies to the outbox; True when rows are left for
-    the sender to send after the commit."""
+    for the citizen's next message; `flood`: see _flooding) and write its replies to the outbox;
+    True when rows are left for the sender to send after the commit."""
     if message.kind == "media":
         resolve_media(s, contact, message)  # download now: the provider's copy is short-lived
     # The citizen wrote: the window is open again, so what waited for it can go out.
@@ -230,7 +253,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous, h
     if cut_from:
         # The channel cut a text longer than its provider allows: say so, before the answer.
         rows.append(("reply", {"text": fill(texts()["message_cut"], {"kept": len(typed or ""), "sent": cut_from})}))
-    keep = _flood_filter(s, contact.id, rows) if (message.payload or {}).get("flood") else None
+    keep = _flood_filter(s, contact.id, rows) if flood else None
     for reply in replies:
         payload = reply.as_payload()
         if payload and (keep is None or keep(payload)):
@@ -253,7 +276,7 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous, h
     return deliver(s, contact, chat_only=True)[1]
 
 
-# A flood (the webhook marked the message `flood`: its sender wrote faster than the limit): one calm
+# A flood (the sender wrote faster than `webhook_sender` allows, see _flooding): one calm
 # notice per FLOOD_QUIET, no reply repeated within FLOOD_QUIET, and at most FLOOD_REPLIES_PER_MINUTE
 # chat rows to the contact in a minute, far below the sender's loop guard (LOOP_PER_MINUTE), so a
 # flood is answered in one go and never fails rows. Every message still runs through the dialogue.

@@ -121,6 +121,7 @@ def pg_stack(tmp_path_factory):
            "RQ_QUEUE": queue, "SECRET_KEY": "test-secret", "SIMULATOR": "1",
            "PUBLIC_BASE_URL": "http://testserver",
            "CLOCK_FILE": str(instance / "clock"),  # the dialogue's time, as the test sets it (`office_clock`)
+           "RATE_LIMITS": "0",  # as the apps': tests chat at machine speed (a flood is told by the job)
            **meta_fake.shared_server().env(),  # the worker sends WhatsApp/Messenger replies to the fake Graph API
            **twilio_fake.shared_server().env()}  # ... and Twilio replies and media downloads to the fake Twilio API
     log = open(instance / "worker.log", "w")
@@ -162,8 +163,9 @@ def _truncate(engine) -> None:
 
 
 # ---- the app fixture both ways ------------------------------------------------------------------
-def _pg_app(stack: dict):
-    """A fresh app on the emptied PostgreSQL schema, queueing jobs for the test worker."""
+def _pg_app(stack: dict, **extra):
+    """A fresh app on the emptied PostgreSQL schema, queueing jobs for the test worker (`extra`:
+    settings over the usual ones; REDIS_URL None runs the jobs in this process instead)."""
     _truncate(stack["engine"])
     stack["smtp"].messages.clear()
     (stack["instance"] / "clock").unlink(missing_ok=True)  # the real time unless the test sets one
@@ -171,7 +173,7 @@ def _pg_app(stack: dict):
     previous = os.environ.get("INSTANCE_PATH")
     os.environ["INSTANCE_PATH"] = str(stack["instance"])
     try:
-        return _create_pg_app(stack)
+        return _create_pg_app(stack, **extra)
     finally:
         if previous is None:
             os.environ.pop("INSTANCE_PATH", None)
@@ -179,7 +181,7 @@ def _pg_app(stack: dict):
             os.environ["INSTANCE_PATH"] = previous
 
 
-def _create_pg_app(stack: dict):
+def _create_pg_app(stack: dict, **extra):
     """The PostgreSQL app itself (its settings beside the worker's)."""
     return create_app({"DATABASE_URL": stack["url"], "REDIS_URL": stack["redis_url"], "RQ_QUEUE": stack["queue"],
                        "SMTP_URL": stack["smtp"].url,
@@ -187,7 +189,8 @@ def _create_pg_app(stack: dict):
                        "SECRET_KEY": "test-secret",
                        "SIMULATOR": True, "PUBLIC_BASE_URL": "http://testserver",
                        "CLOCK_FILE": str(stack["instance"] / "clock"),  # the worker's too
-                       "RATE_LIMITS": False})  # as _sqlite_app
+                       "RATE_LIMITS": False,  # as _sqlite_app
+                       **extra})
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

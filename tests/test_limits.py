@@ -12,7 +12,7 @@ from bot.core.models import Message, Outbox
 from delivery.channels.graph import fake
 from flows.definition import texts
 from tests.channel_drivers import post_signed, wait_until_handled
-from tests.conftest import require
+from tests.conftest import _pg_app, _sqlite_app, require
 from tests.inbox_drivers import add_officer, sign_in
 
 WA_ID = "6281255550001"
@@ -55,9 +55,23 @@ def all_handled(app, timeout: float = 60.0) -> None:
 
 
 # ---- a flooding sender on a webhook ---------------------------------------------------------------
-def test_a_flood_is_stored_whole_and_answered_with_one_calm_notice_not_a_reply_each(meta_app):
-    limited(meta_app, webhook_sender=(5, HOUR))
-    client = meta_app.test_client()
+@pytest.fixture(params=["sqlite", "postgres"])
+def flood_app(request, tmp_path, sqlite_template, fake_meta):
+    """The app pointed at the fake Graph API, running its conversation jobs in this process: the
+    job tells a flood from the stored rows, with the sender limit of its own app's settings (the
+    test worker's has the limits off)."""
+    if request.param == "sqlite":
+        application = _sqlite_app(tmp_path, sqlite_template)
+    else:
+        application = _pg_app(request.getfixturevalue("pg_stack"), REDIS_URL=None)
+    application.config.update(fake_meta.env())
+    yield application
+    db.dispose(application)
+
+
+def test_a_flood_is_stored_whole_and_answered_with_one_calm_notice_not_a_reply_each(flood_app):
+    limited(flood_app, webhook_sender=(5, HOUR))
+    client = flood_app.test_client()
     ids = []
     for n in range(49):
         body, wamid = wa_text("halo", n)
@@ -66,9 +80,9 @@ def test_a_flood_is_stored_whole_and_answered_with_one_calm_notice_not_a_reply_e
         ids.append(wamid)
     body, last = wa_text("berapa biaya akta kelahiran?", 49)
     assert post_signed(client, "whatsapp", body).status_code == 200
-    wait_until_handled(meta_app, "whatsapp", last, timeout=60)
-    all_handled(meta_app)
-    with meta_app.app_context(), db.new_session() as s:
+    wait_until_handled(flood_app, "whatsapp", last, timeout=60)
+    all_handled(flood_app)
+    with flood_app.app_context(), db.new_session() as s:
         inbound = s.execute(select(Message).where(Message.direction == "in")).scalars().all()
         rows = s.execute(select(Outbox).order_by(Outbox.id)).scalars().all()
         last_id = s.execute(select(Message.id).where(Message.provider_id == last)).scalar_one()
@@ -80,16 +94,30 @@ def test_a_flood_is_stored_whole_and_answered_with_one_calm_notice_not_a_reply_e
     assert any(r.in_reply_to == last_id for r in rows)  # the different question in the flood is answered
 
 
-def test_a_calm_citizen_is_never_treated_as_a_flood(meta_app):
-    limited(meta_app, webhook_sender=(5, HOUR))
-    client = meta_app.test_client()
+def test_a_calm_citizen_is_never_treated_as_a_flood(flood_app):
+    limited(flood_app, webhook_sender=(5, HOUR))
+    client = flood_app.test_client()
     for n, text in enumerate(["halo", "saya mau tanya", "berapa biaya akta kelahiran?"]):
         body, wamid = wa_text(text, n)
         assert post_signed(client, "whatsapp", body).status_code == 200
-        wait_until_handled(meta_app, "whatsapp", wamid)
-    with meta_app.app_context():
+        wait_until_handled(flood_app, "whatsapp", wamid)
+    with flood_app.app_context():
         said = [r.payload.get("text") for r in db.session().execute(select(Outbox)).scalars()]
     assert texts()["flood_notice"] not in said and len(said) >= 3
+
+
+def test_many_messages_spread_wider_than_the_window_are_not_a_flood(flood_app):
+    # The limit counts the messages within its window before each one, from the stored rows.
+    limited(flood_app, webhook_sender=(2, 1))
+    client = flood_app.test_client()
+    for n, text in enumerate(["halo", "saya mau tanya", "syarat akta kelahiran", "berapa biaya akta kelahiran?"]):
+        body, wamid = wa_text(text, n)
+        assert post_signed(client, "whatsapp", body).status_code == 200
+        wait_until_handled(flood_app, "whatsapp", wamid)
+        time.sleep(0.6)  # two messages back is always more than the window's second ago
+    with flood_app.app_context():
+        said = [r.payload.get("text") for r in db.session().execute(select(Outbox)).scalars()]
+    assert texts()["flood_notice"] not in said and len(said) >= 4
 
 
 # ---- forged traffic from one address -------------------------------------------------------------
@@ -105,17 +133,17 @@ def test_forged_webhooks_from_one_address_get_429_while_signed_ones_still_go_thr
     wait_until_handled(meta_app, "whatsapp", wamid)
 
 
-def test_a_spoofed_sender_cannot_get_a_citizen_flagged_as_a_flood(meta_app):
+def test_a_spoofed_sender_cannot_get_a_citizen_flagged_as_a_flood(flood_app):
     # Only signed requests count against a sender: forged ones are refused before they are read.
-    limited(meta_app, webhook_sender=(2, HOUR), webhook_forged_address=(100, HOUR))
-    client = meta_app.test_client()
+    limited(flood_app, webhook_sender=(2, HOUR), webhook_forged_address=(100, HOUR))
+    client = flood_app.test_client()
     for n in range(5):
         body, _ = wa_text("halo", n)
         assert post_signed(client, "whatsapp", body, secret="wrong").status_code == 403
     body, wamid = wa_text("halo", 9)
     assert post_signed(client, "whatsapp", body).status_code == 200
-    wait_until_handled(meta_app, "whatsapp", wamid)
-    with meta_app.app_context():
+    wait_until_handled(flood_app, "whatsapp", wamid)
+    with flood_app.app_context():
         said = [r.payload.get("text") for r in db.session().execute(select(Outbox)).scalars()]
     assert said and texts()["flood_notice"] not in said
 

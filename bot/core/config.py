@@ -58,14 +58,15 @@ def app_db_password() -> str | None:
 
 def from_environment(extra_names: tuple[str, ...] = ()) -> dict:
     """The environment variables of docs/contracts.md that are set (ours and `extra_names`, the
-    channels'), plus SIMULATOR on/off."""
+    channels'), plus SIMULATOR and RATE_LIMITS on/off."""
     found = {name: os.environ[name] for name in (*ENV_NAMES, *extra_names) if os.environ.get(name)}
     if os.environ.get("RQ_QUEUE"):
         found["RQ_QUEUE"] = os.environ["RQ_QUEUE"]
     if os.environ.get("CLOCK_FILE"):  # tests only: the dialogue's fixed time (bot/core/clock.py)
         found["CLOCK_FILE"] = os.environ["CLOCK_FILE"]
-    if "SIMULATOR" in os.environ:
-        found["SIMULATOR"] = os.environ["SIMULATOR"].lower() in ("1", "true", "yes", "on")
+    for flag in ("SIMULATOR", "RATE_LIMITS"):
+        if flag in os.environ:
+            found[flag] = os.environ[flag].lower() in ("1", "true", "yes", "on")
     if os.environ.get("PORT"):
         found.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ['PORT']}")
     return found

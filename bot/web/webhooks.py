@@ -8,10 +8,9 @@ its neighbours are stored and answered. The provider gets its acknowledgement at
 
 Limits (bot.core.ratelimit): an address whose requests keep failing the signature check gets 429
 without its next ones being checked; a signed request is always taken (providers retry what they
-see fail, which only adds load), and a sender writing faster than `webhook_sender` allows has
-their messages stored marked `flood`, so the conversation job answers the burst calmly, at once.
+see fail, which only adds load). A sender writing faster than `webhook_sender` allows is stored
+all the same; the conversation job sees it from the stored rows and answers the burst calmly.
 """
-import hashlib
 import logging
 
 from flask import Blueprint, Response, abort, request
@@ -95,8 +94,6 @@ def _store_message(channel: Channel, item: Inbound) -> int | None:
     """Insert one message (None when it is a duplicate); a bare number may stand for a button."""
     channel.before_store(item)
     kind, text, button, extra = item.kind, item.text, item.button, item.extra
-    if not ratelimit.hit("webhook_sender", sender_key(channel.name, item.external_id)):
-        extra = {**extra, "flood": True}  # stored all the same; answered as one burst
     if kind == "text" and numbered.NUMBER.match(text or ""):
         offered = numbered.last_offered_buttons(channel.name, item.external_id)
         if offered and not channel.shows_natively(offered):
@@ -107,11 +104,6 @@ def _store_message(channel: Channel, item: Inbound) -> int | None:
                          provider_id=item.provider_id, display_name=item.display_name, extra=extra)
     channel.after_store(item, message_id)
     return message_id
-
-
-def sender_key(channel: str, external_id: str) -> str:
-    """A sender's rate-limit key: the channel and a hash of the id (no phone number in Redis)."""
-    return f"{channel}:{hashlib.sha256(external_id.encode()).hexdigest()[:24]}"
 
 
 def _audit_rejected(channel: Channel, reason: str) -> None:
