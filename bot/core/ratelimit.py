@@ -4,8 +4,9 @@ process agrees), in this process otherwise (the demo, the SQLite tests).
 Two kinds of limit:
 - `hit(key, limit, window)`: a fixed-window counter (INCR + EXPIRE in one MULTI on Redis); True
   while the key stays within `limit` hits in the current `window` seconds.
-- `acquire(key, limit, ttl)` / `release(key)`: at most `limit` holders at a time (the simulator's
-  waits); a slot a dead process never released expires after `ttl` seconds on Redis.
+- `Slot(name, key)`: at most `limit` holders at a time in this process (the simulator's waits,
+  which hold this process's request threads: its own count is the one that matters, and it costs
+  no round trip).
 
 Keys name a channel and a sender id or an address, never a message. A Redis that cannot be reached
 lets everything through (logged): a limit must never cost a citizen's message.
@@ -30,7 +31,8 @@ DEFAULT_LIMITS = {
     # The simulator API (no provider retries it: beyond these, 429).
     "simulator_address": (60, 60),
     "simulator_user": (20, 10),
-    # The simulator's waits for a worker's replies held at once per address (the rest answer at once).
+    # The simulator's waits for a worker's replies held at once per address in each web process
+    # (the rest answer at once).
     "simulator_waits": (4, 0),
 }
 
@@ -75,7 +77,7 @@ class MemoryStore:
             number, count = self.windows.get(key, (now, 0))
             return count if number == now else 0
 
-    def acquire(self, key: str, limit: int, ttl: int) -> bool:
+    def acquire(self, key: str, limit: int) -> bool:
         """Take a slot if fewer than `limit` are held."""
         with self.lock:
             if self.slots.get(key, 0) >= limit:
@@ -121,20 +123,6 @@ class RedisStore:
         """The hits counted in the current window."""
         return int(self.redis.get(f"{self.prefix}:rl:{key}:{int(time.time() // window)}") or 0)
 
-    def acquire(self, key: str, limit: int, ttl: int) -> bool:
-        """INCR the slot counter; over the limit, give the slot straight back."""
-        name = f"{self.prefix}:slots:{key}"
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.incr(name)
-        pipe.expire(name, ttl)
-        if int(pipe.execute()[0]) <= limit:
-            return True
-        self.redis.decr(name)
-        return False
-
-    def release(self, key: str) -> None:
-        """DECR the slot counter."""
-        self.redis.decr(f"{self.prefix}:slots:{key}")
 
 
 def _store():
@@ -187,24 +175,26 @@ def over(name: str, key: str) -> bool:
     return found
 
 
-class Slot:
-    """`with Slot(name, key) as got:` holds one of limit `name`'s slots for `key` when `got`."""
+def _slots() -> MemoryStore:
+    """This process's slot counts (see Slot)."""
+    found = current_app.extensions.get("ratelimit_slots")
+    if found is None:
+        found = current_app.extensions["ratelimit_slots"] = MemoryStore()
+    return found
 
-    def __init__(self, name: str, key: str, ttl: int = 120):
-        self.name, self.key, self.ttl, self.got = name, f"{name}:{key}", ttl, False
+
+class Slot:
+    """`with Slot(name, key) as got:` holds one of limit `name`'s slots for `key` in this process
+    when `got`. Counted here, not in Redis: what a slot holds is one of this process's threads,
+    and a count in Redis cost two round trips a wait."""
+
+    def __init__(self, name: str, key: str):
+        self.name, self.key, self.got = name, f"{name}:{key}", False
 
     def __enter__(self) -> bool:
-        limit = limits()[self.name][0]
-        try:
-            self.got = _store().acquire(self.key, limit, self.ttl)
-        except Exception as err:
-            log.warning("slot %s not taken: %s", self.name, type(err).__name__)
-            self.got = False  # without the counter, do not hold a thread at all
+        self.got = _slots().acquire(self.key, limits()[self.name][0])
         return self.got
 
     def __exit__(self, *exc) -> None:
         if self.got:
-            try:
-                _store().release(self.key)
-            except Exception as err:
-                log.warning("slot %s not released (expires by itself): %s", self.name, type(err).__name__)
+            _slots().release(self.key)

@@ -6,7 +6,7 @@ A transcript belongs to the browser that started it: a signed cookie (`sapa_try`
 ids this browser created (the page's own id, and any id it was first to write as). Writing as, or
 reading, an existing id the cookie does not hold is 404, whether or not the id exists. Requests
 are limited per address and per user (429), and a wait for a worker's replies holds one of a few
-slots per address: without one, the answer comes at once with what is there (`pending`), so
+slots per address in each web process: without one, the answer comes at once with what is there (`pending`), so
 parallel posts never tie up the web server's threads.
 """
 import time
@@ -157,8 +157,7 @@ def post_message():
         # A worker answers: wait for it, holding one of this address's few slots, or answer now;
         # the request's own reads end first (no transaction left open, no connection held, meanwhile).
         db.session().rollback()
-        with ratelimit.Slot("simulator_waits", _address(),
-                            ttl=int(current_app.config["SIMULATOR_WAIT_SECONDS"]) + 60) as waiting:
+        with ratelimit.Slot("simulator_waits", _address()) as waiting:
             replies, done = _collect(message_id, wait=waiting)
     else:
         replies, done = _collect(message_id, wait=False)  # inline jobs have run already
