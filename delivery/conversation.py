@@ -64,8 +64,8 @@ _WAITING = (select(Message, Conversation, _PREVIOUS.label("previous"), _HELD.lab
             .outerjoin(Conversation, Conversation.contact_id == Message.contact_id)
             .where(Message.contact_id == bindparam("contact_id"), Message.direction == "in",
                    Message.status == "received").order_by(Message.id).limit(2))
-_COUNT_ATTEMPT = (update(_messages).where(_messages.c.id == bindparam("message_id"))
-                  .values(attempts=_messages.c.attempts + 1))
+_COUNT_ATTEMPT = db.Direct(update(_messages).where(_messages.c.id == bindparam("message_id"))
+                           .values(attempts=_messages.c.attempts + 1))
 _RELEASE_HELD = (update(_outbox).where(_outbox.c.contact_id == bindparam("b_contact_id"), _outbox.c.status == "held")
                  .values(status="pending", next_attempt_at=None))
 _ADD_REPLY = insert(_outbox)
@@ -155,8 +155,7 @@ def _count_attempt(s, contact_id: int, message: Message) -> bool:
         return message.status == "received"
     # The contact stays locked, so no other job can take the message: the count is committed on
     # the autocommit connection without ending this transaction (no second lock, no reload).
-    with db.autocommit_engine().connect() as conn:
-        conn.execute(_COUNT_ATTEMPT, {"message_id": message.id})
+    _COUNT_ATTEMPT.run({"message_id": message.id})
     set_committed_value(message, "attempts", message.attempts + 1)
     return True
 

@@ -2,7 +2,9 @@
 from contextlib import contextmanager
 
 from flask import current_app, g
+from psycopg.rows import namedtuple_row
 from sqlalchemy import bindparam, create_engine, event, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -90,6 +92,50 @@ def autocommit_engine() -> Engine:
                                   pool_reset_on_return=None, connect_args=PG_CONNECT_ARGS)
         current_app.extensions["db_autocommit"] = found
     return found
+
+
+@contextmanager
+def driver_connection():
+    """A pooled psycopg connection in autocommit (PostgreSQL only); one the database dropped is
+    not pooled again (without a pre-ping, it would fail the next statement that got it, too)."""
+    pooled = autocommit_engine().raw_connection()
+    try:
+        yield pooled.driver_connection
+    except BaseException:
+        if pooled.driver_connection.closed or pooled.driver_connection.broken:
+            pooled.invalidate()
+        raise
+    finally:
+        pooled.close()  # back to the pool
+
+
+class Direct:
+    """A statement on a hot path run on its own, in autocommit: on PostgreSQL straight on the driver,
+    compiled once and prepared (SQLAlchemy's execution layer cost as much as such a statement
+    itself); elsewhere through SQLAlchemy. Rows come back as named tuples; their columns have no
+    SQLAlchemy type processing (psycopg's own: JSON read as Python, timestamps with their zone)."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._compiled: tuple[str, dict] | None = None
+
+    def _sql(self) -> tuple[str, dict]:
+        """The SQL for psycopg, and the statement's own fixed parameters (its literals)."""
+        if self._compiled is None:
+            compiled = self.statement.compile(dialect=postgresql.psycopg.dialect())
+            self._compiled = str(compiled), {k: v for k, v in compiled.params.items() if v is not None}
+        return self._compiled
+
+    def run(self, params: dict) -> list:
+        """Run it with `params`; the rows it returns (none for a write without RETURNING)."""
+        if engine().dialect.name != "postgresql":
+            with autocommit_engine().begin() as conn:  # committed at the end where autocommit is not real
+                result = conn.execute(self.statement, params)
+                return result.all() if result.returns_rows else []
+        sql, fixed = self._sql()
+        with driver_connection() as conn, conn.cursor(row_factory=namedtuple_row) as cursor:
+            cursor.execute(sql, {**fixed, **params}, prepare=True)
+            return cursor.fetchall() if cursor.description else []
 
 
 def session() -> Session:

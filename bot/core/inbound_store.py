@@ -13,7 +13,6 @@ Neither path writes or waits for an existing contact's row: the contact's runnin
 """
 import json
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
 from typing import NamedTuple
@@ -71,12 +70,12 @@ def job_started(contact_id: int) -> None:
     Called before the job reads any message, so none is missed: either this job reads it, or
     its webhook finds the mark gone and queues another job.
     """
-    with db.autocommit_engine().begin() as conn:
-        conn.execute(_JOB_STARTED, {"b_contact_id": contact_id})
+    _JOB_STARTED.run({"b_contact_id": contact_id})
 
 
 # Built once: every job runs it first.
-_JOB_STARTED = delete(QueuedContact.__table__).where(QueuedContact.__table__.c.contact_id == bindparam("b_contact_id"))
+_JOB_STARTED = db.Direct(delete(QueuedContact.__table__).where(
+    QueuedContact.__table__.c.contact_id == bindparam("b_contact_id")))
 
 
 # ---- PostgreSQL: one statement --------------------------------------------------------------------------
@@ -125,21 +124,6 @@ def _params(external_id: str, display_name: str | None, row: dict) -> dict:
     return params
 
 
-@contextmanager
-def _driver_connection():
-    """A pooled psycopg connection in autocommit; one the database dropped is not pooled again
-    (without a pre-ping, it would fail the next message that got it, too)."""
-    pooled = db.autocommit_engine().raw_connection()
-    try:
-        yield pooled.driver_connection
-    except BaseException:
-        if pooled.driver_connection.closed or pooled.driver_connection.broken:
-            pooled.invalidate()
-        raise
-    finally:
-        pooled.close()  # back to the pool
-
-
 def _store_in_one_statement(external_id: str, display_name: str | None, row: dict) -> Stored | None:
     """Run the ingestion statement on an autocommitted driver connection (one round trip).
 
@@ -147,7 +131,7 @@ def _store_in_one_statement(external_id: str, display_name: str | None, row: dic
     as the statement itself on this path."""
     sql, _ = _one_statement()
     params = _params(external_id, display_name, row)
-    with _driver_connection() as conn, conn.cursor() as cursor:
+    with db.driver_connection() as conn, conn.cursor() as cursor:
         found = cursor.execute(sql, params, prepare=True).fetchone()
         if found is None:
             # Nothing stored: a duplicate, or a contact created by a concurrent first message
@@ -216,7 +200,7 @@ def _store_batch_in_one_statement(items: list[tuple]) -> list[Stored | None]:
     A contact's job is asked of its first new message only."""
     results: list[Stored | None] = [None] * len(items)
     # Autocommitted: the statement is its transaction, so the batch costs one round trip.
-    with _driver_connection() as conn, conn.cursor() as cursor:
+    with db.driver_connection() as conn, conn.cursor() as cursor:
         todo = list(range(len(items)))
         for _ in range(2):
             found = {(channel, provider_id): Stored(message_id, contact_id, needs_job)

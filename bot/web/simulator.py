@@ -36,12 +36,12 @@ MAX_USERS = 20  # ids one browser cookie remembers (the newest)
 # The reads every post runs, built once and run past the ORM (docs/dialogue-bench.md).
 _messages, _outbox, _contacts = Message.__table__, Outbox.__table__, Contact.__table__
 # The message's status and its replies in one statement, so both are of the same moment.
-_ANSWER = (select(_messages.c.status, _outbox.c.status.label("row_status"), _outbox.c.payload)
-           .select_from(_messages.outerjoin(_outbox, _outbox.c.in_reply_to == _messages.c.id))
-           .where(_messages.c.id == bindparam("message_id")).order_by(_outbox.c.id))
-_OFFERED = (select(_messages.c.payload).join(_contacts, _contacts.c.id == _messages.c.contact_id)
-            .where(_contacts.c.channel == CHANNEL, _contacts.c.external_id == bindparam("user"),
-                   _messages.c.direction == "out").order_by(_messages.c.id.desc()).limit(5))
+_ANSWER = db.Direct(select(_messages.c.status, _outbox.c.status.label("row_status"), _outbox.c.payload)
+                   .select_from(_messages.outerjoin(_outbox, _outbox.c.in_reply_to == _messages.c.id))
+                   .where(_messages.c.id == bindparam("message_id")).order_by(_outbox.c.id))
+_OFFERED = db.Direct(select(_messages.c.payload).join(_contacts, _contacts.c.id == _messages.c.contact_id)
+                     .where(_contacts.c.channel == CHANNEL, _contacts.c.external_id == bindparam("user"),
+                            _messages.c.direction == "out").order_by(_messages.c.id.desc()).limit(5))
 
 
 def _error(key: str, status: int = 400, **values):
@@ -207,8 +207,7 @@ def _collect(message_id: int, wait: bool) -> tuple[list[dict], bool]:
         jobs.wait_answered(message_id, deadline - time.monotonic())
     while True:
         # One autocommitted read (no BEGIN/ROLLBACK): the status and the rows of the same moment.
-        with db.autocommit_engine().connect() as conn:
-            found = conn.execute(_ANSWER, {"message_id": message_id}).all()
+        found = _ANSWER.run({"message_id": message_id})
         status = found[0].status
         rows = [(r.row_status, r.payload) for r in found if r.row_status is not None]
         done = status != "received" and all(row_status != "pending" for row_status, _ in rows)
@@ -234,9 +233,7 @@ def _render(payload: dict) -> dict:
 
 def _button_title(user: str, button: str) -> str | None:
     """The title of the button pressed, from the last message that offered it."""
-    with db.autocommit_engine().connect() as conn:  # no transaction: no BEGIN, no ROLLBACK
-        rows = conn.execute(_OFFERED, {"user": user}).scalars().all()
-    for payload in rows:
+    for (payload,) in _OFFERED.run({"user": user}):  # autocommitted: no BEGIN, no ROLLBACK
         for b in (payload or {}).get("buttons", []):
             if b["id"] == button:
                 return b["title"]
