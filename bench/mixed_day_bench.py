@@ -128,7 +128,8 @@ def book_visit(chat) -> str:
 
     The tests' driver takes the first day and slot offered. Here many citizens book at once, so
     that slot may fill between the offer and *Kirim*: the bot says so and offers the others, and
-    the citizen picks again, as a person would (at most three times)."""
+    the citizen picks again among them, as a person would (at most three times; at random, so
+    that the citizens who lost the same slot do not all race for the next one)."""
     from tests.booking_drivers import CODE, book_print_visit, nik_born
 
     born = date(1960, 1, 1) + timedelta(days=random.randrange(40 * 365))
@@ -137,7 +138,7 @@ def book_visit(chat) -> str:
     except (AssertionError, AttributeError):  # no confirmation, or a confirmation without a code
         for _ in range(3):
             if chat.where()["mode"] == "collect" and chat.buttons:
-                chat.press(chat.buttons[0])
+                chat.press(random.choice(chat.buttons))
             if chat.where()["mode"] == "confirm":
                 chat.press("submit")
             found = CODE.search(chat.text or "")
