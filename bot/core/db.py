@@ -113,7 +113,9 @@ class Direct:
     """A statement on a hot path run on its own, in autocommit: on PostgreSQL straight on the driver,
     compiled once and prepared (SQLAlchemy's execution layer cost as much as such a statement
     itself); elsewhere through SQLAlchemy. Rows come back as named tuples; their columns have no
-    SQLAlchemy type processing (psycopg's own: JSON read as Python, timestamps with their zone)."""
+    SQLAlchemy type processing (psycopg's own: JSON read as Python, timestamps with their zone).
+    Nor do the model's Python-side defaults apply (`default=`, `onupdate=`): only for statements
+    that give every value themselves."""
 
     def __init__(self, statement):
         self.statement = statement
