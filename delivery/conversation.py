@@ -66,14 +66,16 @@ _WAITING = (select(Message, Conversation, _PREVIOUS.label("previous"), _HELD.lab
                    Message.status == "received").order_by(Message.id).limit(2))
 _COUNT_ATTEMPT = db.Direct(update(_messages).where(_messages.c.id == bindparam("message_id"))
                            .values(attempts=_messages.c.attempts + 1))
-_RELEASE_HELD = (update(_outbox).where(_outbox.c.contact_id == bindparam("b_contact_id"), _outbox.c.status == "held")
-                 .values(status="pending", next_attempt_at=None))
+_RELEASE_HELD = db.Direct(update(_outbox).where(_outbox.c.contact_id == bindparam("b_contact_id"),
+                                                 _outbox.c.status == "held")
+                          .values(status="pending", next_attempt_at=None))
 _ADD_REPLY = insert(_outbox)
-_SEEN = update(Contact.__table__).where(Contact.__table__.c.id == bindparam("b_id")).values(
-    last_inbound_at=bindparam("b_at"))
-_PROCESSED = update(_messages).where(_messages.c.id == bindparam("b_id")).values(
+_SEEN = db.Direct(update(Contact.__table__).where(Contact.__table__.c.id == bindparam("b_id")).values(
+    last_inbound_at=bindparam("b_at")))
+_processed_update = update(_messages).where(_messages.c.id == bindparam("b_id")).values(
     status=bindparam("b_status"), processed_at=bindparam("b_processed_at"))
-_PROCESSED_FORGETTING = _PROCESSED.values(payload=bindparam("b_payload"))
+_PROCESSED = db.Direct(_processed_update)
+_PROCESSED_FORGETTING = db.Direct(_processed_update.values(payload=bindparam("b_payload")))
 
 
 def process_contact(contact_id: int, channel: str | None = None) -> int:
@@ -217,10 +219,10 @@ def _handle(s, contact, conv: Conversation | None, message: Message, previous, h
     # The citizen wrote: the window is open again, so what waited for it can go out.
     received = as_utc(message.created_at)
     if contact.last_inbound_at is None or as_utc(contact.last_inbound_at) < received:
-        s.connection().execute(_SEEN, {"b_id": contact.id, "b_at": received})
+        _SEEN.run_in(s, {"b_id": contact.id, "b_at": received})
         set_committed_value(contact, "last_inbound_at", received)
     if held:
-        s.connection().execute(_RELEASE_HELD, {"b_contact_id": contact.id})
+        _RELEASE_HELD.run_in(s, {"b_contact_id": contact.id})
     if conv is None:
         conv = Conversation(contact_id=contact.id, answers={}, history=[], paused=[], mode="idle", owner="bot")
         s.add(conv)
@@ -321,8 +323,8 @@ def _processed(s, message: Message) -> None:
     values = {"status": "processed", "processed_at": utcnow()}
     if TEXT_KEY in (message.payload or {}):
         values["payload"] = forget_typed(message.payload)
-    s.connection().execute(_PROCESSED_FORGETTING if "payload" in values else _PROCESSED,
-                           {"b_id": message.id, **{f"b_{key}": value for key, value in values.items()}})
+    (_PROCESSED_FORGETTING if "payload" in values else _PROCESSED).run_in(
+        s, {"b_id": message.id, **{f"b_{key}": value for key, value in values.items()}})
     for key, value in values.items():
         set_committed_value(message, key, value)
 

@@ -52,10 +52,14 @@ _PENDING = (select(_outbox.c.id, _outbox.c.kind, _outbox.c.payload, _outbox.c.at
                    _sent_lately("two_minutes_ago", True).label("same_text"))
             .where(_outbox.c.contact_id == bindparam("contact_id"), _outbox.c.status == "pending")
             .order_by(_outbox.c.id))
-_MARK_SENT = (update(_outbox).where(_outbox.c.id == bindparam("b_id"))
-              .values(status="sent", sent_at=bindparam("b_sent_at"), attempts=bindparam("b_attempts"),
-                      payload=bindparam("b_payload")))
-_RECORD_SENT = insert(_messages)
+_MARK_SENT = db.Direct(update(_outbox).where(_outbox.c.id == bindparam("b_id"))
+                       .values(status="sent", sent_at=bindparam("b_sent_at"), attempts=bindparam("b_attempts"),
+                               payload=bindparam("b_payload")))
+# Every column given: a Direct statement takes no model defaults.
+_RECORD_SENT = db.Direct(insert(_messages).values({
+    "attempts": 0, **{column: bindparam(f"r_{column}", type_=_messages.c[column].type) for column in (
+        "contact_id", "channel", "direction", "provider_id", "kind", "text", "payload", "status", "outbox_id",
+        "created_at")}}))
 
 
 def send_pending(contact_id: int) -> int:
@@ -128,19 +132,20 @@ class Run:
         reads either back)."""
         if not self.delivered:
             return
-        connection, contact = self.s.connection(), self.contact
-        connection.execute(_MARK_SENT, _one_or_many([
+        s, contact = self.s, self.contact
+        _MARK_SENT.run_in(s, _one_or_many([
             {"b_id": row.id, "b_sent_at": at, "b_attempts": row.attempts + 1, "b_payload": payload}
             for row, payload, _, at in self.delivered]))
-        connection.execute(_RECORD_SENT, _one_or_many([{
-            "contact_id": contact.id, "channel": contact.channel, "direction": "out", "provider_id": provider_id,
-            "kind": "document" if payload.get("document") else "text", "text": payload.get("text"),
-            "payload": payload, "status": "sent", "outbox_id": row.id, "created_at": at}
+        _RECORD_SENT.run_in(s, _one_or_many([{
+            "r_contact_id": contact.id, "r_channel": contact.channel, "r_direction": "out",
+            "r_provider_id": provider_id, "r_kind": "document" if payload.get("document") else "text",
+            "r_text": payload.get("text"), "r_payload": payload, "r_status": "sent", "r_outbox_id": row.id,
+            "r_created_at": at}
             for row, payload, provider_id, at in self.delivered]))
 
 
 def _one_or_many(rows: list[dict]) -> dict | list[dict]:
-    """One row's parameters as they are: a list of one takes SQLAlchemy's costlier executemany path."""
+    """One row's parameters as they are: a list of one would take the costlier executemany path."""
     return rows[0] if len(rows) == 1 else rows
 
 

@@ -1,5 +1,6 @@
 """Sending through the WhatsApp Cloud API: exact bodies, documents, templates, retries, media."""
 import logging
+import time
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from bot.core.models import AuditLog, Message, Outbox
 from delivery.channels.numbered import render
 from delivery.channels.whatsapp import adapter as whatsapp_channel
 from delivery.channels.base import TransportError
+from delivery.channels.graph import fake
 from delivery.channels.graph.fake import DEFAULT_WHATSAPP_TOKEN, fail
 from delivery.channels.graph.client import GraphClient
 from delivery.sender import send_pending
@@ -20,10 +22,12 @@ from tests.channel_drivers import (
     conversation_step,
     deliver_to,
     outbox,
+    post_signed,
     retry_when_due,
     sent_after_second_part_failed,
     sent_bodies,
     stored_document,
+    wait_until_handled,
     walk_to_first_photo,
 )
 from tests.conftest import png_bytes
@@ -164,6 +168,29 @@ def test_a_reengagement_refusal_holds_the_row_for_the_next_message(meta_sqlite_a
     deliver(meta_sqlite_app, [{"text": "satu"}])
     [row] = outbox(meta_sqlite_app)
     assert row.status == "held" and "code 131047" in row.last_error
+
+
+def test_a_reply_held_outside_the_window_goes_out_first_when_the_citizen_writes_again(meta_app, fake_meta):
+    # The conversation job releases it in the turn's own transaction (due now), before its reply.
+    from datetime import timedelta
+
+    from bot.core.models import utcnow
+
+    contact_id = contact_with_outbox(meta_app, "whatsapp", WA_ID, [], last_inbound_hours=30)
+    with meta_app.app_context(), db.new_session() as s:
+        s.add(Outbox(contact_id=contact_id, kind="reply", payload={"text": "Dokumen Bapak/Ibu sudah siap."},
+                     status="held", next_attempt_at=utcnow() + timedelta(days=1)))
+        s.commit()
+    message = fake.whatsapp_message(WA_ID, "text", {"body": "halo"}, wamid="wamid.HELD1")
+    body = fake.whatsapp_envelope([message], [fake.whatsapp_contact(WA_ID, "Budi")])
+    assert post_signed(meta_app.test_client(), "whatsapp", body).status_code == 200
+    wait_until_handled(meta_app, "whatsapp", "wamid.HELD1")
+    deadline = time.monotonic() + 30
+    while outbox(meta_app)[0].status != "sent":
+        assert time.monotonic() < deadline, "the held reply was not sent"
+        time.sleep(0.05)
+    sent = sent_bodies(fake_meta, "whatsapp")
+    assert sent[0]["text"]["body"] == "Dokumen Bapak/Ibu sudah siap." and len(sent) > 1  # then the reply
 
 
 @pytest.mark.parametrize("mode, code", [("whatsapp_undeliverable", "131026")])

@@ -3,8 +3,10 @@ from contextlib import contextmanager
 
 from flask import current_app, g
 from psycopg.rows import namedtuple_row
+from psycopg.types.json import Json
 from sqlalchemy import bindparam, create_engine, event, select
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import sqltypes
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,23 +112,36 @@ def driver_connection():
 
 
 class Direct:
-    """A statement on a hot path run on its own, in autocommit: on PostgreSQL straight on the driver,
-    compiled once and prepared (SQLAlchemy's execution layer cost as much as such a statement
-    itself); elsewhere through SQLAlchemy. Rows come back as named tuples; their columns have no
+    """A statement on a hot path, run on its own in autocommit (`run`) or in a session's
+    transaction (`run_in`): on PostgreSQL straight on the driver, compiled once and prepared
+    (SQLAlchemy's execution layer cost as much as such a statement itself); elsewhere through
+    SQLAlchemy. Rows come back as named tuples; their columns have no
     SQLAlchemy type processing (psycopg's own: JSON read as Python, timestamps with their zone).
     Nor do the model's Python-side defaults apply (`default=`, `onupdate=`): only for statements
     that give every value themselves."""
 
     def __init__(self, statement):
         self.statement = statement
-        self._compiled: tuple[str, dict] | None = None
+        self._compiled: tuple[str, dict, frozenset] | None = None
 
-    def _sql(self) -> tuple[str, dict]:
-        """The SQL for psycopg, and the statement's own fixed parameters (its literals)."""
+    def _sql(self) -> tuple[str, dict, frozenset]:
+        """The SQL for psycopg, the statement's own fixed parameters (its literals), and which
+        parameters are JSON (handed to psycopg as such, as SQLAlchemy's JSON type would)."""
         if self._compiled is None:
             compiled = self.statement.compile(dialect=postgresql.psycopg.dialect())
-            self._compiled = str(compiled), {k: v for k, v in compiled.params.items() if v is not None}
+            python_side = [c.name for c in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+            if python_side:
+                raise ValueError(f"a Direct statement gets no model defaults: give {', '.join(python_side)}")
+            binds = {name: bind for bind, name in compiled.bind_names.items()}
+            fixed = {name: value for name, value in compiled.params.items() if not binds[name].required}
+            json = frozenset(name for name, bind in binds.items() if isinstance(bind.type, sqltypes.JSON))
+            self._compiled = str(compiled), fixed, json
         return self._compiled
+
+    def _bound(self, params: dict) -> dict:
+        """Every parameter of one execution, JSON ones wrapped for psycopg."""
+        _, fixed, json = self._sql()
+        return {**fixed, **{key: Json(value) if key in json else value for key, value in params.items()}}
 
     def run(self, params: dict) -> list:
         """Run it with `params`; the rows it returns (none for a write without RETURNING)."""
@@ -134,9 +149,26 @@ class Direct:
             with autocommit_engine().begin() as conn:  # committed at the end where autocommit is not real
                 result = conn.execute(self.statement, params)
                 return result.all() if result.returns_rows else []
-        sql, fixed = self._sql()
-        with driver_connection() as conn, conn.cursor(row_factory=namedtuple_row) as cursor:
-            cursor.execute(sql, {**fixed, **params}, prepare=True)
+        with driver_connection() as conn:
+            return self._execute(conn, params)
+
+    def run_in(self, s: Session, params: dict | list[dict]) -> list:
+        """Run it inside session `s`'s transaction, on its connection (a list of `params`: once per
+        item, for rows written together); the rows it returns."""
+        connection = s.connection()
+        if connection.dialect.name != "postgresql":
+            result = connection.execute(self.statement, params)
+            return result.all() if result.returns_rows else []
+        return self._execute(connection.connection.driver_connection, params)
+
+    def _execute(self, conn, params: dict | list[dict]) -> list:
+        """Run it on psycopg connection `conn`."""
+        sql = self._sql()[0]
+        with conn.cursor(row_factory=namedtuple_row) as cursor:
+            if isinstance(params, list):
+                cursor.executemany(sql, [self._bound(p) for p in params])
+                return []
+            cursor.execute(sql, self._bound(params), prepare=True)
             return cursor.fetchall() if cursor.description else []
 
 
