@@ -129,6 +129,13 @@ def measure(args) -> int:
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count("statements"))
         event.listen(engine, "commit", count("commits"))
+    # db.Direct's statements go straight to psycopg, past SQLAlchemy's events: counted here.
+    direct_execute, count_direct = db.Direct._execute, count("statements")
+
+    def counted_execute(self, conn, params):
+        count_direct()
+        return direct_execute(self, conn, params)
+    db.Direct._execute = counted_execute
     conversation._show_typing = _timed(phases, "typing", conversation._show_typing)
     conversation._handle = _timed(phases, "dialogue", conversation._handle)
     conversation.send_pending = _timed(phases, "send", conversation.send_pending)
