@@ -2,6 +2,7 @@
 from contextlib import contextmanager
 
 from flask import current_app, g
+from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
 from psycopg.types.json import Json
 from sqlalchemy import bindparam, create_engine, event, select
@@ -96,15 +97,22 @@ def autocommit_engine() -> Engine:
     return found
 
 
+def _unusable(driver) -> bool:
+    """Whether a psycopg connection must not be used again: dropped by the database, or cut in the
+    middle of a command (a job's timeout raised inside the wait), whose answer would meet the next
+    command ("another command is already in progress")."""
+    return driver.closed or driver.broken or driver.info.transaction_status == TransactionStatus.ACTIVE
+
+
 @contextmanager
 def driver_connection():
-    """A pooled psycopg connection in autocommit (PostgreSQL only); one the database dropped is
-    not pooled again (without a pre-ping, it would fail the next statement that got it, too)."""
+    """A pooled psycopg connection in autocommit (PostgreSQL only); one left unusable is not pooled
+    again (without a pre-ping, it would fail the next statement that got it, and the next)."""
     pooled = autocommit_engine().raw_connection()
     try:
         yield pooled.driver_connection
     except BaseException:
-        if pooled.driver_connection.closed or pooled.driver_connection.broken:
+        if _unusable(pooled.driver_connection):
             pooled.invalidate()
         raise
     finally:
@@ -159,7 +167,13 @@ class Direct:
         if connection.dialect.name != "postgresql":
             result = connection.execute(self.statement, params)
             return result.all() if result.returns_rows else []
-        return self._execute(connection.connection.driver_connection, params)
+        driver = connection.connection.driver_connection
+        try:
+            return self._execute(driver, params)
+        except BaseException:
+            if _unusable(driver):
+                connection.invalidate()  # the session's rollback could not reset it either
+            raise
 
     def _execute(self, conn, params: dict | list[dict]) -> list:
         """Run it on psycopg connection `conn`."""
