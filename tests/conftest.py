@@ -148,16 +148,20 @@ def _truncate(engine) -> None:
     """Empty every table between tests (TRUNCATE fires no row triggers on the audit log).
 
     The worker may still be finishing the previous test's job; PostgreSQL can then pick the
-    TRUNCATE as a deadlock victim, so it is tried again."""
-    for attempt in range(5):
+    TRUNCATE as a deadlock victim, so it is tried again. It waits for locks a second at most: a
+    job holding its contact's lock may be waiting on a connection of its own (its attempt count,
+    autocommitted) queued behind the TRUNCATE, a circle PostgreSQL cannot see, so the TRUNCATE
+    steps back and lets the job finish."""
+    for attempt in range(30):
         try:
             with engine.begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '1s'"))
                 tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
                                            "AND tablename <> 'alembic_version'")).scalars().all()
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             return
         except OperationalError as err:
-            if "deadlock" not in str(err) or attempt == 4:
+            if not ("deadlock" in str(err) or "lock timeout" in str(err)) or attempt == 29:
                 raise
             time.sleep(0.2)
 
