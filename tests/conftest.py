@@ -148,10 +148,10 @@ def _truncate(engine) -> None:
     """Empty every table between tests (TRUNCATE fires no row triggers on the audit log).
 
     The worker may still be finishing the previous test's job; PostgreSQL can then pick the
-    TRUNCATE as a deadlock victim, so it is tried again. It waits for locks a second at most: a
-    job holding its contact's lock may be waiting on a connection of its own (its attempt count,
-    autocommitted) queued behind the TRUNCATE, a circle PostgreSQL cannot see, so the TRUNCATE
-    steps back and lets the job finish."""
+    TRUNCATE as a deadlock victim, so it is tried again. It waits for locks a second at most: it
+    may hold `messages` while waiting for the job's lock on its contact, while the job waits for
+    `messages` on a connection of its own (its attempt count, autocommitted): a circle PostgreSQL
+    cannot see, so the TRUNCATE steps back and lets the job finish."""
     for attempt in range(30):
         try:
             with engine.begin() as conn:
