@@ -170,8 +170,8 @@ def _staff_may_reply(channel_name: str) -> bool:
 
 def _channel_says(channel_name: str, flag: str) -> bool:
     """One of the channel's flags (see Channel): `replies_awaited` (someone waits over HTTP for the
-    replies: the simulator page), `delivers_in_database` (delivering is writing the rows); False for
-    a channel we do not know."""
+    replies: the simulator page), `delivers_in_database` (delivering is writing the rows),
+    `webhook_paths` (a provider's messages come by webhook); False for a channel we do not know."""
     channel = registry.channel(channel_name)
     return bool(channel is not None and getattr(channel, flag))
 

@@ -2,7 +2,7 @@
 process agrees), in this process otherwise (the demo, the SQLite tests).
 
 Two kinds of limit:
-- `hit(key, limit, window)`: a fixed-window counter (INCR + EXPIRE in one MULTI on Redis); True
+- `hit(key, limit, window)`: a fixed-window counter (INCR + EXPIRE in one script call on Redis); True
   while the key stays within `limit` hits in the current `window` seconds.
 - `Slot(name, key)`: at most `limit` holders at a time in this process (the simulator's waits,
   which hold this process's request threads: its own count is the one that matters, and it costs
@@ -122,7 +122,6 @@ class RedisStore:
     def peek(self, key: str, window: int) -> int:
         """The hits counted in the current window."""
         return int(self.redis.get(f"{self.prefix}:rl:{key}:{int(time.time() // window)}") or 0)
-
 
 
 def _store():
