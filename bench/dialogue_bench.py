@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from tests.conftest import ReadsReplies  # noqa: E402  (the tests' chat drivers read replies the same way)
-from webhook_bench import children, cpu_seconds, drop, prepare_database, start_gunicorn  # noqa: E402
+from webhook_bench import children, cpu_seconds, drop, prepare_database, production_web, start_gunicorn  # noqa: E402
 
 BENCH_DATA_KEY = "YmVuY2gtZGF0YS1rZXktbm90LWZvci1wcm9kdWN0biE="  # 32 bytes, base64; this run's data only
 
@@ -489,8 +489,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=150.0,
                         help="turns/s the crowd offers in the paced passes (0: none); the issue's peak")
     parser.add_argument("--workers", type=int, default=2, help="rq workers (the Procfile's two)")
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per web worker")
+    web_workers, web_threads = production_web()
+    parser.add_argument("--web-workers", type=int, default=web_workers, help="gunicorn processes (gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, default=web_threads, help="gunicorn threads per web worker")
     parser.add_argument("--keep", action="store_true", help="keep the schema and queue for inspection")
     args = parser.parse_args()
     run = private_run("dialogue")

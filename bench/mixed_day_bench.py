@@ -53,7 +53,7 @@ from dialogue_bench import (  # noqa: E402
     BENCH_DATA_KEY, WAIT_SECONDS, Citizen, Late, _rss_mb, forget_keys, jobs_done, private_run,
     production_env, start_workers, stop, walk,
 )
-from webhook_bench import children, drop, start_gunicorn  # noqa: E402
+from webhook_bench import children, drop, production_web, start_gunicorn  # noqa: E402
 
 TICKET = re.compile(r"\b[A-Z]{2,5}-[0-9]{4,}(?:-[0-9]+)*\b")
 OFFICER_PASSWORD = "hari-campuran-bench-2026"
@@ -652,8 +652,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--repeat", type=int, default=3, help="counted windows (the machine's speed varies)")
     parser.add_argument("--workers", type=int, default=2, help="rq workers (the Procfile's two)")
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per web worker")
+    web_workers, web_threads = production_web()
+    parser.add_argument("--web-workers", type=int, default=web_workers, help="gunicorn processes (gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, default=web_threads, help="gunicorn threads per web worker")
     parser.add_argument("--probe-polls", type=int, default=100, help="inbox polls timed on the quiet setup at the end")
     parser.add_argument("--keep", action="store_true", help="keep the schema and queue for inspection")
     return parser.parse_args(argv)

@@ -1,7 +1,7 @@
 """Benchmark the Twilio webhook: signed messages acknowledged per second, and their latency.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/15 \
-        .venv/bin/python bench/webhook_bench.py [--seconds 10] [--workers 3 --threads 4] [--rate 1000]
+        .venv/bin/python bench/webhook_bench.py [--seconds 10] [--workers N --threads N] [--rate 1000]
 
 It starts gunicorn serving the real app on PostgreSQL + Redis (in a schema and an RQ queue of
 its own, dropped afterwards; no worker runs, so the messages queue up as they would while the
@@ -53,6 +53,15 @@ def bare_app():
         return Response(b'<?xml version="1.0" encoding="UTF-8"?><Response/>', mimetype="text/xml")
 
     return app
+
+
+def production_web() -> tuple[int, int]:
+    """gunicorn's processes and threads per process as the `web` process runs them (gunicorn.conf.py):
+    the benches' defaults, so that what they measure is what is deployed."""
+    import runpy
+
+    found = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return found["workers"], found["threads"]
 
 
 def start_gunicorn(target: str, env: dict, args, log: Path) -> tuple[subprocess.Popen, str]:
@@ -115,6 +124,19 @@ def cpu_seconds(pid: int) -> float:
 def gunicorn_cpu(proc: subprocess.Popen) -> float:
     """CPU seconds gunicorn's master and workers have used so far."""
     return sum(cpu_seconds(p) for p in [proc.pid, *children(proc.pid)])
+
+
+def postgres_cpu() -> float:
+    """CPU seconds this machine's PostgreSQL processes have used so far (the server is local)."""
+    used = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    used += cpu_seconds(int(entry.name))
+            except OSError:
+                continue  # it ended meanwhile
+    return used
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -294,11 +316,14 @@ async def open_loop(url: str, requests: list[bytes], seconds: float, rate: float
 
 
 def measured(server: subprocess.Popen, load) -> dict:
-    """Run a pass (`load`, a coroutine), and add the server's CPU per acknowledged request (ms): on
-    a machine whose speed varies, it moves far less than the throughput does."""
-    before = gunicorn_cpu(server)
+    """Run a pass (`load`, a coroutine), and add the CPU per acknowledged request (ms) of the
+    server, of PostgreSQL and of the load generator: on a machine whose speed varies, it moves far
+    less than the throughput does, and the three share the same 2 CPUs."""
+    before = gunicorn_cpu(server), postgres_cpu(), time.process_time()
     result = asyncio.run(load)
-    return result | {"cpu_ms": (gunicorn_cpu(server) - before) / max(1, result["ok"]) * 1000}
+    after = gunicorn_cpu(server), postgres_cpu(), time.process_time()
+    per = [(a - b) / max(1, result["ok"]) * 1000 for a, b in zip(after, before)]
+    return result | {"cpu_ms": per[0], "pg_cpu_ms": per[1], "generator_cpu_ms": per[2]}
 
 
 def _summary(latencies: list[float], errors: int, elapsed: float) -> dict:
@@ -317,7 +342,8 @@ def _line(name: str, r: dict) -> str:
     line = (f"{name:<34} {r['per_second']:8.0f} msg/s   p50 {r['p50']:6.1f} ms   p95 {r['p95']:6.1f} ms   "
             f"p99 {r['p99']:6.1f} ms   max {r['max']:7.1f} ms   errors {r['errors']}")
     if r.get("cpu_ms") is not None:
-        line += f"   gunicorn CPU {r['cpu_ms']:.2f} ms/msg"
+        line += (f"   CPU ms/msg: gunicorn {r['cpu_ms']:.2f}, PostgreSQL {r['pg_cpu_ms']:.2f}, "
+                 f"generator {r['generator_cpu_ms']:.2f}")
     return line + (f"   not sent {r['not_sent']} (512 connections busy)" if r.get("not_sent") else "")
 
 
@@ -387,8 +413,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32, help="closed-loop clients")
     parser.add_argument("--rate", type=float, default=1000.0, help="open-loop messages per second")
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    web_workers, web_threads = production_web()
+    parser.add_argument("--workers", type=int, default=web_workers, help="gunicorn processes (gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, default=web_threads, help="threads per process (gunicorn.conf.py's)")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
     parser.add_argument("--skip-bare", action="store_true", help="do not measure the bare Flask ceiling")
     parser.add_argument("--citizens", type=int, default=5000,

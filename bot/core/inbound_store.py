@@ -199,8 +199,9 @@ def _store_batch_in_one_statement(items: list[tuple]) -> list[Stored | None]:
     those run once more, and what still stores nothing is a duplicate.
     A contact's job is asked of its first new message only."""
     results: list[Stored | None] = [None] * len(items)
-    # Autocommitted: the statement is its transaction, so the batch costs one round trip.
-    with db.driver_connection() as conn, conn.cursor() as cursor:
+    # Autocommitted: the statement is its transaction, so the batch costs one round trip; on the
+    # process's held connection, since batches run one at a time.
+    with db.held_connection("inbound") as conn, conn.cursor() as cursor:
         todo = list(range(len(items)))
         for _ in range(2):
             found = {(channel, provider_id): Stored(message_id, contact_id, needs_job)

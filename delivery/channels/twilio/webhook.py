@@ -6,6 +6,8 @@ The signature is over PUBLIC_BASE_URL + the request's path and query (never requ
 behind a proxy is the internal http:// address Twilio did not sign). Replies never go in the
 TwiML answer: they go through the outbox and the REST API.
 """
+import base64
+import hashlib
 import hmac
 import logging
 import math
@@ -56,15 +58,23 @@ def verify(request) -> bool:
         # (The latter: signed with a Webhooks SharedKey, a secret we are not configured with.)
         log.warning("twilio webhook refused: bad or missing signature on %s", request.path)
         return False
-    validator, url = _validator(token), signed_url(request)
-    # The URL as configured is what Twilio signs: one HMAC settles the usual case; validate()
-    # (which always computes two, with and without the default port) only decides the rest.
-    if hmac.compare_digest(validator.compute_signature(url, request.form).encode(), signature.encode()):
+    url = signed_url(request)
+    # The URL as configured is what Twilio signs: one HMAC settles the usual case; the SDK's
+    # validate() (which always computes two, with and without the default port) only decides the rest.
+    if hmac.compare_digest(signature_for(token, url, request.form).encode(), signature.encode()):
         return True
-    if validator.validate(url, request.form, signature):
+    if _validator(token).validate(url, request.form, signature):
         return True
     log.warning("twilio webhook refused: bad or missing signature on %s", request.path)
     return False
+
+
+def signature_for(token: str, url: str, form) -> str:
+    """Twilio's X-Twilio-Signature for a form posted to `url`: base64 HMAC-SHA1 of the URL followed
+    by each name and value, sorted and without repeated pairs. The SDK's compute_signature does the
+    same with a lookup per name, which cost more than the rest of the check on a busy webhook."""
+    signed = url + "".join(name + value for name, value in sorted(set(form.items(multi=True))))
+    return base64.b64encode(hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()).decode()
 
 
 # ---- inbound messages ----------------------------------------------------------------------------------
