@@ -169,3 +169,27 @@ def test_simultaneous_first_messages_of_a_new_citizen_are_all_stored_under_one_c
         texts = db.session().execute(select(Message.text).where(Message.contact_id == contacts[0].id,
                                                                 Message.direction == "in")).scalars().all()
         assert sorted(texts) == [f"foto {k}" for k in range(6)]
+
+
+def test_a_batch_keeps_the_name_of_the_contacts_last_message_on_postgresql(pg_app):
+    # Messages stored together (bot.core.group_commit): the last one that carries a name wins,
+    # also when it is the name the contact already has.
+    from datetime import datetime, timezone
+
+    from bot.core import inbound_store
+
+    def row(k: int) -> dict:
+        return {"channel": "twilio", "direction": "in", "provider_id": f"SM{k:032d}", "kind": "text",
+                "text": f"pesan {k}", "payload": {}, "status": "received", "created_at": datetime.now(timezone.utc)}
+
+    with pg_app.app_context():
+        with db.new_session() as s:
+            contact_id = get_contact(s, "twilio", "+6281200000003", "Siti").id
+            s.commit()
+        citizen = "+6281200000003"
+        inbound_store._store_batch_in_one_statement([(citizen, "Siti Aminah", row(1)), (citizen, "Siti", row(2))])
+        assert db.session().get(Contact, contact_id).display_name == "Siti"
+        inbound_store._store_batch_in_one_statement([(citizen, "Siti", row(3)), (citizen, "Siti Aminah", row(4)),
+                                                     (citizen, None, row(5))])
+        db.session().expire_all()
+        assert db.session().get(Contact, contact_id).display_name == "Siti Aminah"
